@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPrerequisites } from '../fixtures/testing/tier';
+import { ARTIFACTS, e2ePrerequisites, launchBrowser, startServe, watchPageErrors, type RunningApp } from './support/app';
+
+const SECTIONS = [
+  { nav: 'Patient', heading: 'Patient' },
+  { nav: 'Identités (INS)', heading: 'Identités (INS)' },
+  { nav: 'DMP', heading: 'DMP (Mon espace santé)' },
+  { nav: 'Facturation', heading: 'Facturation' },
+  { nav: "File d'envoi", heading: "File d'envoi" },
+  { nav: 'Diagnostic', heading: 'Diagnostic du poste' },
+  { nav: 'Paramètres', heading: 'Environnement' },
+  { nav: 'Démo', heading: 'Mode démo' },
+];
+
+describeWithPrerequisites('e2e', e2ePrerequisites, 'desk shell in Chromium against pupitre serve (demo)', () => {
+  let app: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    app = await startServe();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('loads the shell, navigates every section and shows the outbox indicator', async () => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    const errors = watchPageErrors(page);
+    await page.goto(app.url);
+    await expect.poll(() => page.getByTestId('connectivity').textContent()).toContain('Service local connecté');
+    expect(page.url()).not.toContain('token=');
+    await expect.poll(() => page.getByText('DÉMO', { exact: true }).count()).toBe(1);
+
+    for (const section of SECTIONS) {
+      await page.getByRole('navigation').getByRole('link', { name: new RegExp(`^${section.nav.replace(/[()]/g, '\\$&')}`) }).click();
+      await page.getByRole('heading', { name: section.heading, exact: true }).waitFor();
+    }
+    await expect.poll(() => page.getByTestId('outbox-indicator').isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'shell.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('navigates with Alt+digit shortcuts', async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.getByTestId('connectivity').getByText('Service local connecté').waitFor();
+    await page.keyboard.press('Alt+6');
+    await page.getByRole('heading', { name: 'Diagnostic du poste' }).waitFor();
+    await expect.poll(() => page.getByRole('cell', { name: 'Base de données chiffrée' }).count()).toBe(1);
+  });
+
+  it('gives the page no access to Node or Electron APIs', async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    const globals = await page.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      module: typeof (globalThis as { module?: unknown }).module,
+      electron: typeof (globalThis as { electron?: unknown }).electron,
+    }));
+    expect(globals).toEqual({ require: 'undefined', process: 'undefined', module: 'undefined', electron: 'undefined' });
+  });
+
+  it('blocks inline scripts with the CSP', async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.body.appendChild(script);
+      return (window as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(ran).toBe(false);
+  });
+
+  it('shows a clear message when opened without the token', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${app.port}/`);
+    await page.getByText('Pupitre ne peut pas se connecter au service local.').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('pupitre serve');
+  });
+});

@@ -1,0 +1,120 @@
+/** Methods, events and error codes of the application core: host, settings, audit, demo. */
+import { z } from 'zod';
+import { defineMethod } from '../define';
+
+export const coreErrors = {
+  INTERNAL:
+    "Une erreur interne est survenue. L'opération n'a pas été effectuée ; réessayez, puis consultez l'écran Diagnostic si le problème persiste.",
+  UNKNOWN_METHOD: "Cette action n'est pas reconnue par le service local. Mettez Pupitre à jour.",
+  INVALID_PARAMS: 'La demande contient des données invalides. Vérifiez la saisie puis réessayez.',
+  INVALID_RESULT:
+    "Le service local a produit une réponse invalide. L'opération a été interrompue ; signalez-le avec l'écran Diagnostic.",
+  MESSAGE_TOO_LARGE: 'La demande est trop volumineuse pour être traitée.',
+  MALFORMED_MESSAGE: 'Message illisible reçu par le service local.',
+  HOST_UNAVAILABLE:
+    'Le service local de Pupitre ne répond pas. Il redémarre automatiquement ; patientez quelques secondes.',
+  DB_NEWER_SCHEMA:
+    'Cette base de données a été créée par une version plus récente de Pupitre. Elle n’a pas été modifiée : installez la dernière version de Pupitre.',
+  DB_KEY_INVALID:
+    'La base de données ne peut pas être ouverte avec la clé de cette installation. Vérifiez le dossier de données ou restaurez la clé.',
+  DB_MIGRATION_FAILED:
+    "La mise à jour de la base de données a échoué ; rien n'a été modifié. Consultez l'écran Diagnostic.",
+  SETTINGS_INVALID: 'Ce paramètre est invalide. Corrigez la valeur puis réessayez.',
+  SETTINGS_UNKNOWN_KEY: "Ce paramètre n'existe pas.",
+  AUDIT_CHAIN_BROKEN:
+    "Le journal d'audit a été altéré : une entrée ne correspond plus à la chaîne. Prévenez le responsable de la sécurité.",
+  NOT_AVAILABLE_YET: "Cette fonction n'est pas encore disponible dans cette version de Pupitre.",
+  DEMO_ONLY: 'Cette action n’est possible qu’en mode démo.',
+} as const;
+
+export const environmentSchema = z.enum(['demo', 'test', 'production']);
+export type Environment = z.infer<typeof environmentSchema>;
+
+export const lpsIdentitySchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** CNDA authorisation number ("numéro d'autorisation" / IDAM); empty until homologated. */
+  cndaAuthorisation: z.string(),
+  installationId: z.string().uuid(),
+});
+
+export const endpointsSchema = z.object({
+  insi: z.string(),
+  dmp: z.string(),
+});
+
+export const settingsSchema = z.object({
+  environment: environmentSchema,
+  endpoints: endpointsSchema,
+  lps: lpsIdentitySchema,
+  pkcs11Module: z.string(),
+  allowedOrigins: z.array(z.string()),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const settingKeySchema = z.enum([
+  'environment',
+  'endpoints.insi',
+  'endpoints.dmp',
+  'lps.cndaAuthorisation',
+  'pkcs11Module',
+  'allowedOrigins',
+]);
+export type SettingKey = z.infer<typeof settingKeySchema>;
+
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  patientRef: z.string().nullable(),
+  action: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const diagnosticCheckSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  status: z.enum(['ok', 'warn', 'error']),
+  detail: z.string(),
+  /** The next thing to do, in French, when status is not ok. */
+  next: z.string().optional(),
+});
+export type DiagnosticCheck = z.infer<typeof diagnosticCheckSchema>;
+
+export const coreMethods = {
+  'diagnostic.run': defineMethod({
+    params: z.object({}),
+    result: z.object({ checks: z.array(diagnosticCheckSchema) }),
+  }),
+  'app.info': defineMethod({
+    params: z.object({}),
+    result: z.object({
+      name: z.string(),
+      version: z.string(),
+      environment: environmentSchema,
+      dataDir: z.string(),
+      startedAt: z.string(),
+      transport: z.enum(['electron', 'websocket', 'in-process']),
+    }),
+  }),
+  'settings.get': defineMethod({ params: z.object({}), result: settingsSchema }),
+  'settings.set': defineMethod({
+    params: z.object({ key: settingKeySchema, value: z.unknown() }),
+    result: settingsSchema,
+  }),
+  'audit.list': defineMethod({
+    params: z.object({ limit: z.number().int().min(1).max(500).default(100), patientRef: z.string().optional() }),
+    result: z.object({ entries: z.array(auditEntrySchema) }),
+  }),
+  'audit.verify': defineMethod({
+    params: z.object({}),
+    result: z.object({ ok: z.boolean(), checked: z.number().int(), brokenAt: z.number().int().nullable() }),
+  }),
+} as const;
+
+export const coreEvents = {
+  'host.ready': z.object({ at: z.string(), environment: environmentSchema }),
+  'host.restarted': z.object({ at: z.string(), reason: z.string() }),
+  'settings.changed': z.object({ key: z.string() }),
+} as const;

@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from './main';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+describe('pupitre CLI', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-cli-'));
+
+  it('prints help and exits 0 without a command, 2 with an unknown one', async () => {
+    const a = capture();
+    expect(await main([], a.io)).toBe(0);
+    expect(a.out.join('\n')).toContain('serve');
+    const b = capture();
+    expect(await main(['frobnicate'], b.io)).toBe(2);
+  });
+
+  it('gets and sets settings as JSON in a fresh data directory', async () => {
+    const get = capture();
+    expect(await main(['settings', 'get', '--json', '--data-dir', dataDir], get.io)).toBe(0);
+    const settings = JSON.parse(get.out.join('')) as { environment: string; lps: { installationId: string } };
+    expect(settings.environment).toBe('demo');
+
+    const set = capture();
+    expect(await main(['settings', 'set', 'environment', 'test', '--json', '--data-dir', dataDir], set.io)).toBe(0);
+    expect(JSON.parse(set.out.join(''))).toMatchObject({ environment: 'test', lps: { installationId: settings.lps.installationId } });
+  });
+
+  it('reports a refused value with its stable code and exit 1', async () => {
+    const bad = capture();
+    expect(await main(['settings', 'set', 'endpoints.insi', 'http://x', '--json', '--data-dir', dataDir], bad.io)).toBe(1);
+    expect(JSON.parse(bad.out.join(''))).toMatchObject({ error: { code: 'SETTINGS_INVALID' } });
+  });
+
+  it('runs the doctor with one entry per check', async () => {
+    const doctor = capture();
+    await main(['doctor', '--json', '--data-dir', dataDir], doctor.io);
+    const report = JSON.parse(doctor.out.join('')) as { checks: Array<{ id: string; status: string }> };
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['data-dir', 'database', 'environment', 'pcscd', 'pkcs11', 'renderer']));
+    expect(report.checks.find((c) => c.id === 'data-dir')?.status).toBe('ok');
+  });
+});

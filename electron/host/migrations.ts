@@ -1,0 +1,22 @@
+/**
+ * The one ordered list of schema migrations (STYLE.md, Signal Desktop's model). Each service owns
+ * the SQL of its tables; this list only fixes the order. Append new steps at the end, never
+ * reorder or edit a step that has shipped: `PRAGMA user_version` counts them.
+ */
+import type { Migration } from '../platform/db';
+import type { Db } from '../platform/db';
+import { auditMigrations } from '../services/audit';
+import { settingsMigrations } from '../services/settings';
+
+interface Step {
+  name: string;
+  up(db: Db): void;
+}
+
+const steps: readonly Step[] = [...settingsMigrations, ...auditMigrations];
+
+export const migrations: readonly Migration[] = steps.map((step, index) => ({
+  version: index + 1,
+  name: step.name,
+  up: step.up,
+}));

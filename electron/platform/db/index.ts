@@ -1,0 +1,98 @@
+/**
+ * The encrypted store (ARCHITECTURE.md §4): one SQLite database per installation, encrypted with
+ * the SQLCipher scheme, WAL, foreign keys, busy timeout; ordered migrations under
+ * `PRAGMA user_version`.
+ */
+import { AppError } from '../../contract/errors';
+import { openSqlite, type SqliteDatabase } from '../../../native/sqlite';
+
+export type Db = SqliteDatabase;
+
+export interface OpenOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+  /** Raw 32-byte key as 64 hex characters; omitted only for ':memory:' test databases. */
+  keyHex?: string;
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+}
+
+const HEX_KEY = /^[0-9a-f]{64}$/i;
+
+export function openDatabase(options: OpenOptions): Db {
+  const db = openSqlite(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    if (options.keyHex !== undefined) {
+      if (!HEX_KEY.test(options.keyHex)) throw new AppError('DB_KEY_INVALID', { reason: 'format' });
+      // SQLCipher v4 scheme; a raw key (x'…') skips the passphrase KDF since the key is random.
+      db.pragma(`cipher='sqlcipher'`);
+      db.pragma(`legacy=4`);
+      db.pragma(`key="x'${options.keyHex}'"`);
+    } else if (options.path !== ':memory:') {
+      throw new AppError('DB_KEY_INVALID', { reason: 'missing' });
+    }
+    // Reading the schema is the first access that needs the key: a wrong key fails here.
+    try {
+      db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+    } catch (error) {
+      throw new AppError('DB_KEY_INVALID', { reason: 'decrypt' }, { cause: error });
+    }
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export interface Migration {
+  version: number;
+  /** What the step does, for the Diagnostic screen. */
+  name: string;
+  up(db: Db): void;
+}
+
+export interface MigrationReport {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+/**
+ * Applies the pending migrations in one transaction. A database whose `user_version` is newer
+ * than the last known migration is refused and left untouched (Signal Desktop does the same).
+ */
+export function migrate(db: Db, migrations: readonly Migration[]): MigrationReport {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration list out of order at ${migration.name}: expected version ${index + 1}`);
+    }
+  });
+  const latest = migrations.length;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > latest) {
+    throw new AppError('DB_NEWER_SCHEMA', { databaseVersion: current, supportedVersion: latest });
+  }
+  const pending = migrations.slice(current);
+  if (pending.length === 0) return { from: current, to: current, applied: [] };
+  const run = db.transaction(() => {
+    for (const migration of pending) migration.up(db);
+    db.pragma(`user_version = ${latest}`);
+  });
+  try {
+    run.immediate();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('DB_MIGRATION_FAILED', { failedFrom: current }, { cause: error });
+  }
+  return { from: current, to: latest, applied: pending.map((m) => m.name) };
+}
+
+/** Runs `fn` in an IMMEDIATE transaction (the writer lock is taken at BEGIN, no upgrade deadlock). */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

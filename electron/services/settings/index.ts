@@ -1,0 +1,137 @@
+/**
+ * Settings: environment (démo / test / production), teleservice endpoints, LPS identity, PKCS#11
+ * module, allowed WebSocket origins. Persisted in the encrypted store; the installation UUID is
+ * generated once and kept (it identifies this installation in INSi's ContexteLPS and the VIHF).
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import type { AuditWriter } from '../audit';
+
+export { settingsMigrations } from './schema';
+
+export interface LpsDescription {
+  name: string;
+  version: string;
+}
+
+/**
+ * Endpoints per environment. Demo points at the local simulators (their port is decided when they
+ * start, so demo values are placeholders the host rewrites). Test and production endpoints are
+ * those published to accredited editors; they are placeholders until configured.
+ */
+export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
+  demo: { insi: 'https://127.0.0.1/insi (simulateur local)', dmp: 'https://127.0.0.1/dmp (simulateur local)' },
+  test: { insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)', dmp: 'à configurer (URL DMPi de formation)' },
+  production: { insi: 'à configurer (URL INSi de production)', dmp: 'à configurer (URL DMPi de production)' },
+};
+
+const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+
+export class SettingsService {
+  private readonly readAll;
+  private readonly upsert;
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+    private readonly lps: LpsDescription,
+    private readonly audit: AuditWriter,
+  ) {
+    this.readAll = db.prepare('SELECT key, value FROM settings');
+    this.upsert = db.prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    );
+    if (this.stored().get('lps.installationId') === undefined) {
+      this.write('lps.installationId', randomUUID());
+    }
+  }
+
+  get(): Settings {
+    const stored = this.stored();
+    const environment = (stored.get('environment') as Environment | undefined) ?? 'demo';
+    const defaults = DEFAULT_ENDPOINTS[environment];
+    return settingsSchema.parse({
+      environment,
+      endpoints: {
+        insi: (stored.get(`endpoints.${environment}.insi`) as string | undefined) ?? defaults.insi,
+        dmp: (stored.get(`endpoints.${environment}.dmp`) as string | undefined) ?? defaults.dmp,
+      },
+      lps: {
+        name: this.lps.name,
+        version: this.lps.version,
+        cndaAuthorisation: (stored.get('lps.cndaAuthorisation') as string | undefined) ?? '',
+        installationId: stored.get('lps.installationId'),
+      },
+      pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
+      allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
+    });
+  }
+
+  set(key: SettingKey, value: unknown, actor: string): Settings {
+    const environment = this.get().environment;
+    switch (key) {
+      case 'environment':
+        this.write(key, parseOrThrow(settingsSchema.shape.environment, value));
+        break;
+      case 'endpoints.insi':
+      case 'endpoints.dmp': {
+        const url = parseUrl(value);
+        this.write(`endpoints.${environment}.${key.slice('endpoints.'.length)}`, url);
+        break;
+      }
+      case 'lps.cndaAuthorisation':
+        this.write(key, parseOrThrow(settingsSchema.shape.lps.shape.cndaAuthorisation, value));
+        break;
+      case 'pkcs11Module':
+        this.write(key, parseOrThrow(settingsSchema.shape.pkcs11Module, value));
+        break;
+      case 'allowedOrigins': {
+        const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
+        for (const origin of origins) parseOrigin(origin);
+        this.write(key, origins);
+        break;
+      }
+    }
+    this.audit({ actor, patientRef: null, action: 'settings.set', details: { key } });
+    return this.get();
+  }
+
+  private stored(): Map<string, unknown> {
+    const rows = this.readAll.all() as Array<{ key: string; value: string }>;
+    return new Map(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+  }
+
+  private write(key: string, value: unknown): void {
+    this.upsert.run(key, JSON.stringify(value), new Date(this.clock.now()).toISOString());
+  }
+}
+
+function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError('SETTINGS_INVALID');
+  return parsed.data;
+}
+
+function parseUrl(value: unknown): string {
+  if (typeof value !== 'string') throw new AppError('SETTINGS_INVALID', { expected: 'url' });
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:') throw new AppError('SETTINGS_INVALID', { expected: 'https' });
+    return url.toString();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('SETTINGS_INVALID', { expected: 'url' });
+  }
+}
+
+function parseOrigin(origin: string): void {
+  try {
+    const url = new URL(origin);
+    if (url.origin !== origin) throw new Error('not an origin');
+  } catch {
+    throw new AppError('SETTINGS_INVALID', { expected: 'origin' });
+  }
+}

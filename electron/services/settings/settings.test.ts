@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../platform/clock';
+import { migrate, openDatabase } from '../../platform/db';
+import type { AuditInput } from '../audit';
+import { SettingsService, settingsMigrations } from '.';
+
+function setup() {
+  const db = openDatabase({ path: ':memory:' });
+  migrate(db, settingsMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  const audit: AuditInput[] = [];
+  const make = () => new SettingsService(db, createManualClock(), { name: 'Pupitre', version: '9.9.9' }, (e) => audit.push(e));
+  return { db, audit, make };
+}
+
+describe('settings', () => {
+  it('starts in demo with an installation id that is generated once and kept', () => {
+    const { make } = setup();
+    const first = make().get();
+    expect(first.environment).toBe('demo');
+    expect(first.lps).toMatchObject({ name: 'Pupitre', version: '9.9.9', cndaAuthorisation: '' });
+    expect(first.lps.installationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(make().get().lps.installationId).toBe(first.lps.installationId);
+  });
+
+  it('keeps endpoints per environment and audits each change', () => {
+    const { make, audit } = setup();
+    const settings = make();
+    settings.set('environment', 'test', 'poste');
+    settings.set('endpoints.insi', 'https://insi.qualif.example/ws', 'poste');
+    expect(settings.get().endpoints.insi).toBe('https://insi.qualif.example/ws');
+    settings.set('environment', 'production', 'poste');
+    expect(settings.get().endpoints.insi).toMatch(/à configurer/);
+    expect(audit.map((a) => a.details.key)).toEqual(['environment', 'endpoints.insi', 'environment']);
+  });
+
+  it('refuses a non-https endpoint, an unknown environment and a bad origin with SETTINGS_INVALID', () => {
+    const { make } = setup();
+    const settings = make();
+    expect(() => settings.set('endpoints.dmp', 'http://dmp.example', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(() => settings.set('endpoints.dmp', 'pas une url', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(() => settings.set('environment', 'staging', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(() => settings.set('allowedOrigins', ['https://a.example/path'], 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(settings.get().environment).toBe('demo');
+  });
+});

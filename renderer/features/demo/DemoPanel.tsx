@@ -1,0 +1,14 @@
+import { Panel } from '../../ui';
+
+/** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
+export function DemoPanel() {
+  return (
+    <Panel title="Mode démo">
+      <p>
+        Pupitre fonctionne ici sans carte réelle ni accès aux téléservices : les cartes CPS et Vitale sont virtuelles et les téléservices sont
+        simulés sur ce poste. Aucune donnée n’est envoyée à l’extérieur.
+      </p>
+      <div data-testid="demo-controls" className="stack" />
+    </Panel>
+  );
+}

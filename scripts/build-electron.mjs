@@ -1,0 +1,20 @@
+// Bundles the Electron main process, the preload script and the host into dist/electron with
+// esbuild. Native addons and electron stay external (loaded at run time from node_modules).
+import { build } from 'esbuild';
+
+const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js'];
+const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist/electron/main.cjs' }),
+  build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/electron/preload.cjs' }),
+  build({
+    ...common,
+    entryPoints: ['electron/host/main.ts'],
+    outfile: 'dist/electron/host.cjs',
+    // import.meta.url is used by the host to find its package.json and native modules.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
+]);
+console.log('dist/electron: main.cjs, preload.cjs, host.cjs');

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages Pupitre's tests and demo need (Debian/Ubuntu, as root or via sudo):
+# PC/SC daemon and the vpcd virtual reader driver, SoftHSM2 and OpenSC (PKCS#11), Chromium for the
+# end-to-end tests, libxml2-utils (xmllint) for the XSD conformance tests, and the headers the
+# native addons build against.
+set -euo pipefail
+PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools softhsm2 opensc chromium libpcsclite-dev libudev-dev libusb-1.0-0-dev libxml2-utils python3 make g++)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "System packages already installed."
+fi
