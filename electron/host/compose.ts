@@ -30,6 +30,7 @@ export interface HostOptions {
 
 export interface Host {
   dispatcher: RpcDispatcher;
+  logger: Logger;
   db: Db;
   settings: SettingsService;
   audit: AuditTrail;
@@ -91,6 +92,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     return {
       dispatcher,
+      logger,
       db,
       settings,
       audit,

@@ -1,12 +1,4 @@
-import type { ReactNode } from 'react';
-import { BillingScreen } from '../features/billing/BillingScreen';
-import { DemoPanel } from '../features/demo/DemoPanel';
-import { DiagnosticScreen } from '../features/diagnostic/DiagnosticScreen';
-import { DmpScreen } from '../features/dmp/DmpScreen';
-import { IdentityScreen } from '../features/identity/IdentityScreen';
-import { OutboxScreen } from '../features/outbox/OutboxScreen';
-import { PatientScreen } from '../features/patient/PatientScreen';
-import { SettingsScreen } from '../features/settings/SettingsScreen';
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 
 export interface Section {
   path: string;
@@ -17,13 +9,27 @@ export interface Section {
   demoOnly?: boolean;
 }
 
+/** Screens load on first visit: the shell paints before any feature code is fetched. */
+function screen(load: () => Promise<{ default: ComponentType }>): () => ReactNode {
+  const Screen: LazyExoticComponent<ComponentType> = lazy(load);
+  return () => (
+    <Suspense fallback={<p className="muted">Chargement…</p>}>
+      <Screen />
+    </Suspense>
+  );
+}
+
+const named =
+  <K extends string>(key: K) =>
+  (module: Record<K, ComponentType>) => ({ default: module[key] });
+
 export const sections: Section[] = [
-  { path: '/patient', label: 'Patient', shortcut: '1', render: () => <PatientScreen /> },
-  { path: '/identites', label: 'Identités (INS)', shortcut: '2', render: () => <IdentityScreen /> },
-  { path: '/dmp', label: 'DMP', shortcut: '3', render: () => <DmpScreen /> },
-  { path: '/facturation', label: 'Facturation', shortcut: '4', render: () => <BillingScreen /> },
-  { path: '/file-envoi', label: "File d'envoi", shortcut: '5', render: () => <OutboxScreen /> },
-  { path: '/diagnostic', label: 'Diagnostic', shortcut: '6', render: () => <DiagnosticScreen /> },
-  { path: '/parametres', label: 'Paramètres', shortcut: '7', render: () => <SettingsScreen /> },
-  { path: '/demo', label: 'Démo', shortcut: '8', render: () => <DemoPanel />, demoOnly: true },
+  { path: '/patient', label: 'Patient', shortcut: '1', render: screen(() => import('../features/patient/PatientScreen').then(named('PatientScreen'))) },
+  { path: '/identites', label: 'Identités (INS)', shortcut: '2', render: screen(() => import('../features/identity/IdentityScreen').then(named('IdentityScreen'))) },
+  { path: '/dmp', label: 'DMP', shortcut: '3', render: screen(() => import('../features/dmp/DmpScreen').then(named('DmpScreen'))) },
+  { path: '/facturation', label: 'Facturation', shortcut: '4', render: screen(() => import('../features/billing/BillingScreen').then(named('BillingScreen'))) },
+  { path: '/file-envoi', label: "File d'envoi", shortcut: '5', render: screen(() => import('../features/outbox/OutboxScreen').then(named('OutboxScreen'))) },
+  { path: '/diagnostic', label: 'Diagnostic', shortcut: '6', render: screen(() => import('../features/diagnostic/DiagnosticScreen').then(named('DiagnosticScreen'))) },
+  { path: '/parametres', label: 'Paramètres', shortcut: '7', render: screen(() => import('../features/settings/SettingsScreen').then(named('SettingsScreen'))) },
+  { path: '/demo', label: 'Démo', shortcut: '8', render: screen(() => import('../features/demo/DemoPanel').then(named('DemoPanel'))), demoOnly: true },
 ];

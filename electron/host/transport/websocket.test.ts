@@ -17,7 +17,7 @@ beforeEach(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Pupitre</title>');
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
-  server = await startWebSocketHost({ dispatcher: host.dispatcher, logger: host.dispatcher['logger'], staticDir });
+  server = await startWebSocketHost({ dispatcher: host.dispatcher, logger: host.logger, staticDir });
 });
 afterEach(async () => {
   await server.close();
@@ -73,7 +73,7 @@ describe('WebSocket host (pupitre serve)', () => {
     await server.close();
     server = await startWebSocketHost({
       dispatcher: host.dispatcher,
-      logger: host.dispatcher['logger'],
+      logger: host.logger,
       extraOrigins: () => ['https://logiciel-cabinet.local'],
     });
     const ws = await connect({ origin: 'https://logiciel-cabinet.local' });
