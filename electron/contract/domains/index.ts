@@ -2,8 +2,19 @@
  * One file per domain declares its methods, events and error codes; this list merges them.
  * Adding a domain: create `domains/<name>.ts`, then add one line to each object below.
  */
-export const domainErrors = {} as const;
+import { cryptoErrors, cryptoEvents, cryptoMethods } from './crypto';
+import { transportErrors, transportEvents, transportMethods } from './transport';
+export const domainErrors = {
+  ...cryptoErrors,
+  ...transportErrors,
+} as const;
 
-export const domainMethods = {} as const;
+export const domainMethods = {
+  ...cryptoMethods,
+  ...transportMethods,
+} as const;
 
-export const domainEvents = {} as const;
+export const domainEvents = {
+  ...cryptoEvents,
+  ...transportEvents,
+} as const;

@@ -1,0 +1,268 @@
+/**
+ * A small typed XML builder that escapes by construction (STYLE.md "Protocol code": never string
+ * concatenation of user data). Elements, attributes and text are values; the serializer declares
+ * namespaces where they are first needed and escapes every text and attribute value.
+ *
+ *   const ins = xmlNamespace('http://www.cnamts.fr/INSiRecSans', 'ins');
+ *   ins.el('RECSANSVITALE', ins.el('NomNaissance', nom), prenoms.map((p) => ins.el('Prenom', p)));
+ *
+ * Content items: elements, `attr(...)`/`ns.attr(...)` attributes, strings and numbers (text),
+ * `domNode(element)` (an existing DOM element such as a signed assertion, written faithfully),
+ * `ns.declare()` (force a declaration here), arrays (flattened); null/undefined/false are skipped.
+ */
+import type { Document, Element } from '@xmldom/xmldom';
+import { escapeAttribute, escapeText, serializeElement, XML_NS } from './dom';
+import { XmlError } from './errors';
+import { hasForbiddenXmlChar, parseXml, type XmlParseLimits } from './parse';
+
+export interface XmlName {
+  /** Namespace URI, or null for no namespace. */
+  readonly ns: string | null;
+  /** '' means no prefix (default namespace for elements, no namespace for attributes). */
+  readonly prefix: string;
+  readonly local: string;
+}
+
+export interface XmlElementNode {
+  readonly kind: 'element';
+  readonly name: XmlName;
+  readonly attributes: readonly XmlAttributeNode[];
+  readonly declarations: readonly XmlNamespaceDeclaration[];
+  readonly children: readonly XmlChildNode[];
+}
+
+export interface XmlAttributeNode {
+  readonly kind: 'attribute';
+  readonly name: XmlName;
+  readonly value: string;
+}
+
+export interface XmlTextNode {
+  readonly kind: 'text';
+  readonly value: string;
+}
+
+/** An existing DOM element embedded as is (namespace declarations it inherits are repeated). */
+export interface XmlDomNode {
+  readonly kind: 'dom';
+  readonly element: Element;
+}
+
+export interface XmlNamespaceDeclaration {
+  readonly kind: 'xmlns';
+  readonly prefix: string;
+  readonly uri: string;
+}
+
+export type XmlChildNode = XmlElementNode | XmlTextNode | XmlDomNode;
+
+export type XmlContent =
+  | XmlChildNode
+  | XmlAttributeNode
+  | XmlNamespaceDeclaration
+  | string
+  | number
+  | bigint
+  | null
+  | undefined
+  | false
+  | readonly XmlContent[];
+
+export type XmlAttributeValue = string | number | bigint | boolean;
+
+// Namespaces in XML 1.0 §3: NCName. Restricted to ASCII: every element and attribute name of the
+// specifications used here is ASCII, and names come from code, never from user data.
+const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+export function isNcName(value: string): boolean {
+  return NCNAME.test(value);
+}
+
+function checkName(value: string, what: string): void {
+  // Names come from code, never from user data: a bad one is a programming error.
+  if (!isNcName(value)) throw new TypeError(`invalid XML ${what}: ${JSON.stringify(value)}`);
+}
+
+function checkChars(value: string): string {
+  if (hasForbiddenXmlChar(value)) throw new XmlError('XML_INVALID_CHARACTER');
+  return value;
+}
+
+function toText(value: string | number | bigint | boolean): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('XML text cannot be NaN or infinite');
+  return checkChars(String(value));
+}
+
+function makeName(ns: string | null, prefix: string, local: string): XmlName {
+  checkName(local, 'local name');
+  if (prefix !== '') checkName(prefix, 'prefix');
+  if (ns === null && prefix !== '') throw new TypeError(`prefix "${prefix}" needs a namespace`);
+  if (prefix === 'xmlns' || (prefix === 'xml' && ns !== XML_NS)) throw new TypeError(`reserved prefix "${prefix}"`);
+  return { ns, prefix, local };
+}
+
+function buildElement(name: XmlName, content: readonly XmlContent[]): XmlElementNode {
+  const attributes: XmlAttributeNode[] = [];
+  const declarations: XmlNamespaceDeclaration[] = [];
+  const children: XmlChildNode[] = [];
+  const visit = (item: XmlContent): void => {
+    if (item === null || item === undefined || item === false) return;
+    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'bigint') {
+      const value = toText(item);
+      if (value !== '') children.push({ kind: 'text', value });
+      return;
+    }
+    if (Array.isArray(item)) {
+      for (const inner of item as readonly XmlContent[]) visit(inner);
+      return;
+    }
+    const node = item as Exclude<XmlContent, readonly XmlContent[] | string | number | bigint | null | undefined | false>;
+    switch (node.kind) {
+      case 'attribute':
+        if (attributes.some((a) => a.name.ns === node.name.ns && a.name.local === node.name.local)) {
+          throw new TypeError(`duplicate attribute ${node.name.local}`);
+        }
+        attributes.push(node);
+        return;
+      case 'xmlns':
+        declarations.push(node);
+        return;
+      default:
+        children.push(node);
+    }
+  };
+  for (const item of content) visit(item);
+  return { kind: 'element', name, attributes, declarations, children };
+}
+
+/** An element without namespace. */
+export function el(local: string, ...content: XmlContent[]): XmlElementNode {
+  return buildElement(makeName(null, '', local), content);
+}
+
+/** An unqualified attribute; null/undefined gives nothing (convenient for optional attributes). */
+export function attr(local: string, value: XmlAttributeValue | null | undefined): XmlAttributeNode | null {
+  if (value === null || value === undefined) return null;
+  return { kind: 'attribute', name: makeName(null, '', local), value: toText(value) };
+}
+
+export function text(value: string | number | bigint): XmlTextNode {
+  return { kind: 'text', value: toText(value) };
+}
+
+/** Embeds an existing DOM element (e.g. a signed SAML assertion) without re-building it. */
+export function domNode(element: Element): XmlDomNode {
+  return { kind: 'dom', element };
+}
+
+export interface XmlNamespace {
+  readonly uri: string;
+  readonly prefix: string;
+  el(local: string, ...content: XmlContent[]): XmlElementNode;
+  attr(local: string, value: XmlAttributeValue | null | undefined): XmlAttributeNode | null;
+  /** Declares this namespace on the element it is given to (unless already in scope), for its
+   * descendants or for QName-valued content such as `xsi:type="xs:string"`. */
+  declare(): XmlNamespaceDeclaration;
+  /** The name with its prefix, for QName-valued content such as `xsi:type` or fault codes. */
+  qname(local: string): string;
+}
+
+/** A namespace and the prefix to write it with ('' = default namespace; attributes need a prefix). */
+export function xmlNamespace(uri: string, prefix = ''): XmlNamespace {
+  if (uri === '') throw new TypeError('a namespace URI cannot be empty');
+  if (prefix !== '') checkName(prefix, 'prefix');
+  checkChars(uri);
+  return {
+    uri,
+    prefix,
+    el: (local, ...content) => buildElement(makeName(uri, prefix, local), content),
+    attr: (local, value) => {
+      if (prefix === '') throw new TypeError('a namespaced attribute needs a prefix');
+      if (value === null || value === undefined) return null;
+      return { kind: 'attribute', name: makeName(uri, prefix, local), value: toText(value) };
+    },
+    declare: () => ({ kind: 'xmlns', prefix, uri }),
+    qname: (local) => {
+      checkName(local, 'local name');
+      return prefix === '' ? local : `${prefix}:${local}`;
+    },
+  };
+}
+
+/** The `xml:` namespace (xml:lang, xml:space), always bound. */
+export const xmlNs: XmlNamespace = {
+  uri: XML_NS,
+  prefix: 'xml',
+  el: () => {
+    throw new TypeError('no element lives in the xml: namespace');
+  },
+  attr: (local, value) =>
+    value === null || value === undefined ? null : { kind: 'attribute', name: makeName(XML_NS, 'xml', local), value: toText(value) },
+  declare: () => {
+    throw new TypeError('the xml: prefix is never declared');
+  },
+  qname: (local) => `xml:${local}`,
+};
+
+export interface SerializeOptions {
+  /** Prepends `<?xml version="1.0" encoding="UTF-8"?>`. */
+  declaration?: boolean;
+}
+
+/** Serialises a built element to a string (UTF-8 is the only encoding the output ever declares). */
+export function serializeXml(node: XmlElementNode, options: SerializeOptions = {}): string {
+  const out: string[] = [];
+  if (options.declaration === true) out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  writeElement(node, new Map([['xml', XML_NS]]), out);
+  return out.join('');
+}
+
+/** Serialises to UTF-8 bytes. */
+export function serializeXmlToBytes(node: XmlElementNode, options: SerializeOptions = {}): Buffer {
+  return Buffer.from(serializeXml(node, options), 'utf8');
+}
+
+/** Builds a DOM Document (through the safe parser, so the DOM is exactly what the text says). */
+export function toDocument(node: XmlElementNode, limits?: XmlParseLimits): Document {
+  return parseXml(serializeXml(node), limits ?? { maxBytes: Number.MAX_SAFE_INTEGER });
+}
+
+function writeElement(node: XmlElementNode, parentScope: ReadonlyMap<string, string>, out: string[]): void {
+  let scope: Map<string, string> | null = null;
+  const declarations: string[] = [];
+  const current = (prefix: string): string | undefined => (scope ?? parentScope).get(prefix);
+  const bind = (prefix: string, uri: string): void => {
+    if (prefix === 'xml') return;
+    const existing = current(prefix);
+    if (prefix === '' ? (existing ?? '') === uri : existing === uri) return;
+    if (declarations.some((d) => d.startsWith(prefix === '' ? ' xmlns=' : ` xmlns:${prefix}=`))) {
+      throw new TypeError(`prefix "${prefix}" bound to two namespaces on <${node.name.local}>`);
+    }
+    scope ??= new Map(parentScope);
+    scope.set(prefix, uri);
+    declarations.push(prefix === '' ? ` xmlns="${escapeAttribute(uri)}"` : ` xmlns:${prefix}="${escapeAttribute(uri)}"`);
+  };
+
+  for (const declaration of node.declarations) bind(declaration.prefix, declaration.uri);
+  bind(node.name.prefix, node.name.ns ?? '');
+  const attributes: string[] = [];
+  for (const attribute of node.attributes) {
+    if (attribute.name.prefix !== '') bind(attribute.name.prefix, attribute.name.ns ?? '');
+    const qname = attribute.name.prefix === '' ? attribute.name.local : `${attribute.name.prefix}:${attribute.name.local}`;
+    attributes.push(` ${qname}="${escapeAttribute(attribute.value)}"`);
+  }
+  const tag = node.name.prefix === '' ? node.name.local : `${node.name.prefix}:${node.name.local}`;
+  out.push(`<${tag}`, ...declarations, ...attributes);
+  if (node.children.length === 0) {
+    out.push('/>');
+    return;
+  }
+  out.push('>');
+  const childScope: ReadonlyMap<string, string> = scope ?? parentScope;
+  for (const child of node.children) {
+    if (child.kind === 'text') out.push(escapeText(child.value));
+    else if (child.kind === 'element') writeElement(child, childScope, out);
+    else out.push(serializeElement(child.element, childScope));
+  }
+  out.push(`</${tag}>`);
+}

@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { el, serializeXml } from './builder';
+import { textOf } from './dom';
+import { XmlError } from './errors';
+import { decodeXmlBytes, hasForbiddenXmlChar, parseXml, parseXmlElement } from './parse';
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof XmlError) return error.code;
+    throw error;
+  }
+  throw new Error('expected an XmlError');
+}
+
+describe('parseXml', () => {
+  it('parses namespaces, attributes and text', () => {
+    const doc = parseXml('<?xml version="1.0"?><a:root xmlns:a="urn:a" x="1"><a:b>texte é</a:b></a:root>');
+    const root = doc.documentElement;
+    expect(root?.namespaceURI).toBe('urn:a');
+    expect(root?.localName).toBe('root');
+    expect(root?.getAttribute('x')).toBe('1');
+    expect(textOf(root as never)).toBe('texte é');
+  });
+
+  it('refuses an internal DTD subset with entities (billion laughs)', () => {
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
+    expect(codeOf(() => parseXml(bomb))).toBe('XML_DOCTYPE_FORBIDDEN');
+  });
+
+  it('refuses an external entity (XXE) and any DOCTYPE, even after comments', () => {
+    expect(codeOf(() => parseXml('<!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>'))).toBe('XML_DOCTYPE_FORBIDDEN');
+    expect(codeOf(() => parseXml('<!-- x --><?pi y?>\n<!DOCTYPE a><a/>'))).toBe('XML_DOCTYPE_FORBIDDEN');
+    expect(codeOf(() => parseXml(Buffer.from('\uFEFF<!DOCTYPE a [<!ENTITY x SYSTEM "http://127.0.0.1/">]><a>&x;</a>')))).toBe(
+      'XML_DOCTYPE_FORBIDDEN',
+    );
+    expect(codeOf(() => parseXml('<a><!DOCTYPE b></a>'))).toBe('XML_DOCTYPE_FORBIDDEN');
+  });
+
+  it('refuses undeclared entity references', () => {
+    expect(codeOf(() => parseXml('<a>&nbsp;</a>'))).toBe('XML_MALFORMED');
+  });
+
+  it('refuses characters XML forbids, raw or as references', () => {
+    expect(codeOf(() => parseXml('<a>\u0001</a>'))).toBe('XML_INVALID_CHARACTER');
+    expect(codeOf(() => parseXml('<a>&#1;</a>'))).toBe('XML_INVALID_CHARACTER');
+    expect(codeOf(() => parseXml('<a b="&#x0;"/>'))).toBe('XML_INVALID_CHARACTER');
+  });
+
+  it('bounds the input size, for strings and bytes', () => {
+    const big = `<a>${'x'.repeat(2000)}</a>`;
+    expect(codeOf(() => parseXml(big, { maxBytes: 1000 }))).toBe('XML_TOO_LARGE');
+    expect(codeOf(() => parseXml(Buffer.from(big), { maxBytes: 1000 }))).toBe('XML_TOO_LARGE');
+    // Multi-byte characters count as bytes, not as UTF-16 units.
+    expect(codeOf(() => parseXml(`<a>${'é'.repeat(600)}</a>`, { maxBytes: 1000 }))).toBe('XML_TOO_LARGE');
+    expect(parseXml(big, { maxBytes: 5000 }).documentElement?.localName).toBe('a');
+  });
+
+  it('bounds the nesting depth', () => {
+    const deep = `${'<a>'.repeat(300)}${'</a>'.repeat(300)}`;
+    expect(codeOf(() => parseXml(deep))).toBe('XML_TOO_DEEP');
+    expect(parseXml(deep, { maxDepth: 300 }).documentElement?.localName).toBe('a');
+  });
+
+  it('reports malformed XML with a position and without quoting the document', () => {
+    let error: unknown;
+    try {
+      parseXml('<Patient>\n<Nom>DUPONT</Nom>\n<Prenom>JEAN</Nom></Patient>');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(XmlError);
+    const details = JSON.stringify((error as XmlError).toWire());
+    expect((error as XmlError).code).toBe('XML_MALFORMED');
+    expect(details).not.toContain('DUPONT');
+    expect(details).not.toContain('JEAN');
+    expect((error as XmlError).details).toHaveProperty('line');
+  });
+
+  it('refuses an empty document or several roots', () => {
+    expect(codeOf(() => parseXml(''))).toBe('XML_MALFORMED');
+    expect(codeOf(() => parseXml('<a/><b/>'))).toBe('XML_MALFORMED');
+  });
+
+  it('decodes bytes from the BOM or the encoding declaration', () => {
+    expect(textOf(parseXmlElement(Buffer.from('\uFEFF<a>é</a>', 'utf8')) as never)).toBe('é');
+    expect(textOf(parseXmlElement(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a>é</a>', 'utf16le')])) as never)).toBe('é');
+    const latin1 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>'), Buffer.from([0xe9]), Buffer.from('</a>')]);
+    expect(textOf(parseXmlElement(latin1) as never)).toBe('é');
+    expect(codeOf(() => decodeXmlBytes(Buffer.from('<?xml version="1.0" encoding="EBCDIC-FR"?><a/>')))).toBe('XML_ENCODING_UNSUPPORTED');
+    expect(codeOf(() => decodeXmlBytes(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e])))).toBe('XML_ENCODING_UNSUPPORTED');
+  });
+
+  it('keeps U+0085 and U+2028 (XML 1.0 line-end handling only)', () => {
+    const root = parseXmlElement('<a b="x\u2028y">1\u00852\u20283\r\n4\r5</a>');
+    expect(textOf(root as never)).toBe('1\u00852\u20283\n4\n5');
+    expect(root.getAttribute('b')).toBe('x\u2028y');
+  });
+
+  it('never throws anything but an XmlError on arbitrary input (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `<a>${s}</a>`), fc.uint8Array({ maxLength: 200 })), (input) => {
+        try {
+          parseXml(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(XmlError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads back any legal text the builder wrote (property)', () => {
+    const legal = fc.string({ unit: 'grapheme', maxLength: 80 }).filter((s) => !hasForbiddenXmlChar(s));
+    fc.assert(
+      fc.property(legal, legal, (content, value) => {
+        const xml = serializeXml(el('a', { kind: 'attribute', name: { ns: null, prefix: '', local: 'v' }, value }, content));
+        const root = parseXmlElement(xml);
+        expect(textOf(root as never)).toBe(content);
+        expect(root.getAttribute('v')).toBe(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
