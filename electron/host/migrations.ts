@@ -6,6 +6,7 @@
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { auditMigrations } from '../services/audit';
+import { patientsMigrations } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
 interface Step {
@@ -13,7 +14,7 @@ interface Step {
   up(db: Db): void;
 }
 
-const steps: readonly Step[] = [...settingsMigrations, ...auditMigrations];
+const steps: readonly Step[] = [...settingsMigrations, ...auditMigrations, ...patientsMigrations];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({
   version: index + 1,

@@ -1,0 +1,205 @@
+/**
+ * Local patient base (services/patients): identities with their RNIV status and history, search,
+ * duplicates, CSV import with a column-mapping step. Messages never carry health data.
+ */
+import { z } from 'zod';
+import { defineMethod } from '../define';
+import {
+  birthDateSchema,
+  identityAttributeSchema,
+  identityAttributesSchema,
+  identityDeviceCodeSchema,
+  identityHistoryEntrySchema,
+  identityStateSchema,
+  identityStatusSchema,
+  sexSchema,
+  strictTraitsInputSchema,
+  strictTraitsSchema,
+  usedTraitsSchema,
+} from './identity';
+
+export const patientsErrors = {
+  PATIENT_NOT_FOUND: "Ce patient n'existe pas dans la base locale de ce poste. Relancez la recherche.",
+  PATIENT_DUPLICATE_SUSPECTED:
+    "Un patient ayant les mêmes traits stricts existe déjà. Ouvrez la fiche existante, ou confirmez qu'il s'agit d'une autre personne.",
+  PATIENT_VERSION_CONFLICT: 'Cette fiche a été modifiée entre-temps. Rechargez-la puis refaites la modification.',
+  PATIENT_SEARCH_EMPTY: 'Saisissez au moins deux lettres du nom, une date de naissance ou un NIR pour lancer la recherche.',
+  PATIENTS_IMPORT_UNREADABLE:
+    "Le fichier n'a pas pu être lu comme un export CSV (séparateur point-virgule ou virgule, encodage UTF-8 ou Windows-1252). Vérifiez le fichier exporté.",
+  PATIENTS_IMPORT_MAPPING_INVALID:
+    'La correspondance des colonnes est incomplète ou incohérente : associez une colonne au nom de naissance, aux prénoms, à la date de naissance et au sexe, chacune une seule fois.',
+  PATIENTS_IMPORT_INVALID:
+    "Des lignes du fichier sont invalides : rien n'a été importé. Corrigez les lignes signalées dans l'aperçu puis relancez l'import.",
+  PATIENTS_IMPORT_TOO_LARGE: "Le fichier dépasse la taille acceptée pour un import (20 Mo). Découpez l'export en plusieurs fichiers.",
+} as const;
+
+export const patientSchema = z.object({
+  id: z.string(),
+  /** Incremented on every change; pass it back to `patients.update` to detect concurrent edits. */
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  strictTraits: strictTraitsSchema,
+  usedTraits: usedTraitsSchema,
+  identity: identityStateSchema,
+  /** A NIR typed or imported (e.g. from the practice's previous software), not verified by INSi. */
+  declaredNir: z.string().nullable(),
+  /** The patient's number in the software an import came from. */
+  externalId: z.string().nullable(),
+  /** True when the INS may reference and exchange health data (QUAL only, EXI SI 08). */
+  insShareable: z.boolean(),
+});
+
+export const patientSummarySchema = z.object({
+  id: z.string(),
+  birthName: z.string(),
+  usedName: z.string().nullable(),
+  firstGivenName: z.string(),
+  usedGivenName: z.string().nullable(),
+  birthDate: birthDateSchema,
+  sex: sexSchema,
+  status: identityStatusSchema,
+  attributes: identityAttributesSchema,
+  /** 'approx': found by tolerant matching (a typo away), shown after the exact matches. */
+  match: z.enum(['exact', 'approx']),
+});
+
+export const importFieldSchema = z.enum([
+  'birthName',
+  'birthGivenNames',
+  'firstGivenName',
+  'birthDate',
+  'sex',
+  'birthPlaceCode',
+  'usedName',
+  'usedGivenName',
+  'declaredNir',
+  'externalId',
+  'ignore',
+]);
+
+/** CSV column header → field. */
+export const importMappingSchema = z.record(z.string().max(200), importFieldSchema);
+
+const importInputSchema = z.object({
+  /** The file's bytes, base64 (≤ 20 Mo once decoded). */
+  contentBase64: z.string().max(28 * 1024 * 1024),
+});
+
+export const importLineIssueSchema = z.object({
+  /** Line number in the file (the header is line 1). */
+  line: z.number().int(),
+  reasons: z.array(z.string()),
+});
+
+export const importValidationSchema = z.object({
+  lines: z.number().int(),
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  /** Valid lines whose patient is already in the base (same external number or strict traits). */
+  existing: z.number().int(),
+  /** Valid lines repeating an earlier line of the same file. */
+  duplicatesInFile: z.number().int(),
+  toCreate: z.number().int(),
+  /** Invalid lines with their reasons in French (the first 1 000). */
+  issues: z.array(importLineIssueSchema),
+  issuesTruncated: z.boolean(),
+});
+
+export const patientsMethods = {
+  /** Free text (names, JJ/MM/AAAA, NIR) and/or structured criteria; accent- and case-insensitive, prefix and tolerant. */
+  'patients.search': defineMethod({
+    params: z.object({
+      query: z.string().max(200).optional(),
+      birthDate: z.string().max(20).optional(),
+      nir: z.string().max(30).optional(),
+      limit: z.number().int().min(1).max(200).default(50),
+    }),
+    result: z.object({ results: z.array(patientSummarySchema), approximate: z.boolean() }),
+  }),
+  'patients.get': defineMethod({
+    params: z.object({ id: z.string().max(100) }),
+    result: z.object({ patient: patientSchema, history: z.array(identityHistoryEntrySchema) }),
+  }),
+  'patients.create': defineMethod({
+    params: z.object({
+      strictTraits: strictTraitsInputSchema,
+      usedTraits: usedTraitsSchema.partial().optional(),
+      declaredNir: z.string().max(30).nullable().optional(),
+      externalId: z.string().max(100).nullable().optional(),
+      /** The user saw the suspected duplicates and confirmed this is another person. */
+      acknowledgeDuplicates: z.boolean().default(false),
+    }),
+    result: z.object({ patient: patientSchema, duplicates: z.array(patientSummarySchema) }),
+  }),
+  'patients.update': defineMethod({
+    params: z.object({
+      id: z.string().max(100),
+      expectedVersion: z.number().int().optional(),
+      strictTraits: strictTraitsInputSchema.optional(),
+      usedTraits: usedTraitsSchema.partial().optional(),
+      declaredNir: z.string().max(30).nullable().optional(),
+    }),
+    result: z.object({ patient: patientSchema }),
+  }),
+  /** Records the identity device a person checked; the device has no default (RNIV EXI SI 10/23). */
+  'patients.recordIdentityCheck': defineMethod({
+    params: z.object({
+      id: z.string().max(100),
+      device: identityDeviceCodeSchema,
+      /** For a minor's livret de famille or birth extract: the parent's high-trust document. */
+      parentDevice: identityDeviceCodeSchema.nullable().optional(),
+    }),
+    result: z.object({ patient: patientSchema, entry: identityHistoryEntrySchema }),
+  }),
+  'patients.setIdentityAttribute': defineMethod({
+    params: z.object({
+      id: z.string().max(100),
+      attribute: identityAttributeSchema,
+      value: z.boolean(),
+      reason: z.string().max(500).optional(),
+    }),
+    result: z.object({ patient: patientSchema, entry: identityHistoryEntrySchema }),
+  }),
+  /** The INS datamatrix of a QUAL identity, as SVG for the print preview. */
+  'patients.datamatrix': defineMethod({
+    params: z.object({ id: z.string().max(100) }),
+    result: z.object({ content: z.string(), svg: z.string() }),
+  }),
+  /** Reads the file, detects separator and encoding, suggests a mapping; validates every line when a mapping is given. */
+  'patients.import.preview': defineMethod({
+    params: importInputSchema.extend({ mapping: importMappingSchema.optional() }),
+    result: z.object({
+      encoding: z.enum(['utf-8', 'windows-1252']),
+      separator: z.enum([';', ',']),
+      headers: z.array(z.string()),
+      sampleRows: z.array(z.array(z.string())),
+      suggestedMapping: importMappingSchema,
+      alreadyImported: z.boolean(),
+      validation: importValidationSchema.nullable(),
+    }),
+  }),
+  /** Imports every line or none; the same file imported again creates nothing. */
+  'patients.import.commit': defineMethod({
+    params: importInputSchema.extend({ mapping: importMappingSchema }),
+    result: z.object({
+      importId: z.number().int(),
+      alreadyImported: z.boolean(),
+      created: z.number().int(),
+      existing: z.number().int(),
+      duplicatesInFile: z.number().int(),
+    }),
+  }),
+} as const;
+
+export const patientsEvents = {
+  /** A patient was created or changed (traits, identity status); the renderer refreshes its views. */
+  'patients.changed': z.object({ id: z.string(), reason: z.enum(['created', 'updated', 'identity']) }),
+  'patients.imported': z.object({ importId: z.number().int(), created: z.number().int() }),
+} as const;
+
+export type Patient = z.infer<typeof patientSchema>;
+export type PatientSummary = z.infer<typeof patientSummarySchema>;
+export type ImportField = z.infer<typeof importFieldSchema>;
+export type ImportMapping = z.infer<typeof importMappingSchema>;
+export type ImportValidation = z.infer<typeof importValidationSchema>;

@@ -1,0 +1,458 @@
+/**
+ * SQL of the patient tables, as named prepared statements (STYLE.md: SQL next to the service that
+ * owns the table, never values concatenated into it). Maps rows to typed records.
+ */
+import type { IdentityHistoryEntry, IdentityState, StrictTraits, UsedTraits } from '../../contract/domains/identity';
+import type { PatientSummary } from '../../contract/domains/patients';
+import type { Environment } from '../../contract';
+import type { Db } from '../../platform/db';
+import { deriveStatus, foldForComparison, strictTraitsKey, type DocumentCheck } from '../identity';
+import { allowedEdits, deleteNeighbourhood, editDistance, isVariant, prefixQuery, searchWords, tolerantQuery, trigrams } from './search';
+
+export interface PatientRecord {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  traits: StrictTraits;
+  used: UsedTraits;
+  identity: IdentityState;
+  declaredNir: string | null;
+  externalId: string | null;
+  importId: number | null;
+}
+
+interface PatientRow {
+  seq: number;
+  id: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  birth_name: string;
+  birth_given_names: string;
+  first_given_name: string;
+  birth_year: number;
+  birth_month: number | null;
+  birth_day: number | null;
+  birth_date: string;
+  birth_date_estimated: number;
+  sex: 'M' | 'F';
+  birth_place_code: string | null;
+  used_name: string | null;
+  used_given_name: string | null;
+  identity_status: IdentityState['status'];
+  attr_homonyme: number;
+  attr_douteuse: number;
+  attr_fictive: number;
+  ins_matricule: string | null;
+  ins_oid: string | null;
+  insi_confirmed_at: string | null;
+  document_check: string | null;
+  declared_nir: string | null;
+  external_id: string | null;
+  import_id: number | null;
+}
+
+type SummaryRow = Pick<
+  PatientRow,
+  | 'seq'
+  | 'id'
+  | 'birth_name'
+  | 'used_name'
+  | 'first_given_name'
+  | 'used_given_name'
+  | 'birth_year'
+  | 'birth_month'
+  | 'birth_day'
+  | 'birth_date'
+  | 'birth_date_estimated'
+  | 'sex'
+  | 'identity_status'
+  | 'attr_homonyme'
+  | 'attr_douteuse'
+  | 'attr_fictive'
+>;
+
+const SUMMARY_COLUMNS = `p.seq, p.id, p.birth_name, p.used_name, p.first_given_name, p.used_given_name, p.birth_year, p.birth_month,
+  p.birth_day, p.birth_date, p.birth_date_estimated, p.sex, p.identity_status, p.attr_homonyme, p.attr_douteuse, p.attr_fictive`;
+
+function toRecord(row: PatientRow): PatientRecord {
+  const identity: Omit<IdentityState, 'status'> = {
+    attributes: { homonyme: row.attr_homonyme === 1, douteuse: row.attr_douteuse === 1, fictive: row.attr_fictive === 1 },
+    ins: row.ins_matricule !== null && row.ins_oid !== null ? { matricule: row.ins_matricule, oid: row.ins_oid as never } : null,
+    insiConfirmedAt: row.insi_confirmed_at,
+    documentCheck: row.document_check === null ? null : (JSON.parse(row.document_check) as DocumentCheck),
+  };
+  const status = row.identity_status;
+  if (status !== deriveStatus(identity)) {
+    // The row was edited outside Pupitre: trust the facts, not the stored status.
+    return toRecord({ ...row, identity_status: deriveStatus(identity) });
+  }
+  return {
+    id: row.id,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    traits: {
+      birthName: row.birth_name,
+      birthGivenNames: row.birth_given_names,
+      firstGivenName: row.first_given_name,
+      birthDate: {
+        year: row.birth_year,
+        month: row.birth_month,
+        day: row.birth_day,
+        date: row.birth_date,
+        estimated: row.birth_date_estimated === 1,
+      },
+      sex: row.sex,
+      birthPlaceCode: row.birth_place_code,
+    },
+    used: { usedName: row.used_name, usedGivenName: row.used_given_name },
+    identity: { ...identity, status },
+    declaredNir: row.declared_nir,
+    externalId: row.external_id,
+    importId: row.import_id,
+  };
+}
+
+function toSummary(row: SummaryRow, match: 'exact' | 'approx'): PatientSummary {
+  return {
+    id: row.id,
+    birthName: row.birth_name,
+    usedName: row.used_name,
+    firstGivenName: row.first_given_name,
+    usedGivenName: row.used_given_name,
+    birthDate: {
+      year: row.birth_year,
+      month: row.birth_month,
+      day: row.birth_day,
+      date: row.birth_date,
+      estimated: row.birth_date_estimated === 1,
+    },
+    sex: row.sex,
+    status: row.identity_status,
+    attributes: { homonyme: row.attr_homonyme === 1, douteuse: row.attr_douteuse === 1, fictive: row.attr_fictive === 1 },
+    match,
+  };
+}
+
+function toParams(record: PatientRecord) {
+  const { traits, used, identity } = record;
+  return {
+    id: record.id,
+    version: record.version,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    birthName: traits.birthName,
+    birthGivenNames: traits.birthGivenNames,
+    firstGivenName: traits.firstGivenName,
+    birthYear: traits.birthDate.year,
+    birthMonth: traits.birthDate.month,
+    birthDay: traits.birthDate.day,
+    birthDate: traits.birthDate.date,
+    birthDateEstimated: traits.birthDate.estimated ? 1 : 0,
+    sex: traits.sex,
+    birthPlaceCode: traits.birthPlaceCode,
+    usedName: used.usedName,
+    usedGivenName: used.usedGivenName,
+    status: identity.status,
+    homonyme: identity.attributes.homonyme ? 1 : 0,
+    douteuse: identity.attributes.douteuse ? 1 : 0,
+    fictive: identity.attributes.fictive ? 1 : 0,
+    insMatricule: identity.ins?.matricule ?? null,
+    insOid: identity.ins?.oid ?? null,
+    insiConfirmedAt: identity.insiConfirmedAt,
+    documentCheck: identity.documentCheck === null ? null : JSON.stringify(identity.documentCheck),
+    declaredNir: record.declaredNir,
+    externalId: record.externalId,
+    strictKey: strictTraitsKey(traits),
+    sortName: `${foldForComparison(traits.birthName)} ${foldForComparison(traits.firstGivenName)}`,
+    importId: record.importId,
+  };
+}
+
+export interface SearchFilters {
+  words: string[];
+  birthDate: { date: string } | { year: number } | null;
+  nir: string | null;
+  limit: number;
+}
+
+/**
+ * Above this many FTS hits, walking the (covering) name index in order is cheaper than reading
+ * and sorting the hits, which sit on as many scattered table pages (bench/patients-search).
+ */
+const FTS_DRIVER_MAX_HITS = 300;
+
+/** At most this many tolerated variants per query word, closest first. */
+const MAX_VARIANTS = 20;
+
+export class PatientStore {
+  private readonly statements;
+  private readonly searchCache = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(
+    private readonly db: Db,
+    /** Every statement is scoped to the current environment's patients. */
+    private readonly environment: () => Environment,
+  ) {
+    this.statements = {
+      insert: db.prepare(`
+        INSERT INTO patients (id, environment, version, created_at, updated_at, birth_name, birth_given_names, first_given_name, birth_year,
+          birth_month, birth_day, birth_date, birth_date_estimated, sex, birth_place_code, used_name, used_given_name,
+          identity_status, attr_homonyme, attr_douteuse, attr_fictive, ins_matricule, ins_oid, insi_confirmed_at,
+          document_check, declared_nir, external_id, strict_key, sort_name, import_id)
+        VALUES (@id, @environment, @version, @createdAt, @updatedAt, @birthName, @birthGivenNames, @firstGivenName, @birthYear,
+          @birthMonth, @birthDay, @birthDate, @birthDateEstimated, @sex, @birthPlaceCode, @usedName, @usedGivenName,
+          @status, @homonyme, @douteuse, @fictive, @insMatricule, @insOid, @insiConfirmedAt,
+          @documentCheck, @declaredNir, @externalId, @strictKey, @sortName, @importId)`),
+      update: db.prepare(`
+        UPDATE patients SET version = @version, updated_at = @updatedAt, birth_name = @birthName,
+          birth_given_names = @birthGivenNames, first_given_name = @firstGivenName, birth_year = @birthYear,
+          birth_month = @birthMonth, birth_day = @birthDay, birth_date = @birthDate, birth_date_estimated = @birthDateEstimated,
+          sex = @sex, birth_place_code = @birthPlaceCode, used_name = @usedName, used_given_name = @usedGivenName,
+          identity_status = @status, attr_homonyme = @homonyme, attr_douteuse = @douteuse, attr_fictive = @fictive,
+          ins_matricule = @insMatricule, ins_oid = @insOid, insi_confirmed_at = @insiConfirmedAt,
+          document_check = @documentCheck, declared_nir = @declaredNir, strict_key = @strictKey, sort_name = @sortName
+        WHERE id = @id AND environment = @environment AND version = @version - 1`),
+      byId: db.prepare('SELECT * FROM patients WHERE id = ? AND environment = ?'),
+      seqById: db.prepare('SELECT seq FROM patients WHERE id = ?').pluck(),
+      countAll: db.prepare('SELECT COUNT(*) FROM patients WHERE environment = ?').pluck(),
+      byStrictKey: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.strict_key = ? ORDER BY p.seq LIMIT 20`),
+      byInsNir: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.ins_nir = ? ORDER BY p.seq LIMIT 20`),
+      idByExternalId: db.prepare('SELECT id FROM patients WHERE environment = ? AND external_id = ? ORDER BY seq LIMIT 1').pluck(),
+      idByStrictKey: db.prepare('SELECT id FROM patients WHERE environment = ? AND strict_key = ? ORDER BY seq LIMIT 1').pluck(),
+      ftsHits: db.prepare('SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?').pluck(),
+      ftsDelete: db.prepare('DELETE FROM patients_fts WHERE rowid = ?'),
+      ftsInsert: db.prepare('INSERT INTO patients_fts (rowid, terms) VALUES (?, ?)'),
+      termInsert: db.prepare('INSERT OR IGNORE INTO patient_terms (term) VALUES (?)'),
+      termFtsInsert: db.prepare('INSERT INTO patient_terms_fts (term, neighbours) VALUES (?, ?)'),
+      termTrigramInsert: db.prepare('INSERT INTO patient_terms_trigram (term) VALUES (?)'),
+      termNeighbours: db.prepare('SELECT term FROM patient_terms_fts WHERE patient_terms_fts MATCH ? LIMIT 500').pluck(),
+      termTrigrams: db.prepare('SELECT term FROM patient_terms_trigram WHERE patient_terms_trigram MATCH ? ORDER BY rank LIMIT 300').pluck(),
+      historyInsert: db.prepare(`
+        INSERT INTO patient_identity_history (patient_id, at, actor, event, from_status, to_status, details)
+        VALUES (@patientId, @at, @actor, @event, @from, @to, @details)`),
+      historyList: db.prepare('SELECT at, actor, event, from_status, to_status, details FROM patient_identity_history WHERE patient_id = ? ORDER BY id'),
+      importByFingerprint: db.prepare('SELECT id FROM patient_imports WHERE environment = ? AND fingerprint = ?').pluck(),
+      importInsert: db.prepare(`
+        INSERT INTO patient_imports (environment, fingerprint, imported_at, actor, encoding, separator, mapping, line_count, created_count, existing_count)
+        VALUES (@environment, @fingerprint, @importedAt, @actor, @encoding, @separator, @mapping, @lineCount, @createdCount, @existingCount)`),
+      importCounts: db.prepare('UPDATE patient_imports SET created_count = @created, existing_count = @existing WHERE id = @id'),
+    };
+  }
+
+  /** Number of patients in the current environment. */
+  count(): number {
+    return this.statements.countAll.get(this.environment()) as number;
+  }
+
+  get(id: string): PatientRecord | null {
+    const row = this.statements.byId.get(id, this.environment()) as PatientRow | undefined;
+    return row === undefined ? null : toRecord(row);
+  }
+
+  insert(record: PatientRecord): void {
+    const info = this.statements.insert.run({ ...toParams(record), environment: this.environment() });
+    this.index(Number(info.lastInsertRowid), record, false);
+  }
+
+  /** Writes a new version of the record; false when another write got there first. */
+  update(record: PatientRecord): boolean {
+    const info = this.statements.update.run({ ...toParams(record), environment: this.environment() });
+    if (info.changes !== 1) return false;
+    const seq = this.statements.seqById.get(record.id) as number;
+    this.index(seq, record, true);
+    return true;
+  }
+
+  private index(seq: number, record: PatientRecord, replace: boolean): void {
+    const words = searchWords(record.traits.birthName, record.used.usedName, record.traits.birthGivenNames, record.used.usedGivenName);
+    if (replace) this.statements.ftsDelete.run(seq);
+    this.statements.ftsInsert.run(seq, words.join(' '));
+    for (const word of words) {
+      if (this.statements.termInsert.run(word).changes === 1) {
+        this.statements.termFtsInsert.run(word, deleteNeighbourhood(word).join(' '));
+        this.statements.termTrigramInsert.run(word);
+      }
+    }
+  }
+
+  appendHistory(patientId: string, entry: IdentityHistoryEntry): void {
+    this.statements.historyInsert.run({
+      patientId,
+      at: entry.at,
+      actor: entry.actor,
+      event: entry.event,
+      from: entry.from,
+      to: entry.to,
+      details: JSON.stringify(entry.details),
+    });
+  }
+
+  history(patientId: string): IdentityHistoryEntry[] {
+    const rows = this.statements.historyList.all(patientId) as Array<{
+      at: string;
+      actor: string;
+      event: string;
+      from_status: IdentityHistoryEntry['from'];
+      to_status: IdentityHistoryEntry['to'];
+      details: string;
+    }>;
+    return rows.map((r) => ({ at: r.at, actor: r.actor, event: r.event, from: r.from_status, to: r.to_status, details: JSON.parse(r.details) as Record<string, unknown> }));
+  }
+
+  duplicatesOf(traits: StrictTraits, excludeId?: string): PatientSummary[] {
+    const rows = this.statements.byStrictKey.all(this.environment(), strictTraitsKey(traits)) as SummaryRow[];
+    return rows.filter((r) => r.id !== excludeId).map((r) => toSummary(r, 'exact'));
+  }
+
+  patientsWithIns(nir13: string, excludeId?: string): PatientSummary[] {
+    const rows = this.statements.byInsNir.all(this.environment(), nir13) as SummaryRow[];
+    return rows.filter((r) => r.id !== excludeId).map((r) => toSummary(r, 'exact'));
+  }
+
+  /** The existing patient an import line designates: same external number, else same strict traits. */
+  existingFor(externalId: string | null, strictKey: string): string | null {
+    if (externalId !== null) {
+      const id = this.statements.idByExternalId.get(this.environment(), externalId) as string | undefined;
+      if (id !== undefined) return id;
+    }
+    return (this.statements.idByStrictKey.get(this.environment(), strictKey) as string | undefined) ?? null;
+  }
+
+  importIdFor(fingerprint: string): number | null {
+    return (this.statements.importByFingerprint.get(this.environment(), fingerprint) as number | undefined) ?? null;
+  }
+
+  insertImport(params: {
+    fingerprint: string;
+    importedAt: string;
+    actor: string;
+    encoding: string;
+    separator: string;
+    mapping: string;
+    lineCount: number;
+  }): number {
+    return Number(this.statements.importInsert.run({ ...params, environment: this.environment(), createdCount: 0, existingCount: 0 }).lastInsertRowid);
+  }
+
+  setImportCounts(id: number, created: number, existing: number): void {
+    this.statements.importCounts.run({ id, created, existing });
+  }
+
+  /**
+   * Vocabulary words within the tolerated distance of a query word, closest first. One typo:
+   * the word's delete neighbourhood meets the terms' (exact for substitutions, insertions,
+   * deletions and adjacent transpositions), plus the terms starting like the word without its
+   * last letter (still typing: DUPOM → DUPONT). Two typos (words of 8 letters or more): shared
+   * trigrams, when one typo found nothing.
+   */
+  variantsOf(word: string): string[] {
+    const max = allowedEdits(word);
+    if (max === 0) return [];
+    const neighbours = deleteNeighbourhood(word).map((w) => `"${w}"`).join(' OR ');
+    const query = `neighbours : (${neighbours}) OR term : "${word.slice(0, -1)}"*`;
+    let candidates = this.statements.termNeighbours.all(query) as string[];
+    let variants = candidates.filter((term) => isVariant(word, term));
+    if (variants.length === 0 && max > 1) {
+      candidates = this.statements.termTrigrams.all(trigrams(word).map((g) => `"${g}"`).join(' OR ')) as string[];
+      variants = candidates.filter((term) => isVariant(word, term));
+    }
+    const distance = (term: string) => editDistance(word, term.slice(0, Math.max(word.length, Math.min(term.length, word.length + 1))), max);
+    return variants.sort((a, b) => distance(a) - distance(b) || a.localeCompare(b)).slice(0, MAX_VARIANTS);
+  }
+
+  private run(sql: string, params: Record<string, unknown>): SummaryRow[] {
+    let statement = this.searchCache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.searchCache.set(sql, statement);
+    }
+    return statement.all(params) as SummaryRow[];
+  }
+
+  /**
+   * Runs one search; `match` is the FTS5 expression or null when searching by date/NIR only.
+   * Results are ordered with the patients whose birth name starts with the first word first
+   * (what the desk types first is the name), then by name.
+   *
+   * The driving index is chosen explicitly (SQLite would otherwise walk the name index and probe
+   * the FTS result for every patient): the NIR indexes, the birth-date index, or the FTS hits when
+   * they are few. For a broad prefix (thousands of hits), the name index is read twice in order,
+   * first the range of names starting with the first word, then the rest, each stopping at the
+   * limit.
+   */
+  search(filters: SearchFilters, match: string | null, excludeSeqs: ReadonlySet<number>): Array<SummaryRow> {
+    const conditions: string[] = ['p.environment = @environment'];
+    const limit = filters.limit + excludeSeqs.size;
+    const params: Record<string, unknown> = { limit, environment: this.environment() };
+    const first = filters.words[0];
+    let order = 'p.sort_name, p.seq';
+    if (first !== undefined) {
+      params.rangeFrom = first;
+      params.rangeTo = first.slice(0, -1) + String.fromCharCode(first.charCodeAt(first.length - 1) + 1);
+      order = `CASE WHEN p.sort_name >= @rangeFrom AND p.sort_name < @rangeTo THEN 0 ELSE 1 END, ${order}`;
+    }
+    if (match !== null) params.match = match;
+    if (filters.birthDate !== null) {
+      if ('date' in filters.birthDate) {
+        conditions.push('p.birth_date = @birthDate');
+        params.birthDate = filters.birthDate.date;
+      } else {
+        conditions.push('p.birth_year = @birthYear');
+        params.birthYear = filters.birthDate.year;
+      }
+    }
+    const inFts = 'p.seq IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH @match)';
+    // SQL text depends only on which criteria are present (fixed fragments); values are bound.
+    const select = (from: string, where: string[], orderBy: string) =>
+      this.run(`SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT @limit`, params);
+
+    let rows: SummaryRow[];
+    let hits: number[];
+    if (filters.nir !== null) {
+      params.nir = filters.nir;
+      const from = `(SELECT seq FROM patients WHERE environment = @environment AND ins_nir = @nir
+                     UNION SELECT seq FROM patients WHERE environment = @environment AND declared_nir = @nir) n
+                   CROSS JOIN patients p ON p.seq = n.seq`;
+      rows = select(from, match === null ? conditions : [...conditions, inFts], order);
+    } else if (filters.birthDate !== null && 'date' in filters.birthDate) {
+      rows = select('patients p INDEXED BY patients_birth_date', match === null ? conditions : [...conditions, inFts], order);
+    } else if (match === null) {
+      rows = select('patients p INDEXED BY patients_birth_year', conditions, order);
+    } else if ((hits = this.statements.ftsHits.all(match, FTS_DRIVER_MAX_HITS + 1) as number[]).length <= FTS_DRIVER_MAX_HITS) {
+      // Few hits: read them (already found, passed as a JSON array) and sort them.
+      params.hits = JSON.stringify(hits);
+      delete params.match;
+      rows = select('json_each(@hits) h CROSS JOIN patients p ON p.seq = h.value', conditions, order);
+    } else {
+      const from = filters.birthDate !== null ? 'patients p INDEXED BY patients_birth_year' : 'patients p INDEXED BY patients_sort_name';
+      const inRange = 'p.sort_name >= @rangeFrom AND p.sort_name < @rangeTo';
+      rows = select(from, [...conditions, inRange, inFts], 'p.sort_name, p.seq');
+      if (rows.length < limit) {
+        rows = [...rows, ...select(from, [...conditions, `NOT (${inRange})`, inFts], 'p.sort_name, p.seq')].slice(0, limit);
+      }
+    }
+    return rows.filter((r) => !excludeSeqs.has(r.seq)).slice(0, filters.limit);
+  }
+
+  /** Exact (prefix) matches first, then tolerant matches when there is room. */
+  searchPatients(filters: SearchFilters): { results: PatientSummary[]; approximate: boolean } {
+    if (filters.words.length === 0) {
+      return { results: this.search(filters, null, new Set()).map((r) => toSummary(r, 'exact')), approximate: false };
+    }
+    const exact = this.search(filters, prefixQuery(filters.words), new Set());
+    const results = exact.map((r) => toSummary(r, 'exact'));
+    if (exact.length >= filters.limit) return { results, approximate: false };
+    const variants = new Map<string, string[]>();
+    for (const word of filters.words) {
+      const found = this.variantsOf(word);
+      if (found.length > 0) variants.set(word, found);
+    }
+    if (variants.size === 0) return { results, approximate: false };
+    const seen = new Set(exact.map((r) => r.seq));
+    const approx = this.search({ ...filters, limit: filters.limit - exact.length }, tolerantQuery(filters.words, variants), seen);
+    return { results: [...results, ...approx.map((r) => toSummary(r, 'approx'))], approximate: approx.length > 0 };
+  }
+}
