@@ -1,10 +1,32 @@
-import { StatusBadge } from '../../ui';
+import { useCallback } from 'react';
+import { useHostEvent, useHostQuery } from '../../bridge/queries';
+import { StatusBadge, useToast } from '../../ui';
+import { indicatorView } from './format';
 
-/** Top-bar outbox indicator; counts arrive with the outbox engine. */
+/** Top-bar badge of the File d'envoi: dead jobs are impossible to miss (badge and a notice). */
 export function OutboxIndicator() {
+  const toast = useToast();
+  const status = useHostQuery('outbox.status', {});
+  const { refetch } = status;
+  useHostEvent(
+    'outbox.changed',
+    useCallback(() => {
+      void refetch();
+    }, [refetch]),
+  );
+  useHostEvent(
+    'outbox.dead',
+    useCallback(
+      (dead: { label: string; message: string }) => {
+        toast('error', `Envoi à traiter — ${dead.label} : ${dead.message}`);
+      },
+      [toast],
+    ),
+  );
+  const view = indicatorView(status.data);
   return (
-    <a className="indicator" href="#/file-envoi" data-testid="outbox-indicator" title="File d'envoi">
-      <StatusBadge tone="neutral">File d'envoi : —</StatusBadge>
+    <a className="indicator" href="#/file-envoi" data-testid="outbox-indicator" title={view.title} aria-live="polite">
+      <StatusBadge tone={view.tone}>{view.text}</StatusBadge>
     </a>
   );
 }

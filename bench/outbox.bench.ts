@@ -1,0 +1,258 @@
+/**
+ * Outbox: enqueue + claim + complete, against `liteque` and `plainjob` (npm) in the same run, on
+ * the same disk, with a no-op job so that only the queue is measured.
+ *
+ * - throughput: N jobs enqueued one by one (one commit each, as the app enqueues them) while 4
+ *   workers drain the queue; jobs per second from the first enqueue to the last completion;
+ * - latency: a closed loop of M jobs: enqueue one, wait until its completion is committed; p50/p99.
+ *
+ * Each library runs with its durability as shipped, and also forced to `synchronous = FULL` so
+ * that the comparison is made at equal durability (Pupitre ships FULL). liteque and plainjob poll
+ * the database; their poll interval is set to 1 ms (their best case for latency).
+ *
+ * Prints a markdown section on stdout (collected into bench/README.md by scripts/bench.mjs).
+ */
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { buildDBClient, Runner, SqliteQueue } from 'liteque';
+import { better, defineQueue, defineWorker } from 'plainjob';
+import { z } from 'zod';
+import { systemClock } from '../electron/platform/clock';
+import { migrate, openDatabase } from '../electron/platform/db';
+import { generateKeyHex } from '../electron/platform/db/key';
+import { createLogger } from '../electron/platform/log';
+import { Outbox, outboxMigrations } from '../electron/services/outbox';
+
+// liteque and plainjob are built on plain better-sqlite3 (unencrypted), loaded as they load it.
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => BetterSqlite3.Database;
+
+const N = Number(process.env.BENCH_OUTBOX_JOBS ?? 1_000);
+const M = Number(process.env.BENCH_OUTBOX_LOOP ?? 200);
+const CONCURRENCY = 4;
+// A real disk, not a tmpfs: fsync must cost what it costs.
+const BASE = mkdtempSync(join(process.env.BENCH_DIR ?? '/var/tmp', 'pupitre-bench-outbox-'));
+const silent = createLogger({ clock: systemClock, level: 'error', sink: () => undefined });
+
+interface System {
+  name: string;
+  durability: string;
+  /** Enqueues one job (its own commit). */
+  enqueue(n: number): void;
+  /** Resolves when every enqueued job's completion is committed. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Completion tracking for the libraries that report one job at a time. */
+function tracker() {
+  let enqueued = 0;
+  let completed = 0;
+  let wake: (() => void) | null = null;
+  return {
+    enqueued: () => {
+      enqueued += 1;
+    },
+    completed: () => {
+      completed += 1;
+      if (completed >= enqueued) wake?.();
+    },
+    drain: () =>
+      completed >= enqueued
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            wake = resolve;
+          }),
+  };
+}
+
+async function pupitre(dir: string): Promise<System> {
+  const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
+  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  const outbox = new Outbox({ db, clock: systemClock, logger: silent, audit: () => undefined });
+  outbox.register({
+    name: 'bench',
+    label: 'Bench',
+    endpoint: 'bench',
+    payload: z.object({ n: z.number() }),
+    concurrency: CONCURRENCY,
+    attemptTimeoutMs: 60_000,
+    timeBudgetMs: 3_600_000,
+    maxAttempts: 3,
+    run: async () => undefined,
+  });
+  outbox.start();
+  return {
+    name: 'Pupitre outbox',
+    durability: 'WAL, `synchronous=FULL` (fsync du WAL à chaque commit), chiffrée (SQLCipher)',
+    enqueue(n) {
+      outbox.enqueue('bench', { idempotencyKey: `k${n}`, payload: { n }, subject: { label: 'bench' } });
+    },
+    // whenIdle resolves once no job is due or running: every completion has been committed.
+    drain: () => outbox.whenIdle(),
+    async close() {
+      await outbox.stop(1_000);
+      db.close();
+    },
+  };
+}
+
+async function plainjob(dir: string, full: boolean): Promise<System> {
+  const sqlite = new Database(join(dir, 'plainjob.db'));
+  const connection = better(sqlite);
+  const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+  const queue = defineQueue({ connection, logger: quiet });
+  // defineQueue sets WAL + synchronous=1 (NORMAL); the equal-durability run raises it afterwards.
+  if (full) sqlite.pragma('synchronous = FULL');
+  const t = tracker();
+  const workers = Array.from({ length: CONCURRENCY }, () =>
+    defineWorker('bench', async () => undefined, { queue, logger: quiet, pollIntervall: 1, onCompleted: () => t.completed() }),
+  );
+  for (const worker of workers) void worker.start();
+  return {
+    name: `plainjob 0.0.14${full ? ' (forcé FULL)' : ''}`,
+    durability: full ? 'WAL, `synchronous=FULL` (forcé pour ce banc), non chiffrée' : 'WAL, `synchronous=NORMAL` (tel que livré : pas de fsync par commit), non chiffrée',
+    enqueue(n) {
+      t.enqueued();
+      queue.add('bench', { n });
+    },
+    drain: () => t.drain(),
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      queue.close();
+    },
+  };
+}
+
+async function liteque(dir: string, full: boolean): Promise<System> {
+  const db = buildDBClient(join(dir, 'liteque.db'), { runMigrations: true });
+  // buildDBClient sets WAL + synchronous=NORMAL; reach the better-sqlite3 handle to raise it.
+  const client = (db as unknown as { $client?: BetterSqlite3.Database; session?: { client: BetterSqlite3.Database } }).$client ??
+    (db as unknown as { session: { client: BetterSqlite3.Database } }).session.client;
+  if (full) client.pragma('synchronous = FULL');
+  allowAsyncTransactions(client);
+  const queue = new SqliteQueue<{ n: number }>('bench', db, { defaultJobArgs: { numRetries: 2 }, keepFailedJobs: true });
+  const t = tracker();
+  // liteque calls onComplete before committing the completion: count after finalize instead.
+  const finalize = queue.finalize.bind(queue);
+  queue.finalize = async (...args: Parameters<typeof finalize>) => {
+    await finalize(...args);
+    if (args[2] === 'completed') t.completed();
+  };
+  const runner = new Runner<{ n: number }>(queue, { run: async () => undefined }, { concurrency: CONCURRENCY, pollIntervalMs: 1, timeoutSecs: 60 });
+  const running = runner.run();
+  const pending: Array<Promise<unknown>> = [];
+  return {
+    name: `liteque 0.8.0${full ? ' (forcé FULL)' : ''}`,
+    durability: full ? 'WAL, `synchronous=FULL` (forcé pour ce banc), non chiffrée' : 'WAL, `synchronous=NORMAL` (tel que livré : pas de fsync par commit), non chiffrée',
+    enqueue(n) {
+      t.enqueued();
+      pending.push(queue.enqueue({ n }, { idempotencyKey: `k${n}` }));
+    },
+    async drain() {
+      await Promise.all(pending.splice(0));
+      await t.drain();
+    },
+    async close() {
+      runner.stop();
+      await running;
+      client.close();
+    },
+  };
+}
+
+/**
+ * liteque 0.8.0 passes an async function to drizzle's transaction, which better-sqlite3 12 refuses
+ * ("Transaction function cannot return a promise": every dequeue fails). Older better-sqlite3
+ * committed as soon as the function returned its promise, i.e. after the synchronous part (the
+ * SELECT); liteque's compare-and-swap on allocationId then guards the UPDATE. This restores that
+ * behaviour for the bench, which is what liteque was written against.
+ */
+function allowAsyncTransactions(client: BetterSqlite3.Database): void {
+  const wrap = (mode: 'DEFERRED' | 'IMMEDIATE' | 'EXCLUSIVE', fn: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      client.exec(`BEGIN ${mode}`);
+      try {
+        const result = fn(...args);
+        client.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (client.inTransaction) client.exec('ROLLBACK');
+        throw error;
+      }
+    };
+  (client as unknown as { transaction: unknown }).transaction = (fn: (...args: unknown[]) => unknown) =>
+    Object.assign(wrap('DEFERRED', fn), { deferred: wrap('DEFERRED', fn), immediate: wrap('IMMEDIATE', fn), exclusive: wrap('EXCLUSIVE', fn) });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+interface Result {
+  name: string;
+  durability: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(make: (dir: string) => Promise<System>, label: string): Promise<Result> {
+  const dir = mkdtempSync(join(BASE, `${label}-`));
+  const system = await make(dir);
+  try {
+    // Throughput: enqueue one job per commit while the workers drain.
+    const started = performance.now();
+    for (let n = 0; n < N; n += 1) {
+      system.enqueue(n);
+      if (n % 8 === 7) await yieldToLoop();
+    }
+    await system.drain();
+    const perSecond = N / ((performance.now() - started) / 1_000);
+    // Latency: closed loop, one job at a time.
+    const latencies: number[] = [];
+    for (let i = 0; i < M; i += 1) {
+      const t0 = performance.now();
+      system.enqueue(N + i);
+      await system.drain();
+      latencies.push(performance.now() - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    return { name: system.name, durability: system.durability, perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await system.close();
+  }
+}
+
+const results: Result[] = [];
+for (const [label, make] of [
+  ['pupitre', (dir: string) => pupitre(dir)],
+  ['plainjob', (dir: string) => plainjob(dir, false)],
+  ['liteque', (dir: string) => liteque(dir, false)],
+  ['plainjob-full', (dir: string) => plainjob(dir, true)],
+  ['liteque-full', (dir: string) => liteque(dir, true)],
+] as const) {
+  process.stderr.write(`bench outbox: ${label}\n`);
+  results.push(await measure(make, label));
+}
+
+const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+const ours = results[0] as Result;
+const fastestFull = results.slice(3).reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+const lines = [
+  '## Outbox: enqueue + claim + complete (bench/outbox.bench.ts)',
+  '',
+  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed). Same run, same disk (ext4).`,
+  '',
+  '| queue | durability | jobs/s | p50 latency | p99 latency |',
+  '|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.durability} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms |`),
+  '',
+  `At equal durability (FULL), Pupitre does ${(ours.perSecond / fastestFull.perSecond).toFixed(2)}× the throughput of the faster library (${fastestFull.name}); p99 ${fmt(ours.p99)} ms vs ${fmt(fastestFull.p99)} ms.`,
+  'liteque 0.8.0 fails every dequeue with better-sqlite3 12 (async function in a transaction); the bench restores the pre-12 commit behaviour it relies on (see `allowAsyncTransactions`).',
+  'As shipped, liteque and plainjob use `synchronous=NORMAL` in WAL mode: a commit survives a crash of the process but not a power cut or an OS crash (the WAL is fsynced only at checkpoints). Pupitre ships `synchronous=FULL` on an encrypted database: a job acknowledged to the caller survives a power cut. liteque deletes completed jobs; plainjob and Pupitre keep them (Pupitre also keeps the attempt history).',
+];
+process.stdout.write(`${lines.join('\n')}\n`);

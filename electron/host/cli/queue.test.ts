@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createTestHost } from '../../../fixtures/testing/host';
+import { AppError } from '../../contract';
+import { loadOrCreateKeyFile } from '../../platform/db/key';
+import { main } from './main';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+describe('pupitre queue', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-queue-'));
+  let deadId = '';
+
+  beforeAll(async () => {
+    // A previous session of the app left one sent job and one dead job.
+    const host = await createTestHost({ dataDir, keyHex: loadOrCreateKeyFile(dataDir).keyHex });
+    host.outbox.register({
+      name: 'test.lot',
+      label: 'Lots de test',
+      endpoint: 'sim',
+      payload: z.object({ lot: z.number() }),
+      concurrency: 1,
+      attemptTimeoutMs: 1_000,
+      timeBudgetMs: 60_000,
+      maxAttempts: 3,
+      run: async (job) => {
+        if (job.payload.lot === 2) throw new AppError('OUTBOX_PAYLOAD_INVALID');
+      },
+    });
+    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-1', payload: { lot: 1 }, subject: { label: 'Lot 1' } });
+    deadId = host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-2', payload: { lot: 2 }, subject: { label: 'Lot 2', patientId: 'pat-9' } }).id;
+    await host.outbox.whenIdle();
+    await host.close();
+  });
+
+  it('status --json gives the counts per queue and the dead total', async () => {
+    const c = capture();
+    expect(await main(['queue', 'status', '--json', '--data-dir', dataDir], c.io)).toBe(0);
+    const status = JSON.parse(c.out.join('')) as { deadTotal: number; queues: Array<{ queue: string; done: number; dead: number }> };
+    expect(status.deadTotal).toBe(1);
+    expect(status.queues).toEqual(expect.arrayContaining([expect.objectContaining({ queue: 'test.lot', done: 1, dead: 1 })]));
+  });
+
+  it('list --state dead --json lists the jobs to resolve with their French error, without payload', async () => {
+    const c = capture();
+    expect(await main(['queue', 'list', '--state', 'dead', '--json', '--data-dir', dataDir], c.io)).toBe(0);
+    const { jobs } = JSON.parse(c.out.join('')) as { jobs: Array<Record<string, unknown>> };
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ id: deadId, status: 'dead', lastErrorCode: 'OUTBOX_PAYLOAD_INVALID', subject: { label: 'Lot 2', patientId: 'pat-9' } });
+    expect(jobs[0]?.lastErrorMessage).toMatch(/invalides/);
+    expect(jobs[0]).not.toHaveProperty('payload');
+    const bad = capture();
+    expect(await main(['queue', 'list', '--state', 'lost', '--data-dir', dataDir], bad.io)).toBe(2);
+  });
+
+  it('retry ID puts a dead job back in the queue; cancel needs --yes', async () => {
+    const retry = capture();
+    expect(await main(['queue', 'retry', deadId, '--json', '--data-dir', dataDir], retry.io)).toBe(0);
+    expect(JSON.parse(retry.out.join(''))).toMatchObject({ job: { id: deadId, status: 'pending', attempts: 0 } });
+
+    const unconfirmed = capture();
+    expect(await main(['queue', 'cancel', deadId, '--data-dir', dataDir], unconfirmed.io)).toBe(2);
+    const cancel = capture();
+    expect(await main(['queue', 'cancel', deadId, '--yes', '--json', '--data-dir', dataDir], cancel.io)).toBe(0);
+    expect(JSON.parse(cancel.out.join(''))).toMatchObject({ job: { status: 'cancelled' } });
+
+    const missing = capture();
+    expect(await main(['queue', 'retry', '424242', '--json', '--data-dir', dataDir], missing.io)).toBe(1);
+    expect(JSON.parse(missing.out.join(''))).toMatchObject({ error: { code: 'OUTBOX_JOB_NOT_FOUND' } });
+  });
+
+  it('sync runs without error and reports the status', async () => {
+    const c = capture();
+    expect(await main(['queue', 'sync', '--data-dir', dataDir], c.io)).toBe(0);
+    expect(c.out.join('\n')).toContain('Synchronisation terminée');
+    expect(c.out.join('\n')).toContain('Aucun envoi à traiter');
+  });
+});

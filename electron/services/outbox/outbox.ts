@@ -1,0 +1,737 @@
+/**
+ * The outbox engine (ARCHITECTURE.md §5): durable jobs in the encrypted store, claimed under a
+ * lease by compare-and-swap, one at a time per serialisation key, retried with backoff inside a
+ * time budget, reconciled with the remote side after an unknown outcome, and dead-lettered for a
+ * person to resolve. Endpoint health pauses the queues of an endpoint that is down.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, messageFor, type EventPayload } from '../../contract';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/log';
+import type { AuditWriter } from '../audit';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { classifyError, describeError, isEndpointFailure } from './classify';
+import { EndpointMonitor } from './endpoints';
+import { GroupCommit } from './group-commit';
+import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type OutboxStore } from './store';
+import type {
+  EndpointState,
+  EnqueueInput,
+  ErrorClass,
+  JobStatus,
+  JobView,
+  QueueCounts,
+  QueueDefinition,
+} from './types';
+
+export type OutboxEventName = 'outbox.changed' | 'outbox.progress' | 'outbox.dead';
+export type OutboxNotify = <E extends OutboxEventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface OutboxOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** The audit trail's writer (or the trail itself): retries and cancellations are audited. */
+  audit: AuditWriter | { write: AuditWriter };
+  /** Events to the renderer (counts, progress, dead jobs). */
+  notify?: OutboxNotify;
+  /** This process's identity in leases; random by default. */
+  workerId?: string;
+  /** Lease length (ms); renewed every third of it while the attempt runs. Default 60 s. */
+  leaseMs?: number;
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  /** Interval between probes of an endpoint that is down (ms). Default 30 s. */
+  probeIntervalMs?: number;
+  /** Longest sleep of the background loop, to pick up jobs enqueued by another process (ms). Default 5 s. */
+  pollMs?: number;
+  /** Delay that groups `outbox.changed` events (ms). Default 150 ms. */
+  notifyThrottleMs?: number;
+}
+
+export interface JobAttemptView {
+  attempt: number;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: string | null;
+  errorCode: string | null;
+  worker: string;
+}
+
+interface Attempt {
+  queue: string;
+  endpoint: string;
+  token: number;
+  controller: AbortController;
+  done: Promise<void>;
+  /** Set when `stop` released the job: the attempt's own ending is ignored. */
+  released: boolean;
+}
+
+type AnyQueue = QueueDefinition<unknown, unknown>;
+
+const PROGRESS_INTERVAL_MS = 100;
+const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS et saisissez le code).';
+
+export class Outbox {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly audit: AuditWriter;
+  private readonly notifyFn: OutboxNotify | undefined;
+  private readonly store: OutboxStore;
+  private readonly queues = new Map<string, AnyQueue>();
+  private readonly inflight = new Map<number, Attempt>();
+  private readonly endpointMonitor: EndpointMonitor;
+  private readonly groupCommit: GroupCommit;
+  private readonly random: () => number;
+  private readonly backoff: BackoffPolicy;
+  private readonly pollMs: number;
+  private readonly throttleMs: number;
+  readonly workerId: string;
+  readonly leaseMs: number;
+
+  private started = false;
+  private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+  private changedTimer: NodeJS.Timeout | null = null;
+  /** Time of each running job's last progress event. */
+  private readonly progressAt = new Map<number, number>();
+
+  constructor(options: OutboxOptions) {
+    this.db = options.db;
+    this.clock = options.clock;
+    this.logger = options.logger.child('outbox');
+    const audit = options.audit;
+    this.audit = typeof audit === 'function' ? audit : (entry) => audit.write(entry);
+    this.notifyFn = options.notify;
+    this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.random = options.random ?? Math.random;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.pollMs = options.pollMs ?? 5_000;
+    this.throttleMs = options.notifyThrottleMs ?? 150;
+    this.store = createStore(this.db);
+    this.groupCommit = new GroupCommit(this.db);
+    this.endpointMonitor = new EndpointMonitor({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      probeIntervalMs: options.probeIntervalMs ?? 30_000,
+      onBack: (endpoint) => this.resume(endpoint),
+      onProbeSettled: () => {
+        if (this.started) this.schedule(0);
+      },
+    });
+  }
+
+  // --- queues and jobs -----------------------------------------------------------------------
+
+  register<P, C>(definition: QueueDefinition<P, C>): void {
+    if (this.queues.has(definition.name)) throw new Error(`outbox queue registered twice: ${definition.name}`);
+    if (definition.concurrency < 1) throw new Error(`outbox queue ${definition.name}: concurrency must be ≥ 1`);
+    this.queues.set(definition.name, definition as unknown as AnyQueue);
+    this.endpointMonitor.ensure(definition.endpoint);
+    if (this.started) this.schedule(0);
+  }
+
+  /**
+   * Adds a job; synchronous so that it runs inside the caller's better-sqlite3 transaction
+   * (outbox pattern: the domain row and the job commit together). The same idempotency key in
+   * the same queue returns the existing job instead of a second one.
+   */
+  enqueue<P>(queueName: string, input: EnqueueInput<P>): JobView<P> {
+    const queue = this.queueOf(queueName);
+    const parsed = queue.payload.safeParse(input.payload);
+    if (!parsed.success) {
+      throw new AppError('OUTBOX_PAYLOAD_INVALID', { queue: queueName, issues: parsed.error.issues.length });
+    }
+    const now = this.clock.now();
+    const notBefore = input.notBefore === undefined ? now : Date.parse(input.notBefore);
+    const result = this.store.insert.run({
+      queue: queueName,
+      key: input.idempotencyKey,
+      serialKey: input.serialKey ?? null,
+      payload: JSON.stringify(parsed.data),
+      subject: JSON.stringify(input.subject),
+      patientId: input.subject.patientId ?? null,
+      nextAt: Number.isFinite(notBefore) ? notBefore : now,
+      now,
+    });
+    const row = this.store.byKey.get(queueName, input.idempotencyKey) as JobRow;
+    if (result.changes === 1) {
+      this.logger.debug('outbox.enqueued', { id: row.id, queue: queueName });
+      this.changed();
+      // After the caller's transaction has committed (better-sqlite3 transactions are synchronous).
+      if (this.started) this.schedule(0);
+    }
+    return toView(row, JSON.parse(row.payload) as P);
+  }
+
+  get(id: string): JobView | null {
+    const row = this.rowOf(id);
+    return row === undefined ? null : toView(row, JSON.parse(row.payload) as unknown);
+  }
+
+  /** The attempt history of a job, oldest first. */
+  attempts(id: string): JobAttemptView[] {
+    const jobId = parseJobId(id);
+    if (jobId === null) return [];
+    return this.store.attempts.all(jobId).map((row: AttemptRow) => ({
+      attempt: row.attempt,
+      startedAt: new Date(row.started_at).toISOString(),
+      endedAt: row.ended_at === null ? null : new Date(row.ended_at).toISOString(),
+      outcome: row.outcome,
+      errorCode: row.error_code,
+      worker: row.worker,
+    }));
+  }
+
+  list(filter: { queue?: string; status?: JobStatus; patientId?: string; limit?: number } = {}): JobView[] {
+    return this.store
+      .list({ ...filter, limit: filter.limit ?? 200 })
+      .map((row) => toView(row, JSON.parse(row.payload) as unknown));
+  }
+
+  queueLabel(name: string): string {
+    return this.queues.get(name)?.label ?? name;
+  }
+
+  counts(): QueueCounts[] {
+    const byQueue = new Map<string, QueueCounts>();
+    const entry = (name: string): QueueCounts => {
+      let counts = byQueue.get(name);
+      if (counts === undefined) {
+        const queue = this.queues.get(name);
+        counts = {
+          queue: name,
+          label: queue?.label ?? name,
+          endpoint: queue?.endpoint ?? '',
+          pending: 0,
+          running: 0,
+          retry_wait: 0,
+          blocked: 0,
+          dead: 0,
+          done: 0,
+        };
+        byQueue.set(name, counts);
+      }
+      return counts;
+    };
+    for (const name of this.queues.keys()) entry(name);
+    for (const row of this.store.counts.all()) {
+      if (row.status === 'cancelled') continue;
+      entry(row.queue)[row.status] += row.n;
+    }
+    return [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
+  }
+
+  endpoints(): EndpointState[] {
+    return this.endpointMonitor.states();
+  }
+
+  /** Counts, endpoints and the number of dead jobs (the top bar badge). */
+  status(): EventPayload<'outbox.changed'> {
+    const queues = this.counts();
+    return { queues, endpoints: this.endpoints(), deadTotal: queues.reduce((sum, q) => sum + q.dead, 0) };
+  }
+
+  /** "Relancer maintenant": the job becomes due now with a fresh budget; its unknown-outcome flag is kept. */
+  retry(id: string, actor: string): JobView {
+    const row = this.requireRow(id);
+    const changes = this.db
+      .transaction(() => {
+        const { changes: n } = this.store.retry.run({ id: row.id, now: this.clock.now() });
+        if (n === 1) {
+          this.audit({ actor, patientRef: row.patient_id, action: 'outbox.retry', details: { jobId: String(row.id), queue: row.queue, from: row.status } });
+        }
+        return n;
+      })
+      .immediate();
+    if (changes !== 1) throw new AppError('OUTBOX_JOB_NOT_RETRYABLE', { id, status: row.status });
+    this.changed();
+    if (this.started) this.schedule(0);
+    return this.get(id) as JobView;
+  }
+
+  /** Cancels a job that is not running; audited (the screen asks for confirmation first). */
+  cancel(id: string, actor: string): JobView {
+    const row = this.requireRow(id);
+    const changes = this.db
+      .transaction(() => {
+        const { changes: n } = this.store.cancel.run({ id: row.id, now: this.clock.now() });
+        if (n === 1) {
+          this.audit({
+            actor,
+            patientRef: row.patient_id,
+            action: 'outbox.cancel',
+            details: { jobId: String(row.id), queue: row.queue, from: row.status, outcomeUnknown: row.outcome_unknown === 1 },
+          });
+        }
+        return n;
+      })
+      .immediate();
+    if (changes !== 1) throw new AppError('OUTBOX_JOB_NOT_CANCELLABLE', { id, status: row.status });
+    this.changed();
+    return this.get(id) as JobView;
+  }
+
+  // --- running ---------------------------------------------------------------------------------
+
+  /** Starts the background loop: replays unfinished work (due jobs, expired leases) at once. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    this.logger.info('outbox.started', { worker: this.workerId, queues: [...this.queues.keys()] });
+    this.schedule(0);
+  }
+
+  /**
+   * Stops taking jobs, lets running attempts finish for up to `graceMs`, then aborts the rest and
+   * puts them back to `pending` with their outcome marked unknown (reconciled before resending).
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.started = false;
+    this.stopping = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const running = [...this.inflight.values()];
+    if (running.length > 0) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(running.map((a) => a.done)),
+        new Promise<void>((resolve) => {
+          graceTimer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(graceTimer);
+    }
+    for (const [id, attempt] of this.inflight) {
+      attempt.released = true;
+      const now = this.clock.now();
+      // Compare-and-swap like any ending: an attempt whose own ending already committed is left alone.
+      const released = this.db
+        .transaction(() => {
+          const { changes } = this.store.fail.run({
+            id,
+            token: attempt.token,
+            now,
+            status: 'pending',
+            nextAt: now,
+            code: 'OUTBOX_INTERRUPTED',
+            message: messageFor('OUTBOX_INTERRUPTED'),
+            unknown: 1,
+          });
+          if (changes === 1) this.store.endAttempt.run({ id, token: attempt.token, now, outcome: 'interrupted', code: 'OUTBOX_INTERRUPTED' });
+          return changes === 1;
+        })
+        .immediate();
+      attempt.controller.abort(new AppError('OUTBOX_INTERRUPTED'));
+      if (released) this.logger.warn('outbox.released_at_shutdown', { id, queue: attempt.queue });
+    }
+    this.inflight.clear();
+    if (this.changedTimer !== null) clearTimeout(this.changedTimer);
+    this.changedTimer = null;
+    this.logger.info('outbox.stopped', { worker: this.workerId });
+  }
+
+  /** "Synchroniser maintenant": probes the endpoints, makes waiting jobs due now, runs them. */
+  async syncNow(): Promise<void> {
+    await this.endpointMonitor.probeAllNow();
+    const now = this.clock.now();
+    for (const name of this.queues.keys()) this.store.hurry.run({ queue: name, now });
+    await this.whenIdle();
+  }
+
+  /** Re-checks blocked jobs (a card was inserted, a PIN typed). */
+  wake(reason: string): void {
+    const { changes } = this.store.wake.run({ now: this.clock.now() });
+    this.logger.info('outbox.wake', { reason, resumed: changes });
+    if (changes > 0) {
+      this.changed();
+      if (this.started) this.schedule(0);
+    }
+  }
+
+  /** Cheap reachability check of an endpoint, used while it is down instead of sending jobs. */
+  setProbe(endpoint: string, probe: () => Promise<boolean>): void {
+    this.endpointMonitor.setProbe(endpoint, probe);
+  }
+
+  /**
+   * Runs due work in this process until nothing is running and nothing can be claimed now (jobs
+   * waiting for their backoff, a person, or an endpoint that is down do not count).
+   */
+  async whenIdle(queue?: string): Promise<void> {
+    for (;;) {
+      this.pump();
+      const running = [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
+      if (running.length === 0) return;
+      await Promise.race(running.map((a) => a.done));
+    }
+  }
+
+  // --- engine ----------------------------------------------------------------------------------
+
+  private schedule(delayMs: number): void {
+    if (!this.started) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.tick();
+    }, Math.max(0, delayMs));
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    if (!this.started) return;
+    try {
+      this.pump();
+    } catch (error) {
+      this.logger.error('outbox.pump_failed', { error: describeError(error).code });
+    }
+    const now = this.clock.now();
+    const next = this.store.nextWake.get({ now })?.at ?? null;
+    let delay = this.pollMs;
+    if (next !== null) delay = Math.min(delay, Math.max(next - now, 10));
+    const probeIn = this.endpointMonitor.nextProbeDelay(now);
+    if (probeIn !== null) delay = Math.min(delay, Math.max(probeIn, 10));
+    this.schedule(delay);
+  }
+
+  /** Claims and launches every job that may run now, within each queue's concurrency. */
+  private pump(): void {
+    if (this.stopping) return;
+    const now = this.clock.now();
+    for (const queue of this.queues.values()) {
+      let free = queue.concurrency - this.runningIn(queue.name);
+      const gate = this.endpointMonitor.gate(queue.endpoint, now);
+      if (gate === 'paused') continue;
+      if (gate === 'one-at-a-time') free = Math.min(free, 1 - this.runningOnEndpoint(queue.endpoint));
+      if (free <= 0) continue;
+      // One transaction (one fsync) claims every job this queue may start now.
+      const due = this.store.due.all({ queue: queue.name, now, limit: free });
+      if (due.length === 0) continue;
+      const claimed = this.db
+        .transaction(() => {
+          const rows: JobRow[] = [];
+          for (const { id } of due) {
+            const row = this.claim(id, now);
+            if (row !== undefined) rows.push(row);
+          }
+          return rows;
+        })
+        .immediate();
+      for (const row of claimed) this.launch(queue, row);
+    }
+  }
+
+  /** The compare-and-swap claim and its attempt row; runs inside the pump's transaction. */
+  private claim(id: number, now: number): JobRow | undefined {
+    const row = this.store.claim.get({ id, now, worker: this.workerId, leaseUntil: now + this.leaseMs });
+    if (row === undefined) return undefined;
+    this.store.closeOpenAttempts.run({ id, now });
+    this.store.insertAttempt.run({ id, token: row.lease_token, attempt: row.attempts, worker: this.workerId, now });
+    return row;
+  }
+
+  private launch(queue: AnyQueue, row: JobRow): void {
+    const controller = new AbortController();
+    const attempt: Attempt = {
+      queue: queue.name,
+      endpoint: queue.endpoint,
+      token: row.lease_token,
+      controller,
+      released: false,
+      done: Promise.resolve(),
+    };
+    this.inflight.set(row.id, attempt);
+    this.changed();
+    attempt.done = this.runAttempt(queue, row, attempt)
+      .catch((error: unknown) => {
+        this.logger.error('outbox.attempt_crashed', { id: row.id, queue: queue.name, error: describeError(error).code });
+      })
+      .finally(() => {
+        if (this.inflight.get(row.id) === attempt) this.inflight.delete(row.id);
+        this.progressAt.delete(row.id);
+        this.changed();
+        if (this.started) this.schedule(0);
+      });
+  }
+
+  private async runAttempt(queue: AnyQueue, row: JobRow, attempt: Attempt): Promise<void> {
+    const { controller } = attempt;
+    const parsed = queue.payload.safeParse(JSON.parse(row.payload));
+    if (!parsed.success) {
+      await this.finishFailed(queue, row, attempt, new AppError('OUTBOX_PAYLOAD_INVALID', { queue: queue.name }), 'final', false);
+      return;
+    }
+    const job = toView(row, parsed.data);
+    let timedOut = false;
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new AppError('OUTBOX_ATTEMPT_TIMEOUT'));
+    }, queue.attemptTimeoutMs);
+    const heartbeat = setInterval(() => {
+      const { changes } = this.store.renew.run({ id: row.id, token: attempt.token, leaseUntil: this.clock.now() + this.leaseMs });
+      if (changes === 0 && !attempt.released) {
+        this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name });
+        controller.abort(new AppError('OUTBOX_LEASE_LOST'));
+      }
+    }, Math.max(Math.floor(this.leaseMs / 3), 10));
+    // The unknown-outcome flag stays until this attempt learns the remote state (reconcile) or
+    // sends again and knows the result.
+    let unknown = row.outcome_unknown === 1;
+    try {
+      let credentials: unknown = undefined;
+      if (queue.credentials !== undefined) {
+        const obtained = await abortable(queue.credentials(job), controller.signal);
+        const blocked = blockedReasonOf(obtained);
+        if (blocked !== null) {
+          await this.finishBlocked(queue, row, attempt, blocked, unknown);
+          return;
+        }
+        credentials = obtained;
+      }
+      const context = {
+        signal: controller.signal,
+        credentials,
+        progress: (fraction: number, label?: string) => this.progress(row, fraction, label),
+      };
+      if (unknown && queue.reconcile !== undefined) {
+        const remote = await abortable(queue.reconcile(job, context), controller.signal);
+        if (remote === 'done') {
+          await this.finishDone(queue, row, attempt, 'reconciled');
+          return;
+        }
+        unknown = false;
+      }
+      await abortable(queue.run(job, context), controller.signal);
+    } catch (error) {
+      let errorClass: ErrorClass;
+      let reported = error;
+      if (timedOut) {
+        // The attempt's own bound fired: unless the transport says nothing left, the request may have arrived.
+        const certain = isCertainFailure(error);
+        errorClass = certain ? 'retryable' : 'unknown-outcome';
+        if (!certain) reported = new AppError('OUTBOX_ATTEMPT_TIMEOUT', { queue: queue.name });
+      } else {
+        errorClass = queue.classify?.(error) ?? classifyError(error);
+      }
+      clearTimeout(timeout);
+      clearInterval(heartbeat);
+      await this.finishFailed(queue, row, attempt, reported, errorClass, unknown);
+      return;
+    } finally {
+      clearTimeout(timeout);
+      clearInterval(heartbeat);
+    }
+    await this.finishDone(queue, row, attempt, 'done');
+  }
+
+  private async finishDone(queue: AnyQueue, row: JobRow, attempt: Attempt, outcome: 'done' | 'reconciled'): Promise<void> {
+    if (attempt.released) return;
+    const now = this.clock.now();
+    const ok = await this.groupCommit.commit(() => {
+      if (attempt.released) return false;
+      const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now });
+      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome, code: null });
+      return changes === 1;
+    });
+    if (!ok) {
+      this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name, outcome });
+      return;
+    }
+    this.logger.debug('outbox.done', { id: row.id, queue: queue.name, outcome });
+    this.endpointMonitor.succeeded(queue.endpoint);
+  }
+
+  private async finishBlocked(queue: AnyQueue, row: JobRow, attempt: Attempt, reason: string, unknown: boolean): Promise<void> {
+    if (attempt.released) return;
+    const now = this.clock.now();
+    await this.groupCommit.commit(() => {
+      if (attempt.released) return;
+      const { changes } = this.store.block.run({ id: row.id, token: attempt.token, now, reason, unknown: unknown ? 1 : 0 });
+      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome: 'blocked', code: null });
+    });
+    this.logger.info('outbox.blocked', { id: row.id, queue: queue.name });
+  }
+
+  private async finishFailed(
+    queue: AnyQueue,
+    row: JobRow,
+    attempt: Attempt,
+    error: unknown,
+    errorClass: ErrorClass,
+    unknownBefore: boolean,
+  ): Promise<void> {
+    if (attempt.released) return;
+    const now = this.clock.now();
+    const { code, message } = describeError(error);
+    const unknown = unknownBefore || errorClass === 'unknown-outcome';
+    let status: 'retry_wait' | 'dead' = 'retry_wait';
+    let nextAt: number | null = null;
+    let finalCode = code;
+    let finalMessage = message;
+    if (errorClass === 'final') {
+      status = 'dead';
+    } else {
+      const delay = backoffDelay(row.attempts, this.backoff, this.random);
+      const firstAttemptAt = row.first_attempt_at ?? now;
+      if (row.attempts >= queue.maxAttempts || now + delay - firstAttemptAt > queue.timeBudgetMs) {
+        status = 'dead';
+        finalCode = 'OUTBOX_GAVE_UP';
+        finalMessage = `${messageFor('OUTBOX_GAVE_UP')} Dernière erreur : ${message}`;
+      } else {
+        nextAt = now + delay;
+      }
+    }
+    const ok = await this.groupCommit.commit(() => {
+      if (attempt.released) return false;
+      const { changes } = this.store.fail.run({
+        id: row.id,
+        token: attempt.token,
+        now,
+        status,
+        nextAt,
+        code: finalCode,
+        message: finalMessage,
+        unknown: unknown ? 1 : 0,
+      });
+      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome: errorClass, code });
+      return changes === 1;
+    });
+    if (!ok) {
+      this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name, code });
+      return;
+    }
+    this.logger.info('outbox.attempt_failed', { id: row.id, queue: queue.name, code, errorClass, status, attempts: row.attempts });
+    if (isEndpointFailure(error)) {
+      this.endpointMonitor.failed(queue.endpoint, code);
+      this.changed();
+    }
+    if (status === 'dead') {
+      const subject = JSON.parse(row.subject) as { label: string; patientId?: string };
+      this.notify('outbox.dead', {
+        id: String(row.id),
+        queue: queue.name,
+        label: subject.label,
+        ...(subject.patientId === undefined ? {} : { patientId: subject.patientId }),
+        code: finalCode,
+        message: finalMessage,
+      });
+    }
+  }
+
+  /** An endpoint is back: jobs of its queues that were waiting for it become due now. */
+  private resume(endpoint: string): void {
+    const now = this.clock.now();
+    for (const queue of this.queues.values()) {
+      if (queue.endpoint === endpoint) this.store.hurry.run({ queue: queue.name, now });
+    }
+    this.changed();
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  /** At most one progress event per job every 100 ms (a DMP upload reports every chunk), and the last one. */
+  private progress(row: JobRow, fraction: number, label?: string): void {
+    const now = this.clock.now();
+    const last = this.progressAt.get(row.id) ?? -Infinity;
+    if (fraction < 1 && now - last < PROGRESS_INTERVAL_MS) return;
+    this.progressAt.set(row.id, now);
+    this.notify('outbox.progress', {
+      id: String(row.id),
+      queue: row.queue,
+      fraction: Math.min(Math.max(Number.isFinite(fraction) ? fraction : 0, 0), 1),
+      ...(label === undefined ? {} : { label }),
+    });
+  }
+
+  private notify<E extends OutboxEventName>(event: E, payload: EventPayload<E>): void {
+    if (this.notifyFn === undefined) return;
+    try {
+      this.notifyFn(event, payload);
+    } catch (error) {
+      this.logger.warn('outbox.notify_failed', { event, error: describeError(error).code });
+    }
+  }
+
+  /** Groups state changes into one `outbox.changed` event. */
+  private changed(): void {
+    if (this.notifyFn === undefined || this.changedTimer !== null) return;
+    this.changedTimer = setTimeout(() => {
+      this.changedTimer = null;
+      try {
+        this.notify('outbox.changed', this.status());
+      } catch (error) {
+        this.logger.warn('outbox.status_failed', { error: describeError(error).code });
+      }
+    }, this.throttleMs);
+    this.changedTimer.unref();
+  }
+
+  private runningIn(queue: string): number {
+    let n = 0;
+    for (const attempt of this.inflight.values()) if (attempt.queue === queue) n += 1;
+    return n;
+  }
+
+  private runningOnEndpoint(endpoint: string): number {
+    let n = 0;
+    for (const attempt of this.inflight.values()) if (attempt.endpoint === endpoint) n += 1;
+    return n;
+  }
+
+  private queueOf(name: string): AnyQueue {
+    const queue = this.queues.get(name);
+    if (queue === undefined) throw new AppError('OUTBOX_QUEUE_UNKNOWN', { queue: name });
+    return queue;
+  }
+
+  private rowOf(id: string): JobRow | undefined {
+    const jobId = parseJobId(id);
+    return jobId === null ? undefined : this.store.byId.get(jobId);
+  }
+
+  private requireRow(id: string): JobRow {
+    const row = this.rowOf(id);
+    if (row === undefined) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });
+    return row;
+  }
+}
+
+/** Rejects with the signal's reason when it aborts, even if the queue's code ignores the signal. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+function blockedReasonOf(value: unknown): string | null {
+  if (value === null) return DEFAULT_BLOCKED_REASON;
+  if (typeof value === 'object' && 'blocked' in value && typeof (value as { blocked: unknown }).blocked === 'string') {
+    return (value as { blocked: string }).blocked;
+  }
+  return null;
+}
+
+/** A transport error that says the request never left (connect/send phase). */
+function isCertainFailure(error: unknown): boolean {
+  const e = error as { outcomeUnknown?: unknown; retryable?: unknown } | null;
+  return typeof e?.outcomeUnknown === 'boolean' && e.outcomeUnknown === false && e.retryable === true;
+}

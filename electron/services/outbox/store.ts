@@ -1,0 +1,232 @@
+/**
+ * SQL of the outbox tables, as named prepared statements (STYLE.md). Every state change of a
+ * running job is a compare-and-swap on (id, lease_token, status = 'running'): a worker whose
+ * lease expired, or was released at shutdown, cannot complete the job any more.
+ */
+import type { Db } from '../../platform/db';
+import type { JobStatus, JobSubject, JobView } from './types';
+
+export interface JobRow {
+  id: number;
+  queue: string;
+  idempotency_key: string;
+  serial_key: string | null;
+  payload: string;
+  subject: string;
+  patient_id: string | null;
+  status: JobStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  first_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  lease_token: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  outcome_unknown: number;
+  blocked_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttemptRow {
+  job_id: number;
+  lease_token: number;
+  attempt: number;
+  worker: string;
+  started_at: number;
+  ended_at: number | null;
+  outcome: string | null;
+  error_code: string | null;
+}
+
+export interface EndpointRow {
+  endpoint: string;
+  online: number;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+  last_error_code: string | null;
+}
+
+/** Statuses that hold back later jobs of the same serialisation key. */
+const OPEN = `('pending','running','retry_wait','blocked')`;
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function toView<P>(row: JobRow, payload: P): JobView<P> {
+  return {
+    id: String(row.id),
+    queue: row.queue,
+    idempotencyKey: row.idempotency_key,
+    serialKey: row.serial_key,
+    payload,
+    subject: JSON.parse(row.subject) as JobSubject,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' || row.status === 'retry_wait' ? iso(row.next_attempt_at) : null,
+    lastErrorCode: row.last_error_code,
+    lastErrorMessage: row.last_error_message,
+    outcomeUnknown: row.outcome_unknown === 1,
+    blockedReason: row.blocked_reason,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export function parseJobId(id: string): number | null {
+  return /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : null;
+}
+
+export type OutboxStore = ReturnType<typeof createStore>;
+
+export function createStore(db: Db) {
+  return {
+    insert: db.prepare<
+      { queue: string; key: string; serialKey: string | null; payload: string; subject: string; patientId: string | null; nextAt: number; now: number }
+    >(
+      `INSERT INTO outbox_job (queue, idempotency_key, serial_key, payload, subject, patient_id, status, next_attempt_at, created_at, updated_at)
+       VALUES (@queue, @key, @serialKey, @payload, @subject, @patientId, 'pending', @nextAt, @now, @now)
+       ON CONFLICT (queue, idempotency_key) DO NOTHING`,
+    ),
+    byKey: db.prepare<[string, string], JobRow>('SELECT * FROM outbox_job WHERE queue = ? AND idempotency_key = ?'),
+    byId: db.prepare<[number], JobRow>('SELECT * FROM outbox_job WHERE id = ?'),
+
+    /**
+     * Candidates for a claim: due, or running under an expired lease (a crashed or stalled
+     * worker), and first of their serialisation key among the open jobs of the queue.
+     */
+    due: db.prepare<{ queue: string; now: number; limit: number }, { id: number }>(
+      `SELECT j.id FROM outbox_job j
+        WHERE j.queue = @queue
+          AND ((j.status IN ('pending','retry_wait') AND j.next_attempt_at <= @now)
+               OR (j.status = 'running' AND j.lease_expires_at <= @now))
+          AND (j.serial_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM outbox_job e
+                 WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN}))
+        ORDER BY j.next_attempt_at, j.id
+        LIMIT @limit`,
+    ),
+    /**
+     * The compare-and-swap claim. Taking over a running job whose lease expired means the previous
+     * attempt's outcome is unknown: the flag makes the next attempt reconcile first.
+     */
+    claim: db.prepare<{ id: number; now: number; worker: string; leaseUntil: number }, JobRow>(
+      `UPDATE outbox_job
+          SET outcome_unknown = CASE WHEN status = 'running' THEN 1 ELSE outcome_unknown END,
+              last_error_code = CASE WHEN status = 'running' THEN 'OUTBOX_INTERRUPTED' ELSE last_error_code END,
+              status = 'running', lease_owner = @worker, lease_expires_at = @leaseUntil,
+              lease_token = lease_token + 1, attempts = attempts + 1,
+              first_attempt_at = coalesce(first_attempt_at, @now), blocked_reason = NULL, updated_at = @now
+        WHERE id = @id
+          AND ((status IN ('pending','retry_wait') AND next_attempt_at <= @now)
+               OR (status = 'running' AND lease_expires_at <= @now))
+          AND (serial_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM outbox_job e
+                 WHERE e.queue = outbox_job.queue AND e.serial_key = outbox_job.serial_key
+                   AND e.id < outbox_job.id AND e.status IN ${OPEN}))
+        RETURNING *`,
+    ),
+    closeOpenAttempts: db.prepare<{ id: number; now: number }>(
+      `UPDATE outbox_attempt SET ended_at = @now, outcome = 'interrupted', error_code = 'OUTBOX_INTERRUPTED'
+        WHERE job_id = @id AND ended_at IS NULL`,
+    ),
+    insertAttempt: db.prepare<{ id: number; token: number; attempt: number; worker: string; now: number }>(
+      `INSERT INTO outbox_attempt (job_id, lease_token, attempt, worker, started_at) VALUES (@id, @token, @attempt, @worker, @now)`,
+    ),
+    endAttempt: db.prepare<{ id: number; token: number; now: number; outcome: string; code: string | null }>(
+      `UPDATE outbox_attempt SET ended_at = @now, outcome = @outcome, error_code = @code WHERE job_id = @id AND lease_token = @token`,
+    ),
+    attempts: db.prepare<[number], AttemptRow>('SELECT * FROM outbox_attempt WHERE job_id = ? ORDER BY lease_token'),
+    renew: db.prepare<{ id: number; token: number; leaseUntil: number }>(
+      `UPDATE outbox_job SET lease_expires_at = @leaseUntil WHERE id = @id AND lease_token = @token AND status = 'running'`,
+    ),
+    complete: db.prepare<{ id: number; token: number; now: number }>(
+      `UPDATE outbox_job
+          SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+              outcome_unknown = 0, last_error_code = NULL, last_error_message = NULL, updated_at = @now
+        WHERE id = @id AND lease_token = @token AND status = 'running'`,
+    ),
+    /** retry_wait, dead or pending (released at shutdown) after a failed or interrupted attempt. */
+    fail: db.prepare<{
+      id: number;
+      token: number;
+      now: number;
+      status: 'retry_wait' | 'dead' | 'pending';
+      nextAt: number | null;
+      code: string;
+      message: string;
+      unknown: number;
+    }>(
+      `UPDATE outbox_job
+          SET status = @status, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = @nextAt,
+              last_error_code = @code, last_error_message = @message, outcome_unknown = @unknown, updated_at = @now
+        WHERE id = @id AND lease_token = @token AND status = 'running'`,
+    ),
+    /** Waiting for a person (card, PIN): the attempt does not count. */
+    block: db.prepare<{ id: number; token: number; now: number; reason: string; unknown: number }>(
+      `UPDATE outbox_job
+          SET status = 'blocked', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+              attempts = attempts - 1, blocked_reason = @reason, outcome_unknown = @unknown, updated_at = @now
+        WHERE id = @id AND lease_token = @token AND status = 'running'`,
+    ),
+    wake: db.prepare<{ now: number }>(
+      `UPDATE outbox_job SET status = 'pending', next_attempt_at = @now, updated_at = @now WHERE status = 'blocked'`,
+    ),
+    /** "Synchroniser maintenant", or an endpoint back online: waiting jobs become due now. */
+    hurry: db.prepare<{ queue: string; now: number }>(
+      `UPDATE outbox_job SET next_attempt_at = @now, updated_at = @now
+        WHERE queue = @queue AND status = 'retry_wait' AND next_attempt_at > @now`,
+    ),
+    retry: db.prepare<{ id: number; now: number }>(
+      `UPDATE outbox_job
+          SET status = 'pending', next_attempt_at = @now, attempts = 0, first_attempt_at = NULL,
+              blocked_reason = NULL, updated_at = @now
+        WHERE id = @id AND status IN ('dead','retry_wait','blocked','cancelled','pending')`,
+    ),
+    cancel: db.prepare<{ id: number; now: number }>(
+      `UPDATE outbox_job SET status = 'cancelled', next_attempt_at = NULL, updated_at = @now
+        WHERE id = @id AND status IN ('pending','retry_wait','blocked','dead')`,
+    ),
+    counts: db.prepare<[], { queue: string; status: JobStatus; n: number }>(
+      'SELECT queue, status, count(*) AS n FROM outbox_job GROUP BY queue, status',
+    ),
+    /**
+     * Next future moment something may become claimable (a job's time, a lease's expiry). Jobs
+     * already due but held back (serialisation key, endpoint down, unregistered queue) are
+     * re-examined when something changes, not in a busy loop.
+     */
+    nextWake: db.prepare<{ now: number }, { at: number | null }>(
+      `SELECT min(t) AS at FROM (
+         SELECT min(next_attempt_at) AS t FROM outbox_job WHERE status IN ('pending','retry_wait') AND next_attempt_at > @now
+         UNION ALL SELECT min(lease_expires_at) FROM outbox_job WHERE status = 'running' AND lease_expires_at > @now)`,
+    ),
+    endpoints: db.prepare<[], EndpointRow>('SELECT * FROM outbox_endpoint ORDER BY endpoint'),
+    endpointSuccess: db.prepare<{ endpoint: string; now: number }>(
+      `INSERT INTO outbox_endpoint (endpoint, online, last_success_at) VALUES (@endpoint, 1, @now)
+       ON CONFLICT (endpoint) DO UPDATE SET online = 1, last_success_at = @now`,
+    ),
+    endpointFailure: db.prepare<{ endpoint: string; now: number; code: string }>(
+      `INSERT INTO outbox_endpoint (endpoint, online, last_failure_at, last_error_code) VALUES (@endpoint, 0, @now, @code)
+       ON CONFLICT (endpoint) DO UPDATE SET online = 0, last_failure_at = @now, last_error_code = @code`,
+    ),
+    list(filter: { queue?: string; status?: JobStatus; patientId?: string; limit: number }): JobRow[] {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: filter.limit };
+      if (filter.queue !== undefined) {
+        where.push('queue = @queue');
+        params.queue = filter.queue;
+      }
+      if (filter.status !== undefined) {
+        where.push('status = @status');
+        params.status = filter.status;
+      }
+      if (filter.patientId !== undefined) {
+        where.push('patient_id = @patientId');
+        params.patientId = filter.patientId;
+      }
+      // The clauses are fixed strings chosen above; values are bound parameters.
+      const sql = `SELECT * FROM outbox_job ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+      return db.prepare<Record<string, unknown>, JobRow>(sql).all(params);
+    },
+  };
+}
