@@ -1,4 +1,5 @@
 import { Panel } from '../../ui';
+import { DemoCards } from '../cards/DemoCards';
 
 /** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
 export function DemoPanel() {
@@ -8,7 +9,9 @@ export function DemoPanel() {
         Pupitre fonctionne ici sans carte réelle ni accès aux téléservices : les cartes CPS et Vitale sont virtuelles et les téléservices sont
         simulés sur ce poste. Aucune donnée n’est envoyée à l’extérieur.
       </p>
-      <div data-testid="demo-controls" className="stack" />
+      <div data-testid="demo-controls" className="stack">
+        <DemoCards />
+      </div>
     </Panel>
   );
 }

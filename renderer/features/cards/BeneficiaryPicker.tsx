@@ -1,0 +1,139 @@
+/**
+ * After a Vitale read: every beneficiary of the card, chosen with the arrow keys (or 1-9) and
+ * Entrée. The chosen person is found in the local base (NIR, then names and birth date) or
+ * created from the card's traits, then their record opens.
+ */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { Beneficiary } from '../../../electron/contract/domains/cards';
+import { navigate } from '../../app/router';
+import { useBridge, useHostQuery } from '../../bridge/queries';
+import { Button, Dialog, ErrorNotice } from '../../ui';
+
+export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; reader: string | null; onClose(): void }) {
+  const vitale = useHostQuery('cards.readVitale', reader ? { reader } : {}, { enabled: open });
+  const bridge = useBridge();
+  const [active, setActive] = useState(0);
+  const [sexChoice, setSexChoice] = useState<Record<number, 'F' | 'M'>>({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const beneficiaries = vitale.data?.beneficiaries ?? [];
+
+  useEffect(() => {
+    if (open && beneficiaries.length > 0) list.current?.focus();
+  }, [open, beneficiaries.length]);
+
+  const openPatient = async (b: Beneficiary) => {
+    const sex = b.sex ?? sexChoice[b.index];
+    if (sex === undefined) {
+      setError(new Error('Indiquez le sexe de ce bénéficiaire (F ou M) : la carte ne le porte pas sans NIR propre.'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const byNir = b.nir ? await bridge.invoke('patients.search', { nir: b.nir, limit: 5 }) : null;
+      const byTraits = await bridge.invoke('patients.search', { query: `${b.surname} ${b.givenName}`, birthDate: b.birthDate.display, limit: 10 });
+      const found = [...(byNir?.results ?? []), ...byTraits.results].find((p) => p.match === 'exact' && p.sex === sex);
+      let id = found?.id;
+      if (id === undefined) {
+        const created = await bridge.invoke('patients.create', {
+          strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
+          ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
+          declaredNir: b.nir,
+          acknowledgeDuplicates: false,
+        });
+        id = created.patient.id;
+      }
+      onClose();
+      navigate(`/patient/${id}`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKey = (event: KeyboardEvent) => {
+    if (beneficiaries.length === 0) return;
+    if (event.key === 'ArrowDown') setActive((i) => Math.min(i + 1, beneficiaries.length - 1));
+    else if (event.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
+    else if (event.key === 'Home') setActive(0);
+    else if (event.key === 'End') setActive(beneficiaries.length - 1);
+    else if (/^[1-9]$/.test(event.key) && Number(event.key) <= beneficiaries.length) setActive(Number(event.key) - 1);
+    else if ((event.key === 'f' || event.key === 'F' || event.key === 'm' || event.key === 'M') && beneficiaries[active]?.sex === null) {
+      setSexChoice((c) => ({ ...c, [active]: event.key.toUpperCase() as 'F' | 'M' }));
+    } else if (event.key === 'Enter') {
+      const b = beneficiaries[active];
+      if (b) void openPatient(b);
+    } else return;
+    event.preventDefault();
+  };
+
+  return (
+    <Dialog
+      open={open}
+      title="Bénéficiaires de la carte Vitale"
+      onClose={onClose}
+      actions={<Button onClick={onClose}>Fermer</Button>}
+    >
+      {vitale.isLoading ? <p>Lecture de la carte…</p> : null}
+      {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
+      {error ? <ErrorNotice error={error} /> : null}
+      {beneficiaries.length > 0 ? (
+        <>
+          <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>
+          <ul
+            ref={list}
+            role="listbox"
+            tabIndex={0}
+            aria-label="Bénéficiaires"
+            aria-activedescendant={`beneficiary-${active}`}
+            onKeyDown={onKey}
+            className="audit-list"
+            data-testid="beneficiary-list"
+          >
+            {beneficiaries.map((b, i) => {
+              const sex = b.sex ?? sexChoice[b.index];
+              return (
+                <li
+                  key={b.index}
+                  id={`beneficiary-${i}`}
+                  role="option"
+                  aria-selected={i === active}
+                  className={`identity-line ${i === active ? 'badge badge-info' : ''}`}
+                  onClick={() => setActive(i)}
+                  onDoubleClick={() => void openPatient(b)}
+                  data-testid="beneficiary"
+                >
+                  <strong>
+                    {i + 1}. {b.surname} {b.givenName}
+                  </strong>
+                  {b.usedName ? <span className="muted"> (nom d’usage {b.usedName})</span> : null} — né(e) le {b.birthDate.display}
+                  {b.birthDate.lunar ? ' (date incomplète)' : ''}
+                  {b.birthRank > 1 ? `, rang ${b.birthRank}` : ''} — {b.quality.label}
+                  {b.sex === null ? (
+                    <span className="attribute-actions">
+                      {' '}
+                      Sexe :{' '}
+                      {(['F', 'M'] as const).map((s) => (
+                        <Button key={s} variant={sex === s ? 'primary' : 'ghost'} onClick={() => setSexChoice((c) => ({ ...c, [b.index]: s }))} aria-pressed={sex === s}>
+                          {s}
+                        </Button>
+                      ))}
+                    </span>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+          <div className="form-actions">
+            <Button variant="primary" busy={busy} onClick={() => beneficiaries[active] && void openPatient(beneficiaries[active])} data-testid="beneficiary-open">
+              Ouvrir le dossier
+            </Button>
+          </div>
+        </>
+      ) : null}
+    </Dialog>
+  );
+}

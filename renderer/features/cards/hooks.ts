@@ -1,0 +1,25 @@
+/** Card state for the screens: readers, practitioner session, refreshed on every `cards.changed` event. */
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import type { EventPayload } from '../../../electron/contract';
+import { useHostEvent, useHostQuery } from '../../bridge/queries';
+
+export const CARD_QUERIES = ['cards.readers', 'cards.session', 'demo.cards.list'] as const;
+
+export function useCardsState(onChange?: (change: EventPayload<'cards.changed'>) => void) {
+  const client = useQueryClient();
+  const readers = useHostQuery('cards.readers', {});
+  const session = useHostQuery('cards.session', {});
+  const handle = useCallback(
+    (change: EventPayload<'cards.changed'>) => {
+      for (const key of CARD_QUERIES) void client.invalidateQueries({ queryKey: [key] });
+      onChange?.(change);
+    },
+    [client, onChange],
+  );
+  useHostEvent('cards.changed', handle);
+  return { readers, session };
+}
+
+export const isCps = (kind: string | null | undefined): boolean => kind === 'CPS3' || kind === 'CPS4' || kind === 'CPS2TER' || kind === 'CPS3_CL';
+export const isVitale = (kind: string | null | undefined): boolean => kind === 'VITALE_2' || kind === 'VITALE_1';
