@@ -1,0 +1,45 @@
+/**
+ * Demo wiring of INSi (ARCHITECTURE.md §7): in the `démo` environment the host starts the INSi
+ * simulator on loopback (demo PKI, mutual TLS) answering the CNDA test identities and, for any other
+ * traits, a deterministic synthetic answer; the demo structure's INSI-MANU certificate stands in for
+ * the structure mode. One of the few product files allowed to import `fixtures/`.
+ */
+import { DEMO_IDAM, insiTransports, startInsiSimulator } from '../../fixtures/sim/insi';
+import { ensureSharedTestPki } from '../../fixtures/sim/pki';
+import type { Clock } from '../platform/clock';
+import type { HttpTransport } from '../platform/http';
+
+export interface DemoInsi {
+  url: string;
+  idam: string;
+  /** OU of the INSI-MANU certificate: the Emetteur in structure mode. */
+  structureEmitter: string;
+  transports: Record<'cps' | 'structure', HttpTransport>;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function startDemoInsi(clock: Clock, options: { idams?: string[]; latencyMs?: number } = {}): Promise<DemoInsi> {
+  // One demo PKI per machine for every demo piece (see demo-dmp.ts).
+  const pki = await ensureSharedTestPki();
+  const sim = await startInsiSimulator({
+    pki,
+    idams: [DEMO_IDAM, ...(options.idams ?? [])],
+    synthesize: true,
+    now: () => clock.now(),
+    latencyMs: options.latencyMs ?? 0,
+  });
+  const transports = insiTransports(pki);
+  return {
+    url: sim.url,
+    idam: DEMO_IDAM,
+    structureEmitter: pki.structure.identity.identifier,
+    transports,
+    setLatency: (ms) => sim.setLatency(ms),
+    async close() {
+      transports.cps.close();
+      transports.structure.close();
+      await sim.close();
+    },
+  };
+}

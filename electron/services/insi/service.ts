@@ -1,0 +1,445 @@
+/**
+ * InsiService: what the desk and the worklist ask of the INSi teleservice.
+ * - look-ups by traits (with the CNDA first-name strategy) or from the carte Vitale, for an open
+ *   patient or for traits typed at the desk; the result is kept briefly under a `lookupId` so that
+ *   « Accepter » applies exactly what INSi returned (never traits sent back by the renderer);
+ * - acceptance → PatientsService.applyInsiResult (INSi traits replace local ones, PROV→RECUP, VALI→QUAL);
+ * - the worklist: one outbox job per patient on queue `insi.lookup`, rate-limited, resumable.
+ * Credentials are obtained when a call is made, never stored: the CPx card session (assertion PS)
+ * or the structure certificate (mutual TLS, INSI-MANU/INSI-AUTO).
+ * Every access to patient data is audited; logs carry ids and codes only.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AppError, isAppError, type Environment } from '../../contract';
+import type {
+  InsiLookup,
+  InsiResult,
+  VitaleBeneficiary,
+  WorklistItem,
+  WorklistProgress,
+  WorklistSelection,
+} from '../../contract/domains/insi';
+import type { Patient } from '../../contract/domains/patients';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import { classifyTransportError } from '../../platform/http';
+import type { Logger } from '../../platform/log';
+import type { XmlSigner } from '../../platform/xml';
+import {
+  IDENTITY_STATUS_LABEL,
+  cleanMatriculeInput,
+  computeMatriculeKey,
+  normalizeStrictTraits,
+  normalizeTrait,
+  parseBirthDate,
+  type IdentityStatus,
+  type InsOid,
+  type StrictTraits,
+  type StrictTraitsInput,
+} from '../identity';
+import type { Outbox, QueueDefinition } from '../outbox';
+import type { InsiResultInput } from '../patients';
+import type { AssertionHolder } from './assertion';
+import type { InsiClient, InsiCredentials } from './client';
+import { compareTraits } from './compare';
+import { RateLimiter } from './rate-limiter';
+import { guidanceFor, lunarDate, runStrategy, type StrategyOutcome } from './strategy';
+import { WorklistStore } from './worklist-store';
+
+/** What the cards service's `practitionerSession()` provides: the holder and the card's Signer. */
+export interface InsiPractitionerSession {
+  holder: AssertionHolder;
+  signer: XmlSigner;
+}
+
+/** What the service needs from the patients service (PatientsService fits). */
+export interface InsiPatientsPort {
+  environment(): Environment;
+  insiQueryTraits(id: string, actor: string): StrictTraits;
+  applyInsiResult(input: InsiResultInput, actor: string): { patient: Patient };
+  get(id: string, actor: string): { patient: Patient };
+}
+
+export type InsiAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
+
+export interface InsiServiceDeps {
+  client: InsiClient;
+  patients: InsiPatientsPort;
+  /** Patient ids for a worklist selection (PatientsService.insiCandidates: not QUAL, neither douteuse nor fictive). */
+  selectPatients: (selection: WorklistSelection) => string[];
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  audit: InsiAuditCallback;
+  /** The CPx card session, or null when no card is inserted and unlocked. */
+  practitioner: () => InsiPractitionerSession | null;
+  /** The structure certificate (mutual TLS) when configured: its OU is the Emetteur. */
+  structure: () => { emitter: string } | null;
+  outbox?: Pick<Outbox, 'register' | 'enqueue'>;
+  /** Worklist pacing: jobs run in parallel and INSi calls per second (0: unlimited). */
+  worklist?: { concurrency?: number; requestsPerSecond?: number };
+  notify?: (progress: WorklistProgress) => void;
+  newId?: () => string;
+  /** How long a look-up result can be accepted (ms). Default 15 min. */
+  lookupTtlMs?: number;
+}
+
+interface PendingLookup {
+  patientId: string | null;
+  result: InsiResult;
+  expiresAt: number;
+}
+
+export const INSI_LOOKUP_QUEUE = 'insi.lookup';
+
+export interface LookupJobPayload {
+  worklistId: string;
+  patientId: string;
+}
+
+/** The worklist queue's payload schema (parsed by the outbox). */
+const lookupJobPayload = z.object({ worklistId: z.string(), patientId: z.string() });
+
+/** INSi look-ups are read-only: a call whose outcome is unknown can simply be made again. */
+export function classifyInsiError(error: unknown): 'retryable' | 'final' {
+  if (isAppError(error) && error.code === 'INSI_TEMPORARILY_UNAVAILABLE') return 'retryable';
+  if (isAppError(error) && (error.code === 'OUTBOX_ATTEMPT_TIMEOUT' || error.code === 'OUTBOX_INTERRUPTED')) return 'retryable';
+  if (isAppError(error) && error.code.startsWith('INSI_')) return 'final';
+  const c = classifyTransportError(error);
+  return c.retryable || c.outcomeUnknown ? 'retryable' : 'final';
+}
+
+export class InsiService {
+  private readonly logger: Logger;
+  private readonly newId: () => string;
+  private readonly pending = new Map<string, PendingLookup>();
+  private readonly store: WorklistStore;
+  private readonly limiter: RateLimiter;
+  private readonly concurrency: number;
+
+  constructor(private readonly deps: InsiServiceDeps) {
+    this.logger = deps.logger.child('insi');
+    this.newId = deps.newId ?? randomUUID;
+    this.store = new WorklistStore(deps.db);
+    this.limiter = new RateLimiter(deps.worklist?.requestsPerSecond ?? 10);
+    this.concurrency = deps.worklist?.concurrency ?? 4;
+    deps.outbox?.register(this.queueDefinition());
+  }
+
+  private now(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  /** Desk: the card first (the person at the desk), else the structure certificate. Batch: the reverse. */
+  credentials(purpose: 'desk' | 'batch'): InsiCredentials | null {
+    const card = this.deps.practitioner();
+    const structure = this.deps.structure();
+    const cps: InsiCredentials | null = card === null ? null : { mode: 'cps', holder: card.holder, signer: card.signer };
+    const mtls: InsiCredentials | null = structure === null ? null : { mode: 'structure', emitter: structure.emitter };
+    return purpose === 'desk' ? (cps ?? mtls) : (mtls ?? cps);
+  }
+
+  private requireCredentials(purpose: 'desk' | 'batch'): InsiCredentials {
+    const credentials = this.credentials(purpose);
+    if (credentials === null) throw new AppError('INSI_NO_CREDENTIALS');
+    return credentials;
+  }
+
+  private remember(patientId: string | null, result: InsiResult): string {
+    const now = this.deps.clock.now();
+    for (const [id, entry] of this.pending) if (entry.expiresAt <= now) this.pending.delete(id);
+    const lookupId = this.newId();
+    this.pending.set(lookupId, { patientId, result, expiresAt: now + (this.deps.lookupTtlMs ?? 15 * 60_000) });
+    return lookupId;
+  }
+
+  private async strategy(traits: StrictTraits, credentials: InsiCredentials, signal?: AbortSignal): Promise<StrategyOutcome> {
+    return runStrategy(traits, (query) => this.deps.client.searchByTraits(query, credentials, signal));
+  }
+
+  private lookupView(patientId: string | null, traits: StrictTraits | null, outcome: StrategyOutcome, mode: InsiCredentials['mode']): InsiLookup {
+    const identity = outcome.result.identity;
+    return {
+      lookupId: this.remember(patientId, outcome.result),
+      outcome: outcome.outcome,
+      result: outcome.result,
+      attempts: outcome.attempts,
+      guidance: guidanceFor(outcome.outcome, traits),
+      comparison: identity !== null && traits !== null ? compareTraits(traits, identity.traits) : null,
+      authentication: mode === 'cps' ? 'cps' : 'structure',
+    };
+  }
+
+  private audit(actor: string, patientRef: string | null, action: string, details: Record<string, unknown>): void {
+    this.deps.audit({ actor, patientRef, action, details });
+  }
+
+  /** Traits typed at the desk, not tied to a patient record. */
+  async searchTraits(input: StrictTraitsInput, actor: string): Promise<InsiLookup> {
+    const normalized = normalizeStrictTraits(input, { today: this.now().slice(0, 10) });
+    if (!normalized.ok) throw new AppError('IDENTITY_TRAITS_INVALID', { fields: normalized.errors.map((e) => ({ field: e.field, code: e.code })) });
+    const credentials = this.requireCredentials('desk');
+    const outcome = await this.strategy(normalized.traits, credentials);
+    this.audit(actor, null, 'insi.lookup', { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode });
+    this.logger.info('insi.lookup', { outcome: outcome.outcome, attempts: outcome.attempts.length });
+    return this.lookupView(null, normalized.traits, outcome, credentials.mode);
+  }
+
+  /** The open patient's strict traits; refuses douteuse/fictive identities (IDENTITY_INSI_BLOCKED). */
+  async lookupPatient(patientId: string, actor: string, signal?: AbortSignal): Promise<InsiLookup> {
+    const traits = this.deps.patients.insiQueryTraits(patientId, actor);
+    const credentials = this.requireCredentials('desk');
+    const outcome = await this.strategy(traits, credentials, signal);
+    this.audit(actor, patientId, 'insi.lookup', { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode });
+    this.logger.info('insi.lookup', { patientRef: patientId, outcome: outcome.outcome, attempts: outcome.attempts.length });
+    return this.lookupView(patientId, traits, outcome, credentials.mode);
+  }
+
+  /** rechercherInsAvecCarteVitale from the data read on the card. */
+  async lookupVitale(patientId: string | null, beneficiary: VitaleBeneficiary, actor: string): Promise<InsiLookup> {
+    const traits = patientId === null ? null : this.deps.patients.insiQueryTraits(patientId, actor);
+    const number = (value: string | null): string | null => {
+      if (value === null || value.trim() === '') return null;
+      const cleaned = cleanMatriculeInput(value).slice(0, 13);
+      if (!/^\d{5}(?:\d{2}|2[AB])\d{6}$/.test(cleaned)) throw new AppError('INS_MATRICULE_INVALID', { field: 'vitale' });
+      return cleaned;
+    };
+    const insured = number(beneficiary.insuredNir) as string;
+    const beneficiaryNumber = number(beneficiary.beneficiaryNir);
+    const birthName = normalizeTrait(beneficiary.birthName, 'birthName');
+    if (!birthName.ok) throw new AppError('IDENTITY_TRAITS_INVALID', { fields: [{ field: 'birthName', code: birthName.error.code }] });
+    const compact = beneficiary.birthDate.trim();
+    const date = /^\d{8}$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}` : compact;
+    const parsed = parseBirthDate(date);
+    if (!parsed.ok) throw new AppError('IDENTITY_BIRTH_DATE_INVALID', { reason: parsed.code });
+    const lunar = lunarDate(parsed.birthDate);
+    const credentials = this.requireCredentials('desk');
+    const result = await this.deps.client.searchByVitale(
+      { beneficiaryNumber, insuredNumber: insured, birthName: birthName.value, birthDate: lunar, birthRank: beneficiary.birthRank },
+      {
+        insured: { number: insured, key: computeMatriculeKey(insured) },
+        beneficiary: {
+          number: beneficiaryNumber,
+          key: beneficiaryNumber === null ? null : computeMatriculeKey(beneficiaryNumber),
+          birthDate: lunar,
+          rank: beneficiary.birthRank,
+        },
+      },
+      credentials,
+    );
+    const outcome: StrategyOutcome = {
+      result,
+      attempts: [{ givenNames: [], withBirthPlace: false, code: result.code }],
+      outcome: result.code === '00' ? 'found' : result.code === '02' ? 'several' : 'not-found',
+    };
+    this.audit(actor, patientId, 'insi.lookup', { operation: 'vitale', outcome: outcome.outcome, mode: credentials.mode });
+    return this.lookupView(patientId, traits, outcome, credentials.mode);
+  }
+
+  /** Applies a found identity to the patient it was looked up for. */
+  accept(patientId: string, lookupId: string, actor: string): { status: IdentityStatus; matricule: string; oid: InsOid } {
+    const entry = this.pending.get(lookupId);
+    if (entry === undefined || entry.expiresAt <= this.deps.clock.now() || entry.result.identity === null) throw new AppError('INSI_LOOKUP_EXPIRED');
+    // Only the result of a look-up made for this very patient may become its identity.
+    if (entry.patientId !== patientId) throw new AppError('INSI_LOOKUP_EXPIRED', { reason: 'other-patient' });
+    const identity = entry.result.identity;
+    const { patient } = this.deps.patients.applyInsiResult(
+      {
+        id: patientId,
+        matricule: identity.active.matricule,
+        oid: identity.active.oid,
+        traits: {
+          birthName: identity.traits.birthName,
+          birthGivenNames: identity.traits.birthGivenNames,
+          firstGivenName: identity.traits.firstGivenName,
+          birthDate: identity.traits.birthDate,
+          sex: identity.traits.sex,
+          birthPlaceCode: identity.traits.birthPlaceCode,
+        },
+      },
+      actor,
+    );
+    this.pending.delete(lookupId);
+    const ins = patient.identity.ins;
+    if (ins === null) throw new AppError('INSI_RESPONSE_INVALID', { reason: 'not-applied' });
+    return { status: patient.identity.status, matricule: ins.matricule, oid: ins.oid };
+  }
+
+  // --- worklist ---------------------------------------------------------------------------------
+
+  queueDefinition(): QueueDefinition<LookupJobPayload, InsiCredentials> {
+    return {
+      name: INSI_LOOKUP_QUEUE,
+      label: 'Recherche INSi (liste de travail)',
+      endpoint: 'insi',
+      payload: lookupJobPayload,
+      concurrency: this.concurrency,
+      attemptTimeoutMs: 120_000,
+      timeBudgetMs: 3 * 24 * 3600_000,
+      maxAttempts: 8,
+      credentials: async () => this.credentials('batch') ?? { blocked: "Insérez une carte CPS/CPE ou configurez le certificat de structure INSI-AUTO pour poursuivre la liste de travail INSi." },
+      run: (job, context) => this.runJob(job.payload, context.credentials, context.signal),
+      classify: classifyInsiError,
+    };
+  }
+
+  private async runJob(payload: LookupJobPayload, credentials: InsiCredentials, signal: AbortSignal): Promise<void> {
+    const { worklistId, patientId } = payload;
+    const actor = `liste de travail INSi ${worklistId.slice(0, 8)}`;
+    const item = this.store.item(worklistId, patientId);
+    if (item === null || item.status !== 'pending') return;
+    let traits: StrictTraits;
+    try {
+      traits = this.deps.patients.insiQueryTraits(patientId, actor);
+    } catch (error) {
+      if (isAppError(error) && (error.code === 'IDENTITY_INSI_BLOCKED' || error.code === 'PATIENT_NOT_FOUND')) {
+        this.finishItem(worklistId, patientId, 'skipped', error.message, null);
+        return;
+      }
+      throw error;
+    }
+    let outcome: StrategyOutcome;
+    try {
+      outcome = await runStrategy(traits, async (query) => {
+        await this.limiter.take(signal);
+        return this.deps.client.searchByTraits(query, credentials, signal);
+      });
+    } catch (error) {
+      if (classifyInsiError(error) === 'final') {
+        this.finishItem(worklistId, patientId, 'error', isAppError(error) ? `${error.code} : ${error.message}` : 'Erreur interne', null);
+      }
+      throw error;
+    }
+    this.audit(actor, patientId, 'insi.lookup', { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode, worklistId });
+    if (outcome.outcome !== 'found' || outcome.result.identity === null) {
+      this.finishItem(worklistId, patientId, outcome.outcome, guidanceFor(outcome.outcome, traits), null);
+      return;
+    }
+    const identity = outcome.result.identity;
+    try {
+      const { patient } = this.deps.patients.applyInsiResult(
+        {
+          id: patientId,
+          matricule: identity.active.matricule,
+          oid: identity.active.oid,
+          traits: { ...identity.traits },
+        },
+        actor,
+      );
+      this.finishItem(worklistId, patientId, 'found', `${IDENTITY_STATUS_LABEL[patient.identity.status].label} : à vérifier au prochain passage (justificatif d'identité).`, patient.identity.status);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      this.finishItem(worklistId, patientId, 'error', `${error.code} : ${error.message}`, null);
+    }
+  }
+
+  private finishItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null): void {
+    this.store.setItem(worklistId, patientId, status, reason, statusAfter, this.now());
+    this.logger.debug('insi.worklist.item', { worklistId, patientRef: patientId, status });
+    this.deps.notify?.(this.progress(worklistId));
+  }
+
+  /** Selects the patients and enqueues one job each, in one transaction with the worklist rows. */
+  startWorklist(selection: WorklistSelection, actor: string): WorklistProgress {
+    const outbox = this.deps.outbox;
+    if (outbox === undefined) throw new AppError('INSI_WORKLIST_NOT_FOUND', { reason: 'no-outbox' });
+    const environment = this.deps.patients.environment();
+    const ids = [...new Set(this.deps.selectPatients(selection))];
+    if (ids.length === 0) throw new AppError('INSI_WORKLIST_EMPTY');
+    const worklistId = this.newId();
+    const at = this.now();
+    this.store.transaction(() => {
+      this.store.createWorklist({ id: worklistId, environment, created_at: at, actor, selection: JSON.stringify({ kind: selection.kind }), total: ids.length }, ids);
+      for (const patientId of ids) {
+        outbox.enqueue<LookupJobPayload>(INSI_LOOKUP_QUEUE, {
+          // One job per patient per worklist: re-running start never duplicates a job.
+          idempotencyKey: `${worklistId}:${patientId}`,
+          serialKey: `patient:${patientId}`,
+          payload: { worklistId, patientId },
+          subject: { patientId, label: 'Recherche INSi', ref: worklistId },
+        });
+      }
+      this.audit(actor, null, 'insi.worklist.start', { worklistId, total: ids.length, selection: selection.kind });
+    });
+    this.logger.info('insi.worklist.start', { worklistId, total: ids.length });
+    return this.progress(worklistId);
+  }
+
+  progress(worklistId: string): WorklistProgress {
+    const worklist = this.store.worklist(worklistId);
+    if (worklist === null) throw new AppError('INSI_WORKLIST_NOT_FOUND');
+    const c = this.store.counts(worklistId);
+    const done = worklist.total - c.pending;
+    let etaSeconds: number | null = null;
+    if (done > 0 && c.pending > 0 && c.last_update !== null) {
+      const elapsed = (Date.parse(c.last_update) - Date.parse(worklist.created_at)) / 1000;
+      etaSeconds = Math.max(0, Math.round((elapsed / done) * c.pending));
+    } else if (c.pending === 0) etaSeconds = 0;
+    return {
+      worklistId,
+      createdAt: worklist.created_at,
+      total: worklist.total,
+      pending: c.pending,
+      found: c.found,
+      notFound: c.not_found,
+      several: c.several,
+      error: c.error,
+      skipped: c.skipped,
+      etaSeconds,
+      finished: c.pending === 0,
+    };
+  }
+
+  worklists(): WorklistProgress[] {
+    return this.store.worklists(this.deps.patients.environment()).map((w) => this.progress(w.id));
+  }
+
+  items(worklistId: string, status: WorklistItem['status'] | undefined, limit: number): WorklistItem[] {
+    if (this.store.worklist(worklistId) === null) throw new AppError('INSI_WORKLIST_NOT_FOUND');
+    return this.store.items(worklistId, status, limit).map((r) => ({
+      patientId: r.patient_id,
+      status: r.status as WorklistItem['status'],
+      reason: r.reason,
+      statusAfter: r.status_after as IdentityStatus | null,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  /** CSV report: ids and results only (open the patient from its id); UTF-8 with BOM for spreadsheets. */
+  report(worklistId: string, actor: string): { fileName: string; csv: string } {
+    const items = this.items(worklistId, undefined, 1_000_000);
+    const label: Record<WorklistItem['status'], string> = {
+      pending: 'en attente',
+      found: 'INS récupéré',
+      'not-found': 'aucune identité',
+      several: 'plusieurs identités',
+      error: 'erreur',
+      skipped: 'non interrogé',
+    };
+    const cell = (value: string | null) => {
+      const text = value ?? '';
+      return /[";\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    const lines = [
+      ['Patient', 'Résultat', 'Motif', 'Statut après', 'Mis à jour'].join(';'),
+      ...items.map((i) => [i.patientId, label[i.status], i.reason, i.statusAfter, i.updatedAt].map(cell).join(';')),
+    ];
+    this.audit(actor, null, 'insi.worklist.report', { worklistId, lines: items.length });
+    return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv: `\uFEFF${lines.join('\r\n')}\r\n` };
+  }
+
+  /**
+   * Patients whose INS a worklist retrieved and whose identity is still « récupérée »: the desk
+   * checks their identity document at the next visit (each one read is audited).
+   */
+  toVerify(limit: number, actor: string): string[] {
+    return this.store.toVerify(this.deps.patients.environment(), limit * 2).filter((id) => {
+      try {
+        return this.deps.patients.get(id, actor).patient.identity.status === 'RECUP';
+      } catch {
+        return false;
+      }
+    }).slice(0, limit);
+  }
+}

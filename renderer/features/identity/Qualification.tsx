@@ -1,0 +1,263 @@
+/**
+ * Qualifying the open patient's identity at the desk (Guide INS: INSi, then an identity document):
+ * 1. « Interroger INSi » (traits, with the first-name strategy) or « avec la carte Vitale »;
+ * 2. local vs INSi traits side by side, « Accepter » → the INSi traits replace the local ones (RECUP);
+ * 3. the identity device actually checked — picked from a list with NO default (RNIV EXI SI 10/23) —
+ *    → VALI, or QUAL with the INSi retrieval;
+ * 4. the INS datamatrix of a qualified identity, for printing.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { InsiLookup } from '../../../electron/contract/domains/insi';
+import { navigate } from '../../app/router';
+import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
+import { Button, ErrorNotice, Field, Panel, StatusBadge, useToast } from '../../ui';
+import { STATUS_LABELS, STATUS_TONES, formatBirthDate, formatMatricule } from '../patient/format';
+import { STATUS_MEANING } from './labels';
+
+export function Qualification({ patientId }: { patientId: string }) {
+  const record = useHostQuery('patients.get', { id: patientId });
+  const client = useQueryClient();
+  useHostEvent('patients.changed', (event) => {
+    if (event.id === patientId) void client.invalidateQueries({ queryKey: ['patients.get'] });
+  });
+  const lookupPatient = useHostMutation('insi.lookupPatient');
+  const [lookup, setLookup] = useState<InsiLookup | null>(null);
+
+  if (record.error) return <ErrorNotice error={record.error} next="Revenez à la recherche patient (Alt+1)." />;
+  if (!record.data) return <p className="muted">Chargement de l’identité…</p>;
+  const { patient } = record.data;
+  const { identity, strictTraits: s } = patient;
+  const blocked = identity.attributes.douteuse || identity.attributes.fictive;
+
+  return (
+    <div className="qualification" data-testid="qualification">
+      <Panel
+        title={`Qualification — ${s.birthName} ${s.firstGivenName}`}
+        actions={<Button onClick={() => navigate(`/patient/${patientId}`)}>Fiche patient</Button>}
+      >
+        <div className="identity-line">
+          <StatusBadge tone={STATUS_TONES[identity.status]} title={STATUS_MEANING[identity.status]}>
+            <span data-testid="qualification-status">Identité {STATUS_LABELS[identity.status].toLowerCase()}</span>
+          </StatusBadge>
+          <span className="muted">{STATUS_MEANING[identity.status]}</span>
+        </div>
+        <p>
+          {s.birthName} · {s.birthGivenNames} · {formatBirthDate(s.birthDate)} · {s.sex} · {s.birthPlaceCode ?? 'lieu de naissance non renseigné'}
+        </p>
+        {blocked ? (
+          <p className="field-message" role="alert">
+            Identité {identity.attributes.fictive ? 'fictive' : 'douteuse'} : l’appel au téléservice INSi est bloqué. Levez le doute avec un justificatif d’identité.
+          </p>
+        ) : (
+          <div className="actions">
+            <Button
+              variant="primary"
+              busy={lookupPatient.isPending}
+              onClick={() => lookupPatient.mutate({ patientId }, { onSuccess: (result) => setLookup(result) })}
+              data-testid="insi-query"
+            >
+              Interroger INSi
+            </Button>
+            <VitaleLookup patientId={patientId} onResult={setLookup} />
+          </div>
+        )}
+        {lookupPatient.error ? <ErrorNotice error={lookupPatient.error} /> : null}
+      </Panel>
+      {lookup ? <LookupResult patientId={patientId} lookup={lookup} onAccepted={() => setLookup(null)} /> : null}
+      <DocumentCheck patientId={patientId} documentChecked={identity.documentCheck} />
+      {identity.status === 'QUAL' ? <Datamatrix patientId={patientId} /> : null}
+    </div>
+  );
+}
+
+function VitaleLookup({ patientId, onResult }: { patientId: string; onResult(lookup: InsiLookup): void }) {
+  const session = useHostQuery('cards.readers', {}, { refetchInterval: 5000 });
+  const vitaleReader = session.data?.readers.find((r) => r.cardKind === 'VITALE_2' || r.cardKind === 'VITALE_1')?.name ?? null;
+  const vitale = useHostQuery('cards.readVitale', vitaleReader === null ? {} : { reader: vitaleReader }, { enabled: vitaleReader !== null });
+  const mutation = useHostMutation('insi.lookupVitale');
+  const [index, setIndex] = useState('');
+  const beneficiaries = vitale.data?.beneficiaries ?? [];
+  if (vitaleReader === null) return <span className="muted">Insérez la carte Vitale pour interroger INSi avec la carte.</span>;
+  const chosen = beneficiaries.find((b) => String(b.index) === index);
+  return (
+    <span className="inline-form">
+      <select aria-label="Bénéficiaire de la carte Vitale" value={index} onChange={(e) => setIndex(e.target.value)} data-testid="vitale-beneficiary">
+        <option value="">— bénéficiaire —</option>
+        {beneficiaries.map((b) => (
+          <option key={b.index} value={String(b.index)}>
+            {b.surname} {b.givenName} ({b.birthDate.display})
+          </option>
+        ))}
+      </select>
+      <Button
+        disabled={chosen === undefined}
+        busy={mutation.isPending}
+        onClick={() =>
+          chosen &&
+          mutation.mutate(
+            { patientId, beneficiary: { beneficiaryNir: chosen.nir, insuredNir: chosen.insuredNir, birthName: chosen.surname, birthDate: chosen.birthDate.raw, birthRank: chosen.birthRank } },
+            { onSuccess: onResult },
+          )
+        }
+      >
+        Interroger INSi avec la carte Vitale
+      </Button>
+      {mutation.error ? <ErrorNotice error={mutation.error} /> : null}
+    </span>
+  );
+}
+
+function LookupResult({ patientId, lookup, onAccepted }: { patientId: string; lookup: InsiLookup; onAccepted(): void }) {
+  const accept = useHostMutation('insi.accept', ['patients.get', 'patients.search']);
+  const toast = useToast();
+  const identity = lookup.result.identity;
+  return (
+    <Panel title="Réponse INSi">
+      <p data-testid="insi-outcome">
+        <StatusBadge tone={lookup.outcome === 'found' ? 'ok' : 'warn'}>
+          {lookup.outcome === 'found' ? 'Identité trouvée (00)' : lookup.outcome === 'several' ? 'Plusieurs identités (02)' : 'Aucune identité (01)'}
+        </StatusBadge>{' '}
+        <span className="muted">
+          {lookup.attempts.length} interrogation(s) : {lookup.attempts.map((a) => `${a.givenNames.join(' ') || 'carte Vitale'}${a.withBirthPlace ? ' + lieu' : ''} → ${a.code}`).join(', ')} ·{' '}
+          {lookup.authentication === 'cps' ? 'authentification par la carte CPS/CPE' : 'authentification par le certificat de structure'}
+        </span>
+      </p>
+      <p>{lookup.guidance}</p>
+      {identity ? (
+        <>
+          <p>
+            INS {formatMatricule(identity.active.number, identity.active.key)} · OID {identity.active.oid}
+            {identity.history.length > 0 ? ` · ${identity.history.length} INS historique(s)` : ''}
+          </p>
+          {lookup.comparison ? (
+            <table className="table comparison" data-testid="insi-comparison">
+              <thead>
+                <tr>
+                  <th>Trait</th>
+                  <th>Base locale</th>
+                  <th>INSi</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {lookup.comparison.map((row) => (
+                  <tr key={row.field} className={row.same ? '' : 'row-diff'}>
+                    <td>{row.label}</td>
+                    <td>{row.local ?? '—'}</td>
+                    <td>{row.insi ?? '—'}</td>
+                    <td>{row.same ? <StatusBadge tone="ok">identique</StatusBadge> : <StatusBadge tone="warn">différent</StatusBadge>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          <Button
+            variant="primary"
+            busy={accept.isPending}
+            data-testid="insi-accept"
+            onClick={() =>
+              accept.mutate(
+                { patientId, lookupId: lookup.lookupId },
+                {
+                  onSuccess: (result) => {
+                    toast('ok', `Identité ${STATUS_LABELS[result.status].toLowerCase()} : les traits INSi remplacent les traits locaux.`);
+                    onAccepted();
+                  },
+                },
+              )
+            }
+          >
+            Accepter l’identité INSi
+          </Button>
+          {accept.error ? <ErrorNotice error={accept.error} /> : null}
+        </>
+      ) : null}
+    </Panel>
+  );
+}
+
+function DocumentCheck({ patientId, documentChecked }: { patientId: string; documentChecked: { device: string; checkedBy: string; checkedAt: string; highTrust: boolean } | null }) {
+  const devices = useHostQuery('identity.devices', {});
+  const record = useHostMutation('patients.recordIdentityCheck', ['patients.get', 'patients.search']);
+  const toast = useToast();
+  // No default selection (RNIV EXI SI 10/23): the person must choose what they actually checked.
+  const [device, setDevice] = useState('');
+  const [parent, setParent] = useState('');
+  const list = devices.data?.devices ?? [];
+  const chosen = list.find((d) => d.code === device);
+  return (
+    <Panel title="Contrôle d’un justificatif d’identité">
+      {documentChecked ? (
+        <p className="muted">
+          Dernier contrôle : {list.find((d) => d.code === documentChecked.device)?.label ?? documentChecked.device} par {documentChecked.checkedBy} le{' '}
+          {new Date(documentChecked.checkedAt).toLocaleString('fr-FR')}
+          {documentChecked.highTrust ? '' : ' (faible niveau de confiance : ne valide pas l’identité)'}
+        </p>
+      ) : null}
+      <Field label="Dispositif d’identité contrôlé" hint={chosen?.note ?? 'Aucun dispositif n’est présélectionné : choisissez celui que vous avez eu en main.'}>
+        {(id) => (
+          <select id={id} value={device} onChange={(e) => setDevice(e.target.value)} data-testid="identity-device">
+            <option value="">— choisir le justificatif —</option>
+            {list.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.label}
+                {d.trust === 'low' ? ' (faible confiance)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {chosen?.trust === 'minor-with-parent' ? (
+        <Field label="Justificatif du parent (pour un mineur)">
+          {(id) => (
+            <select id={id} value={parent} onChange={(e) => setParent(e.target.value)}>
+              <option value="">— choisir —</option>
+              {list
+                .filter((d) => d.trust === 'high')
+                .map((d) => (
+                  <option key={d.code} value={d.code}>
+                    {d.label}
+                  </option>
+                ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+      <Button
+        variant="primary"
+        disabled={chosen === undefined}
+        busy={record.isPending}
+        data-testid="identity-check-save"
+        onClick={() =>
+          chosen &&
+          record.mutate(
+            { id: patientId, device: chosen.code, ...(parent === '' ? {} : { parentDevice: parent as typeof chosen.code }) },
+            {
+              onSuccess: (result) => {
+                toast('ok', `Contrôle enregistré : identité ${STATUS_LABELS[result.patient.identity.status].toLowerCase()}.`);
+                setDevice('');
+                setParent('');
+              },
+            },
+          )
+        }
+      >
+        Enregistrer le contrôle
+      </Button>
+      {record.error ? <ErrorNotice error={record.error} /> : null}
+    </Panel>
+  );
+}
+
+function Datamatrix({ patientId }: { patientId: string }) {
+  const datamatrix = useHostQuery('patients.datamatrix', { id: patientId });
+  if (datamatrix.error) return <ErrorNotice error={datamatrix.error} />;
+  if (!datamatrix.data) return null;
+  return (
+    <Panel title="Datamatrix INS (à imprimer sur les documents de santé)" actions={<Button onClick={() => window.print()}>Imprimer</Button>}>
+      {/* The SVG is generated by the host (bwip-js) from the qualified identity: no user markup in it. */}
+      <div className="datamatrix" data-testid="ins-datamatrix" dangerouslySetInnerHTML={{ __html: datamatrix.data.svg }} />
+    </Panel>
+  );
+}
