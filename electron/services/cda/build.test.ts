@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../contract';
+import { hasForbiddenXmlChar, parseXml, readText, readTexts } from '../../platform/xml';
+import { buildPdfDocument } from './build';
+import { extractXdsMetadata } from './metadata';
+import { HL7_NS } from './oids';
+import { MINIMAL_PDF, sampleInput, sequentialOids } from './test-input';
+
+const NS = { h: HL7_NS };
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return isAppError(error) ? error.code : 'NOT_APP_ERROR';
+  }
+  return undefined;
+}
+
+describe('buildPdfDocument (CDA R2 N1, CI-SIS structuration minimale)', () => {
+  it('writes the header the structuration minimale requires and wraps the PDF in base64', () => {
+    const ids = sequentialOids();
+    const { xml } = buildPdfDocument(sampleInput(), ids);
+    const root = parseXml(xml).documentElement!;
+    expect(readTexts(root, 'h:templateId/@root', NS)).toEqual(['2.16.840.1.113883.2.8.2.1', '1.2.250.1.213.1.1.1.1', '1.3.6.1.4.1.19376.1.2.20']);
+    expect(readText(root, 'h:id/@root', NS)).toBe(ids.issued[0]);
+    expect(readText(root, 'h:setId/@root', NS)).toBe(ids.issued[1]);
+    expect(readText(root, 'h:versionNumber/@value', NS)).toBe('1');
+    expect(readText(root, 'h:code/@code', NS)).toBe('11488-4');
+    expect(readText(root, 'h:recordTarget/h:patientRole/h:id/@extension', NS)).toBe('279035121518989');
+    expect(readText(root, 'h:recordTarget/h:patientRole/h:id/@root', NS)).toBe('1.2.250.1.213.1.4.10');
+    expect(readText(root, "h:recordTarget/h:patientRole/h:patient/h:name/h:family[@qualifier='BR']", NS)).toBe('PAT-TROIS');
+    expect(readText(root, "h:recordTarget/h:patientRole/h:patient/h:name/h:given[@qualifier='BR']", NS)).toBe('DOMINIQUE');
+    expect(readText(root, 'h:recordTarget/h:patientRole/h:patient/h:birthTime/@value', NS)).toBe('19790328');
+    expect(readText(root, 'h:recordTarget/h:patientRole/h:patient/h:birthplace/h:place/h:addr/h:county', NS)).toBe('51215');
+    expect(readText(root, 'h:author/h:assignedAuthor/h:code/@code', NS)).toBe('G15_10/SM26');
+    expect(readText(root, 'h:custodian/h:assignedCustodian/h:representedCustodianOrganization/h:id/@extension', NS)).toBe('499700123450001');
+    expect(readText(root, 'h:legalAuthenticator/h:assignedEntity/h:id/@extension', NS)).toBe('899700123450');
+    expect(readText(root, 'h:documentationOf/h:serviceEvent/h:effectiveTime/h:low/@value', NS)).toBe('20261130080000+0000');
+    expect(readText(root, 'h:componentOf/h:encompassingEncounter/h:location/h:healthCareFacility/h:code/@code', NS)).toBe('SA07');
+    expect(readText(root, 'h:component/h:nonXMLBody/h:text/@mediaType', NS)).toBe('application/pdf');
+    const b64 = readText(root, 'h:component/h:nonXMLBody/h:text', NS) ?? '';
+    expect(Buffer.from(b64, 'base64').equals(MINIMAL_PDF)).toBe(true);
+    expect(xml).not.toContain('relatedDocument');
+  });
+
+  it('returns the XDS metadata of the document it built, hash and size of its bytes', () => {
+    const { xml, metadata } = buildPdfDocument(sampleInput({ confidentiality: ['R', 'MASQUE_PS', 'INVISIBLE_PATIENT'] }), sequentialOids());
+    const bytes = Buffer.from(xml, 'utf8');
+    expect(metadata.size).toBe(bytes.byteLength);
+    expect(metadata.hash).toBe(createHash('sha1').update(bytes).digest('hex'));
+    expect(metadata.mimeType).toBe('text/xml');
+    expect(metadata.formatCode.code).toBe('urn:ihe:iti:xds-sd:pdf:2008');
+    expect(metadata.classCode).toEqual({ code: '10', codeSystem: '1.2.250.1.213.1.1.4.1', displayName: 'Compte rendu' });
+    expect(metadata.practiceSettingCode.code).toBe('AMBULATOIRE');
+    expect(metadata.sourcePatientId).toBe('279035121518989^^^&1.2.250.1.213.1.4.10&ISO^NH');
+    expect(metadata.creationTime).toBe('20261130093000');
+    expect(metadata.serviceStartTime).toBe('20261130080000');
+    expect(metadata.serviceStopTime).toBe('20261130082000');
+    // The header carries R; the DMP codes (TRE_A07) exist only in the metadata.
+    expect(readText(parseXml(xml).documentElement!, 'h:confidentialityCode/@code', NS)).toBe('R');
+    expect(metadata.confidentialityCodes.map((c) => c.code)).toEqual(['R', 'MASQUE_PS', 'INVISIBLE_PATIENT']);
+    expect(metadata.confidentialityCodes[1]?.codeSystem).toBe('1.2.250.1.213.1.1.4.13');
+    expect(metadata.missing).toBeUndefined();
+    expect(metadata.authors[0]?.role?.code).toBe('10');
+    expect(metadata.authors[0]?.specialty?.code).toBe('G15_10/SM26');
+  });
+
+  it('replaces a document: same setId, next version, RPLC relatedDocument (CI-SIS structuration minimale)', () => {
+    const ids = sequentialOids();
+    const { xml, metadata } = buildPdfDocument(sampleInput({ replaces: { uniqueId: '1.2.250.1.999.7.1^ABC', setId: '1.2.250.1.999.7.2', version: 3 } }), ids);
+    const root = parseXml(xml).documentElement!;
+    expect(readText(root, 'h:setId/@root', NS)).toBe('1.2.250.1.999.7.2');
+    expect(readText(root, 'h:versionNumber/@value', NS)).toBe('4');
+    expect(readText(root, "h:relatedDocument[@typeCode='RPLC']/h:parentDocument/h:id/@root", NS)).toBe('1.2.250.1.999.7.1');
+    expect(readText(root, "h:relatedDocument[@typeCode='RPLC']/h:parentDocument/h:id/@extension", NS)).toBe('ABC');
+    expect(metadata.replaces).toBe('1.2.250.1.999.7.1^ABC');
+    expect(metadata.versionNumber).toBe(4);
+    expect(ids.issued).toHaveLength(1);
+  });
+
+  it('keeps a setId written root^extension as an II with its extension', () => {
+    const { xml, metadata } = buildPdfDocument(sampleInput({ replaces: { uniqueId: '1.2.250.1.999.7.1', setId: '1.2.250.1.999.7.2^LOT-9', version: 1 } }), sequentialOids());
+    const root = parseXml(xml).documentElement!;
+    expect(readText(root, 'h:setId/@root', NS)).toBe('1.2.250.1.999.7.2');
+    expect(readText(root, 'h:setId/@extension', NS)).toBe('LOT-9');
+    expect(metadata.setId).toBe('1.2.250.1.999.7.2^LOT-9');
+  });
+
+  it('refuses invalid input with the field at fault', () => {
+    expect(codeOf(() => buildPdfDocument(sampleInput({ pdf: Buffer.from('not a pdf') }), sequentialOids()))).toBe('CDA_PDF_INVALID');
+    expect(codeOf(() => buildPdfDocument(sampleInput({ typeCode: '00000-0' }), sequentialOids()))).toBe('CDA_TYPE_CODE_UNKNOWN');
+    expect(codeOf(() => buildPdfDocument(sampleInput({ typeCode: 'E1762' }), sequentialOids()))).toBe('CDA_TYPE_CODE_UNKNOWN');
+    const bad = [
+      sampleInput({ title: '  ' }),
+      sampleInput({ patient: { ...sampleInput().patient, ins: '12345' } }),
+      sampleInput({ patient: { ...sampleInput().patient, oid: '1.2.3' } }),
+      sampleInput({ effectiveTime: 'hier' }),
+      sampleInput({ author: { idNat: '899700123450' } }),
+      sampleInput({ patient: { ...sampleInput().patient, birthPlaceCode: 'Reims' } }),
+      sampleInput({ confidentiality: ['SECRET'] }),
+      sampleInput({ practiceSettingCode: 'SA07' }),
+      sampleInput({ healthcareFacilityTypeCode: 'AMBULATOIRE' }),
+      sampleInput({ replaces: { uniqueId: 'pas-un-oid', setId: '1.2.3', version: 1 } }),
+    ];
+    for (const input of bad) expect(codeOf(() => buildPdfDocument(input, sequentialOids()))).toBe('CDA_INPUT_INVALID');
+    expect(codeOf(() => buildPdfDocument(sampleInput(), { newOid: () => 'x' }))).toBe('CDA_INPUT_INVALID');
+  });
+
+  it('escapes every user value by construction (titles and names round-trip)', () => {
+    const text = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== '' && !hasForbiddenXmlChar(s));
+    fc.assert(
+      fc.property(text, text, text, (title, family, custodian) => {
+        const input = sampleInput({ title, author: { ...sampleInput().author, family }, custodian: { id: '1', name: custodian } });
+        const { metadata } = buildPdfDocument(input, sequentialOids());
+        expect(metadata.title).toBe(title.trim().replace(/\r\n?/g, '\n'));
+        expect(metadata.authors[0]?.family).toBe(family.trim().replace(/\r\n?/g, '\n').trim());
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('metadata extracted again from the XML equals the metadata returned', () => {
+    const { xml, metadata } = buildPdfDocument(sampleInput(), sequentialOids());
+    expect(extractXdsMetadata(xml)).toEqual(metadata);
+  });
+});
