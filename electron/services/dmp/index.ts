@@ -1,0 +1,71 @@
+/** services/dmp — the DMPi client and the DMP service (ARCHITECTURE.md §2). Public face. */
+export { dmpMigrations } from './schema';
+export {
+  DmpService,
+  DMP_SEND_QUEUE,
+  hl7ToIso,
+  type DmpServiceDeps,
+  type DmpPractitioner,
+  type DmpStructureCredentials,
+  type DmpPatient,
+  type DmpSettings,
+  type DmpNotify,
+  type DmpAccess,
+  type DmpDocumentView,
+  type DmpRightsView,
+  type DmpSendingView,
+  type SendInput,
+} from './service';
+export { DmpClient, DmpError, hl7Ts, readSetAuthorizationResponse, type DmpCallContext, type DmpCallerCredentials, type DmpClientOptions } from './client';
+export * from './codes';
+export { isAllowed, canSeeMasked, type DmpActor, type DmpOperation, type DocumentContext, type RightsDecision } from './rights';
+export { buildVihf, signedVihf, readVihfClaims, subjectDn, type VihfInput, type VihfSubject, type VihfClaims, type LpsIdentity, type AuthenticationMode, type CodedRole } from './vihf';
+export { buildTd02Request, parseTd02Response, buildTd02Response, readTd02Patient, type DmpStatus, type DmpExistence } from './td02';
+export {
+  buildAdhocQueryRequest,
+  parseAdhocQueryResponse,
+  readAdhocQueryRequest,
+  findDocuments,
+  findSubmissionSets,
+  getAssociations,
+  getDocumentsAndAssociations,
+  getDocumentsByUniqueId,
+  type StoredQuery,
+  type ParsedStoredQuery,
+  type AdhocQueryResult,
+  type RegistryError,
+  type FindDocumentsFilters,
+} from './iti18';
+export {
+  buildRetrieveRequest,
+  readRetrieveResponse,
+  buildRetrieveResponse,
+  buildProvideAndRegister,
+  buildStatusUpdate,
+  buildMetadataUpdate,
+  registryResponseEl,
+  readRegistryResponse,
+} from './transactions';
+export {
+  rim,
+  readRegistryObjects,
+  readDocumentEntry,
+  documentEntryEl,
+  submissionSetEl,
+  associationEl,
+  hasMember,
+  metadataOf,
+  restrictionsOf,
+  formatXcn,
+  parseXcn,
+  formatXon,
+  parseXon,
+  type DocumentEntry,
+  type SubmissionSetEntry,
+  type AssociationEntry,
+  type RegistryObjects,
+  type CodedValue,
+  type XdsAuthor,
+  type XdsDocumentMetadata,
+} from './xds';
+export { extractPdfFromCda } from './cda-body';

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, makePdf, startDmpHarness, type DmpHarness } from '../../../fixtures/sim/dmp';
+import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
+import { createManualClock, type ManualClock } from '../../platform/clock';
+import { migrate, openDatabase, type Db } from '../../platform/db';
+import { createMemoryLogger } from '../../platform/log';
+import type { AuditInput } from '../audit';
+import { Outbox, outboxMigrations } from '../outbox';
+import { dmpMigrations } from './schema';
+import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
+
+const DUPONT: DmpPatient = { id: 'p-dupont', status: 'QUAL', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12' };
+
+describe('sending documents to the DMP through the outbox', () => {
+  let pki: DemoPki;
+  let harness: DmpHarness;
+  let clock: ManualClock;
+  let db: Db;
+  let outbox: Outbox;
+  let service: DmpService;
+  let practitioner: DmpPractitioner | null;
+  let indirect: boolean;
+  let audit: AuditInput[];
+
+  beforeAll(async () => {
+    pki = await ensureSharedTestPki();
+    clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
+    harness = await startDmpHarness(pki, { now: () => clock.now() });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+  beforeEach(async () => {
+    // Document OIDs are time-based: each test sends at a later instant to the shared simulator.
+    clock.advance(1_000);
+    await harness.sim.setMode('up');
+    db = openDatabase({ path: ':memory:' });
+    const steps = [...outboxMigrations, ...dmpMigrations];
+    migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    audit = [];
+    practitioner = demoDmpPractitioner(pki);
+    indirect = false;
+    const logger = createMemoryLogger(clock);
+    outbox = new Outbox({ db, clock, logger, audit: (e) => audit.push(e), random: () => 0.5 });
+    service = new DmpService({
+      db,
+      clock,
+      logger,
+      audit: (e) => audit.push(e),
+      http: (credential) => harness.transports[credential],
+      practitioner: () => practitioner,
+      structure: () => demoDmpStructure(pki),
+      patient: () => DUPONT,
+      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: indirect }),
+      outbox,
+    });
+  });
+
+  const pdf = (title: string): Uint8Array => makePdf(title, ['Test Pupitre']);
+
+  it('queues a PDF while the DMP is down and sends it exactly once when it is back', async () => {
+    await harness.sim.setMode('down');
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR hors ligne'), typeCode: '11488-4' }, 'dr');
+    expect(queued.state).toBe('queued');
+    await outbox.whenIdle();
+    const waiting = service.sendings(DUPONT.id)[0]!;
+    expect(waiting.state).toBe('queued');
+    expect(waiting.message).not.toBeNull();
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(0);
+
+    await harness.sim.setMode('up');
+    clock.advance(60_000);
+    await outbox.syncNow();
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+    const stored = harness.sim.registry.byUniqueId(queued.uniqueId)!;
+    expect(stored.metadata.typeCode.code).toBe('11488-4');
+    expect(stored.metadata.formatCode.code).toBe('urn:ihe:iti:xds-sd:pdf:2008');
+    expect(harness.sim.registry.contents.get(queued.uniqueId)!.toString('utf8')).toContain('ClinicalDocument');
+    expect(audit.some((a) => a.action === 'dmp.td21')).toBe(true);
+    // The submission set went with its XAdES signature, verified by the simulator against the demo CAs.
+    expect(harness.sim.requests.filter((r) => r.action === 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b').at(-1)?.signedSubmissionSet).toBe(true);
+  });
+
+  it('reconciles an unknown outcome by searching the uniqueId instead of sending twice', async () => {
+    harness.sim.injectFaults('drop-after-commit');
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR coupure'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    const job = outbox.get(queued.jobId!)!;
+    expect(job.outcomeUnknown).toBe(true);
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+    clock.advance(60_000);
+    await outbox.syncNow();
+    expect(outbox.get(queued.jobId!)!.status).toBe('done');
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+    expect(audit.some((a) => a.action === 'dmp.td31' && (a.details as { mode?: string }).mode === 'reconcile')).toBe(true);
+  });
+
+  it('waits for the card in direct mode, and sends with the structure certificate when indirect sending is configured', async () => {
+    practitioner = null;
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR carte'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('waiting-card');
+    indirect = true;
+    outbox.wake('test');
+    await outbox.whenIdle();
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
+    const request = harness.sim.requests.filter((r) => r.action === 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b').at(-1)!;
+    expect(request.mode).toBe('INDIRECTE');
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+  });
+
+  it('replaces an existing document (RPLC) and marks the visibility chosen', async () => {
+    const opened = await service.open(DUPONT.id, { widen: true }, 'dr');
+    const target = opened.documents.find((d) => d.own)!;
+    const queued = await service.send(
+      { patientId: DUPONT.id, fileName: 'cr2.pdf', content: pdf('CR corrige'), typeCode: '11488-4', replaces: target.uniqueId, visibility: { hiddenFromPatient: true } },
+      'dr',
+    );
+    await outbox.whenIdle();
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
+    expect(harness.sim.registry.byUniqueId(target.uniqueId)!.status).toBe('Deprecated');
+    const sent = harness.sim.registry.byUniqueId(queued.uniqueId)!;
+    expect(sent.metadata.confidentialityCodes.map((c) => c.code)).toContain('INVISIBLE_PATIENT');
+  });
+
+  it('refuses files that are neither PDF nor CDA, and a PDF without a type', async () => {
+    await expect(service.send({ patientId: DUPONT.id, fileName: 'x.txt', content: Buffer.from('bonjour'), typeCode: '11488-4' }, 'dr')).rejects.toMatchObject({
+      code: 'DMP_FILE_INVALID',
+    });
+    await expect(service.send({ patientId: DUPONT.id, fileName: 'x.pdf', content: pdf('x') }, 'dr')).rejects.toMatchObject({ code: 'DMP_TYPE_REQUIRED' });
+  });
+});

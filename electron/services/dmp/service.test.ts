@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/sim/dmp';
+import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
+import type { AuditInput } from '../audit';
+import { createManualClock, type ManualClock } from '../../platform/clock';
+import { migrate, openDatabase, type Db } from '../../platform/db';
+import { createMemoryLogger } from '../../platform/log';
+import { dmpMigrations } from './schema';
+import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
+
+const PATIENTS: Record<string, DmpPatient> = {
+  dupont: { id: 'p-dupont', status: 'QUAL', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12' },
+  adrtrois: { id: 'p-adrtrois', status: 'QUAL', ins: { matricule: '297022A02077878', oid: '1.2.250.1.213.1.4.10' }, birthName: 'ADRTROIS', firstNames: 'DOMINIQUE', sex: 'F', birthDate: '1997-02-01' },
+  expired: { id: 'p-expired', status: 'QUAL', ins: { matricule: '275126322074974', oid: '1.2.250.1.213.1.4.10' }, birthName: 'ADRUN', firstNames: 'ZOE', sex: 'F', birthDate: '1975-12-01' },
+  forbidden: { id: 'p-forbidden', status: 'QUAL', ins: { matricule: '291096912311802', oid: '1.2.250.1.213.1.4.11' }, birthName: 'LEFEVRE', firstNames: 'JULIE', sex: 'F', birthDate: '1991-09-01' },
+  closed: { id: 'p-closed', status: 'QUAL', ins: { matricule: '184119913400777', oid: '1.2.250.1.213.1.4.11' }, birthName: 'GARCIA', firstNames: 'PABLO', sex: 'M', birthDate: '1984-11-01' },
+  none: { id: 'p-none', status: 'QUAL', ins: { matricule: '110086322083060', oid: '1.2.250.1.213.1.4.10' }, birthName: 'NESSI', firstNames: 'MICHELANGELO', sex: 'M', birthDate: '2010-08-01' },
+  absentAuth: { id: 'p-absent-auth', status: 'QUAL', ins: { matricule: '160012B02077713', oid: '1.2.250.1.213.1.4.10' }, birthName: 'ADRTROIS', firstNames: 'TOUSSAINT', sex: 'M', birthDate: '1960-01-01' },
+  opposed: { id: 'p-opposed', status: 'QUAL', ins: { matricule: '109076322083489', oid: '1.2.250.1.213.1.4.10' }, birthName: 'ECETINSI', firstNames: 'TOM', sex: 'M', birthDate: '2009-07-01' },
+  provisional: { id: 'p-prov', status: 'PROV', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12' },
+};
+const byId = new Map(Object.values(PATIENTS).map((p) => [p.id, p]));
+
+describe('DmpService against the DMP simulator', () => {
+  let pki: DemoPki;
+  let harness: DmpHarness;
+  let clock: ManualClock;
+  let db: Db;
+  let audit: AuditInput[];
+  let practitioner: DmpPractitioner | null;
+
+  const makeService = (): DmpService =>
+    new DmpService({
+      db,
+      clock,
+      logger: createMemoryLogger(clock),
+      audit: (entry) => audit.push(entry),
+      http: (credential) => harness.transports[credential],
+      practitioner: () => practitioner,
+      structure: () => demoDmpStructure(pki),
+      patient: (id) => {
+        const p = byId.get(id);
+        if (p === undefined) throw new Error('unknown patient');
+        return p;
+      },
+      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+    });
+
+  beforeAll(async () => {
+    pki = await ensureSharedTestPki();
+    clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
+    harness = await startDmpHarness(pki, { now: () => clock.now() });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  const fresh = (): DmpService => {
+    db = openDatabase({ path: ':memory:' });
+    migrate(db, dmpMigrations.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    audit = [];
+    practitioner = demoDmpPractitioner(pki);
+    return makeService();
+  };
+
+  it('opens a patient without a click: status, then the first search limited to two years', async () => {
+    const service = fresh();
+    const result = await service.open(PATIENTS.dupont!.id, {}, 'dr');
+    expect(result.status).toMatchObject({ existence: 'active', authorisation: 'VALIDE', treatingDoctor: true, mesAttachment: true });
+    expect(result.listed).toBe(true);
+    expect(result.filter.since).not.toBeNull();
+    const since = Date.parse(result.filter.since as string);
+    expect(result.documents.length).toBeGreaterThan(3);
+    for (const d of result.documents) expect(Date.parse(d.serviceStartTime as string)).toBeGreaterThanOrEqual(since);
+    expect(result.documents.every((d) => d.isNew)).toBe(true);
+    expect(result.newCount).toBe(result.documents.length);
+    // Masked documents of other authors are not returned; own masked ones are.
+    const registryForPatient = [...harness.sim.registry.entries.values()].filter((e) => e.patient.startsWith('258036311304224'));
+    const hiddenOthers = registryForPatient.filter((e) => e.metadata.confidentialityCodes.some((c) => c.code === 'MASQUE_PS') && e.metadata.authors[0]?.idNat !== '899700123450');
+    for (const h of hiddenOthers) expect(result.documents.some((d) => d.uniqueId === h.metadata.uniqueId)).toBe(false);
+    expect(result.rights.consult.allowed).toBe(true);
+    expect(audit.map((a) => a.action)).toEqual(['dmp.td02', 'dmp.td31']);
+    expect(JSON.stringify(audit)).not.toContain('258036311304224');
+  });
+
+  it('widens the search on demand and only fetches what changed on a later visit', async () => {
+    const service = fresh();
+    const first = await service.open(PATIENTS.dupont!.id, {}, 'dr');
+    const widened = await service.open(PATIENTS.dupont!.id, { widen: true }, 'dr');
+    expect(widened.documents.length).toBeGreaterThan(first.documents.length);
+    service.markSeen(PATIENTS.dupont!.id, widened.documents.map((d) => d.uniqueId));
+    clock.advance(60_000);
+    // Someone else adds a document in between.
+    const entry = harness.sim.registry.byUniqueId(widened.documents[0]!.uniqueId)!;
+    harness.sim.registry.register({
+      patient: entry.patient,
+      metadata: { ...entry.metadata, uniqueId: '1.2.250.1.999.1.1.9000.99.1', title: 'Nouveau compte rendu' },
+      content: Buffer.from('<ClinicalDocument xmlns="urn:hl7-org:v3"/>'),
+      submissionTime: new Date(clock.now()).toISOString().replace(/[-:T]/g, '').slice(0, 14),
+      submissionSetUniqueId: '1.2.250.1.999.1.1.9000.99',
+      sourceId: '1.2.250.1.999',
+      authorIdNat: '899900063480',
+    });
+    clock.advance(60_000);
+    const before = harness.sim.requests.length;
+    const later = await service.open(PATIENTS.dupont!.id, {}, 'dr');
+    expect(later.newCount).toBe(1);
+    const news = later.documents.filter((d) => d.isNew);
+    expect(news.map((d) => d.uniqueId)).toEqual(['1.2.250.1.999.1.1.9000.99.1']);
+    // TD0.2, FindSubmissionSets, GetAssociations, one GetDocumentsAndAssociations batch.
+    const actions = harness.sim.requests.slice(before).map((r) => r.action);
+    expect(actions).toEqual(['urn:hl7-org:v3:PRPA_IN201307UV02', ...Array(3).fill('urn:ihe:iti:2007:RegistryStoredQuery')]);
+  });
+
+  it.each([
+    ['expired', 'EXPIRE', 'DMP_NOT_AUTHORIZED'],
+    ['forbidden', 'INTERDIT', 'DMP_NOT_AUTHORIZED'],
+    ['absentAuth', 'NON_EXISTE', 'DMP_NOT_AUTHORIZED'],
+  ])('shows the %s authorisation without listing documents', async (key, authorisation, code) => {
+    const service = fresh();
+    const result = await service.open(PATIENTS[key]!.id, {}, 'dr');
+    expect(result.status.authorisation).toBe(authorisation);
+    expect(result.listed).toBe(false);
+    expect(result.listError?.code).toBe(code);
+  });
+
+  it('shows a closed DMP and a patient without DMP', async () => {
+    const service = fresh();
+    const closed = await service.open(PATIENTS.closed!.id, {}, 'dr');
+    expect(closed.status.existence).toBe('closed');
+    expect(closed.listError?.code).toBe('DMP_CLOSED');
+    const none = await service.open(PATIENTS.none!.id, {}, 'dr');
+    expect(none.status.existence).toBe('absent');
+    expect(none.status.authorisation).toBeNull();
+    expect(none.listError?.code).toBe('DMP_NOT_FOUND');
+  });
+
+  it('requires a qualified INS, a card, and a reason for bris de glace', async () => {
+    const service = fresh();
+    await expect(service.open(PATIENTS.provisional!.id, {}, 'dr')).rejects.toMatchObject({ code: 'DMP_INS_NOT_QUALIFIED' });
+    await expect(service.open(PATIENTS.expired!.id, { access: { purposeOfUse: 'bris_de_glace' } }, 'dr')).rejects.toMatchObject({ code: 'DMP_BREAK_GLASS_REASON_REQUIRED' });
+    practitioner = null;
+    await expect(service.open(PATIENTS.dupont!.id, {}, 'dr')).rejects.toMatchObject({ code: 'DMP_CARD_REQUIRED' });
+  });
+
+  it('lists in bris de glace mode with a reason, and the simulator refuses it when the patient opposed', async () => {
+    const service = fresh();
+    const result = await service.open(PATIENTS.expired!.id, { access: { purposeOfUse: 'bris_de_glace', reason: 'Patient inconscient aux urgences' } }, 'dr');
+    expect(result.listed).toBe(true);
+    expect(audit.find((a) => a.action === 'dmp.emergency-access')?.details).toMatchObject({ purposeOfUse: 'bris_de_glace' });
+    expect(harness.sim.requests.at(-1)?.purposeOfUse).toBe('bris_de_glace');
+    const opposed = await service.open(PATIENTS.opposed!.id, { access: { purposeOfUse: 'bris_de_glace', reason: 'Urgence vitale' } }, 'dr');
+    expect(opposed.status.oppositions).toContain('OPPOSITION_BRIS_DE_GLACE');
+    expect(opposed.listError?.code).toBe('DMP_BREAK_GLASS_OPPOSED');
+  });
+
+  it('reads a PDF wrapped in CDA and a structured CDA', async () => {
+    const service = fresh();
+    const opened = await service.open(PATIENTS.dupont!.id, { widen: true }, 'dr');
+    const pdfDoc = opened.documents.find((d) => d.formatCode?.code === 'urn:ihe:iti:xds-sd:pdf:2008' && d.uniqueId.startsWith('1.2.250.1.999.1.1.9000.1.'))!;
+    const read = await service.document(PATIENTS.dupont!.id, pdfDoc.uniqueId, undefined, 'dr');
+    expect(Buffer.from(read.pdfBase64!, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    const structured = opened.documents.find((d) => d.formatCode?.code === 'urn:ihe:iti:xds-sd:text:2008')!;
+    const read2 = await service.document(PATIENTS.dupont!.id, structured.uniqueId, undefined, 'dr');
+    expect(read2.pdfBase64).toBeNull();
+    expect(read2.html).not.toBeNull();
+    expect(service.cached(PATIENTS.dupont!.id).documents.find((d) => d.uniqueId === pdfDoc.uniqueId)?.isNew).toBe(false);
+    expect(audit.filter((a) => a.action === 'dmp.td32')).toHaveLength(2);
+  });
+
+  it('refuses consultation with a CPE card (rights matrix) but still tells the status', async () => {
+    const service = fresh();
+    practitioner = demoDmpPractitioner(pki, pki.secretary);
+    const result = await service.open(PATIENTS.dupont!.id, {}, 'secretaire');
+    expect(result.status.existence).toBe('active');
+    expect(result.listError?.code).toBe('DMP_FORBIDDEN_BY_RIGHTS');
+    expect(result.rights.consult.allowed).toBe(false);
+    expect(result.rights.send.allowed).toBe(true);
+    expect(result.rights.mask.allowed).toBe(false);
+  });
+
+  it('adds the authorisation (TD0.3) only with the consent recorded, then lists', async () => {
+    const service = fresh();
+    await expect(service.setAuthorisation(PATIENTS.absentAuth!.id, 'AJOUT', false, 'dr')).rejects.toMatchObject({ code: 'DMP_CONSENT_REQUIRED' });
+    const { status } = await service.setAuthorisation(PATIENTS.absentAuth!.id, 'AJOUT', true, 'dr');
+    expect(status.authorisation).toBe('VALIDE');
+    const opened = await service.open(PATIENTS.absentAuth!.id, {}, 'dr');
+    expect(opened.listed).toBe(true);
+  });
+
+  it('masks a document, and deletes its own document while refusing to delete another author’s', async () => {
+    const service = fresh();
+    const opened = await service.open(PATIENTS.adrtrois!.id, { widen: true }, 'dr');
+    const own = opened.documents.find((d) => d.own)!;
+    const other = opened.documents.find((d) => !d.own && !d.patientDocument)!;
+    const masked = await service.setVisibility(PATIENTS.adrtrois!.id, other.uniqueId, { maskedFromProfessionals: true }, 'dr');
+    expect(masked.restrictions).toContain('MASQUE_PS');
+    const sim = harness.sim.registry.byUniqueId(other.uniqueId)!;
+    expect(sim.version).toBe(2);
+    expect(sim.metadata.confidentialityCodes.map((c) => c.code)).toContain('MASQUE_PS');
+    await expect(service.setStatus(PATIENTS.adrtrois!.id, other.uniqueId, 'Deleted', 'dr')).rejects.toMatchObject({ code: 'DMP_FORBIDDEN_BY_RIGHTS' });
+    await service.setStatus(PATIENTS.adrtrois!.id, own.uniqueId, 'Archived', 'dr');
+    expect(harness.sim.registry.byUniqueId(own.uniqueId)?.status).toBe('Archived');
+    expect(audit.map((a) => a.action)).toContain('dmp.td33d');
+  });
+});

@@ -1,0 +1,145 @@
+/** SQL of the DMP tables (schema.ts), as named prepared statements. */
+import type { Db } from '../../platform/db';
+import type { DmpStatus } from './td02';
+import type { DocumentEntry, XdsDocumentMetadata } from './xds';
+
+export interface StoredDocument {
+  entry: DocumentEntry;
+  firstSeenAt: string;
+  seen: boolean;
+}
+
+export interface OutgoingRow {
+  uniqueId: string;
+  patientId: string;
+  createdAt: string;
+  actor: string;
+  metadata: XdsDocumentMetadata;
+  replaces: string | null;
+  jobId: string | null;
+  sentAt: string | null;
+}
+
+export type DmpStore = ReturnType<typeof createDmpStore>;
+
+export function createDmpStore(db: Db) {
+  const statements = {
+    getState: db.prepare<[string], { status_json: string | null; checked_at: string | null; last_call_at: string | null }>(
+      'SELECT status_json, checked_at, last_call_at FROM dmp_patient_state WHERE patient_id = ?',
+    ),
+    putStatus: db.prepare<[string, string, string]>(
+      `INSERT INTO dmp_patient_state (patient_id, status_json, checked_at) VALUES (?, ?, ?)
+       ON CONFLICT (patient_id) DO UPDATE SET status_json = excluded.status_json, checked_at = excluded.checked_at`,
+    ),
+    putLastCall: db.prepare<[string, string]>(
+      `INSERT INTO dmp_patient_state (patient_id, last_call_at) VALUES (?, ?)
+       ON CONFLICT (patient_id) DO UPDATE SET last_call_at = excluded.last_call_at`,
+    ),
+    documents: db.prepare<[string], { entry_json: string; first_seen_at: string; seen: number }>(
+      'SELECT entry_json, first_seen_at, seen FROM dmp_documents WHERE patient_id = ? ORDER BY first_seen_at DESC',
+    ),
+    document: db.prepare<[string, string], { entry_json: string; first_seen_at: string; seen: number }>(
+      'SELECT entry_json, first_seen_at, seen FROM dmp_documents WHERE patient_id = ? AND unique_id = ?',
+    ),
+    byLogicalId: db.prepare<[string, string], { unique_id: string }>('SELECT unique_id FROM dmp_documents WHERE patient_id = ? AND logical_id = ?'),
+    upsertDocument: db.prepare<[string, string, string, string, string, string, string, number]>(
+      `INSERT INTO dmp_documents (patient_id, unique_id, entry_uuid, logical_id, entry_json, first_seen_at, updated_at, seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (patient_id, unique_id) DO UPDATE SET entry_uuid = excluded.entry_uuid, logical_id = excluded.logical_id,
+         entry_json = excluded.entry_json, updated_at = excluded.updated_at`,
+    ),
+    markSeen: db.prepare<[string, string]>('UPDATE dmp_documents SET seen = 1 WHERE patient_id = ? AND unique_id = ? AND seen = 0'),
+    insertOutgoing: db.prepare<[string, string, string, string, string, string | null, string | null]>(
+      `INSERT INTO dmp_outgoing (unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertContent: db.prepare<[string, Buffer]>('INSERT INTO dmp_outgoing_content (unique_id, content) VALUES (?, ?)'),
+    setOutgoingSent: db.prepare<[string, string]>('UPDATE dmp_outgoing SET sent_at = ? WHERE unique_id = ? AND sent_at IS NULL'),
+    outgoing: db.prepare<[string], OutgoingDbRow>(
+      'SELECT unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, sent_at FROM dmp_outgoing WHERE unique_id = ?',
+    ),
+    outgoingContent: db.prepare<[string], { content: Buffer }>('SELECT content FROM dmp_outgoing_content WHERE unique_id = ?'),
+    outgoingByPatient: db.prepare<[string], OutgoingDbRow>(
+      'SELECT unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, sent_at FROM dmp_outgoing WHERE patient_id = ? ORDER BY created_at DESC, rowid DESC',
+    ),
+  };
+
+  const toOutgoing = (row: OutgoingDbRow): OutgoingRow => ({
+    uniqueId: row.unique_id,
+    patientId: row.patient_id,
+    createdAt: row.created_at,
+    actor: row.actor,
+    metadata: JSON.parse(row.metadata_json) as XdsDocumentMetadata,
+    replaces: row.replaces,
+    jobId: row.job_id,
+    sentAt: row.sent_at,
+  });
+  const toStored = (row: { entry_json: string; first_seen_at: string; seen: number }): StoredDocument => ({
+    entry: JSON.parse(row.entry_json) as DocumentEntry,
+    firstSeenAt: row.first_seen_at,
+    seen: row.seen === 1,
+  });
+
+  return {
+    state(patientId: string): { status: (DmpStatus & { checkedAt: string }) | null; lastCallAt: string | null } {
+      const row = statements.getState.get(patientId);
+      if (row === undefined) return { status: null, lastCallAt: null };
+      const status = row.status_json === null || row.checked_at === null ? null : { ...(JSON.parse(row.status_json) as DmpStatus), checkedAt: row.checked_at };
+      return { status, lastCallAt: row.last_call_at };
+    },
+    putStatus(patientId: string, status: DmpStatus, at: string): void {
+      statements.putStatus.run(patientId, JSON.stringify(status), at);
+    },
+    putLastCall(patientId: string, at: string): void {
+      statements.putLastCall.run(patientId, at);
+    },
+    documents(patientId: string): StoredDocument[] {
+      return statements.documents.all(patientId).map(toStored);
+    },
+    document(patientId: string, uniqueId: string): StoredDocument | null {
+      const row = statements.document.get(patientId, uniqueId);
+      return row === undefined ? null : toStored(row);
+    },
+    uniqueIdForLogicalId(patientId: string, logicalId: string): string | null {
+      return statements.byLogicalId.get(patientId, logicalId)?.unique_id ?? null;
+    },
+    /** Inserts or updates (a new metadata version keeps its first-seen date); returns true when new. */
+    upsertDocument(patientId: string, entry: DocumentEntry, at: string, seen: boolean): boolean {
+      const existed = statements.document.get(patientId, entry.uniqueId) !== undefined;
+      statements.upsertDocument.run(patientId, entry.uniqueId, entry.entryUuid, entry.logicalId, JSON.stringify(entry), at, at, seen ? 1 : 0);
+      return !existed;
+    },
+    markSeen(patientId: string, uniqueIds: readonly string[]): number {
+      let n = 0;
+      for (const id of uniqueIds) n += statements.markSeen.run(patientId, id).changes;
+      return n;
+    },
+    insertOutgoing(row: Omit<OutgoingRow, 'sentAt'>, content: Uint8Array): void {
+      statements.insertOutgoing.run(row.uniqueId, row.patientId, row.createdAt, row.actor, JSON.stringify(row.metadata), row.replaces, row.jobId);
+      statements.insertContent.run(row.uniqueId, Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+    },
+    setOutgoingSent(uniqueId: string, at: string): void {
+      statements.setOutgoingSent.run(at, uniqueId);
+    },
+    outgoing(uniqueId: string): OutgoingRow | null {
+      const row = statements.outgoing.get(uniqueId);
+      return row === undefined ? null : toOutgoing(row);
+    },
+    outgoingContent(uniqueId: string): Buffer | null {
+      return statements.outgoingContent.get(uniqueId)?.content ?? null;
+    },
+    outgoingByPatient(patientId: string): OutgoingRow[] {
+      return statements.outgoingByPatient.all(patientId).map(toOutgoing);
+    },
+  };
+}
+
+interface OutgoingDbRow {
+  unique_id: string;
+  patient_id: string;
+  created_at: string;
+  actor: string;
+  metadata_json: string;
+  replaces: string | null;
+  job_id: string | null;
+  sent_at: string | null;
+}
