@@ -11,7 +11,7 @@ import {
   useRef,
   useState,
   type ButtonHTMLAttributes,
-  type InputHTMLAttributes,
+  type ComponentProps,
   type ReactNode,
 } from 'react';
 
@@ -43,7 +43,8 @@ export function Field({ label, hint, error, children }: { label: string; hint?: 
   );
 }
 
-export function TextInput(props: InputHTMLAttributes<HTMLInputElement>) {
+/** React 19 passes `ref` as a prop, so a parent can focus the field. */
+export function TextInput(props: ComponentProps<'input'>) {
   return <input type="text" autoComplete="off" spellCheck={false} {...props} className={`input ${props.className ?? ''}`} />;
 }
 

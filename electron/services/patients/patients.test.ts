@@ -366,3 +366,20 @@ describe('patients: search', () => {
     expect(service.search({ query: 'dup', limit: 2 }, 'a').results).toHaveLength(2);
   });
 });
+
+describe('INSi worklist candidates', () => {
+  it('selects by status, import or ids, never a douteuse or fictive identity, and only in this environment', () => {
+    const { service, setEnvironment } = setup();
+    const a = service.create(ECETINSI, 'CPE 1').patient.id;
+    const b = service.create(HELENE, 'CPE 1').patient.id;
+    const c = service.create({ strictTraits: { birthName: 'Martin', birthGivenNames: 'Paul', birthDate: '01/02/1980', sex: 'M' } }, 'CPE 1').patient.id;
+    service.setIdentityAttribute({ id: c, attribute: 'douteuse', value: true, reason: 'pièce illisible' }, 'CPE 1');
+
+    expect(service.insiCandidates({ kind: 'status', statuses: ['PROV'] })).toEqual([a, b]);
+    expect(service.insiCandidates({ kind: 'status', statuses: ['VALI'] })).toEqual([]);
+    expect(service.insiCandidates({ kind: 'patients', ids: [c, b, 'absent'] })).toEqual([b]);
+
+    setEnvironment('test');
+    expect(service.insiCandidates({ kind: 'status', statuses: ['PROV'] })).toEqual([]);
+  });
+});

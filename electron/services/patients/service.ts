@@ -32,7 +32,7 @@ import {
 import { readCsv, suggestMapping, CsvError, type CsvTable } from './csv';
 import { validateImport, type ImportPlan } from './import';
 import { parseSearchQuery } from './search';
-import { PatientStore, type PatientRecord } from './store';
+import { PatientStore, type InsiCandidateSelection, type PatientRecord } from './store';
 
 /** What the service writes to the audit trail (the AuditTrail's `write` fits). */
 export type PatientsAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -144,6 +144,14 @@ export class PatientsService {
   /** Size of the current environment's base (no patient data, so not audited). */
   count(): number {
     return this.store.count();
+  }
+
+  /**
+   * Ids of the patients an INSi worklist may cover (not qualified, neither douteuse nor fictive),
+   * in creation order. Ids only: the worklist reads each patient through `insiQueryTraits`, audited.
+   */
+  insiCandidates(selection: InsiCandidateSelection): string[] {
+    return this.store.insiCandidates(selection);
   }
 
   private now(): string {

@@ -2,7 +2,7 @@
  * SQL of the patient tables, as named prepared statements (STYLE.md: SQL next to the service that
  * owns the table, never values concatenated into it). Maps rows to typed records.
  */
-import type { IdentityHistoryEntry, IdentityState, StrictTraits, UsedTraits } from '../../contract/domains/identity';
+import type { IdentityHistoryEntry, IdentityState, IdentityStatus, StrictTraits, UsedTraits } from '../../contract/domains/identity';
 import type { PatientSummary } from '../../contract/domains/patients';
 import type { Environment } from '../../contract';
 import type { Db } from '../../platform/db';
@@ -187,6 +187,15 @@ const FTS_DRIVER_MAX_HITS = 300;
 /** At most this many tolerated variants per query word, closest first. */
 const MAX_VARIANTS = 20;
 
+/** Which patients a worklist covers: by RNIV status, by import, or an explicit list. */
+export type InsiCandidateSelection =
+  | { kind: 'status'; statuses: readonly IdentityStatus[] }
+  | { kind: 'import'; importId: number }
+  | { kind: 'patients'; ids: readonly string[] };
+
+/** Qualified identities need no INSi call; douteuse and fictive ones must not get one (RNIV). */
+const INSI_ELIGIBLE = "identity_status <> 'QUAL' AND attr_douteuse = 0 AND attr_fictive = 0";
+
 export class PatientStore {
   private readonly statements;
   private readonly searchCache = new Map<string, ReturnType<Db['prepare']>>();
@@ -218,6 +227,9 @@ export class PatientStore {
       byId: db.prepare('SELECT * FROM patients WHERE id = ? AND environment = ?'),
       seqById: db.prepare('SELECT seq FROM patients WHERE id = ?').pluck(),
       countAll: db.prepare('SELECT COUNT(*) FROM patients WHERE environment = ?').pluck(),
+      candidatesByStatus: db.prepare(`SELECT id FROM patients WHERE environment = ? AND ${INSI_ELIGIBLE} AND identity_status IN (SELECT value FROM json_each(?)) ORDER BY seq`).pluck(),
+      candidatesByImport: db.prepare(`SELECT id FROM patients WHERE environment = ? AND ${INSI_ELIGIBLE} AND import_id = ? ORDER BY seq`).pluck(),
+      candidatesById: db.prepare(`SELECT id FROM patients WHERE environment = ? AND ${INSI_ELIGIBLE} AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`).pluck(),
       byStrictKey: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.strict_key = ? ORDER BY p.seq LIMIT 20`),
       byInsNir: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.ins_nir = ? ORDER BY p.seq LIMIT 20`),
       idByExternalId: db.prepare('SELECT id FROM patients WHERE environment = ? AND external_id = ? ORDER BY seq LIMIT 1').pluck(),
@@ -245,6 +257,18 @@ export class PatientStore {
   /** Number of patients in the current environment. */
   count(): number {
     return this.statements.countAll.get(this.environment()) as number;
+  }
+
+  /** Ids of the patients an INSi worklist may cover, in creation order (see INSI_ELIGIBLE). */
+  insiCandidates(selection: InsiCandidateSelection): string[] {
+    const environment = this.environment();
+    const ids =
+      selection.kind === 'status'
+        ? this.statements.candidatesByStatus.all(environment, JSON.stringify(selection.statuses))
+        : selection.kind === 'import'
+          ? this.statements.candidatesByImport.all(environment, selection.importId)
+          : this.statements.candidatesById.all(environment, JSON.stringify(selection.ids));
+    return ids as string[];
   }
 
   get(id: string): PatientRecord | null {
