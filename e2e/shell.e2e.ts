@@ -5,7 +5,7 @@ import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, launchBrowser, startServe, watchPageErrors, type RunningApp } from './support/app';
 
 const SECTIONS = [
-  { nav: 'Patient', heading: 'Patient' },
+  { nav: 'Patient', heading: 'Rechercher un patient' },
   { nav: 'Identités (INS)', heading: 'Identités (INS)' },
   { nav: 'DMP', heading: 'DMP (Mon espace santé)' },
   { nav: 'Facturation', heading: 'Facturation' },

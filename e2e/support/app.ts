@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -79,4 +80,48 @@ export function watchPageErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+export interface DemoDesk {
+  /** The running `pupitre serve`, once `beforeAll` ran. */
+  app(): RunningApp;
+  /** A new page on the desk, connected to the host; `errors` collects console errors. */
+  open(options?: BrowserContextOptions): Promise<{ page: Page; errors: string[] }>;
+  /** Goes to a route of the desk (`/patient/import`) on a page opened by `open`. */
+  goto(page: Page, route: string): Promise<void>;
+}
+
+/**
+ * Starts `pupitre serve` (demo) and Chromium around the enclosing describe block, and stops them
+ * after it: each scenario file gets its own host and data directory.
+ */
+export function useDemoDesk(serveArgs: string[] = []): DemoDesk {
+  let app: RunningApp | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    app = await startServe(serveArgs);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  const running = (): RunningApp => {
+    if (app === undefined) throw new Error('pupitre serve is not running (beforeAll failed)');
+    return app;
+  };
+  return {
+    app: running,
+    async open(options = {}) {
+      if (browser === undefined) throw new Error('Chromium is not running (beforeAll failed)');
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, ...options });
+      const errors = watchPageErrors(page);
+      await page.goto(running().url);
+      await page.getByTestId('connectivity').getByText('Service local connecté').waitFor();
+      return { page, errors };
+    },
+    async goto(page, route) {
+      await page.goto(`${running().url.split('#')[0]}#${route}`);
+    },
+  };
 }

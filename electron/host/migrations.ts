@@ -6,6 +6,9 @@
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { auditMigrations } from '../services/audit';
+import { dmpMigrations } from '../services/dmp';
+import { insiMigrations } from '../services/insi';
+import { outboxMigrations } from '../services/outbox';
 import { patientsMigrations } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
@@ -14,7 +17,7 @@ interface Step {
   up(db: Db): void;
 }
 
-const steps: readonly Step[] = [...settingsMigrations, ...auditMigrations, ...patientsMigrations];
+const steps: readonly Step[] = [...settingsMigrations, ...auditMigrations, ...patientsMigrations, ...outboxMigrations, ...dmpMigrations, ...insiMigrations];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({
   version: index + 1,

@@ -2,27 +2,47 @@
  * One file per domain declares its methods, events and error codes; this list merges them.
  * Adding a domain: create `domains/<name>.ts`, then add one line to each object below.
  */
+import { cardsErrors, cardsEvents, cardsMethods } from './cards';
+import { cdaErrors, cdaEvents, cdaMethods } from './cda';
 import { cryptoErrors, cryptoEvents, cryptoMethods } from './crypto';
+import { dmpErrors, dmpEvents, dmpMethods } from './dmp';
 import { identityErrors, identityEvents, identityMethods } from './identity';
+import { insiErrors, insiEvents, insiMethods } from './insi';
+import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 export const domainErrors = {
+  ...cardsErrors,
+  ...cdaErrors,
   ...cryptoErrors,
+  ...dmpErrors,
   ...identityErrors,
+  ...insiErrors,
+  ...outboxErrors,
   ...patientsErrors,
   ...transportErrors,
 } as const;
 
 export const domainMethods = {
+  ...cardsMethods,
+  ...cdaMethods,
   ...cryptoMethods,
+  ...dmpMethods,
   ...identityMethods,
+  ...insiMethods,
+  ...outboxMethods,
   ...patientsMethods,
   ...transportMethods,
 } as const;
 
 export const domainEvents = {
+  ...cardsEvents,
+  ...cdaEvents,
   ...cryptoEvents,
+  ...dmpEvents,
   ...identityEvents,
+  ...insiEvents,
+  ...outboxEvents,
   ...patientsEvents,
   ...transportEvents,
 } as const;

@@ -3,6 +3,11 @@ import type { CliContext } from './context';
 export interface Command {
   /** First word after `pupitre`. */
   name: string;
+  /**
+   * Second word of a grouped command (`pupitre dmp metadata …`): commands sharing a `name` are told
+   * apart by it, each in its own file (dmp: `dmp-cda.ts` has metadata/validate, the DMP client the others).
+   */
+  subcommand?: string;
   usage: string;
   summary: string;
   /** Flags that take a value (`--port 8080`). */

@@ -3,17 +3,28 @@ import { AppError } from '../../contract';
 import { parseArgs, UsageError } from './args';
 import type { Command } from './command';
 import { createCliContext, processIo, type CliIo } from './context';
+import { dmpGetCommand, dmpListCommand, dmpSendCommand, dmpStatusCommand } from './dmp';
+import { dmpMetadataCommand, dmpValidateCommand } from './dmp-cda';
+import { cardsListCommand, cardsReadCommand } from './cards';
 import { doctorCommand } from './doctor';
+import { insCheckCommand, insiParseCommand, insiSearchCommand, insNormalizeCommand } from './ins';
+import { patientsCommand } from './patients';
+import { queueCommand } from './queue';
 import { serveCommand } from './serve';
 import { settingsCommand } from './settings';
+import { simCardsCommand } from './sim-cards';
 
 const COMMON_VALUED = ['data-dir', 'log-level'];
 
-export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand];
+export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = commands.find((c) => c.name === name);
+  const [name, ...afterName] = argv;
+  // Grouped commands (`pupitre dmp metadata …`) match on the first two words (see Command.subcommand).
+  const command =
+    commands.find((c) => c.name === name && c.subcommand !== undefined && c.subcommand === afterName[0]) ??
+    commands.find((c) => c.name === name && c.subcommand === undefined);
+  const rest = command?.subcommand === undefined ? afterName : afterName.slice(1);
   if (command === undefined) {
     io.out(help());
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
@@ -39,11 +50,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const label = (c: Command): string => (c.subcommand === undefined ? c.name : `${c.name} ${c.subcommand}`);
+  const width = Math.max(...commands.map((c) => label(c).length));
   return [
     'pupitre — poste de travail des professionnels de santé',
     '',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${label(c).padEnd(width)}  ${c.summary}`),
     '',
     'Options communes : --json, --data-dir DOSSIER, --log-level debug|info|warn|error',
   ].join('\n');
