@@ -1,0 +1,38 @@
+/**
+ * Cards: demo environment → virtual cards through pcscd+vpcd when reachable, else in-process
+ * (demo-cards.ts, loaded only in demo so production never loads fixtures); other environments →
+ * pcsclite + the PKCS#11 module from Paramètres. The card holder becomes the audit actor.
+ */
+import { PcscliteBackend, PcscSupervisor } from '../../../native/pcsc';
+import { CardsService } from '../../services/cards';
+import { cardsDoctorChecks, createCardsHandlers, pkcs11SignerFactory } from '../handlers/cards';
+import { DESK_ACTOR } from '../handlers/core';
+import type { WiringContext } from './context';
+
+export async function wireCards(ctx: WiringContext): Promise<CardsService> {
+  const demoCards = ctx.environment === 'demo' ? await (await import('../demo-cards')).attachDemoCards({ dataDir: ctx.dataDir, logger: ctx.logger.child('host'), clock: ctx.clock }) : null;
+  const pcsc = new PcscSupervisor({ createBackend: demoCards?.createBackend ?? (() => new PcscliteBackend()), logger: ctx.logger.child('pcsc') });
+  const cards = new CardsService({
+    pcsc,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    audit: ctx.audit.write,
+    notify: (change) => ctx.dispatcher.emit('cards.changed', change),
+    signerFactory: demoCards?.signerFactory ?? pkcs11SignerFactory(() => ctx.settings.get().pkcs11Module, ctx.clock),
+    deskActor: DESK_ACTOR,
+  });
+  ctx.dispatcher.register(createCardsHandlers(cards));
+  if (demoCards) ctx.dispatcher.register(demoCards.handlers);
+  ctx.actor.current = () => cards.practitionerSession()?.holder.idNat ?? DESK_ACTOR;
+  ctx.doctorChecks.push(...cardsDoctorChecks(cards));
+  if (ctx.transport !== 'in-process') cards.start();
+  // Jobs waiting for the practitioner's card (blocked) resume when a card is inserted or its PIN typed.
+  ctx.dispatcher.subscribe((event) => {
+    if (event === 'cards.changed') ctx.outbox.wake('cards.changed');
+  });
+  ctx.closers.push(async () => {
+    await cards.stop();
+    await demoCards?.close();
+  });
+  return cards;
+}

@@ -1,0 +1,32 @@
+/**
+ * What the composition root hands to each domain's wiring (`wiring/<domain>.ts`): the shared
+ * infrastructure, the registries capabilities append to, and the closers run at shutdown.
+ */
+import type { Environment } from '../../contract';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/log';
+import type { AuditTrail } from '../../services/audit';
+import type { Outbox } from '../../services/outbox';
+import type { SettingsService } from '../../services/settings';
+import type { DoctorCheck } from '../doctor';
+import type { RpcDispatcher } from '../rpc';
+
+export interface WiringContext {
+  dataDir: string;
+  environment: Environment;
+  transport: 'electron' | 'websocket' | 'in-process';
+  clock: Clock;
+  /** The root logger (services take their child). */
+  logger: Logger;
+  db: Db;
+  settings: SettingsService;
+  audit: AuditTrail;
+  dispatcher: RpcDispatcher;
+  outbox: Outbox;
+  doctorChecks: DoctorCheck[];
+  /** Run in reverse order at shutdown. */
+  closers: Array<() => Promise<void> | void>;
+  /** Who acts, for audit and identity history: the desk until a card session names the professional. */
+  actor: { current(): string };
+}

@@ -1,0 +1,59 @@
+/**
+ * DMP: DMPi client, "sans clic" sync and the sending queue `dmp.send`. In démo the simulator and
+ * the structure certificates stand in (demo-dmp.ts, started on first use); the caller is the card
+ * session (CPS inserted, PIN typed). Mutual TLS with the CPS authentication key needs a
+ * PKCS#11-backed TLS engine that node:https does not have (modelled; see README): in démo the TLS
+ * client certificate is the demo CPS authentication certificate's PEM; elsewhere the CPS transport
+ * carries none yet.
+ */
+import { DMP_LPS_TLS, HttpClient, type HttpTransport } from '../../platform/http';
+import type { CardsService } from '../../services/cards';
+import { DmpService } from '../../services/dmp';
+import type { PatientsService } from '../../services/patients';
+import { lazyDemoDmp } from '../demo-dmp';
+import { createDmpHandlers, dmpPatientOf, dmpPractitionerFrom, uuidOid, type DemoSimulatorChange } from '../handlers/dmp';
+import type { WiringContext } from './context';
+
+export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; cards: CardsService }): DmpService {
+  const { settings, outbox, dispatcher } = ctx;
+  const demo = ctx.environment === 'demo' ? lazyDemoDmp(ctx.clock) : null;
+  if (demo !== null) ctx.closers.push(() => demo.close());
+  const productionTransports: Record<'CPS' | 'STRUCTURE', HttpTransport> = {
+    CPS: new HttpClient({ tls: { ...DMP_LPS_TLS } }),
+    STRUCTURE: new HttpClient({ tls: { ...DMP_LPS_TLS } }),
+  };
+  const dmp = new DmpService({
+    db: ctx.db,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    audit: ctx.audit.write,
+    ...(demo === null ? {} : { prepare: async () => void (await demo.ready()) }),
+    http: (credential) => demo?.current()?.transports[credential] ?? productionTransports[credential],
+    practitioner: () => dmpPractitionerFrom(deps.cards.practitionerSession(), { id: '', name: '', activitySector: 'SA07' }),
+    structure: () => demo?.current()?.structure ?? null,
+    patient: (id) => dmpPatientOf(deps.patients.get(id, 'dmp').patient),
+    settings: () => {
+      const current = settings.get();
+      return {
+        endpoint: demo?.current()?.url ?? current.endpoints.dmp,
+        lps: { id: current.lps.installationId, name: current.lps.name, version: current.lps.version, homologation: current.lps.cndaAuthorisation || 'NON-HOMOLOGUE' },
+        lpsOid: uuidOid(current.lps.installationId),
+        preferredTypeCodes: [],
+        indirectSending: demo !== null,
+      };
+    },
+    outbox,
+    notify: (event, payload) => dispatcher.emit(event, payload),
+  });
+  const simulator =
+    demo === null
+      ? undefined
+      : async (change: DemoSimulatorChange) => {
+          const state = await (await demo.ready()).control(change);
+          // The DMP is back: send what waits now rather than at the next probe.
+          if (change.mode === 'up') void outbox.syncNow();
+          return state;
+        };
+  dispatcher.register(createDmpHandlers(dmp, { actor: () => ctx.actor.current(), ...(simulator === undefined ? {} : { simulator }) }));
+  return dmp;
+}

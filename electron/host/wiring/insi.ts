@@ -1,0 +1,49 @@
+/**
+ * INSi: client + worklist queue `insi.lookup`. Démo: the simulator and the demo INSI-MANU
+ * structure certificate (demo-insi.ts). Elsewhere: the card session's assertion PS over server
+ * TLS; the structure certificate (mutual TLS) is not configurable in Paramètres yet (modelled).
+ */
+import { HttpClient, type HttpTransport } from '../../platform/http';
+import type { CardsService } from '../../services/cards';
+import { InsiClient, InsiService, type InsiAuthMode } from '../../services/insi';
+import type { PatientsService } from '../../services/patients';
+import { startDemoInsi } from '../demo-insi';
+import { createInsiHandlers } from '../handlers/insi';
+import type { WiringContext } from './context';
+
+export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsService; cards: CardsService }): Promise<InsiService> {
+  const { settings } = ctx;
+  const demo = ctx.environment === 'demo' ? await startDemoInsi(ctx.clock, { idams: [settings.get().lps.cndaAuthorisation].filter(Boolean) }) : null;
+  if (demo !== null) ctx.closers.push(() => demo.close());
+  const serverTls = new HttpClient({});
+  ctx.closers.push(() => serverTls.close());
+  const transport = (mode: InsiAuthMode): HttpTransport => demo?.transports[mode] ?? serverTls;
+  const insi = new InsiService({
+    client: new InsiClient({
+      transport,
+      endpoint: () => demo?.url ?? settings.get().endpoints.insi,
+      lps: () => {
+        const current = settings.get();
+        return { idam: current.lps.cndaAuthorisation || (demo?.idam ?? ''), name: current.lps.name, version: current.lps.version, instance: current.lps.installationId };
+      },
+      clock: ctx.clock,
+    }),
+    patients: deps.patients,
+    selectPatients: (selection) => deps.patients.insiCandidates(selection),
+    db: ctx.db,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    audit: ctx.audit.write,
+    practitioner: () => {
+      const session = deps.cards.practitionerSession();
+      return session === null ? null : { holder: { idNat: session.holder.idNat, activitySector: session.holder.situations[0]?.activitySector ?? null }, signer: session.signer };
+    },
+    structure: () => (demo === null ? null : { emitter: demo.structureEmitter }),
+    outbox: ctx.outbox,
+    // Pacing of the worklist: not in Paramètres yet; démo runs faster against the local simulator.
+    worklist: { concurrency: 4, requestsPerSecond: demo === null ? 5 : 50 },
+    notify: (progress) => ctx.dispatcher.emit('insi.worklist.progress', progress),
+  });
+  ctx.dispatcher.register(createInsiHandlers(insi, { actor: () => ctx.actor.current() }));
+  return insi;
+}
