@@ -25,6 +25,8 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
     if (event.id === id) void client.invalidateQueries({ queryKey: ['patients.get'] });
   });
   const [attributeDialog, setAttributeDialog] = useState<{ attribute: Attribute; value: boolean } | null>(null);
+  const devices = useHostQuery('identity.devices', {});
+  const deviceLabel = (code: string) => devices.data?.devices.find((d) => d.code === code)?.label ?? code;
 
   if (record.error) return <ErrorNotice error={record.error} next="Revenez à la recherche (Alt+1) et rouvrez le patient." />;
   if (!record.data) return <p className="muted">Chargement de la fiche…</p>;
@@ -89,7 +91,9 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
             <>
               <dt>Justificatif contrôlé</dt>
               <dd>
-                {identity.documentCheck.device} par {identity.documentCheck.checkedBy} le {new Date(identity.documentCheck.checkedAt).toLocaleString('fr-FR')}
+                {deviceLabel(identity.documentCheck.device)}
+                {identity.documentCheck.parentDevice ? ` (avec ${deviceLabel(identity.documentCheck.parentDevice)} d’un parent)` : ''} — contrôlé par {identity.documentCheck.checkedBy} le{' '}
+                {new Date(identity.documentCheck.checkedAt).toLocaleString('fr-FR')}
               </dd>
             </>
           ) : null}
