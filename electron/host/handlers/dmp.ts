@@ -56,7 +56,7 @@ export function dmpPractitionerFrom(session: CardSessionLike | null, fallbackStr
 export function dmpPatientOf(patient: {
   id: string;
   identity: { status: DmpPatient['status']; ins: { matricule: string; oid: string } | null };
-  strictTraits: { birthName: string; birthGivenNames: string; birthDate: { date: string }; sex: 'M' | 'F' };
+  strictTraits: { birthName: string; birthGivenNames: string; birthDate: { date: string }; sex: 'M' | 'F'; birthPlaceCode: string | null };
 }): DmpPatient {
   return {
     id: patient.id,
@@ -66,6 +66,7 @@ export function dmpPatientOf(patient: {
     firstNames: patient.strictTraits.birthGivenNames,
     sex: patient.strictTraits.sex,
     birthDate: patient.strictTraits.birthDate.date,
+    birthPlaceCode: patient.strictTraits.birthPlaceCode,
   };
 }
 

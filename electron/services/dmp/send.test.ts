@@ -9,7 +9,7 @@ import { Outbox, outboxMigrations } from '../outbox';
 import { dmpMigrations } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
-const DUPONT: DmpPatient = { id: 'p-dupont', status: 'QUAL', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12' };
+const DUPONT: DmpPatient = { id: 'p-dupont', status: 'QUAL', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12', birthPlaceCode: '63113' };
 
 describe('sending documents to the DMP through the outbox', () => {
   let pki: DemoPki;
@@ -123,6 +123,22 @@ describe('sending documents to the DMP through the outbox', () => {
     expect(harness.sim.registry.byUniqueId(target.uniqueId)!.status).toBe('Deprecated');
     const sent = harness.sim.registry.byUniqueId(queued.uniqueId)!;
     expect(sent.metadata.confidentialityCodes.map((c) => c.code)).toContain('INVISIBLE_PATIENT');
+  });
+
+  it('keeps the setId of a document sent from here when replacing it, and writes the birth place INS trait', async () => {
+    const first = await service.send({ patientId: DUPONT.id, fileName: 'v1.pdf', content: pdf('CR v1'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    const second = await service.send({ patientId: DUPONT.id, fileName: 'v2.pdf', content: pdf('CR v2'), typeCode: '11488-4', replaces: first.uniqueId }, 'dr');
+    await outbox.whenIdle();
+    const header = (uniqueId: string) => harness.sim.registry.contents.get(uniqueId)!.toString('utf8');
+    const setIdOf = (xml: string) => /<setId\b[^>]*root="([^"]+)"/.exec(xml)?.[1];
+    const v1 = header(first.uniqueId);
+    const v2 = header(second.uniqueId);
+    expect(setIdOf(v1)).toBeDefined();
+    expect(setIdOf(v2)).toBe(setIdOf(v1));
+    expect(v2).toMatch(/<versionNumber value="2"\s*\/>/);
+    // CI-SIS structuration minimale: the INS traits include the birth place (code COG).
+    expect(v1).toContain('<county>63113</county>');
   });
 
   it('refuses files that are neither PDF nor CDA, and a PDF without a type', async () => {

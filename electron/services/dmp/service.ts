@@ -64,6 +64,8 @@ export interface DmpPatient {
   sex: 'M' | 'F' | 'U';
   /** yyyy-MM-dd */
   birthDate: string;
+  /** Code lieu de naissance (COG): an INS trait the CI-SIS structuration minimale requires in the CDA header. */
+  birthPlaceCode?: string | null;
 }
 
 export interface DmpSettings {
@@ -564,7 +566,7 @@ export class DmpService {
     const text = isPdf ? '' : bytes.subarray(0, 4096).toString('utf8');
     const isXml = !isPdf && /<(?:[A-Za-z0-9_]+:)?ClinicalDocument[\s>]/.test(text.includes('ClinicalDocument') ? text : bytes.toString('utf8'));
     if (!isPdf && !isXml) throw new AppError('DMP_FILE_INVALID');
-    const previous = input.replaces === undefined ? null : this.store.document(input.patientId, input.replaces);
+    const replaced = input.replaces === undefined ? null : this.replacedVersion(input.patientId, input.replaces);
     let xml: string;
     let metadata: XdsDocumentMetadata;
     if (isPdf) {
@@ -588,14 +590,13 @@ export class DmpService {
             firstNames: patient.firstNames,
             sex: patient.sex,
             birthDate: patient.birthDate.replace(/-/g, ''),
+            ...(patient.birthPlaceCode ? { birthPlaceCode: patient.birthPlaceCode } : {}),
           },
           author,
           custodian: author.institution ?? { id: settings.lpsOid, name: settings.lps.name },
           serviceTime: { start: now },
           confidentiality,
-          ...(previous === null || input.replaces === undefined
-            ? {}
-            : { replaces: { uniqueId: input.replaces, setId: input.replaces, version: (previous.entry.version ?? 1) } }),
+          ...(replaced === null ? {} : { replaces: replaced }),
           effectiveTime: now,
         },
         { newOid: () => this.newOid() },
@@ -630,6 +631,20 @@ export class DmpService {
     this.deps.notify?.('dmp.changed', { patientId: input.patientId, reason: 'sending' });
     outbox.wake('dmp.send');
     return this.sendingView({ ...row, jobId: job?.id ?? null, sentAt: null });
+  }
+
+  /**
+   * What a replacement's CDA header needs of the replaced document (CI-SIS: the setId is kept
+   * across versions, the version number goes up by one). A document sent from this installation is
+   * known from its outgoing row, even before the DMP list is refreshed; for another software's
+   * document the registry metadata carries no setId, and the replaced uniqueId stands in
+   * (modelled, README). Null when the document is unknown here.
+   */
+  private replacedVersion(patientId: string, uniqueId: string): { uniqueId: string; setId: string; version: number } | null {
+    const sent = this.store.outgoing(uniqueId);
+    if (sent !== null && sent.patientId === patientId) return { uniqueId, setId: sent.metadata.setId ?? uniqueId, version: sent.metadata.versionNumber ?? 1 };
+    const listed = this.store.document(patientId, uniqueId);
+    return listed === null ? null : { uniqueId, setId: uniqueId, version: listed.entry.version ?? 1 };
   }
 
   private authorFor(practitioner: DmpPractitioner | null): XdsAuthor {
