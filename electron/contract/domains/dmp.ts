@@ -25,6 +25,8 @@ export const dmpErrors = {
   DMP_UNAVAILABLE: 'Le service DMP est momentanément indisponible. Pupitre réessaiera automatiquement ; vous pouvez continuer à travailler.',
   DMP_RESPONSE_INVALID: "La réponse du DMP est illisible. Pupitre vérifiera auprès du service avant de renvoyer quoi que ce soit.",
   DMP_FILE_INVALID: "Ce fichier ne peut pas être envoyé au DMP : seuls un PDF ou un document CDA (XML) sont acceptés. Choisissez un autre fichier.",
+  DMP_CDA_METADATA_INCOMPLETE:
+    "L'en-tête de ce document CDA ne donne pas toutes les métadonnées exigées par le DMP (voir le détail) : faites compléter le document par le logiciel qui l'a produit, ou envoyez-le en PDF.",
   DMP_TYPE_REQUIRED: "Choisissez le type du document (compte rendu, ordonnance, synthèse…) avant l'envoi.",
   DMP_SEND_UNAVAILABLE: "L'envoi au DMP n'est pas disponible sur ce poste (file d'envoi ou module CDA absent). Consultez l'écran Diagnostic.",
   DMP_CONSENT_REQUIRED: "Confirmez que le patient a donné son consentement avant d'ajouter l'autorisation d'accès.",

@@ -141,6 +141,27 @@ describe('sending documents to the DMP through the outbox', () => {
     expect(v1).toContain('<county>63113</county>');
   });
 
+  it('applies the visibility chosen to an imported CDA, and refuses one whose header lacks required metadata', async () => {
+    const wrapped = await service.send({ patientId: DUPONT.id, fileName: 'base.pdf', content: pdf('CR base'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    const base = harness.sim.registry.contents.get(wrapped.uniqueId)!.toString('utf8');
+    const imported = base.split(wrapped.uniqueId).join('1.2.250.1.213.999.42');
+    const queued = await service.send(
+      { patientId: DUPONT.id, fileName: 'import.xml', content: Buffer.from(imported), visibility: { hiddenFromPatient: true } },
+      'dr',
+    );
+    await outbox.whenIdle();
+    expect(harness.sim.registry.byUniqueId(queued.uniqueId)!.metadata.confidentialityCodes.map((c) => c.code)).toContain('INVISIBLE_PATIENT');
+
+    const withoutLanguage = base.split(wrapped.uniqueId).join('1.2.250.1.213.999.43').replace(/<languageCode\b[^>]*\/>/, '');
+    expect(withoutLanguage).not.toContain('<languageCode');
+    await expect(service.send({ patientId: DUPONT.id, fileName: 'incomplet.xml', content: Buffer.from(withoutLanguage) }, 'dr')).rejects.toMatchObject({
+      code: 'DMP_CDA_METADATA_INCOMPLETE',
+      details: { missing: expect.arrayContaining(['languageCode']) },
+    });
+    expect(harness.sim.registry.byUniqueId('1.2.250.1.213.999.43')).toBeNull();
+  });
+
   it('refuses files that are neither PDF nor CDA, and a PDF without a type', async () => {
     await expect(service.send({ patientId: DUPONT.id, fileName: 'x.txt', content: Buffer.from('bonjour'), typeCode: '11488-4' }, 'dr')).rejects.toMatchObject({
       code: 'DMP_FILE_INVALID',

@@ -569,14 +569,15 @@ export class DmpService {
     const replaced = input.replaces === undefined ? null : this.replacedVersion(input.patientId, input.replaces);
     let xml: string;
     let metadata: XdsDocumentMetadata;
+    // DMP visibility codes (JDV_J08): XDS metadata only, for a built PDF wrapper and an imported CDA alike.
+    const confidentiality = [
+      ...(input.visibility?.maskedFromProfessionals === true ? ['MASQUE_PS'] : []),
+      ...(input.visibility?.hiddenFromPatient === true ? ['INVISIBLE_PATIENT'] : []),
+      ...(input.visibility?.hiddenFromLegalRepresentatives === true ? ['INVISIBLE_REPRESENTANTS_LEGAUX'] : []),
+    ];
     if (isPdf) {
       if (input.typeCode === undefined || input.typeCode === '') throw new AppError('DMP_TYPE_REQUIRED');
       const author = this.authorFor(practitioner);
-      const confidentiality = [
-        ...(input.visibility?.maskedFromProfessionals === true ? ['MASQUE_PS'] : []),
-        ...(input.visibility?.hiddenFromPatient === true ? ['INVISIBLE_PATIENT'] : []),
-        ...(input.visibility?.hiddenFromLegalRepresentatives === true ? ['INVISIBLE_REPRESENTANTS_LEGAUX'] : []),
-      ];
       const now = hl7Ts(this.deps.clock.now());
       const built = buildPdfDocument(
         {
@@ -605,7 +606,9 @@ export class DmpService {
       metadata = built.metadata;
     } else {
       xml = bytes.toString('utf8');
-      metadata = extractXdsMetadata(xml);
+      metadata = extractXdsMetadata(xml, { extraConfidentiality: confidentiality });
+      // The header must give every metadata ITI-41 requires: refuse now rather than let the DMP refuse the job later.
+      if (metadata.missing !== undefined && metadata.missing.length > 0) throw new AppError('DMP_CDA_METADATA_INCOMPLETE', { missing: metadata.missing });
       const cx = parsePatientCx(metadata.sourcePatientId);
       if (cx === null || cx.matricule !== patient.ins.matricule) throw new AppError('DMP_FILE_INVALID', { reason: 'patient-mismatch' });
     }
