@@ -17,7 +17,17 @@ interface Step {
   up(db: Db): void;
 }
 
-const steps: readonly Step[] = [...settingsMigrations, ...auditMigrations, ...patientsMigrations, ...outboxMigrations, ...dmpMigrations, ...insiMigrations];
+// The arrays of release 0.1.0 are frozen: a service never appends to them (that would shift every
+// later version number). A new step goes into a new named array of its service, appended below.
+const steps: readonly Step[] = [
+  ...settingsMigrations,
+  ...auditMigrations,
+  ...patientsMigrations,
+  ...outboxMigrations,
+  ...dmpMigrations,
+  ...insiMigrations,
+  // — after 0.1.0: append here, in the order the steps were written —
+];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({
   version: index + 1,
