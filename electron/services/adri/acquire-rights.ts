@@ -10,6 +10,7 @@ import { AppError, isAppError } from '../../contract';
 import type { AdriCoverage, AdriRights } from '../../contract/domains/adri';
 import { isTransportError } from '../../platform/http';
 import { isSoapFaultError } from '../../platform/soap';
+import { isOffline } from '../apcv';
 import type { AdriClient, AdriCredentials } from './client';
 import type { AdriQuery } from './request';
 import { parseAdriAnswer, REGIME_LABELS, rightsOpenAt } from './response';
@@ -41,7 +42,7 @@ export function regimeOf(code: string | null): AdriRights['regime'] {
 
 /** Why the check could not be made, in the words the rights record keeps. */
 export function unverifiedReason(error: unknown): Reason {
-  if (isTransportError(error)) return error.phase === 'connect' && error.status === undefined ? 'offline' : 'unavailable';
+  if (isTransportError(error)) return isOffline(error) ? 'offline' : 'unavailable';
   if (isSoapFaultError(error)) return error.fault.code.local === 'Receiver' ? 'unavailable' : 'refused';
   if (isAppError(error)) {
     if (error.code === 'ADRI_NOT_CONFIGURED') return 'not-configured';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { AppError, isAppError } from '../../contract';
 import type { Clock } from '../../platform/clock';
-import { isTransportError, type HttpTimeouts, type HttpTransport } from '../../platform/http';
+import { isTransportError, type HttpTimeouts, type HttpTransport, type TransportError } from '../../platform/http';
 import { buildEnvelope, isSoapFaultError, SoapClient } from '../../platform/soap';
 import type { XmlElementNode, XmlSigner } from '../../platform/xml';
 import { buildAssertionPs, contexteLps, type AssertionHolder, type LpsIdentity } from '../insi';
@@ -82,8 +82,14 @@ export function toApcvError(error: unknown, operation: ApcvOperation): AppError 
   if (isTransportError(error)) {
     const details = { operation, transport: error.code, phase: error.phase, ...(error.status === undefined ? {} : { status: error.status }) };
     if (error.code === 'TRANSPORT_MALFORMED_RESPONSE') return new AppError('APCV_MALFORMED_RESPONSE', details);
-    return new AppError(error.phase === 'connect' && error.status === undefined ? 'APCV_OFFLINE' : 'APCV_UNAVAILABLE', details);
+    return new AppError(isOffline(error) ? 'APCV_OFFLINE' : 'APCV_UNAVAILABLE', details);
   }
   if (isAppError(error)) return error;
   return new AppError('APCV_UNAVAILABLE', { operation });
+}
+
+/** Nothing reached the service: no route, no name, nobody listening, or no connection in time. */
+export function isOffline(error: TransportError): boolean {
+  if (error.code === 'TRANSPORT_CONNECTION_REFUSED' || error.code === 'TRANSPORT_HOST_NOT_FOUND' || error.code === 'TRANSPORT_NETWORK_UNREACHABLE') return true;
+  return error.code === 'TRANSPORT_TIMEOUT' && error.phase === 'connect';
 }

@@ -6,7 +6,7 @@
  * and the QR payload shape are modelled (response.ts, payload.ts).
  */
 export { authenticate } from './authenticate';
-export { ApcvClient, APCV_DEFAULT_TIMEOUTS, toApcvError, type ApcvClientDeps, type ApcvCredentials } from './client';
+export { ApcvClient, APCV_DEFAULT_TIMEOUTS, isOffline, toApcvError, type ApcvClientDeps, type ApcvCredentials } from './client';
 export { closeRecord, destroyRemoteContext } from './destroy-context';
 export { checkPayloadSize, donneesFromPayload, MODELLED_APCV_PREFIX, recogniseApcvPayload, type ApcvRecognition } from './payload';
 export {
