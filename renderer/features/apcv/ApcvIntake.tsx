@@ -11,7 +11,7 @@ import { useBridge, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Panel, TextInput, useToast } from '../../ui';
 import { BeneficiaryPicker } from '../cards/BeneficiaryPicker';
 import { Countdown, useTimeLeft } from './Countdown';
-import { setCurrentApcvContext, useCurrentApcvContext } from './current';
+import { setCurrentApcvContext, takePendingPick, useCurrentApcvContext } from './current';
 
 function toBase64(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -44,6 +44,11 @@ export function ApcvIntake() {
   useEffect(() => {
     if (!open) input.current?.focus();
   }, [open]);
+
+  // A new session (scanned here, from the Démo panel or routed by the scan pipeline) opens the picker.
+  useEffect(() => {
+    if (contextId !== null && takePendingPick()) setPicking(true);
+  }, [contextId]);
 
   const submit = async () => {
     const text = payload.trim();

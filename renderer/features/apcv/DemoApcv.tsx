@@ -36,10 +36,10 @@ export function DemoApcv() {
   const inject = async (id: string, payload: string) => {
     setBusy(id);
     setError(null);
-    navigate('/apcv');
     try {
       const opened = await bridge.invoke('apcv.open', { payloadBase64: toBase64(payload), source: 'demo' });
       setCurrentApcvContext(opened.id);
+      navigate('/apcv');
     } catch (e) {
       setError(e);
     } finally {

@@ -24,7 +24,17 @@ export function setCurrentApcvContext(id: string | null): void {
     // Storage refused (private mode): the id still lives in this page through the listeners.
   }
   current = id;
+  pendingPick = id !== null;
   for (const listener of listeners) listener();
+}
+
+let pendingPick = false;
+
+/** True once after a new session was set: the intake screen opens the picker for it, once. */
+export function takePendingPick(): boolean {
+  const pending = pendingPick;
+  pendingPick = false;
+  return pending;
 }
 
 let current: string | null = read();
