@@ -43,12 +43,30 @@ export const endpointsSchema = z.object({
   dmp: z.string(),
 });
 
+/** The professional of this desk: what the card does not carry (billing identity). */
+export const practitionerSettingsSchema = z.object({
+  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères); empty until configured. */
+  amNumber: z.string(),
+  /** Code spécialité AMO (2 chiffres, « 01 » médecine générale); empty until configured. */
+  specialty: z.string(),
+  /** Secteur conventionnel: decides whether an overage (dépassement) may be billed. */
+  conventionSector: z.enum(['', 'secteur-1', 'secteur-2', 'secteur-2-optam']),
+});
+
+/** Billing: the holiday calendar of the legal transmission deadlines (art. R161-47). */
+export const billingSettingsSchema = z.object({
+  /** `alsace-moselle` adds Good Friday and 26 December (local law of Bas-Rhin, Haut-Rhin, Moselle). */
+  holidays: z.enum(['national', 'alsace-moselle']),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
   lps: lpsIdentitySchema,
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
+  practitioner: practitionerSettingsSchema,
+  billing: billingSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -59,6 +77,10 @@ export const settingKeySchema = z.enum([
   'lps.cndaAuthorisation',
   'pkcs11Module',
   'allowedOrigins',
+  'practitioner.amNumber',
+  'practitioner.specialty',
+  'practitioner.conventionSector',
+  'billing.holidays',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

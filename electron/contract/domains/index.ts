@@ -4,6 +4,7 @@
  */
 import { adriErrors, adriEvents, adriMethods } from './adri';
 import { apcvErrors, apcvEvents, apcvMethods } from './apcv';
+import { billingErrors, billingEvents, billingMethods } from './billing';
 import { cardsErrors, cardsEvents, cardsMethods } from './cards';
 import { cdaErrors, cdaEvents, cdaMethods } from './cda';
 import { cryptoErrors, cryptoEvents, cryptoMethods } from './crypto';
@@ -16,6 +17,7 @@ import { transportErrors, transportEvents, transportMethods } from './transport'
 export const domainErrors = {
   ...adriErrors,
   ...apcvErrors,
+  ...billingErrors,
   ...cardsErrors,
   ...cdaErrors,
   ...cryptoErrors,
@@ -30,6 +32,7 @@ export const domainErrors = {
 export const domainMethods = {
   ...adriMethods,
   ...apcvMethods,
+  ...billingMethods,
   ...cardsMethods,
   ...cdaMethods,
   ...cryptoMethods,
@@ -44,6 +47,7 @@ export const domainMethods = {
 export const domainEvents = {
   ...adriEvents,
   ...apcvEvents,
+  ...billingEvents,
   ...cardsEvents,
   ...cdaEvents,
   ...cryptoEvents,

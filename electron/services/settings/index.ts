@@ -67,6 +67,12 @@ export class SettingsService {
       },
       pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
+      practitioner: {
+        amNumber: (stored.get('practitioner.amNumber') as string | undefined) ?? '',
+        specialty: (stored.get('practitioner.specialty') as string | undefined) ?? '',
+        conventionSector: (stored.get('practitioner.conventionSector') as string | undefined) ?? '',
+      },
+      billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
     });
   }
 
@@ -87,6 +93,18 @@ export class SettingsService {
         break;
       case 'pkcs11Module':
         this.write(key, parseOrThrow(settingsSchema.shape.pkcs11Module, value));
+        break;
+      case 'practitioner.amNumber':
+        this.write(key, parseAmNumber(value));
+        break;
+      case 'practitioner.specialty':
+        this.write(key, parseSpecialty(value));
+        break;
+      case 'practitioner.conventionSector':
+        this.write(key, parseOrThrow(settingsSchema.shape.practitioner.shape.conventionSector, value));
+        break;
+      case 'billing.holidays':
+        this.write(key, parseOrThrow(settingsSchema.shape.billing.shape.holidays, value));
         break;
       case 'allowedOrigins': {
         const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
@@ -113,6 +131,23 @@ function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data:
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new AppError('SETTINGS_INVALID');
   return parsed.data;
+}
+
+/**
+ * Numéro AM (identifiant Assurance Maladie of a professional): 9 characters, the first two being
+ * the département (2A/2B in Corsica). Its key is not checked: the rule is not in public material.
+ */
+export function parseAmNumber(value: unknown): string {
+  const compact = typeof value === 'string' ? value.replace(/\s+/g, '').toUpperCase() : '';
+  if (!/^(?:\d{2}|2[AB])\d{7}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'amNumber' });
+  return compact;
+}
+
+/** Code spécialité AMO: two digits (« 01 » médecine générale). */
+function parseSpecialty(value: unknown): string {
+  const compact = typeof value === 'string' ? value.trim() : '';
+  if (!/^\d{2}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'specialty' });
+  return compact;
 }
 
 function parseUrl(value: unknown): string {
