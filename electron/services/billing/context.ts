@@ -41,6 +41,8 @@ export interface ApcvContextPort {
   insuredNir: string;
   beneficiaries: Beneficiary[];
   invoicesSigned: number;
+  /** The public limit « 1 facture par session » as the ApCV service applies it. */
+  invoicesAllowed: number;
 }
 
 export interface ApcvPort {

@@ -198,6 +198,8 @@ async function resolveSource(ctx: BillingContext, source: InvoiceSource, session
       const record = ctx.deps.apcv.contextRecord(source.contextId);
       if (record === null || record.state === 'closed') throw new AppError('APCV_CONTEXT_UNKNOWN');
       if (record.state === 'expired') throw new AppError('APCV_CONTEXT_EXPIRED');
+      // Checked before a number is taken; the ApCV service and the SI ApCV check it again.
+      if (record.invoicesSigned >= record.invoicesAllowed) throw new AppError('APCV_INVOICE_ALREADY_SIGNED');
       const b = record.beneficiaries.find((x) => x.index === source.beneficiaryIndex);
       if (b === undefined) throw new AppError('BILLING_BENEFICIARY_UNKNOWN');
       return {
