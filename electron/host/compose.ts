@@ -22,6 +22,7 @@ import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
 import { wireApcv } from './wiring/apcv';
+import { wireBilling } from './wiring/billing';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -157,7 +158,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const cards = await wireCards(ctx);
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
-    await wireApcv(ctx, { patients, cards });
+    const { apcv, adri } = await wireApcv(ctx, { patients, cards });
+    await wireBilling(ctx, { cards, apcv, adri });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -7,6 +7,7 @@ import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
+import { billingMigrations } from '../services/billing';
 import { dmpMigrations } from '../services/dmp';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
@@ -29,6 +30,7 @@ const steps: readonly Step[] = [
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
+  ...billingMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

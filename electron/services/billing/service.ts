@@ -160,9 +160,8 @@ export class BillingService {
     return purge(this.ctx, actor);
   }
 
-  /** True when lots wait for an acknowledgement (the host polls the mailbox only then). */
+  /** True when lots wait for an acknowledgement or tiers-payant invoices for their payment (the host polls the mailbox more often then). */
   awaitingReturns(): boolean {
-    const a = attention(this.ctx);
-    return a.awaitingArl + a.refusedLots > 0 || this.ctx.store.lotsAwaitingArl.all().length > 0;
+    return this.ctx.store.lotsAwaitingArl.all().length > 0 || (this.ctx.store.awaitingPayments.get()?.n ?? 0) > 0;
   }
 }

@@ -202,6 +202,11 @@ export function createBillingStore(db: Db) {
     setLotAcknowledged: db.prepare<{ id: string; on: string; now: number }>(
       `UPDATE billing_lot SET state = 'acknowledged', acknowledged_on = @on, updated_at = @now WHERE id = @id`,
     ),
+    /** Tiers-payant invoices acknowledged whose payment return has not come yet. */
+    awaitingPayments: db.prepare<[], { n: number }>(
+      `SELECT count(*) AS n FROM billing_invoice i JOIN billing_lot l ON l.id = i.lot_id
+       WHERE l.state = 'acknowledged' AND i.mode = 'tiers-payant' AND i.payment_status IS NULL`,
+    ),
     practitionersWithLots: db.prepare<[], { practitioner: string }>(`SELECT DISTINCT practitioner FROM billing_lot`),
 
     // --- emissions -------------------------------------------------------------------------------
