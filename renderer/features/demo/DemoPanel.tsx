@@ -1,5 +1,6 @@
 import { Panel } from '../../ui';
 import { DemoApcv } from '../apcv/DemoApcv';
+import { DemoBilling } from '../billing/DemoBilling';
 import { DemoCards } from '../cards/DemoCards';
 
 /** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
@@ -13,6 +14,7 @@ export function DemoPanel() {
       <div data-testid="demo-controls" className="stack">
         <DemoCards />
         <DemoApcv />
+        <DemoBilling />
       </div>
     </Panel>
   );
