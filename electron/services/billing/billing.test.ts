@@ -191,6 +191,18 @@ describe('lots, acknowledgements and re-sending', () => {
     expect((await h.service.fetchReturns('dr')).applied).toBe(0);
   });
 
+  it('shows a rejected payment of a tiers-payant invoice with the caisse\'s label', async () => {
+    const h = await harness();
+    const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });
+    const tp = await bill(h, id, famille(), { mode: 'tiers-payant' });
+    h.service.closeSession(id);
+    h.sim.configure({ nextPaymentStatus: { status: 'R', label: 'Droits fermés à la date des soins' } });
+    await h.service.sync('dr');
+    const [invoice] = h.service.invoices({ sessionId: id }, 'dr');
+    expect(invoice).toMatchObject({ id: tp.id, status: 'payment_rejected', payment: { status: 'R', label: 'Droits fermés à la date des soins', amountCents: null } });
+    expect(h.audit.some((a) => a.action === 'billing.payment.received' && a.details.status === 'R')).toBe(true);
+  });
+
   it('re-sends a refused lot at once, and flags paper duplicates when the re-sending is refused too', async () => {
     const h = await harness();
     const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });

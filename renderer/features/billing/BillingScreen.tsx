@@ -37,8 +37,8 @@ export function BillingScreen() {
           sous convention) ; les délais et le déroulement suivent les textes publics.
         </p>
       )}
-      <SessionPanel status={s} cardSession={cardSession.data !== null && cardSession.data !== undefined} />
-      {s.session !== null ? <InvoiceEntry sessionId={s.session.id} offline={s.session.mode === 'offline'} /> : null}
+      {s.mode === 'modelled' || s.session !== null ? <SessionPanel status={s} cardSession={cardSession.data !== null && cardSession.data !== undefined} /> : null}
+      {s.session !== null && s.mode === 'modelled' ? <InvoiceEntry sessionId={s.session.id} offline={s.session.mode === 'offline'} /> : null}
       {s.session !== null ? <InvoicesPanel sessionId={s.session.id} /> : null}
       <DeadlinesPanel />
       <LotsPanel />
