@@ -198,6 +198,47 @@ export const matriculeCheckSchema = z.discriminatedUnion('valid', [
   }),
 ]);
 
+/** One trait of the INSi acceptance rule (services/identity/acceptance.ts). */
+export const acceptanceFindingSchema = z.object({
+  field: z.enum(['birthName', 'givenNames', 'birthDate', 'sex', 'birthPlace']),
+  kind: z.enum([
+    'identical',
+    'completed',
+    'absent-at-insi',
+    'punctuation',
+    'spelling',
+    'compound',
+    'order',
+    'used-first-name',
+    'name-missing-in-insi',
+    'place-history',
+    'different',
+    'less-precise',
+  ]),
+  /** none: identical; info: INSi completes; minor: acceptable with a reason and a second confirmation; major: another person. */
+  severity: z.enum(['none', 'info', 'minor', 'major']),
+  label: z.string(),
+  message: z.string(),
+});
+
+/** Whether an INSi identity may be attached to a local patient, and why. */
+export const insiAcceptanceSchema = z.object({
+  decision: z.enum(['accept', 'confirm', 'block']),
+  findings: z.array(acceptanceFindingSchema),
+  /** French explanation with the next step. */
+  message: z.string(),
+});
+
+/** A birth place (commune at the date of birth, or country), by name. */
+export const birthPlaceSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(['commune', 'commune-deleguee', 'commune-associee', 'ancienne-commune', 'arrondissement', 'pays']),
+  department: z.string().nullable(),
+  current: z.object({ code: z.string(), name: z.string() }).nullable(),
+  label: z.string(),
+});
+
 export const identityMethods = {
   /** Checks a matricule INS (format, key, fields) and, if given, its OID against the environment. */
   'ins.check': defineMethod({
@@ -216,6 +257,11 @@ export const identityMethods = {
     }),
   }),
   /** Identity devices for the picker; the list carries no default (RNIV EXI SI 10/23). */
+  /** Birth place completion: communes (with those merged since), municipal arrondissements, countries. */
+  'identity.places.search': defineMethod({
+    params: z.object({ query: z.string().max(100), limit: z.number().int().min(1).max(50).default(15) }),
+    result: z.object({ places: z.array(birthPlaceSchema) }),
+  }),
   'identity.devices': defineMethod({
     params: z.object({}),
     result: z.object({ devices: z.array(identityDeviceSchema) }),
@@ -238,3 +284,6 @@ export type DocumentCheck = z.infer<typeof documentCheckSchema>;
 export type IdentityState = z.infer<typeof identityStateSchema>;
 export type IdentityHistoryEntry = z.infer<typeof identityHistoryEntrySchema>;
 export type MatriculeCheck = z.infer<typeof matriculeCheckSchema>;
+export type AcceptanceFinding = z.infer<typeof acceptanceFindingSchema>;
+export type InsiAcceptance = z.infer<typeof insiAcceptanceSchema>;
+export type BirthPlaceView = z.infer<typeof birthPlaceSchema>;

@@ -2,7 +2,7 @@
  * Contract handlers of the identity and patients domains: thin adapters from validated params to
  * the INS domain functions and the PatientsService.
  */
-import { checkIns, IDENTITY_DEVICES, isFirstGivenNameConsistent, normalizeTrait } from '../../services/identity';
+import { checkIns, IDENTITY_DEVICES, isFirstGivenNameConsistent, normalizeTrait, searchBirthPlaces } from '../../services/identity';
 import type { PatientsService } from '../../services/patients';
 import type { HandlerMap } from '../rpc';
 import { DESK_ACTOR } from './core';
@@ -28,6 +28,7 @@ export function createPatientsHandlers(service: PatientsService, options: Patien
       return { results, firstGivenNameConsistent };
     },
     'identity.devices': async () => ({ devices: [...IDENTITY_DEVICES] }),
+    'identity.places.search': async ({ query, limit }) => ({ places: searchBirthPlaces(query, limit) }),
     'patients.search': async (params) => service.search(params, actor()),
     'patients.get': async ({ id }) => service.get(id, actor()),
     'patients.create': async (params) => service.create(params, actor()),
