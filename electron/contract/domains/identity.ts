@@ -27,7 +27,9 @@ export const identityErrors = {
   IDENTITY_PARENT_DEVICE_REQUIRED:
     "Pour un mineur, le livret de famille ou l'extrait d'acte de naissance doit être accompagné du justificatif d'identité à haut niveau de confiance d'un parent. Indiquez-le.",
   IDENTITY_INSI_TRAITS_INCOHERENT:
-    "Les traits renvoyés par l'INSi ne correspondent pas à l'identité locale. Comparez-les champ par champ avant de les accepter.",
+    "Les traits renvoyés par l'INSi ne correspondent pas à l'identité locale : il s'agit probablement d'une autre personne. L'INS n'a pas été rattaché et le refus est inscrit dans l'historique de l'identité. Relancez la recherche (bon bénéficiaire, traits vérifiés sur un justificatif) ou corrigez les traits locaux s'ils sont erronés.",
+  IDENTITY_INSI_CONFIRMATION_REQUIRED:
+    "Les traits INSi diffèrent de l'identité locale sur un point acceptable. Vérifiez-le sur le justificatif d'identité, puis indiquez le motif et confirmez une seconde fois pour accepter l'identité INSi.",
   IDENTITY_DATAMATRIX_NOT_QUALIFIED:
     "Le datamatrix INS ne peut être produit que pour une identité qualifiée. Qualifiez l'identité (INSi et contrôle d'un justificatif) puis réessayez.",
 } as const;

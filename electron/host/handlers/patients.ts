@@ -33,6 +33,14 @@ export function createPatientsHandlers(service: PatientsService, options: Patien
     'patients.get': async ({ id }) => service.get(id, actor()),
     'patients.create': async (params) => service.create(params, actor()),
     'patients.update': async (params) => service.update(params, actor()),
+    'patients.duplicates.find': async ({ strictTraits }) => ({ candidates: service.findDuplicates(strictTraits, actor(), 'desk') }),
+    'patients.duplicates.list': async ({ limit }) => ({ pairs: service.duplicatePairs(limit, actor()) }),
+    'patients.duplicates.compare': async ({ a, b }) => service.compare(a, b, actor()),
+    'patients.merge': async (params) => service.merge(params, actor()),
+    'patients.markDistinct': async (params) => {
+      service.markDistinct(params, actor());
+      return { ok: true as const };
+    },
     'patients.recordIdentityCheck': async (params) => service.recordIdentityCheck(params, actor()),
     'patients.setIdentityAttribute': async (params) => service.setIdentityAttribute(params, actor()),
     'patients.datamatrix': async ({ id }) => service.datamatrix(id, actor()),

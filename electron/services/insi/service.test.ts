@@ -11,7 +11,7 @@ import { systemClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import { Outbox, outboxMigrations } from '../outbox';
-import { PatientsService, patientsMigrations } from '../patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../patients';
 import { InsiService } from './service';
 import { insiMigrations } from './worklist-store';
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 function setup(options: { card?: boolean; structure?: boolean } = {}) {
   const db: Db = openDatabase({ path: ':memory:' });
-  migrate(db, [...patientsMigrations, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
   const logger = createMemoryLogger(systemClock);
   const audit: Array<{ action: string; patientRef: string | null; details: Record<string, unknown> }> = [];
   const write = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => {
