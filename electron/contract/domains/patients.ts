@@ -21,7 +21,7 @@ import {
 export const patientsErrors = {
   PATIENT_NOT_FOUND: "Ce patient n'existe pas dans la base locale de ce poste. Relancez la recherche.",
   PATIENT_DUPLICATE_SUSPECTED:
-    "Un patient ayant les mêmes traits stricts existe déjà. Ouvrez la fiche existante, ou confirmez qu'il s'agit d'une autre personne.",
+    "Un patient semblable existe déjà (mêmes traits, ou nom, prénoms, date de naissance et sexe très proches : doublon potentiel). Ouvrez la fiche existante, ou confirmez qu'il s'agit d'une autre personne.",
   PATIENT_VERSION_CONFLICT: 'Cette fiche a été modifiée entre-temps. Rechargez-la puis refaites la modification.',
   PATIENT_SEARCH_EMPTY: 'Saisissez au moins deux lettres du nom, une date de naissance ou un NIR pour lancer la recherche.',
   PATIENTS_IMPORT_UNREADABLE:

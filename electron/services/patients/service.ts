@@ -167,7 +167,7 @@ function insTraitsOf(input: StrictTraitsInput, normalized: StrictTraits) {
 }
 
 /** Old and new value of each strict trait that changed, for the identity history. */
-function traitChanges(before: StrictTraits, after: StrictTraits): Array<{ field: string; from: string | null; to: string | null }> {
+function traitChanges(before: StrictTraits, after: StrictTraits): Array<{ field: string; from: string | null; to: string | null; fromLabel?: string | null; toLabel?: string | null }> {
   const date = (t: StrictTraits) => formatDate(t.birthDate);
   const pairs: Array<[string, string | null, string | null]> = [
     ['birthName', before.birthName, after.birthName],
@@ -177,7 +177,12 @@ function traitChanges(before: StrictTraits, after: StrictTraits): Array<{ field:
     ['sex', before.sex, after.sex],
     ['birthPlaceCode', before.birthPlaceCode, after.birthPlaceCode],
   ];
-  return pairs.filter(([, a, b]) => a !== b).map(([field, from, to]) => ({ field, from, to }));
+  return pairs
+    .filter(([, a, b]) => a !== b)
+    .map(([field, from, to]) =>
+      // Birth places keep their name next to the code: the history shows names, never bare codes.
+      field === 'birthPlaceCode' ? { field, from, to, fromLabel: birthPlaceLabel(from), toLabel: birthPlaceLabel(to) } : { field, from, to },
+    );
 }
 
 function formatDate(d: StrictTraits['birthDate']): string {
