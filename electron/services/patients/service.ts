@@ -444,6 +444,12 @@ export class PatientsService {
    * names and kinds of difference only: the other person's traits are not copied into this record.
    */
   recordInsiRefusal(id: string, details: { by: 'rule' | 'person' | 'ins-already-attached'; operation?: string | undefined; findings?: Array<{ field: string; kind: string }>; reason?: string; otherPatientId?: string }, actor: string): IdentityHistoryEntry {
+    const entry = this.appendRefusal(id, details, actor);
+    this.notify({ event: 'patients.changed', payload: { id, reason: 'identity' } });
+    return entry;
+  }
+
+  private appendRefusal(id: string, details: Parameters<PatientsService['recordInsiRefusal']>[1], actor: string): IdentityHistoryEntry {
     return inTransaction(this.deps.db, () => {
       const current = this.loadLiving(id);
       const entry: IdentityHistoryEntry = {
