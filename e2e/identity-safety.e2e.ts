@@ -12,6 +12,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
@@ -19,7 +20,7 @@ import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
 describeWithPrerequisites('e2e', e2ePrerequisites, 'identity safety: acceptance rule, doublons, traits edited with history (demo)', () => {
   const desk = useDemoDesk();
 
-  async function openPatient(page: import('playwright-core').Page, query: string, name: RegExp) {
+  async function openPatient(page: Page, query: string, name: RegExp) {
     await desk.goto(page, '/patient');
     await page.getByTestId('patient-search').fill(query);
     await page.getByRole('cell', { name }).first().waitFor();
