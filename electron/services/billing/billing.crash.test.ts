@@ -86,8 +86,12 @@ describe('invoice numbering across kill -9', () => {
     h.service.followUp('dr');
     const rows = h.db.prepare('SELECT number, state FROM billing_invoice ORDER BY rowid').all() as Array<{ number: number; state: string }>;
     const counter = (h.db.prepare(`SELECT last FROM billing_counter WHERE kind = 'invoice'`).get() as { last: number }).last;
+    // The session opened by the first run survived every kill and was reused.
+    const sessions = h.service.sessions();
     await h.close();
 
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ status: 'open', invoiceCount: rows.filter((r) => r.state === 'validated').length });
     const numbers = rows.map((r) => r.number);
     for (let i = 1; i < numbers.length; i += 1) expect(numbers[i]).toBeGreaterThan(numbers[i - 1]!);
     expect(counter).toBe(Math.max(...numbers));

@@ -48,9 +48,10 @@ export class BillingService {
 
   status(): BillingStatus {
     const settings = this.ctx.deps.settings();
+    // With a card in the reader, its holder's session only (a centre has several practitioners);
+    // without one, the open session of the desk, to show what is going on.
     const card = this.ctx.deps.practitioner();
-    const open = card === null ? undefined : this.ctx.store.openSessionOf.get(card.idNat);
-    const any = open ?? this.ctx.store.openSessions.all()[0];
+    const any = card === null ? this.ctx.store.openSessions.all()[0] : this.ctx.store.openSessionOf.get(card.idNat);
     const mailbox = this.ctx.store.mailboxes.all()[0];
     return {
       mode: this.ctx.deps.mode,
