@@ -154,7 +154,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     await page.getByTestId('billing-print-duplicates').click();
     const list = page.getByTestId('billing-duplicates');
     await list.waitFor();
-    expect(await list.textContent()).toContain('Régime général — caisse 931');
+    await expect.poll(() => list.textContent(), { timeout: 15_000 }).toContain('Régime général — caisse 931');
     await page.screenshot({ path: join(ARTIFACTS, 'billing-paper-duplicates.png') });
     await page.getByTestId('billing-duplicates-sent').click();
     await expect.poll(() => page.getByTestId('billing-indicator').count()).toBe(0);

@@ -23,20 +23,20 @@ export function BillingScreen() {
   const s = status.data;
   return (
     <div className="stack" data-testid="billing-screen">
-      {s.mode === 'unavailable' ? (
-        <Panel title="Facturation SESAM-Vitale">
+      <Panel title="Facturation">
+        {s.mode === 'unavailable' ? (
           <div className="notice notice-warn" role="alert">
             La facturation SESAM-Vitale n’est pas disponible sur ce poste : le format des feuilles de soins électroniques, leur signature et leur
             télétransmission nécessitent la bibliothèque certifiée du GIE SESAM-Vitale, qui n’est pas configurée. Facturez sur feuille de soins papier en
             attendant.
           </div>
-        </Panel>
-      ) : (
-        <p className="muted">
-          Démonstration : le contenu des feuilles de soins, leurs signatures et la télétransmission sont modélisés (les formats officiels sont diffusés
-          sous convention) ; les délais et le déroulement suivent les textes publics.
-        </p>
-      )}
+        ) : (
+          <p className="muted">
+            Démonstration : le contenu des feuilles de soins, leurs signatures et la télétransmission sont modélisés (les formats officiels sont diffusés
+            sous convention) ; les délais et le déroulement suivent les textes publics.
+          </p>
+        )}
+      </Panel>
       {s.mode === 'modelled' || s.session !== null ? <SessionPanel status={s} cardSession={cardSession.data !== null && cardSession.data !== undefined} /> : null}
       {s.session !== null && s.mode === 'modelled' ? <InvoiceEntry sessionId={s.session.id} offline={s.session.mode === 'offline'} /> : null}
       {s.session !== null ? <InvoicesPanel sessionId={s.session.id} /> : null}

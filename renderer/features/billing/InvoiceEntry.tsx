@@ -40,6 +40,8 @@ export function InvoiceEntry({ sessionId, offline }: { sessionId: string; offlin
   const [error, setError] = useState<unknown>(null);
   const [reading, setReading] = useState(false);
   const sourceRow = useRef<HTMLDivElement>(null);
+  // Loaded before the first act is typed: completion and checks need the table at once.
+  useHostQuery('billing.tariffs', {});
 
   const reset = () => {
     setStep({ kind: 'source' });
@@ -290,7 +292,8 @@ function InvoiceLines({ sessionId, patient, onDone }: { sessionId: string; patie
   const addLine = () => {
     const typed = code.trim().toUpperCase();
     if (typed === '') return;
-    const act = acts.find((a) => a.code === typed) ?? acts.filter((a) => a.code.startsWith(typed)).at(0);
+    // Table not loaded yet: the code goes as typed and the host prices it (or refuses it, with its message).
+    const act = tariffs.data === undefined ? { code: typed } : (acts.find((a) => a.code === typed) ?? acts.filter((a) => a.code.startsWith(typed)).at(0));
     if (act === undefined) {
       setCodeError(`« ${typed} » n’est pas dans la table des tarifs : vérifiez le code, ou facturez cet acte sur feuille papier.`);
       return;
