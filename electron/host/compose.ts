@@ -24,6 +24,7 @@ import { RpcDispatcher } from './rpc';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
+import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
 
 export interface HostOptions {
@@ -154,8 +155,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
-    wireDmp(ctx, { patients, cards });
+    const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
+    wireEprescription(ctx, { patients, cards, dmp });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -7,6 +7,7 @@ import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
+import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
 import { patientsMigrations } from '../services/patients';
@@ -27,6 +28,7 @@ const steps: readonly Step[] = [
   ...dmpMigrations,
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
+  ...eprescriptionMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

@@ -181,13 +181,16 @@ export const readMedicationSchema = z.object({
   quantity: z.object({ value: z.number(), unit: z.string().nullable(), unitLabel: z.string().nullable() }).nullable(),
   substitution: z.object({ allowed: z.boolean(), code: z.string(), reason: z.string().nullable() }).nullable(),
   renewals: z.number().int().nullable(),
+  ald: z.boolean().nullable(),
   id: z.string().nullable(),
+  prescriptionLineId: z.string().nullable().optional(),
 });
 export const readDeviceSchema = z.object({
   codes: z.array(z.object({ code: z.string(), codeSystem: z.string(), system: z.string().nullable(), displayName: z.string().nullable() })),
   name: z.string(),
   quantity: z.number().nullable(),
   renewals: z.number().int().nullable(),
+  ald: z.boolean().nullable(),
   id: z.string().nullable(),
 });
 export const readDocumentSchema = z.object({
@@ -196,7 +199,16 @@ export const readDocumentSchema = z.object({
   documentId: z.string().nullable(),
   title: z.string().nullable(),
   effectiveTime: z.string().nullable(),
-  author: z.object({ idNat: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  author: z
+    .object({
+      idNat: z.string().nullable(),
+      name: z.string().nullable(),
+      given: z.string().nullable(),
+      family: z.string().nullable(),
+      code: z.object({ code: z.string(), displayName: z.string().nullable() }).nullable(),
+      organization: z.object({ id: z.string().nullable(), name: z.string().nullable() }).nullable(),
+    })
+    .nullable(),
   patient: z.object({ name: z.string().nullable(), ins: z.string().nullable(), birthDate: z.string().nullable() }).nullable(),
   validity: z.object({ from: z.string().nullable(), until: z.string().nullable() }).nullable(),
   medications: z.array(readMedicationSchema),

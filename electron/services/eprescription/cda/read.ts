@@ -57,6 +57,8 @@ export interface ReadMedication {
   quantity: { value: number; unit: string | null; unitLabel: string | null } | null;
   substitution: { allowed: boolean; code: string; reason: string | null } | null;
   renewals: number | null;
+  /** FR-En-rapport-avec-ALD, when the entry says. */
+  ald: boolean | null;
   /** eDISP-MED: the prescribed line this dispensed line refers to (FR-Reference-item-prescription). */
   prescriptionLineId?: string | null;
 }
@@ -67,6 +69,7 @@ export interface ReadDevice {
   name: string;
   quantity: number | null;
   renewals: number | null;
+  ald: boolean | null;
 }
 
 export interface ReadDocument {
@@ -76,7 +79,15 @@ export interface ReadDocument {
   documentId: string | null;
   title: string | null;
   effectiveTime: string | null;
-  author: { idNat: string | null; name: string | null } | null;
+  author: {
+    idNat: string | null;
+    name: string | null;
+    given: string | null;
+    family: string | null;
+    /** JDV_J01 profession/specialty (« G15_10/SM26 »). */
+    code: { code: string; displayName: string | null } | null;
+    organization: { id: string | null; name: string | null } | null;
+  } | null;
   patient: { name: string | null; ins: string | null; birthDate: string | null } | null;
   validity: { from: string | null; until: string | null } | null;
   medications: ReadMedication[];
@@ -417,6 +428,13 @@ function relationships(element: Element, typeCode: string, child: string, templa
     .filter((c): c is Element => c !== null && hasTemplate(c, template));
 }
 
+/** FR-En-rapport-avec-ALD (TA_ASIP MED-574): its BL value, when the entry carries it. */
+function aldOf(entry: Element): boolean | null {
+  const observation = relationships(entry, 'COMP', 'observation', '1.2.250.1.213.1.1.3.48.13')[0] ?? null;
+  const value = attrOf(kid(observation, 'value'), 'value');
+  return value === null ? null : value === 'true';
+}
+
 function quantityOf(q: Element | null): ReadMedication['quantity'] {
   const value = num(attrOf(q, 'value'));
   if (value === null) return null;
@@ -447,6 +465,7 @@ function readPrescribedMedication(sa: Element, narrative: Narrative): ReadMedica
         ? null
         : { allowed: substitutionCode !== 'N', code: substitutionCode, reason: substitutionCode === 'N' ? narrative.text(refOf(kid(substitution, 'code'))) : null },
     renewals: num(attrOf(kid(sa, 'repeatNumber'), 'value')),
+    ald: aldOf(sa),
   };
 }
 
@@ -467,6 +486,7 @@ function readDispensedMedication(supply: Element, narrative: Narrative): ReadMed
     quantity: quantityOf(kid(supply, 'quantity')),
     substitution: code === null ? null : { allowed: true, code, reason: narrative.text(refOf(kid(substitution, 'code'))) ?? attrOf(kid(substitution, 'code'), 'displayName') },
     renewals: null,
+    ald: null,
     prescriptionLineId: reference === null ? null : idOf(reference),
   };
 }
@@ -483,6 +503,7 @@ function readDevice(supply: Element, narrative: Narrative): ReadDevice {
     name,
     quantity: num(attrOf(kid(supply, 'quantity'), 'value')),
     renewals: num(attrOf(kid(supply, 'repeatNumber'), 'value')),
+    ald: aldOf(supply),
   };
 }
 
@@ -500,6 +521,23 @@ function sectionsOf(root: Element): Element[] {
   };
   visit(body);
   return out;
+}
+
+function authorOf(assigned: Element): NonNullable<ReadDocument['author']> {
+  const name = path(assigned, 'assignedPerson', 'name');
+  const given = name === null ? null : (kids(name, 'given').map((g) => textOf(g).trim()).find((g) => g !== '') ?? null);
+  const family = name === null ? null : (kids(name, 'family').map((f) => textOf(f).trim()).find((f) => f !== '') ?? null);
+  const code = kid(assigned, 'code');
+  const organization = kid(assigned, 'representedOrganization');
+  const software = kid(assigned, 'assignedAuthoringDevice');
+  return {
+    idNat: attrOf(kids(assigned, 'id')[0] ?? null, 'extension'),
+    name: personNameOf(name) ?? (software === null ? null : textOf(kid(software, 'softwareName') ?? software).trim() || null),
+    given,
+    family,
+    code: attrOf(code, 'code') === null ? null : { code: attrOf(code, 'code') as string, displayName: attrOf(code, 'displayName') },
+    organization: organization === null ? null : { id: attrOf(kid(organization, 'id'), 'extension'), name: kid(organization, 'name') === null ? null : textOf(kid(organization, 'name') as Element).trim() },
+  };
 }
 
 function personNameOf(name: Element | null): string | null {
@@ -563,10 +601,7 @@ export function readEprescriptionDocument(input: string | Uint8Array): ReadDocum
     documentId: idOf(root),
     title: kid(root, 'title') === null ? null : textOf(kid(root, 'title') as Element).trim() || null,
     effectiveTime: attrOf(kid(root, 'effectiveTime'), 'value'),
-    author:
-      authorEl === null
-        ? null
-        : { idNat: attrOf(kids(authorEl, 'id')[0] ?? null, 'extension'), name: personNameOf(path(authorEl, 'assignedPerson', 'name')) ?? attrOf(kid(path(authorEl, 'assignedAuthoringDevice'), 'softwareName'), 'value') },
+    author: authorEl === null ? null : authorOf(authorEl),
     patient: patientRole === null ? null : { name: personNameOf(path(patientRole, 'patient', 'name')), ins: attrOf(ins ?? null, 'extension'), birthDate: hl7Day(attrOf(path(patientRole, 'patient', 'birthTime'), 'value')) },
     validity: validity === null ? null : { from: hl7Day(attrOf(kid(validity, 'low'), 'value')), until: hl7Day(attrOf(kid(validity, 'high'), 'value')) },
     medications,
@@ -575,3 +610,14 @@ export function readEprescriptionDocument(input: string | Uint8Array): ReadDocum
 }
 
 export { CODE_SYSTEMS };
+
+/**
+ * The key of each line of a prescription (medications then devices), as the base and the
+ * dispensation refer to them: the entry id when the document gives every line its own, `ligne-N`
+ * otherwise (the official examples give both medications the same id).
+ */
+export function lineKeysOf(document: Pick<ReadDocument, 'medications' | 'devices'>): string[] {
+  const ids = [...document.medications.map((m) => m.id), ...document.devices.map((d) => d.id)];
+  const unique = ids.every((id) => id !== null) && new Set(ids).size === ids.length;
+  return ids.map((id, index) => (unique ? (id as string) : `ligne-${index + 1}`));
+}
