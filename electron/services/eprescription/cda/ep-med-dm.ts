@@ -76,11 +76,13 @@ function frequencyElement(frequency: StructuredPosology['frequency'], narrativeI
   let period: { value: number; unit: string; institutionSpecified: boolean };
   if ('everyHours' in frequency) period = { value: frequency.everyHours, unit: 'h', institutionSpecified: false };
   else if (frequency.per === 'jour') period = { value: round(24 / frequency.times), unit: 'h', institutionSpecified: true };
-  else period = { value: round(7 / frequency.times), unit: 'd', institutionSpecified: true };
+  // « n fois par semaine » in weeks, so that 7 per week stays per week (1 day would read « 1 par jour »).
+  else period = { value: round(1 / frequency.times), unit: 'wk', institutionSpecified: true };
   return hl7.el(
     'effectiveTime',
     xsi.attr('type', 'PIVL_TS'),
-    attr('institutionSpecified', period.institutionSpecified ? 'true' : null),
+    // Written both ways: readers of the official examples (which leave it out) guess « n fois par jour ».
+    attr('institutionSpecified', period.institutionSpecified ? 'true' : 'false'),
     attr('operator', 'A'),
     hl7.el('period', attr('value', period.value), attr('unit', period.unit), hl7.el('translation', hl7.el('originalText', reference(narrativeId)))),
   );

@@ -292,12 +292,14 @@ function frequencyOf(pivl: Element | null): { times: number | null; per: 'jour' 
   const hours = unit === 'h' ? value : unit === 'min' ? value / 60 : unit === 'd' ? value * 24 : unit === 'wk' ? value * 168 : null;
   if (hours === null) return { times: null, per: null, everyHours: null };
   const institution = pivl?.getAttribute('institutionSpecified') === 'true';
-  // « n fois par jour » is written as a period of 24/n hours (IHE PCC); the official examples leave
-  // institutionSpecified out: a period dividing a day or a week evenly reads as n times per day/week.
-  const perDay = 24 / hours;
-  if ((institution || Math.abs(perDay - Math.round(perDay)) < 1e-6) && hours <= 24 && Math.round(perDay) >= 1) return { times: Math.round(perDay), per: 'jour', everyHours: null };
-  const perWeek = 168 / hours;
-  if ((institution || Math.abs(perWeek - Math.round(perWeek)) < 1e-6) && Math.round(perWeek) >= 1) return { times: Math.round(perWeek), per: 'semaine', everyHours: null };
+  // Explicitly « not institution-specified »: a real interval (« toutes les 8 heures »).
+  if (pivl?.getAttribute('institutionSpecified') === 'false') return { times: null, per: null, everyHours: hours };
+  const near = (x: number): boolean => Math.round(x) >= 1 && Math.abs(x - Math.round(x)) < 0.01;
+  // A period in weeks says « n fois par semaine »; in days or hours, « n fois par jour » (24/n hours,
+  // IHE PCC) — the official examples leave institutionSpecified out: a period dividing the unit evenly reads as such.
+  if (unit === 'wk' && value <= 1 && (institution || near(1 / value))) return { times: Math.round(1 / value), per: 'semaine', everyHours: null };
+  if (hours <= 24 && (institution || near(24 / hours))) return { times: Math.round(24 / hours), per: 'jour', everyHours: null };
+  if (hours <= 168 && institution && near(168 / hours)) return { times: Math.round(168 / hours), per: 'semaine', everyHours: null };
   return { times: null, per: null, everyHours: hours };
 }
 

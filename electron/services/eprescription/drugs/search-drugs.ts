@@ -33,7 +33,7 @@ export function drugView(store: DrugStore, row: SpecialtyRow): DrugView {
     form: row.form,
     routes: row.routes === '' ? [] : row.routes.split(';'),
     commercialised: row.commercialised === 1,
-    substances: store.substancesOf.all(row.cis).map((s) => (s.dosage === '' ? s.name : `${s.name} ${s.dosage}`)),
+    substances: [...new Set(store.substancesOf.all(row.cis).map((s) => (s.dosage === '' ? s.name : `${s.name} ${s.dosage}`)))],
     presentations: store.presentationsOf.all(row.cis).map((p) => ({ cip13: p.cip13, label: p.label, commercialised: p.commercialised === 1 })),
     genericGroup: row.generic_group === null ? null : { id: row.generic_group, label: row.generic_label ?? '' },
   };
@@ -56,7 +56,8 @@ export function searchDrugs(db: Db, text: string, limit = 20): DrugSearchResult 
   // One letter matches thousands of names: wait for two characters (a digit alone is a strength).
   if (words.length === 0 || words.every((w) => w.length < 2 && !/^\d$/.test(w))) return { drugs: [], total: 0, source };
   const match = words.map((w) => `"${w}"*`).join(' AND ');
-  rows = store.search.all(match, limit);
+  const first = words[0] ?? '';
+  rows = store.search.all(match, first, first, limit);
   total = rows.length < limit ? rows.length : store.count.get(match)?.n ?? rows.length;
   return { drugs: rows.map((r) => drugView(store, r)), total, source };
 }

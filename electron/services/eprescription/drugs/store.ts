@@ -68,9 +68,11 @@ export function createDrugStore(db: Db) {
        VALUES (1, @imported_at, @actor, @source, @specialties, @presentations, @compositions, @groups, @rejected)`,
     ),
     list: db.prepare<[], DrugListRow>('SELECT * FROM drug_list WHERE id = 1'),
-    search: db.prepare<[string, number], SpecialtyRow>(
+    // Marketed first; then the names that begin with the first word typed (DOLI → DOLIPRANE before
+    // CODOLIPRANE, PARACETAMOL → the paracétamol generics before the combinations); then A–Z.
+    search: db.prepare<[string, string, string, number], SpecialtyRow>(
       `SELECT ${SPECIALTY_COLUMNS} FROM drug_fts f JOIN drug_specialty s ON s.rowid = f.rowid
-       WHERE drug_fts MATCH ? ORDER BY s.commercialised DESC, s.sort_name LIMIT ?`,
+       WHERE drug_fts MATCH ? ORDER BY s.commercialised DESC, (substr(s.sort_name, 1, length(?)) = ?) DESC, s.sort_name LIMIT ?`,
     ),
     count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM drug_fts WHERE drug_fts MATCH ?'),
     byCis: db.prepare<[string], SpecialtyRow>(`SELECT ${SPECIALTY_COLUMNS} FROM drug_specialty s WHERE s.cis = ?`),
