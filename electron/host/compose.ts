@@ -13,6 +13,7 @@ import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
 import { SettingsService } from '../services/settings';
 import type { CardsService } from '../services/cards';
+import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
 import { createCdaHandlers } from './handlers/cda';
 import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
@@ -55,6 +56,8 @@ export interface Host {
   patients: PatientsService;
   /** CPS/CPE and Vitale cards; watches readers in the background except for in-process (CLI) hosts. */
   cards: CardsService;
+  /** Ordonnance numérique (the CLI imports the drug list through it). */
+  eprescription: EprescriptionService;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -157,7 +160,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const cards = await wireCards(ctx);
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
-    wireEprescription(ctx, { patients, cards, dmp });
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.
@@ -178,6 +181,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       outbox,
       patients,
       cards,
+      eprescription,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

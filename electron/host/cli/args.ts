@@ -13,6 +13,17 @@ export function parseArgs(argv: readonly string[], valued: ReadonlySet<string>):
       positionals.push(...argv.slice(i + 1));
       break;
     }
+    // A one-letter option (`-o FICHIER`): takes a value when the command declares it valued.
+    if (/^-[a-zA-Z]$/.test(arg)) {
+      const name = arg.slice(1);
+      if (valued.has(name)) {
+        const value = argv[i + 1];
+        if (value === undefined) throw new UsageError(`-${name} attend une valeur`);
+        flags.set(name, value);
+        i += 1;
+      } else flags.set(name, true);
+      continue;
+    }
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
