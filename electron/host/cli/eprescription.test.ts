@@ -2,8 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildEpMedDm, renderOrdonnancePdf } from '../../services/eprescription';
-import { samplePrescription } from '../../services/eprescription/test-input';
+import { buildEpMedDm, createEprescriptionService, renderOrdonnancePdf, unavailableBase } from '../../services/eprescription';
+import { ensureSharedTestPki } from '../../../fixtures/sim/pki';
+import { PemSigner } from '../../platform/crypto';
+import { systemClock } from '../../platform/clock';
+import { samplePrescription } from '../../../fixtures/data/prescriptions';
 import { projectRoot } from '../../../fixtures/testing/tier';
 import { decodeQrOnPage } from '../../../fixtures/testing/pdf';
 import { generateKeyHex } from '../../platform/db/key';
@@ -75,19 +78,31 @@ describe('pupitre eprescription / drugs', () => {
   });
 
   it('writes the ordonnance of a prescription written on this desk, whose QR code reads back', async () => {
-    // A prescription stored as the prescribe use case stores it (the card session is another test's subject).
+    // Written by the prescribe use case on the desk's database, with the demo practitioner's card
+    // (the card session itself is the subject of other tests).
     const { openHost, createCliContext } = await import('./context');
     const { parseArgs } = await import('./args');
-    const { createPrescriptionStore } = await import('../../services/eprescription/store');
-    const { allocateNumber } = await import('../../services/eprescription');
     const ctx = createCliContext(parseArgs(['--data-dir', dataDir], new Set(['data-dir'])), capture().io);
     const host = await openHost(ctx, 'in-process');
-    const number = allocateNumber();
+    let number: string;
     try {
-      const prescription = samplePrescription({ number });
-      const pdf = await renderOrdonnancePdf(prescription);
-      const cda = Buffer.from(buildEpMedDm({ prescription, pdf, qrPng: Buffer.from('89504e47', 'hex'), documentId: '1.2.250.1.999.9.1', setId: '1.2.250.1.999.9', localPatientRoot: '1.2.250.1.999.2' }));
-      createPrescriptionStore(host.db).insertPrescription({ number, environment: host.environment, patientId: 'p1', createdAt: prescription.createdAt, actor: 'test', content: prescription, cdaId: '1.2.250.1.999.9.1', cda, pdf });
+      const pki = await ensureSharedTestPki();
+      const card = pki.practitioner;
+      const service = createEprescriptionService({
+        db: host.db,
+        clock: systemClock,
+        logger: host.logger,
+        audit: host.audit.write,
+        environment: () => host.environment,
+        base: () => unavailableBase,
+        session: () => ({
+          holder: { ...card.holder, situations: [{ structureId: '10B9990001', structureName: 'CABINET MEDICAL PUPITRE DEMO', activitySector: 'SA07' }] },
+          signer: PemSigner.fromPem({ privateKey: card.signature.privateKeyPem, certificate: card.signature.chainPem.join('') }),
+        }),
+        settings: () => ({ amNumber: '751234567', address: '12 rue des Lilas\n75020 Paris', phone: '', lpsOid: '1.2.250.1.999.42' }),
+        patients: { get: () => ({ ...samplePrescription().patient, qualified: true }), findQualifiedByIns: () => null },
+      });
+      number = (await service.prescribe({ patientId: 'patient-test-1', consent: 'OUI', lines: [{ kind: 'medication', name: 'DOLIPRANE 1000 mg, comprimé', codes: [], posology: { kind: 'text', text: '1 comprimé si douleur' }, renewals: 0, substitution: { allowed: true }, ald: false }] }, 'test')).number;
     } finally {
       await host.close();
     }

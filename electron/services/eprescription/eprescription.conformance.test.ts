@@ -25,7 +25,7 @@ import { readEprescriptionDocument } from './cda/read';
 import type { Prescription } from './model';
 import { renderOrdonnancePdf } from './pdf/ordonnance';
 import { qrPng } from './pdf/qr';
-import { samplePrescription, sampleDevice, sampleMedications } from './test-input';
+import { samplePrescription, sampleDevice, sampleMedications } from '../../../fixtures/data/prescriptions';
 
 const CACHE = join(tmpdir(), 'pupitre-cda-schematron-cache');
 const TIMEOUT = 10 * 60_000;

@@ -16,7 +16,7 @@ import { readEprescriptionDocument } from './cda/read';
 import type { CardSession, DmpPort } from './context';
 import { eprescriptionMigrations } from './schema';
 import { createEprescriptionService, type EprescriptionService } from './service';
-import { samplePrescription } from './test-input';
+import { samplePrescription } from '../../../fixtures/data/prescriptions';
 
 const PATIENT = { ...samplePrescription().patient, id: 'patient-1', weightKg: undefined };
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DOSE_UNITS, type DoseUnit, type StructuredPosology } from '../model';
 import { durationDays, posologyText } from '../posology';
-import { samplePrescription, sampleMedications } from '../test-input';
+import { samplePrescription, sampleMedications } from '../../../../fixtures/data/prescriptions';
 import { COMMON_ROUTES } from './codes';
 import { buildEDispMed } from './edisp-med';
 import { buildEpMedDm } from './ep-med-dm';

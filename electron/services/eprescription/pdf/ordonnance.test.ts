@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeQrOnPage, pdfInfo } from '../../../../fixtures/testing/pdf';
-import { samplePrescription, sampleMedications } from '../test-input';
+import { samplePrescription, sampleMedications } from '../../../../fixtures/data/prescriptions';
 import { CONSENT_QUESTION, renderOrdonnancePdf } from './ordonnance';
 
 const words = (text: string): string => text.replace(/\s+/g, ' ');
