@@ -82,7 +82,13 @@ export function wireEprescription(ctx: WiringContext, deps: { patients: Patients
     notify: (event, payload) => dispatcher.emit(event, payload),
   });
 
-  // The démo desk starts with a short real extract of the drug list (an empty list only).
+  // The démo desk starts with fictitious practitioner mentions (AM number in département « 99 »,
+  // which does not exist) and a short real extract of the drug list (an empty list only).
+  if (demo !== null && settings.get().practitioner.amNumber === '') {
+    settings.set('practitioner.amNumber', '991130972', 'système');
+    settings.set('practitioner.address', '12 rue des Lilas\n75020 Paris', 'système');
+    settings.set('practitioner.phone', '01 23 45 67 89', 'système');
+  }
   if (demo !== null && service.searchDrugs('').source === null) {
     const report = service.importDrugs(DEMO_BDPM_DIR, 'système');
     ctx.logger.info('demo.drugs_imported', { specialties: report.specialties });
