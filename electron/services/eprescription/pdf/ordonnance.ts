@@ -46,9 +46,15 @@ function layoutOf(format: PaperFormat): Layout {
   return format === 'A4' ? { width, height, margin: 42, size: 10, qr: 96 } : { width, height, margin: 28, size: 8.5, qr: 78 };
 }
 
+const characterSets = new WeakMap<PDFFont, Set<number>>();
+
 /** Text the standard font can encode (WinAnsi); other characters become « ? ». */
 function encodable(font: PDFFont, text: string): string {
-  const supported = new Set(font.getCharacterSet());
+  let supported = characterSets.get(font);
+  if (supported === undefined) {
+    supported = new Set(font.getCharacterSet());
+    characterSets.set(font, supported);
+  }
   let out = '';
   for (const ch of text.normalize('NFC')) {
     const code = ch.codePointAt(0) ?? 0;
