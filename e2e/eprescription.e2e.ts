@@ -83,7 +83,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
     await page.getByTestId('demo-remove-cps-praticien').click();
     await insertCard(page, 'cps-pharmacien', 'LUCIE OFFICINE');
-    await page.keyboard.press('Alt+9');
+    await page.keyboard.press('Alt+0');
     await scan(page, number);
     const dispensation = page.getByTestId('erx-dispensation');
     await expect.poll(() => dispensation.getAttribute('data-status'), { timeout: 30_000 }).toBe('non dispensée');

@@ -22,6 +22,7 @@ import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
+import { wireApcv } from './wiring/apcv';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -150,6 +151,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
+    patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 
@@ -160,6 +163,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const cards = await wireCards(ctx);
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
+    await wireApcv(ctx, { patients, cards });
     const eprescription = wireEprescription(ctx, { patients, cards, dmp });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not

@@ -5,12 +5,13 @@
  */
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
+import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
-import { patientsMigrations } from '../services/patients';
+import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
 interface Step {
@@ -28,6 +29,8 @@ const steps: readonly Step[] = [
   ...dmpMigrations,
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
+  ...adriMigrations,
+  ...patientsMigrations2,
   ...eprescriptionMigrations,
 ];
 

@@ -31,6 +31,7 @@ export const sections: Section[] = [
   { path: '/file-envoi', label: "File d'envoi", shortcut: '5', render: screen(() => import('../features/outbox/OutboxScreen').then(named('OutboxScreen'))) },
   { path: '/diagnostic', label: 'Diagnostic', shortcut: '6', render: screen(() => import('../features/diagnostic/DiagnosticScreen').then(named('DiagnosticScreen'))) },
   { path: '/parametres', label: 'Paramètres', shortcut: '7', render: screen(() => import('../features/settings/SettingsScreen').then(named('SettingsScreen'))) },
-  { path: '/ordonnances', label: 'Ordonnances', shortcut: '9', render: screen(() => import('../features/eprescription/DispensationScreen').then(named('DispensationScreen'))) },
   { path: '/demo', label: 'Démo', shortcut: '8', render: screen(() => import('../features/demo/DemoPanel').then(named('DemoPanel'))), demoOnly: true },
+  { path: '/apcv', label: 'Appli carte Vitale', shortcut: '9', render: screen(() => import('../features/apcv/ApcvIntake').then(named('ApcvIntake'))) },
+  { path: '/ordonnances', label: 'Ordonnances', shortcut: '0', render: screen(() => import('../features/eprescription/DispensationScreen').then(named('DispensationScreen'))) },
 ];
