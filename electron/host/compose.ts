@@ -13,6 +13,7 @@ import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
 import { SettingsService } from '../services/settings';
 import type { CardsService } from '../services/cards';
+import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
 import { createCdaHandlers } from './handlers/cda';
 import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
@@ -26,6 +27,7 @@ import { wireBilling } from './wiring/billing';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
+import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
 
 export interface HostOptions {
@@ -56,6 +58,8 @@ export interface Host {
   patients: PatientsService;
   /** CPS/CPE and Vitale cards; watches readers in the background except for in-process (CLI) hosts. */
   cards: CardsService;
+  /** Ordonnance numérique (the CLI imports the drug list through it). */
+  eprescription: EprescriptionService;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -158,9 +162,10 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
-    wireDmp(ctx, { patients, cards });
+    const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
     const { apcv, adri } = await wireApcv(ctx, { patients, cards });
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
     await wireBilling(ctx, { cards, apcv, adri });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
@@ -182,6 +187,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       outbox,
       patients,
       cards,
+      eprescription,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

@@ -9,6 +9,7 @@ import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { billingMigrations } from '../services/billing';
 import { dmpMigrations } from '../services/dmp';
+import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
 import { patientsMigrations, patientsMigrations2 } from '../services/patients';
@@ -31,6 +32,7 @@ const steps: readonly Step[] = [
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
   ...patientsMigrations2,
+  ...eprescriptionMigrations,
   ...billingMigrations,
 ];
 

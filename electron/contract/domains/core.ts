@@ -41,12 +41,17 @@ export const lpsIdentitySchema = z.object({
 export const endpointsSchema = z.object({
   insi: z.string(),
   dmp: z.string(),
+  /** Base e-prescription (modelled teleservice, services/eprescription). */
+  eprescription: z.string(),
 });
 
-/** The professional of this desk: what the card does not carry (billing identity). */
+/** The professional of this desk as printed on documents and billed (the card does not carry them). */
 export const practitionerSettingsSchema = z.object({
-  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères); empty until configured. */
+  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères), printed on the ordonnance and billed under. */
   amNumber: z.string(),
+  /** Address of the practice, one line per line. */
+  address: z.string(),
+  phone: z.string(),
   /** Code spécialité AMO (2 chiffres, « 01 » médecine générale); empty until configured. */
   specialty: z.string(),
   /** Secteur conventionnel: decides whether an overage (dépassement) may be billed. */
@@ -77,7 +82,10 @@ export const settingKeySchema = z.enum([
   'lps.cndaAuthorisation',
   'pkcs11Module',
   'allowedOrigins',
+  'endpoints.eprescription',
   'practitioner.amNumber',
+  'practitioner.address',
+  'practitioner.phone',
   'practitioner.specialty',
   'practitioner.conventionSector',
   'billing.holidays',

@@ -22,9 +22,21 @@ export interface LpsDescription {
  * those published to accredited editors; they are placeholders until configured.
  */
 export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
-  demo: { insi: 'https://127.0.0.1/insi (simulateur local)', dmp: 'https://127.0.0.1/dmp (simulateur local)' },
-  test: { insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)', dmp: 'à configurer (URL DMPi de formation)' },
-  production: { insi: 'à configurer (URL INSi de production)', dmp: 'à configurer (URL DMPi de production)' },
+  demo: {
+    insi: 'https://127.0.0.1/insi (simulateur local)',
+    dmp: 'https://127.0.0.1/dmp (simulateur local)',
+    eprescription: 'https://127.0.0.1/ordonnance-numerique (simulateur local)',
+  },
+  test: {
+    insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)',
+    dmp: 'à configurer (URL DMPi de formation)',
+    eprescription: 'à configurer (téléservice ordonnance numérique : spécifications sous convention)',
+  },
+  production: {
+    insi: 'à configurer (URL INSi de production)',
+    dmp: 'à configurer (URL DMPi de production)',
+    eprescription: 'à configurer (téléservice ordonnance numérique : spécifications sous convention)',
+  },
 };
 
 const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
@@ -58,6 +70,7 @@ export class SettingsService {
       endpoints: {
         insi: (stored.get(`endpoints.${environment}.insi`) as string | undefined) ?? defaults.insi,
         dmp: (stored.get(`endpoints.${environment}.dmp`) as string | undefined) ?? defaults.dmp,
+        eprescription: (stored.get(`endpoints.${environment}.eprescription`) as string | undefined) ?? defaults.eprescription,
       },
       lps: {
         name: this.lps.name,
@@ -69,6 +82,8 @@ export class SettingsService {
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
       practitioner: {
         amNumber: (stored.get('practitioner.amNumber') as string | undefined) ?? '',
+        address: (stored.get('practitioner.address') as string | undefined) ?? '',
+        phone: (stored.get('practitioner.phone') as string | undefined) ?? '',
         specialty: (stored.get('practitioner.specialty') as string | undefined) ?? '',
         conventionSector: (stored.get('practitioner.conventionSector') as string | undefined) ?? '',
       },
@@ -83,7 +98,8 @@ export class SettingsService {
         this.write(key, parseOrThrow(settingsSchema.shape.environment, value));
         break;
       case 'endpoints.insi':
-      case 'endpoints.dmp': {
+      case 'endpoints.dmp':
+      case 'endpoints.eprescription': {
         const url = parseUrl(value);
         this.write(`endpoints.${environment}.${key.slice('endpoints.'.length)}`, url);
         break;
@@ -105,6 +121,10 @@ export class SettingsService {
         break;
       case 'billing.holidays':
         this.write(key, parseOrThrow(settingsSchema.shape.billing.shape.holidays, value));
+        break;
+      case 'practitioner.address':
+      case 'practitioner.phone':
+        this.write(key, parseText(value, key === 'practitioner.address' ? 300 : 40));
         break;
       case 'allowedOrigins': {
         const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
@@ -148,6 +168,11 @@ function parseSpecialty(value: unknown): string {
   const compact = typeof value === 'string' ? value.trim() : '';
   if (!/^\d{2}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'specialty' });
   return compact;
+}
+
+function parseText(value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length > max) throw new AppError('SETTINGS_INVALID', { expected: 'text' });
+  return value.trim();
 }
 
 function parseUrl(value: unknown): string {

@@ -1,7 +1,7 @@
 /**
- * Paramètres → Facturation: the billing identity the CPS does not carry (numéro AM, code
- * spécialité AMO, secteur conventionnel) and the holiday calendar of the legal deadlines
- * (Alsace-Moselle adds Good Friday and 26 December).
+ * Paramètres → Facturation: the rest of the billing identity the CPS does not carry (code
+ * spécialité AMO, secteur conventionnel; the numéro AM is in the Praticien panel) and the holiday
+ * calendar of the legal deadlines (Alsace-Moselle adds Good Friday and 26 December).
  */
 import { useState } from 'react';
 import type { SettingKey } from '../../../electron/contract';
@@ -15,7 +15,6 @@ export function BillingSettings() {
   const save = useHostMutation('settings.set', ['settings.get', 'billing.status']);
   const toast = useToast();
   const p = settings.data?.practitioner;
-  const [am, setAm] = useState<string | null>(null);
   const [specialty, setSpecialty] = useState<string | null>(null);
   if (settings.data === undefined || p === undefined) return null;
   const submit = (key: SettingKey, value: unknown) => save.mutate({ key, value }, { onSuccess: () => toast('ok', 'Paramètre enregistré.'), onError: (e) => toast('error', e.message) });
@@ -25,16 +24,12 @@ export function BillingSettings() {
         className="inline"
         onSubmit={(event) => {
           event.preventDefault();
-          if (am !== null && am !== p.amNumber) submit('practitioner.amNumber', am);
           if (specialty !== null && specialty !== p.specialty) submit('practitioner.specialty', specialty);
         }}
       >
+        <span className="muted">Facturation sous le n° AM {p.amNumber === '' ? '(à renseigner dans « Praticien »)' : p.amNumber}.</span>
         <label>
-          N° AM (facturation){' '}
-          <TextInput value={am ?? p.amNumber} onChange={(e) => setAm(e.target.value)} placeholder="9 caractères" style={{ minWidth: 0, width: '9em' }} data-testid="settings-am-number" />
-        </label>
-        <label>
-          Code spécialité{' '}
+          Code spécialité AMO{' '}
           <TextInput value={specialty ?? p.specialty} onChange={(e) => setSpecialty(e.target.value)} placeholder="01" style={{ minWidth: 0, width: '4em' }} />
         </label>
         <Button type="submit">Enregistrer</Button>
