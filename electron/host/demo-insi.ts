@@ -4,7 +4,8 @@
  * traits, a deterministic synthetic answer; the demo structure's INSI-MANU certificate stands in for
  * the structure mode. One of the few product files allowed to import `fixtures/`.
  */
-import { DEMO_IDAM, insiTransports, startInsiSimulator } from '../../fixtures/sim/insi';
+import { DEMO_IDAM, startInsiSimulator } from '../../fixtures/sim/insi';
+import { insiTransports } from '../../fixtures/wiring/insi';
 import { ensureSharedTestPki } from '../../fixtures/sim/pki';
 import type { Clock } from '../platform/clock';
 import type { HttpTransport } from '../platform/http';

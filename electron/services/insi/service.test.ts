@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PATIENTS } from '../../../fixtures/data/demo-patients';
 import { generateSyntheticPatients } from '../../../fixtures/data/synthetic-patients';
-import { demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/sim/insi';
+import { demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/wiring/insi';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { systemClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
