@@ -183,9 +183,12 @@ describe('DmpService against the DMP simulator', () => {
   it('refuses consultation with a CPE card (rights matrix) but still tells the status', async () => {
     const service = fresh();
     practitioner = demoDmpPractitioner(pki, pki.secretary);
+    const before = harness.sim.requests.length;
     const result = await service.open(PATIENTS.dupont!.id, {}, 'secretaire');
     expect(result.status.existence).toBe('active');
     expect(result.listError?.code).toBe('DMP_FORBIDDEN_BY_RIGHTS');
+    // The desk refused by itself: only TD0.2 went to the DMP, no search (the DMP would refuse it too: refusals.test.ts).
+    expect(harness.sim.requests.slice(before).map((r) => r.action)).toEqual(['urn:hl7-org:v3:PRPA_IN201307UV02']);
     expect(result.rights.consult.allowed).toBe(false);
     expect(result.rights.send.allowed).toBe(true);
     expect(result.rights.mask.allowed).toBe(false);
@@ -219,7 +222,10 @@ describe('DmpService against the DMP simulator', () => {
     const sim = harness.sim.registry.byUniqueId(other.uniqueId)!;
     expect(sim.version).toBe(2);
     expect(sim.metadata.confidentialityCodes.map((c) => c.code)).toContain('MASQUE_PS');
+    const before = harness.sim.requests.length;
     await expect(service.setStatus(PATIENTS.adrtrois!.id, other.uniqueId, 'Deleted', 'dr')).rejects.toMatchObject({ code: 'DMP_FORBIDDEN_BY_RIGHTS' });
+    // Refused by the desk's rights check before any ITI-57 (PDT-INF-526: one's own documents only).
+    expect(harness.sim.requests.length).toBe(before);
     await service.setStatus(PATIENTS.adrtrois!.id, own.uniqueId, 'Archived', 'dr');
     expect(harness.sim.registry.byUniqueId(own.uniqueId)?.status).toBe('Archived');
     expect(audit.map((a) => a.action)).toContain('dmp.td33d');
