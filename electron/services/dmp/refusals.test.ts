@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makePdf } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createTestCa } from '../../../fixtures/testing/pki';
-import { forgingFirstSignature, replaceOnce, tamperingTransport } from '../../../fixtures/testing/tampering';
+import { forgingFirstSignature, replaceOnce, tamperingTransport } from '../../../fixtures/testing/wire';
 import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
 import { errorCatalog } from '../../contract/errors';
 import { createManualClock, type Clock, type ManualClock } from '../../platform/clock';

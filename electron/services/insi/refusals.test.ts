@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createTestCa } from '../../../fixtures/testing/pki';
-import { replaceOnce, tamperingTransport } from '../../../fixtures/testing/tampering';
+import { replaceOnce, tamperingTransport } from '../../../fixtures/testing/wire';
 import { DEMO_LPS, demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/wiring/insi';
 import { createManualClock } from '../../platform/clock';
 import { PemSigner } from '../../platform/crypto';
