@@ -1,6 +1,7 @@
 /**
  * Hardware tier: the card layer against a real pcscd with Debian's vpcd and the emulators of
  * fixtures/cards (research cards.md §5.2). Starts pcscd when none runs, and stops only that one.
+ * Killing pcscd is tested on a private one: pcscd-recovery.hw.test.ts.
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createManualClock } from '../../platform/clock';
@@ -109,19 +110,5 @@ describeWithPrerequisites('hardware', pcscdMissing, 'cards over a real pcscd wit
     await slots.insert(1, card('vitale-lunaire'));
     await presentIn(SLOT1, true);
     await expect(service.readBeneficiaries(SLOT1)).resolves.toMatchObject({ beneficiaries: [{ birthDate: { lunar: true } }] });
-  });
-
-  it('recovers when pcscd is killed and restarted (readers gone and back) without restarting the host', async (context) => {
-    if (!pcscd.started) context.skip();
-    await slots.removeAll();
-    await pcscd.kill();
-    await vi.waitFor(() => expect(supervisor.service()).not.toBe('up'), { timeout: 10_000 });
-    expect(service.readers()).toEqual([]);
-    await pcscd.restart();
-    await vi.waitFor(() => expect(service.readers().map((r) => r.name)).toEqual(expect.arrayContaining([SLOT0, SLOT1])), { timeout: 20_000, interval: 100 });
-    await slots.insert(1, card('vitale-famille'));
-    await presentIn(SLOT1, true);
-    await expect(service.readBeneficiaries(SLOT1)).resolves.toMatchObject({ beneficiaries: expect.any(Array) });
-    expect(changes.some((c) => c.reason === 'service')).toBe(true);
   });
 });
