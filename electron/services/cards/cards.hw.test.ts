@@ -70,7 +70,7 @@ describeWithPrerequisites('hardware', pcscdMissing, 'cards over a real pcscd wit
     expect(events.filter((e) => e.type === 'card-inserted' || e.type === 'card-removed').map((e) => e.type)).toEqual(['card-inserted', 'card-removed']);
   });
 
-  it('reads a Vitale card with several beneficiaries', async () => {
+  it('reads a Vitale card with several beneficiaries (Vitale files beyond EF 2001 modelled)', async () => {
     await slots.insert(1, card('vitale-famille'));
     await presentIn(SLOT1, true);
     const vitale = await service.readBeneficiaries(SLOT1);
@@ -78,7 +78,7 @@ describeWithPrerequisites('hardware', pcscdMissing, 'cards over a real pcscd wit
     expect(vitale.beneficiaries[0]?.nir).toBe('185047505612372');
   });
 
-  it('reads the CPS holder and handles PIN wrong, right and blocked, with a CPS and a Vitale at once', async () => {
+  it('reads the CPS holder and handles PIN wrong, right and blocked, with a CPS and a Vitale at once (CPS business files and VERIFY modelled)', async () => {
     await slots.insert(0, card('cps-praticien'));
     await presentIn(SLOT0, true);
     await expect(service.readHolder()).resolves.toMatchObject({ idNat: '899700123450', cardType: 'CPS', situationsLocked: true });
