@@ -40,7 +40,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'identity qualification and I
     await page.getByTestId('insi-query').click();
     await expect.poll(() => page.getByTestId('insi-outcome').textContent(), { timeout: 30_000 }).toContain('Identité trouvée (00)');
     expect(await page.getByTestId('insi-outcome').textContent()).toContain('carte CPS/CPE');
-    expect(await page.getByTestId('insi-comparison').getByText('LEROUX').count()).toBeGreaterThan(0);
+    // The birth name in both columns of the comparison: the desk's and INSi's.
+    expect(await page.getByTestId('insi-comparison').getByText('LEROUX').count()).toBe(2);
     await page.screenshot({ path: join(ARTIFACTS, 'identity-comparison.png'), fullPage: true });
     await page.getByTestId('insi-accept').click();
     await expect.poll(() => page.getByTestId('qualification-status').textContent()).toContain('récupérée');
