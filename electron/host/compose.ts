@@ -147,6 +147,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
+    patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 

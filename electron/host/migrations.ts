@@ -10,7 +10,7 @@ import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
-import { patientsMigrations } from '../services/patients';
+import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
 interface Step {
@@ -29,6 +29,7 @@ const steps: readonly Step[] = [
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
+  ...patientsMigrations2,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({
