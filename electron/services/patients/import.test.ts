@@ -189,6 +189,6 @@ describe('CSV import', () => {
     expect(preview.encoding).toBe('windows-1252');
     const result = service.importCommit({ bytes, mapping: preview.suggestedMapping }, 'CPE 1');
     expect(result.created).toBe(count());
-    expect(result.created).toBeGreaterThan(20);
+    expect(result.created).toBe(25);
   });
 });
