@@ -4,8 +4,9 @@
  * desk refuses at once and says what to do instead.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_APPS, demoApcvPractitioner, qrPayloadOf, startApcvHarness, type ApcvHarness } from '../../../fixtures/sim/apcv';
+import { DEMO_APPS, qrPayloadOf } from '../../../fixtures/sim/apcv';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
+import { demoApcvPractitioner, startApcvHarness, type ApcvHarness } from '../../../fixtures/wiring/apcv';
 import { startBillingHarness, type BillingHarness } from '../../../fixtures/wiring/billing';
 import { createManualClock } from '../../platform/clock';
 import { createMemoryLogger } from '../../platform/log';
