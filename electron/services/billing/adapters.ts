@@ -117,6 +117,15 @@ export type RemoteReturn =
       label: string;
       amountCents: number | null;
       at: string;
+    }
+  | {
+      /** A return the desk could not read: kept, never taken as positive or negative. */
+      id: string;
+      kind: 'unreadable';
+      /** The lot it names, when that much reads. */
+      lotNumber: number | null;
+      /** The first field that did not read (no content: the entry itself is not kept). */
+      reason: string;
     };
 
 export interface BillingTransport {

@@ -4,6 +4,8 @@
  * whole lot, which is sent again at once (réémission, R161-47); a negative ARL of the réémission
  * flags every invoice for a paper duplicate. A payment return sets the invoice's NOEMIE status
  * (P paid, C pending, R rejected, A anomaly). Each return is applied once: its remote id is kept.
+ * A return that did not read is recorded and audited but changes no lot: without a readable ARL the
+ * lot is sent again after 2 working days (follow-up.ts), as for a lost one.
  */
 import type { RemoteReturn } from './adapters';
 import { parisDate } from './calendar';
@@ -18,11 +20,13 @@ export interface AppliedReturns {
   refused: number;
   resent: number;
   paperDuplicates: number;
+  /** Returns that did not read: recorded and audited; their lot waits for the 2-working-day rule. */
+  unreadable: number;
 }
 
 /** Applies a batch of returns in one transaction; returns already known are skipped. */
 export function applyReturns(ctx: BillingContext, practitioner: string, returns: readonly RemoteReturn[], actor: string): AppliedReturns {
-  const result: AppliedReturns = { applied: 0, acknowledged: 0, refused: 0, resent: 0, paperDuplicates: 0 };
+  const result: AppliedReturns = { applied: 0, acknowledged: 0, refused: 0, resent: 0, paperDuplicates: 0, unreadable: 0 };
   const jobsToCancel: string[] = [];
   ctx.deps.db
     .transaction(() => {
@@ -31,13 +35,19 @@ export function applyReturns(ctx: BillingContext, practitioner: string, returns:
           id: r.id,
           practitioner,
           kind: r.kind,
-          lot: r.kind === 'arl' ? r.lotNumber : null,
+          lot: r.kind === 'payment' ? null : r.lotNumber,
           invoice: r.kind === 'payment' ? r.invoiceNumber : null,
           now: ctx.now(),
           payload: JSON.stringify(r),
           matched: 0,
         });
         if (inserted.changes === 0) continue;
+        if (r.kind === 'unreadable') {
+          result.unreadable += 1;
+          ctx.logger.warn('billing.return_unreadable', { reason: r.reason });
+          ctx.deps.audit({ actor, patientRef: null, action: 'billing.return.unreadable', details: { returnId: r.id, lotNumber: r.lotNumber, reason: r.reason } });
+          continue;
+        }
         result.applied += 1;
         const matched = r.kind === 'arl' ? applyArl(ctx, practitioner, r, actor, result, jobsToCancel) : applyPayment(ctx, practitioner, r, actor);
         ctx.store.setReturnMatched.run({ id: r.id, matched: matched ? 1 : 0, until: null });
@@ -53,7 +63,7 @@ export function applyReturns(ctx: BillingContext, practitioner: string, returns:
       // Running or done: the service takes it as a duplicate; nothing is counted twice.
     }
   }
-  if (result.applied > 0) ctx.notify('returns');
+  if (result.applied > 0 || result.unreadable > 0) ctx.notify('returns');
   return result;
 }
 

@@ -255,6 +255,45 @@ describe('lots, acknowledgements and re-sending', () => {
     expect(h.audit.some((a) => a.action === 'billing.lot.unacknowledged')).toBe(true);
   });
 
+  it('keeps an ARL it cannot read without taking it as positive or negative, and re-sends after 2 working days', async () => {
+    const h = await harness();
+    const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });
+    await bill(h, id);
+    h.service.closeSession(id);
+    h.sim.configure({ garbleNextArl: 1 });
+    const friday = await h.service.sync('dr'); // Friday 13 June: sent, its ARL unreadable
+    expect(friday.error).toMatch(/accusé de réception reçu est illisible.*renvoyé automatiquement/);
+    expect(h.service.lots()[0]).toMatchObject({ state: 'sent', emissions: [{ emission: 1, arl: null }] });
+    const kept = h.db.prepare(`SELECT kind, lot_number AS lot, matched FROM billing_return WHERE kind = 'unreadable'`).all();
+    expect(kept).toEqual([{ kind: 'unreadable', lot: h.service.lots()[0]!.number, matched: 0 }]);
+    expect(h.audit.filter((a) => a.action === 'billing.return.unreadable')).toHaveLength(1);
+    // Read again (as after a crash before the cursor was kept): recorded once.
+    h.db.prepare('UPDATE billing_mailbox SET cursor = NULL').run();
+    expect((await h.service.fetchReturns('dr')).unreadable).toBe(0);
+    h.clock.advance(5 * DAY); // Wednesday 18 June: no readable ARL within 2 working days
+    expect((await h.service.sync('dr')).resent).toBe(1);
+    await h.service.sync('dr');
+    expect(h.service.lots()[0]).toMatchObject({ state: 'acknowledged', emissions: [{ emission: 1, arl: null }, { emission: 2, arl: { positive: true } }] });
+    expect([...h.sim.acceptedInvoices().values()]).toEqual([1]);
+  });
+
+  it('applies nothing from a mailbox answer it cannot read, keeps its place, and reads it once repaired', async () => {
+    const h = await harness();
+    const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });
+    await bill(h, id, famille(), { mode: 'tiers-payant' });
+    h.service.closeSession(id);
+    h.sim.configure({ garbleMailbox: true });
+    const garbled = await h.service.sync('dr');
+    expect(garbled).toMatchObject({ sent: 1, returns: 0, acknowledged: 0 });
+    expect(garbled.error).toBe('La réponse du service de télétransmission est illisible. Rien n’a été modifié ; Pupitre réessaiera. Si cela se reproduit, signalez-le avec l’écran Diagnostic.');
+    expect(h.db.prepare('SELECT cursor, error_code AS code FROM billing_mailbox').get()).toEqual({ cursor: null, code: 'BILLING_RESPONSE_MALFORMED' });
+    expect(h.service.lots()[0]!.state).toBe('sent');
+    h.sim.configure({ garbleMailbox: false });
+    const repaired = await h.service.sync('dr');
+    expect(repaired).toMatchObject({ returns: 2, acknowledged: 1, error: null });
+    expect(h.service.invoices({ sessionId: id }, 'dr')[0]).toMatchObject({ status: 'paid', payment: { status: 'P' } });
+  });
+
   it('asks for paper duplicates when the re-sending gets no ARL within 2 working days either', async () => {
     const h = await harness();
     const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });

@@ -13,7 +13,7 @@ export interface FetchedReturns extends AppliedReturns {
 }
 
 export async function fetchReturns(ctx: BillingContext, actor: string, signal?: AbortSignal): Promise<FetchedReturns> {
-  const total: FetchedReturns = { fetched: 0, applied: 0, acknowledged: 0, refused: 0, resent: 0, paperDuplicates: 0, error: null };
+  const total: FetchedReturns = { fetched: 0, applied: 0, acknowledged: 0, refused: 0, resent: 0, paperDuplicates: 0, unreadable: 0, error: null };
   for (const { practitioner } of ctx.store.practitionersWithLots.all()) {
     let cursor = ctx.store.mailbox.get(practitioner)?.cursor ?? null;
     try {
@@ -27,6 +27,7 @@ export async function fetchReturns(ctx: BillingContext, actor: string, signal?: 
         total.refused += applied.refused;
         total.resent += applied.resent;
         total.paperDuplicates += applied.paperDuplicates;
+        total.unreadable += applied.unreadable;
         const moved = answer.cursor !== cursor;
         cursor = answer.cursor;
         ctx.store.saveMailbox.run({ practitioner, cursor, now: ctx.now(), error: null });
@@ -38,6 +39,12 @@ export async function fetchReturns(ctx: BillingContext, actor: string, signal?: 
       total.error = isAppError(error) ? error.message : 'Le relevé des accusés de réception a échoué ; Pupitre réessaiera.';
       ctx.logger.info('billing.returns_failed', { code });
     }
+  }
+  if (total.error === null && total.unreadable > 0) {
+    total.error =
+      total.unreadable === 1
+        ? 'Un accusé de réception reçu est illisible : il est conservé, et le lot concerné sera renvoyé automatiquement s’il n’est pas accusé sous deux jours ouvrés.'
+        : `${total.unreadable} accusés de réception reçus sont illisibles : ils sont conservés, et les lots concernés seront renvoyés automatiquement s’ils ne sont pas accusés sous deux jours ouvrés.`;
   }
   return total;
 }

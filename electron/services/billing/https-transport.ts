@@ -6,6 +6,7 @@
  * (the structure's), JSON bodies, and the outcome-aware errors of platform/http so that the outbox
  * can tell a refused connection from a request that may have arrived.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../contract';
 import { httpStatusError, type HttpClient, type HttpTimeouts } from '../../platform/http';
@@ -36,7 +37,10 @@ const returnSchema = z.discriminatedUnion('type', [
     date: z.string(),
   }),
 ]);
-const returnsSchema = z.object({ retours: z.array(returnSchema).max(10_000), curseur: z.string().nullable() });
+/** The envelope must be readable (else nothing is applied and the cursor stays); each return is read on its own. */
+const returnsSchema = z.object({ retours: z.array(z.unknown()).max(10_000), curseur: z.string().nullable() });
+const readableIdSchema = z.object({ id: z.string().min(1).max(100) });
+const lotNumberSchema = z.object({ numeroLot: z.number().int() });
 
 export class HttpsBillingTransport implements BillingTransport {
   constructor(
@@ -73,11 +77,7 @@ export class HttpsBillingTransport implements BillingTransport {
     const body = parse(returnsSchema, await this.json('GET', `/retours/${encodeURIComponent(emitter)}${query}`, signal));
     return {
       cursor: body.curseur,
-      returns: body.retours.map((r): RemoteReturn =>
-        r.type === 'ARL'
-          ? { id: r.id, kind: 'arl', lotNumber: r.numeroLot, emission: r.emission, positive: r.positif, label: r.libelle, at: r.date }
-          : { id: r.id, kind: 'payment', invoiceNumber: r.numeroFacture, status: r.etat, label: r.libelle, amountCents: r.montant, at: r.date },
-      ),
+      returns: body.retours.map(readReturn),
     };
   }
 
@@ -119,6 +119,32 @@ export class HttpsBillingTransport implements BillingTransport {
       throw new AppError('BILLING_RESPONSE_MALFORMED', { reason: 'json' });
     }
   }
+}
+
+/**
+ * One return of the mailbox. An entry that does not read (a field missing or of another type) is
+ * kept as « illisible » rather than blocking the mailbox: it is never taken as positive or negative,
+ * so its lot stays without acknowledgement and the 2-working-day rule sends it again (R161-47).
+ * Its id: the service's own when that much reads, else a digest of the entry, so that reading the
+ * same page twice (a crash before the cursor is kept) records it once.
+ */
+export function readReturn(entry: unknown): RemoteReturn {
+  const parsed = returnSchema.safeParse(entry);
+  if (parsed.success) {
+    const r = parsed.data;
+    return r.type === 'ARL'
+      ? { id: r.id, kind: 'arl', lotNumber: r.numeroLot, emission: r.emission, positive: r.positif, label: r.libelle, at: r.date }
+      : { id: r.id, kind: 'payment', invoiceNumber: r.numeroFacture, status: r.etat, label: r.libelle, amountCents: r.montant, at: r.date };
+  }
+  const id = readableIdSchema.safeParse(entry);
+  const lot = lotNumberSchema.safeParse(entry);
+  const reason = parsed.error.issues[0]?.path.join('.') || 'entrée';
+  return {
+    id: id.success ? id.data.id : `illisible-${createHash('sha256').update(JSON.stringify(entry) ?? 'undefined').digest('hex').slice(0, 32)}`,
+    kind: 'unreadable',
+    lotNumber: lot.success ? lot.data.numeroLot : null,
+    reason: reason.slice(0, 100),
+  };
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {

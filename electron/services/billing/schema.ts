@@ -128,7 +128,7 @@ export const billingMigrations = [
         CREATE TABLE billing_return (
           id             TEXT    PRIMARY KEY,
           practitioner   TEXT    NOT NULL,
-          kind           TEXT    NOT NULL CHECK (kind IN ('arl', 'payment')),
+          kind           TEXT    NOT NULL CHECK (kind IN ('arl', 'payment', 'unreadable')),
           lot_number     INTEGER,
           invoice_number INTEGER,
           received_at    INTEGER NOT NULL,
