@@ -36,9 +36,15 @@ export async function wireBilling(ctx: WiringContext, deps: { cards: CardsServic
   const settings = (): BillingIdentitySettings => {
     const current = ctx.settings.get();
     const practitioner = current.practitioner;
-    // Démo: the demo practitioner bills under the simulators' billing identity until one is set.
-    const identity = demo !== null && practitioner.amNumber === '' ? demo.identity : practitioner;
-    return { amNumber: identity.amNumber, specialty: identity.specialty, conventionSector: identity.conventionSector, holidays: current.billing.holidays };
+    // Démo: each part of the billing identity not set yet is the simulators' (the démo e-prescription
+    // wiring sets the same numéro AM, but neither specialty nor sector).
+    const fallback = demo?.identity ?? { amNumber: '', specialty: '', conventionSector: '' };
+    return {
+      amNumber: practitioner.amNumber || fallback.amNumber,
+      specialty: practitioner.specialty || fallback.specialty,
+      conventionSector: practitioner.conventionSector || fallback.conventionSector,
+      holidays: current.billing.holidays,
+    };
   };
 
   let pending: 'session' | 'invoice' | 'lot' | 'returns' | 'deadline' | null = null;
