@@ -66,8 +66,12 @@ export interface FseEncoder {
 
 /** How the Vitale side of the FSE is secured. */
 export type VitaleSecuring =
-  /** A physical carte Vitale in the reader: the card computes its part (under agreement). */
-  | { kind: 'card'; serial: string | null; beneficiaryIndex: number }
+  /**
+   * A physical carte Vitale in the reader: the card computes its part (under agreement), so it
+   * must still be the card read when the FSE is signed: `present()` rejects with
+   * BILLING_VITALE_ABSENT (pulled out) or BILLING_VITALE_CHANGED (another card) otherwise.
+   */
+  | { kind: 'card'; serial: string | null; beneficiaryIndex: number; present(): Promise<void> }
   /** The appli carte Vitale: the SI ApCV signs (signerVitale), online only. */
   | { kind: 'apcv'; signerVitale(digest: string): Promise<Uint8Array> }
   /** FSE dégradée: no Vitale, the CPS only. */

@@ -126,6 +126,30 @@ describe('billing sessions and invoices', () => {
     expect(h.audit.find((a) => a.action === 'billing.number.abandoned')?.details).toMatchObject({ number: 1, code: 'CARD_REMOVED' });
   });
 
+  it('fails an invoice whose carte Vitale is pulled out (or swapped) before it is signed, leaving nothing half-written', async () => {
+    const h = await harness();
+    const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });
+    const card = famille();
+    // The card answers the first read (beneficiaries, rights), then leaves the reader before the securing.
+    let reads = 0;
+    Object.defineProperty(h.vitale, 'current', { configurable: true, get: () => (reads++ === 0 ? card : null), set: () => undefined });
+    const pulled = h.service.createInvoice({ sessionId: id, source: { kind: 'vitale', cardSerial: card.serial, beneficiaryIndex: 0 }, patientId: null, lines: [G], coverage: 'maladie', mode: 'direct' });
+    await expect(pulled).rejects.toMatchObject({ code: 'BILLING_VITALE_ABSENT', message: expect.stringContaining('Réinsérez la carte Vitale') });
+    const other = vitaleCard({ serial: '0000999999', ...DEMO_ORGANISMS[0], people: [{ surname: 'MARTIN', givenName: 'ALICE', birthDate: '19900101', nir13: '2900175056123' }] });
+    reads = 0;
+    Object.defineProperty(h.vitale, 'current', { configurable: true, get: () => (reads++ === 0 ? card : other), set: () => undefined });
+    const swapped = h.service.createInvoice({ sessionId: id, source: { kind: 'vitale', cardSerial: card.serial, beneficiaryIndex: 0 }, patientId: null, lines: [G], coverage: 'maladie', mode: 'direct' });
+    await expect(swapped).rejects.toMatchObject({ code: 'BILLING_VITALE_CHANGED' });
+    Object.defineProperty(h.vitale, 'current', { configurable: true, writable: true, value: card });
+    expect((await bill(h, id, card)).number).toBe(3);
+    expect(h.db.prepare('SELECT number, state, encoded IS NULL AS empty FROM billing_invoice ORDER BY number').all()).toEqual([
+      { number: 1, state: 'abandoned', empty: 1 },
+      { number: 2, state: 'abandoned', empty: 1 },
+      { number: 3, state: 'validated', empty: 0 },
+    ]);
+    expect(h.audit.filter((a) => a.action === 'billing.number.abandoned').map((a) => a.details.code)).toEqual(['BILLING_VITALE_ABSENT', 'BILLING_VITALE_CHANGED']);
+  });
+
   it('bills without a card in mode dégradé (organism typed), flagged for SCOR', async () => {
     const h = await harness();
     const { id } = h.service.openSession({ mode: 'offline', place: 'cabinet' });

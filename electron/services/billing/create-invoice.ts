@@ -13,6 +13,7 @@
 import { AppError, isAppError } from '../../contract';
 import type { AdriCoverage } from '../../contract/domains/adri';
 import type { BillingMode, Coverage, InvoiceSource, InvoiceView, Organism, RightsSummary } from '../../contract/domains/billing';
+import type { VitaleCard } from '../../contract/domains/cards';
 import { computeMatriculeKey } from '../identity';
 import type { FseContent, VitaleSecuring } from './adapters';
 import { addDays } from './calendar';
@@ -170,16 +171,20 @@ function abandon(ctx: BillingContext, id: string, number: number, actor: string,
   }
 }
 
+/** The carte Vitale in the reader (the cards service keeps what it read until the card leaves). */
+async function readVitaleInReader(ctx: BillingContext, reader: string | undefined): Promise<VitaleCard> {
+  try {
+    return await ctx.deps.readVitale(reader);
+  } catch (error) {
+    if (isAppError(error) && (error.code === 'CARD_ABSENT' || error.code === 'CARD_REMOVED' || error.code === 'CARD_WRONG_TYPE')) throw new AppError('BILLING_VITALE_ABSENT');
+    throw error;
+  }
+}
+
 async function resolveSource(ctx: BillingContext, source: InvoiceSource, sessionMode: 'online' | 'offline'): Promise<ResolvedSource> {
   switch (source.kind) {
     case 'vitale': {
-      let card;
-      try {
-        card = await ctx.deps.readVitale(source.reader);
-      } catch (error) {
-        if (isAppError(error) && (error.code === 'CARD_ABSENT' || error.code === 'CARD_REMOVED' || error.code === 'CARD_WRONG_TYPE')) throw new AppError('BILLING_VITALE_ABSENT');
-        throw error;
-      }
+      const card = await readVitaleInReader(ctx, source.reader);
       if (source.cardSerial !== undefined && source.cardSerial !== null && card.serial !== source.cardSerial) throw new AppError('BILLING_VITALE_CHANGED');
       const b = card.beneficiaries.find((x) => x.index === source.beneficiaryIndex);
       if (b === undefined) throw new AppError('BILLING_BENEFICIARY_UNKNOWN');
@@ -187,7 +192,14 @@ async function resolveSource(ctx: BillingContext, source: InvoiceSource, session
         securing: 'vitale',
         beneficiary: { surname: b.surname, usedName: b.usedName, givenName: b.givenName, birthDate: b.birthDate.raw, birthRank: b.birthRank, nir: b.nir, insuredNir: b.insuredNir },
         organism: organismOf(card.regime, card.caisse, card.centre),
-        vitale: { kind: 'card', serial: card.serial, beneficiaryIndex: b.index },
+        vitale: {
+          kind: 'card',
+          serial: card.serial,
+          beneficiaryIndex: b.index,
+          present: async () => {
+            if ((await readVitaleInReader(ctx, source.reader)).serial !== card.serial) throw new AppError('BILLING_VITALE_CHANGED');
+          },
+        },
         apcvContextId: null,
       };
     }

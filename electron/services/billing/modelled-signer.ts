@@ -23,6 +23,8 @@ export const modelledSigner: FseSigner = {
       vitaleSignature = await vitale.signerVitale(digest);
       vitaleKind = APCV_SIGNATURE;
     } else if (vitale?.kind === 'card') {
+      // The real card computes its part: a card pulled out since it was read fails here, as it would.
+      await vitale.present();
       vitaleSignature = createHash('sha256')
         .update(`${MODELLED_VITALE_SEAL}|${vitale.serial ?? ''}|${vitale.beneficiaryIndex}|`)
         .update(encoded)
