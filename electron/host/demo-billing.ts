@@ -22,7 +22,7 @@ export interface DemoBilling {
   transport: HttpClient;
   identity: { amNumber: string; specialty: string; conventionSector: 'secteur-1' };
   state(): DemoBillingState;
-  configure(change: { down?: boolean; arlDelayMs?: number; loseNextArl?: boolean; refuseNextLot?: boolean; refuseAll?: boolean }): Promise<DemoBillingState>;
+  configure(change: { down?: boolean; arlDelayMs?: number; loseNextArl?: boolean; garbleNextArl?: boolean; refuseNextLot?: boolean; refuseAll?: boolean }): Promise<DemoBillingState>;
   close(): Promise<void>;
 }
 
@@ -43,6 +43,7 @@ export async function startDemoBilling(clock: Clock, dataDir: string): Promise<D
       down: sim.isDown(),
       arlDelayMs: controls.arlDelayMs,
       loseNextArl: controls.loseNextArl > 0,
+      garbleNextArl: controls.garbleNextArl > 0,
       refuseNextLot: controls.refuseNextLot > 0,
       refuseAll: controls.refuseAll,
       lotsReceived: sim.lotsReceived(),
@@ -59,6 +60,7 @@ export async function startDemoBilling(clock: Clock, dataDir: string): Promise<D
       sim.configure({
         ...(change.arlDelayMs === undefined ? {} : { arlDelayMs: change.arlDelayMs }),
         ...(change.loseNextArl === undefined ? {} : { loseNextArl: change.loseNextArl ? 1 : 0 }),
+        ...(change.garbleNextArl === undefined ? {} : { garbleNextArl: change.garbleNextArl ? 1 : 0 }),
         ...(change.refuseNextLot === undefined ? {} : { refuseNextLot: change.refuseNextLot ? 1 : 0 }),
         ...(change.refuseAll === undefined ? {} : { refuseAll: change.refuseAll }),
       });

@@ -1,6 +1,6 @@
 /**
  * The billing part of the Démo panel: the simulated caisse's switches — network down (for days if
- * you like), the next ARL lost, the next lot refused, every lot refused — and what it received.
+ * you like), the next ARL lost or unreadable, the next lot refused, every lot refused — and what it received.
  */
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
 import { ErrorNotice } from '../../ui';
@@ -9,7 +9,7 @@ export function DemoBilling() {
   const state = useHostQuery('demo.billing.state', {}, { refetchInterval: 5_000 });
   const configure = useHostMutation('demo.billing.configure', ['demo.billing.state', 'billing.status']);
   const s = state.data;
-  const toggle = (key: 'down' | 'loseNextArl' | 'refuseNextLot' | 'refuseAll', label: string) => (
+  const toggle = (key: 'down' | 'loseNextArl' | 'garbleNextArl' | 'refuseNextLot' | 'refuseAll', label: string) => (
     <label>
       <input type="checkbox" checked={s?.[key] ?? false} onChange={(event) => configure.mutate({ [key]: event.target.checked })} data-testid={`demo-billing-${key}`} /> {label}
     </label>
@@ -20,6 +20,7 @@ export function DemoBilling() {
       <div className="inline">
         {toggle('down', 'Réseau de télétransmission coupé')}
         {toggle('loseNextArl', 'Perdre le prochain accusé de réception')}
+        {toggle('garbleNextArl', 'Rendre illisible le prochain accusé de réception')}
         {toggle('refuseNextLot', 'Refuser le prochain lot')}
         {toggle('refuseAll', 'Refuser tous les lots')}
       </div>
