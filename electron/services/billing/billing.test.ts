@@ -288,6 +288,7 @@ describe('lots, acknowledgements and re-sending', () => {
     const friday = await h.service.sync('dr'); // Friday 13 June: sent, its ARL unreadable
     expect(friday.error).toMatch(/accusé de réception reçu est illisible.*renvoyé automatiquement/);
     expect(h.service.lots()[0]).toMatchObject({ state: 'sent', emissions: [{ emission: 1, arl: null }] });
+    expect(h.service.lots()[0]!.next).toBe('Un accusé de réception illisible est arrivé pour ce lot (conservé) : sans accusé lisible d’ici le 17/06/2025, Pupitre renverra le lot automatiquement.');
     const kept = h.db.prepare(`SELECT kind, lot_number AS lot, matched FROM billing_return WHERE kind = 'unreadable'`).all();
     expect(kept).toEqual([{ kind: 'unreadable', lot: h.service.lots()[0]!.number, matched: 0 }]);
     expect(h.audit.filter((a) => a.action === 'billing.return.unreadable')).toHaveLength(1);

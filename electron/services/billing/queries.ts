@@ -8,6 +8,7 @@ import type { DeadlineItem, InvoiceView, LotState, LotView, SessionView } from '
 import type { BillingContext } from './context';
 import { deadlineStatus } from './deadlines';
 import { sessionOf } from './open-session';
+import type { LotRow } from './store';
 import { deadlineItem, invoiceView, lotView } from './views';
 
 export function sessions(ctx: BillingContext, limit: number): SessionView[] {
@@ -40,13 +41,19 @@ export function invoices(ctx: BillingContext, filter: { sessionId?: string; lotI
 export function lotViewOf(ctx: BillingContext, id: string): LotView {
   const row = ctx.store.lot.get(id);
   if (row === undefined) throw new AppError('BILLING_LOT_NOT_FOUND');
-  return lotView(row, ctx.store.emissionsOf.all(id), ctx.calendar(), ctx.now());
+  return lotView(row, ctx.store.emissionsOf.all(id), ctx.calendar(), ctx.now(), unreadableArls(ctx, row));
+}
+
+/** Acknowledgements that did not read naming a lot still awaiting one (the screen says so). */
+function unreadableArls(ctx: BillingContext, row: LotRow): number {
+  if (row.state !== 'sent' && row.state !== 'resent') return 0;
+  return ctx.store.unreadableReturnsOfLot.get(row.practitioner, row.number)?.n ?? 0;
 }
 
 export function lots(ctx: BillingContext, filter: { state?: LotState; limit: number }): LotView[] {
   const calendar = ctx.calendar();
   const rows = filter.state === undefined ? ctx.store.lots.all(filter.limit) : ctx.store.lotsInState.all(filter.state, filter.limit);
-  return rows.map((row) => lotView(row, ctx.store.emissionsOf.all(row.id), calendar, ctx.now()));
+  return rows.map((row) => lotView(row, ctx.store.emissionsOf.all(row.id), calendar, ctx.now(), unreadableArls(ctx, row)));
 }
 
 const URGENCY = { passed: 0, 'due-soon': 1, ok: 2, met: 3 } as const;

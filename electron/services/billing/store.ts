@@ -215,6 +215,9 @@ export function createBillingStore(db: Db) {
     ),
     setEmissionJob: db.prepare<{ lotId: string; emission: number; jobId: string }>('UPDATE billing_emission SET job_id = @jobId WHERE lot_id = @lotId AND emission = @emission'),
     emission: db.prepare<[string, number], EmissionRow>('SELECT * FROM billing_emission WHERE lot_id = ? AND emission = ?'),
+    unreadableReturnsOfLot: db.prepare<[string, number], { n: number }>(
+      `SELECT count(*) AS n FROM billing_return WHERE practitioner = ? AND lot_number = ? AND kind = 'unreadable'`,
+    ),
     emissionsOf: db.prepare<[string], EmissionRow>('SELECT * FROM billing_emission WHERE lot_id = ? ORDER BY emission'),
     markEmissionSent: db.prepare<{ lotId: string; emission: number; at: number; on: string }>(
       'UPDATE billing_emission SET sent_at = @at, sent_on = @on WHERE lot_id = @lotId AND emission = @emission AND sent_at IS NULL',

@@ -133,9 +133,16 @@ export function emissionView(row: EmissionRow, calendar: WorkingCalendar): Emiss
 const day = (date: string): string => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
 /** What happens next for a lot, or what the practitioner must do. */
-export function lotNext(row: LotRow, emissions: readonly EmissionView[], today: string): string {
+export function lotNext(row: LotRow, emissions: readonly EmissionView[], today: string, unreadableArls = 0): string {
   const first = emissions.find((e) => e.emission === 1);
   const second = emissions.find((e) => e.emission === 2);
+  if (unreadableArls > 0 && (row.state === 'sent' || row.state === 'resent')) {
+    const awaited = (row.state === 'sent' ? first : second)?.arlDueDate;
+    const renvoi = row.state === 'sent' ? 'Pupitre renverra le lot automatiquement' : 'des duplicatas papier seront nécessaires';
+    if (!(row.state === 'sent' && second !== undefined && second.sentAt === null)) {
+      return `Un accusé de réception illisible est arrivé pour ce lot (conservé) : sans accusé lisible${awaited ? ` d’ici le ${day(awaited)}` : ''}, ${renvoi}.`;
+    }
+  }
   switch (row.state) {
     case 'to_send':
       return today > row.deadline
@@ -157,7 +164,7 @@ export function lotNext(row: LotRow, emissions: readonly EmissionView[], today: 
   }
 }
 
-export function lotView(row: LotRow, emissions: readonly EmissionRow[], calendar: WorkingCalendar, now: number): LotView {
+export function lotView(row: LotRow, emissions: readonly EmissionRow[], calendar: WorkingCalendar, now: number, unreadableArls = 0): LotView {
   const views = emissions.map((e) => emissionView(e, calendar));
   const organism = { regime: row.regime, caisse: row.caisse, centre: row.centre };
   return {
@@ -172,6 +179,6 @@ export function lotView(row: LotRow, emissions: readonly EmissionRow[], calendar
     createdAt: new Date(row.created_at).toISOString(),
     emissions: views,
     deadline: row.deadline,
-    next: lotNext(row, views, parisDate(now)),
+    next: lotNext(row, views, parisDate(now), unreadableArls),
   };
 }
