@@ -37,6 +37,8 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /** Demo only: keep the virtual cards in-process even when a pcscd with vpcd is reachable. */
+  demoCardsInProcess?: boolean;
 }
 
 export interface Host {
@@ -133,6 +135,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       closers,
       // The desk until a card session names the professional (wireCards replaces it); read at call time.
       actor: { current: () => DESK_ACTOR },
+      ...(options.demoCardsInProcess === true ? { demoCardsInProcess: true } : {}),
     };
     dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
     doctorChecks.push(outboxDoctorCheck(outbox));

@@ -29,4 +29,6 @@ export interface WiringContext {
   closers: Array<() => Promise<void> | void>;
   /** Who acts, for audit and identity history: the desk until a card session names the professional. */
   actor: { current(): string };
+  /** Demo only: virtual cards in-process even when pcscd+vpcd is reachable (tests that must not share pcscd). */
+  demoCardsInProcess?: boolean;
 }
