@@ -5,7 +5,9 @@ import { xmlDocumentArbitrary } from '../../../fixtures/testing/xml-arbitraries'
 import { el, serializeXml } from './builder';
 import { textOf } from './dom';
 import { XmlError } from './errors';
-import { decodeXmlBytes, hasForbiddenXmlChar, MIN_TREE_BYTES, parseXml, parseXmlElement, scanXml, XINCLUDE_NS } from './parse';
+import { canonicalize } from './c14n';
+import { childElements } from './dom';
+import { decodeXmlBytes, hasForbiddenXmlChar, MIN_TREE_BYTES, parseXml, parseXmlElement, parseXmlWithRecords, scanXml, XINCLUDE_NS } from './parse';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -211,5 +213,45 @@ describe('parseXml', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseXmlWithRecords (list answers parsed one record at a time)', () => {
+  const exc = (node: Parameters<typeof canonicalize>[0]) => canonicalize(node, { algorithm: 'exclusive' });
+
+  it('gives each record with the namespaces in scope where it was cut, and the rest as a skeleton', () => {
+    const xml =
+      `<?xml version="1.0"?><s:Envelope xmlns:s="urn:s" xmlns="urn:default"><s:Body><q:Response xmlns:q='urn:q"x' status="ok">` +
+      `<r:List xmlns:r="urn:r"><r:Obj id="1"><Name>un</Name></r:Obj>\n<r:Obj id="2" xmlns:r="urn:r2"><r:Slot/></r:Obj><Plain a="&amp;"/></r:List>` +
+      `<q:Errors/></q:Response></s:Body></s:Envelope>`;
+    const full = parseXml(xml);
+    const split = parseXmlWithRecords(xml, { ns: 'urn:r', local: 'List' });
+    const list = full.getElementsByTagNameNS('urn:r', 'List')[0]!;
+    const expected = childElements(list).map((e) => exc(e));
+    expect(split.count).toBe(3);
+    expect([...split.records()].map((e) => exc(e))).toEqual(expected);
+    const skeletonList = split.skeleton.getElementsByTagNameNS('urn:r', 'List')[0]!;
+    expect(childElements(skeletonList)).toHaveLength(0);
+    expect(split.skeleton.getElementsByTagNameNS('urn:q"x', 'Errors')).toHaveLength(1);
+  });
+
+  it('equals the full parse on any document (property)', () => {
+    fc.assert(
+      fc.property(xmlDocumentArbitrary, (xml) => {
+        const full = parseXml(xml);
+        const root = full.documentElement!;
+        const split = parseXmlWithRecords(xml, { ns: root.namespaceURI ?? '', local: root.localName ?? '' });
+        if (root.namespaceURI === null) return;
+        expect([...split.records()].map((e) => exc(e))).toEqual(childElements(root).map((e) => exc(e)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the refusals of parseXml', () => {
+    const parent = { ns: 'urn:r', local: 'L' };
+    expect(codeOf(() => parseXmlWithRecords('<!DOCTYPE x><L xmlns="urn:r"/>', parent))).toBe('XML_DOCTYPE_FORBIDDEN');
+    expect(codeOf(() => parseXmlWithRecords(`<L xmlns="urn:r">${'<a>'.repeat(300)}${'</a>'.repeat(300)}</L>`, parent))).toBe('XML_TOO_DEEP');
+    expect(codeOf(() => [...parseXmlWithRecords('<L xmlns="urn:r"><a>&#1;</a></L>', parent).records()])).toBe('XML_INVALID_CHARACTER');
   });
 });

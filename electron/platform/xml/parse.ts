@@ -16,7 +16,7 @@
  */
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XmlError } from './errors';
-import { scanXmlMarkup, XINCLUDE_NS, type XmlScanStats } from './scan';
+import { scanXmlMarkup, splitXmlRecords, XINCLUDE_NS, type XmlScanStats } from './scan';
 
 export { TREE_NODE_BYTES, XINCLUDE_NS, type XmlScanStats } from './scan';
 
@@ -119,6 +119,39 @@ export function treeBudget(length: number): number {
 /** The streaming pass alone (see the module comment): counts, or an XmlError before any tree exists. */
 export function scanXml(text: string, limits: Pick<XmlParseLimits, 'maxDepth' | 'maxTreeBytes'> = {}): XmlScanStats {
   return scanXmlMarkup(text, { maxDepth: limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH, maxTreeBytes: limits.maxTreeBytes ?? treeBudget(text.length) });
+}
+
+/** A document whose records are parsed one at a time (see `parseXmlWithRecords`). */
+export interface XmlWithRecords {
+  /** The document without its records: their parent is there, empty. */
+  skeleton: Document;
+  /** How many records were cut out. */
+  count: number;
+  /**
+   * Each record as the root element of a document of its own, parsed when reached: read it into
+   * values and let it go, so that only one record's tree exists at a time.
+   */
+  records(): Generator<Element>;
+}
+
+/**
+ * Parses a list document (an ITI-18 answer with thousands of registry objects) without building
+ * one tree for all of it: the children of the elements named `{ns}local` are cut out by the
+ * streaming pass and parsed one by one, each within its own budget; the rest is parsed as usual.
+ * Same refusals as `parseXml` (DOCTYPE, XInclude, depth, size, characters).
+ */
+export function parseXmlWithRecords(input: string | Uint8Array, parent: { ns: string; local: string }, limits: XmlParseLimits = {}): XmlWithRecords {
+  const text = decodeXmlInput(input, limits);
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
+  const split = splitXmlRecords(text, parent, maxDepth);
+  const skeleton = parseXml(split.skeleton, { maxDepth, ...(limits.maxTreeBytes === undefined ? {} : { maxTreeBytes: limits.maxTreeBytes }) });
+  return {
+    skeleton,
+    count: split.records.length,
+    *records() {
+      for (const record of split.records) yield parseXmlElement(record.text, { maxDepth, maxBytes: Number.MAX_SAFE_INTEGER });
+    },
+  };
 }
 
 /** Parses and returns the document element. */

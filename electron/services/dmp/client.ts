@@ -12,7 +12,7 @@ import type { HttpTransport } from '../../platform/http';
 import { buildEnvelope, isSoapFaultError, newContentId, newMessageId, SoapClient, type SoapResponse } from '../../platform/soap';
 import { childElements, signSubmissionSet, xmlNamespace, type XmlElementNode, type XmlSigner } from '../../platform/xml';
 import { DMP_ACTIONS, DMP_PATHS, DMP_REPOSITORY_UNIQUE_ID, NS, type PurposeOfUse } from './codes';
-import { buildAdhocQueryRequest, parseAdhocQueryResponse, type AdhocQueryResult, type RegistryError, type StoredQuery } from './iti18';
+import { buildAdhocQueryRequest, ITI18_RECORDS, parseAdhocQueryResponse, type AdhocQueryResult, type RegistryError, type StoredQuery } from './iti18';
 import { buildTd02Request, parseTd02Response, type DmpStatus } from './td02';
 import {
   buildMetadataUpdate,
@@ -108,7 +108,7 @@ export class DmpClient {
     path: string,
     action: string,
     body: XmlElementNode,
-    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean } = {},
+    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean; records?: { ns: string; local: string } } = {},
   ): Promise<SoapResponse> {
     const url = this.url(path);
     const assertion: Element = await signedVihf(
@@ -136,6 +136,7 @@ export class DmpClient {
         envelope,
         ...(extra.attachments === undefined ? {} : { attachments: extra.attachments }),
         ...(extra.mtom === true ? { mtom: true } : {}),
+        ...(extra.records === undefined ? {} : { records: extra.records }),
         ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
         ...(this.options.timeouts === undefined ? {} : { timeouts: this.options.timeouts }),
       });
@@ -197,10 +198,11 @@ export class DmpClient {
 
   /** TD3.1 (ITI-18). */
   async query(ctx: DmpCallContext, stored: StoredQuery): Promise<AdhocQueryResult> {
-    const response = await this.call(ctx, DMP_PATHS.registry, DMP_ACTIONS.iti18, buildAdhocQueryRequest(stored));
+    // A whole DMP can list thousands of entries: read them one at a time (issue 14, memory bound).
+    const response = await this.call(ctx, DMP_PATHS.registry, DMP_ACTIONS.iti18, buildAdhocQueryRequest(stored), { records: ITI18_RECORDS });
     let result: AdhocQueryResult;
     try {
-      result = parseAdhocQueryResponse(response.content);
+      result = parseAdhocQueryResponse(response.content, response.records());
     } catch (error) {
       throw this.malformed(error);
     }
