@@ -2,7 +2,8 @@
 // esbuild. Native addons and electron stay external (loaded at run time from node_modules).
 import { build } from 'esbuild';
 
-const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js'];
+// libxml2-wasm: an ES module with top-level await (its WebAssembly), loaded with import() at run time.
+const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js', 'libxml2-wasm'];
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
 
 await Promise.all([

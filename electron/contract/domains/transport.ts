@@ -58,6 +58,8 @@ export const transportErrors = {
   XML_TOO_COMPLEX:
     "Un document XML reçu contient trop d'éléments pour sa taille (il occuperait trop de mémoire) et a été refusé par sécurité.",
   XML_ENCODING_UNSUPPORTED: "Un document XML reçu utilise un encodage de caractères non pris en charge.",
+  XML_ENCODING_INVALID:
+    "Ce document XML contient des octets qui ne correspondent pas à son encodage déclaré (UTF-8 par défaut) : il est refusé plutôt que lu avec des caractères remplacés. Réenregistrez-le dans son encodage (UTF-8) puis réessayez.",
   XML_INVALID_CHARACTER:
     'Une donnée contient un caractère interdit en XML (caractère de contrôle). Corrigez la saisie puis réessayez.',
   XML_VALUE_MISSING: "Une information attendue manque dans la réponse du service distant.",

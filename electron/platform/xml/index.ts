@@ -102,3 +102,4 @@ export {
   type VerifiedSubmissionSetSignature,
   type ManifestEntry,
 } from './xades';
+export { xsdValidator, type XsdValidator, type XsdValidation, type XsdIssue } from './xsd';

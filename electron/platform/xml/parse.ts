@@ -258,6 +258,7 @@ function decode(bytes: Uint8Array, label: string): string {
   try {
     return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (cause) {
-    throw new XmlError('XML_ENCODING_UNSUPPORTED', { encoding: label, reason: 'invalid-bytes' }, { cause });
+    // Refused, never decoded with replacement characters (issue 14): the text would not be the document's.
+    throw new XmlError('XML_ENCODING_INVALID', { encoding: label }, { cause });
   }
 }
