@@ -17,5 +17,13 @@ await Promise.all([
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
+  // The host's worker thread (CSV imports, large documents): electron/host/workers/tasks.ts.
+  build({
+    ...common,
+    entryPoints: ['electron/host/workers/tasks.ts'],
+    outfile: 'dist/electron/worker.cjs',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
 ]);
-console.log('dist/electron: main.cjs, preload.cjs, host.cjs');
+console.log('dist/electron: main.cjs, preload.cjs, host.cjs, worker.cjs');

@@ -25,6 +25,7 @@ import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
 import { wireInsi } from './wiring/insi';
+import { createHostWorkers, workerImportRunner } from './workers';
 
 export interface HostOptions {
   dataDir: string;
@@ -120,6 +121,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       audit: audit.write,
       notify: (event, payload) => dispatcher.emit(event, payload),
     });
+    // Heavy work (CSV imports, large documents) in a worker thread with its own database connection.
+    const workers = createHostWorkers({ dataDir: options.dataDir, keyHex: options.keyHex, logger: options.logger });
+    closers.push(() => workers.close());
     const ctx: WiringContext = {
       dataDir: options.dataDir,
       environment,
@@ -135,6 +139,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       closers,
       // The desk until a card session names the professional (wireCards replaces it); read at call time.
       actor: { current: () => DESK_ACTOR },
+      workers,
       ...(options.demoCardsInProcess === true ? { demoCardsInProcess: true } : {}),
     };
     dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
@@ -148,7 +153,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       environment: () => settings.get().environment,
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
-    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    const imports = workerImportRunner(workers, {
+      environment: () => settings.get().environment,
+      clock: options.clock,
+      emit: (event, payload) => dispatcher.emit(event, payload),
+    });
+    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current(), imports }));
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 

@@ -23,6 +23,7 @@ export { VALUE_SETS, lookup as lookupValueSet, type ValueSet, type ValueSetName 
 export {
   validateCda,
   admitCdaForValidation,
+  MAX_VALIDATED_BYTES,
   SAXON_SAFE_OPTIONS,
   validateCdaXsd,
   runSchematron,

@@ -96,6 +96,11 @@ export interface DmpServiceDeps {
   notify?: DmpNotify;
   /** Awaited before any exchange (démo: starts the simulator and loads the virtual card on first use). */
   prepare?: () => Promise<void>;
+  /**
+   * Reads an imported CDA's header into XDS metadata (safe parser, whole document). The host runs
+   * it in its worker thread, off the event loop (a CDA may be 16 MB); in-process by default.
+   */
+  readCdaMetadata?: (bytes: Uint8Array, extraConfidentiality: string[]) => Promise<XdsDocumentMetadata>;
 }
 
 export interface DmpAccess {
@@ -563,11 +568,8 @@ export class DmpService {
     const settings = this.deps.settings();
     const bytes = Buffer.from(input.content.buffer, input.content.byteOffset, input.content.byteLength);
     const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
-    const text = isPdf ? '' : bytes.subarray(0, 4096).toString('utf8');
-    const isXml = !isPdf && /<(?:[A-Za-z0-9_]+:)?ClinicalDocument[\s>]/.test(text.includes('ClinicalDocument') ? text : bytes.toString('utf8'));
-    if (!isPdf && !isXml) throw new AppError('DMP_FILE_INVALID');
     const replaced = input.replaces === undefined ? null : this.replacedVersion(input.patientId, input.replaces);
-    let xml: string;
+    let content: Buffer;
     let metadata: XdsDocumentMetadata;
     // DMP visibility codes (JDV_J08): XDS metadata only, for a built PDF wrapper and an imported CDA alike.
     const confidentiality = [
@@ -602,17 +604,20 @@ export class DmpService {
         },
         { newOid: () => this.newOid() },
       );
-      xml = built.xml;
+      content = Buffer.from(built.xml, 'utf8');
       metadata = built.metadata;
     } else {
-      xml = bytes.toString('utf8');
-      metadata = extractXdsMetadata(xml, { extraConfidentiality: confidentiality });
+      // Not a PDF: the whole file through the safe parser, whatever comes before the root (a BOM,
+      // the XML declaration, processing instructions, a leading comment of any length: the official
+      // ANS N1 example starts with one). The first kilobytes used to be sniffed instead (issue 14).
+      metadata = await this.readCdaMetadata(bytes, confidentiality);
+      // The document is sent as received (its own encoding), not re-encoded.
+      content = bytes;
       // The header must give every metadata ITI-41 requires: refuse now rather than let the DMP refuse the job later.
       if (metadata.missing !== undefined && metadata.missing.length > 0) throw new AppError('DMP_CDA_METADATA_INCOMPLETE', { missing: metadata.missing });
       const cx = parsePatientCx(metadata.sourcePatientId);
       if (cx === null || cx.matricule !== patient.ins.matricule) throw new AppError('DMP_FILE_INVALID', { reason: 'patient-mismatch' });
     }
-    const content = Buffer.from(xml, 'utf8');
     metadata = { ...metadata, size: content.length, hash: createHash('sha1').update(content).digest('hex') };
     if (input.replaces !== undefined) metadata.replaces = input.replaces;
     const createdAt = this.now();
@@ -634,6 +639,16 @@ export class DmpService {
     this.deps.notify?.('dmp.changed', { patientId: input.patientId, reason: 'sending' });
     outbox.wake('dmp.send');
     return this.sendingView({ ...row, jobId: job?.id ?? null, sentAt: null });
+  }
+
+  private async readCdaMetadata(bytes: Buffer, confidentiality: string[]): Promise<XdsDocumentMetadata> {
+    try {
+      return this.deps.readCdaMetadata === undefined ? extractXdsMetadata(bytes, { extraConfidentiality: confidentiality }) : await this.deps.readCdaMetadata(bytes, confidentiality);
+    } catch (error) {
+      // Neither a PDF nor XML at all: the DMP takes only those (a CDA that is XML keeps its own reason).
+      if (isAppError(error) && error.code === 'CDA_NOT_A_DOCUMENT' && error.details?.reason === 'XML_MALFORMED') throw new AppError('DMP_FILE_INVALID', { reason: 'not-pdf-nor-xml' });
+      throw error;
+    }
   }
 
   /**
