@@ -9,10 +9,9 @@ import { createManualClock } from '../platform/clock';
 import { createMemoryLogger } from '../platform/log';
 import { parseEnvelope, serializeEnvelope, SoapFaultError, soapNs } from '../platform/soap';
 import { attr, xmlNamespace, xmlNs } from '../platform/xml';
-import { dmpFaultError } from './dmp/client';
-import { INSI_NS } from './insi/request';
-import { parseInsiResponse } from './insi/response';
-import { describeError } from './outbox/classify';
+import { dmpFaultError } from '../services/dmp';
+import { INSI_NS, parseInsiResponse } from '../services/insi';
+import { describeError } from '../services/outbox';
 
 const IDENTITY = ['DUPONT', 'Jean-Pierre', '1950-02-01', '01/02/1950', '1500263113017'];
 
