@@ -96,6 +96,11 @@ export const importFieldSchema = z.enum([
 /** CSV column header → field. */
 export const importMappingSchema = z.record(boundedText(200), importFieldSchema);
 
+/** Largest file an import accepts (the renderer checks it before sending the file). */
+export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+/** Most lines of data an import accepts. */
+export const IMPORT_MAX_LINES = 100_000;
+
 const importInputSchema = z.object({
   /** The file's bytes, base64 (≤ 20 Mo once decoded); a larger file gets the size message, not INVALID_PARAMS. */
   contentBase64: z.string().max(28 * 1024 * 1024, { error: 'PATIENTS_IMPORT_TOO_LARGE' }),

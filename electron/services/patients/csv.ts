@@ -9,16 +9,16 @@
  * decoded text (`CsvTable.rows()`), never held all at once: an export costs its text and a few
  * bytes per line, whatever its shape.
  */
-import type { ImportField, ImportMapping } from '../../contract/domains/patients';
+import { IMPORT_MAX_BYTES, IMPORT_MAX_LINES, type ImportField, type ImportMapping } from '../../contract/domains/patients';
 import { foldForComparison } from '../identity';
 
 export type CsvEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 export type CsvSeparator = ';' | ',' | '\t' | '|';
 
-/** 20 Mo: a practice export of ~100 000 patients. */
-export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+/** 20 Mo: a practice export of ~100 000 patients (the contract's bound, checked by the renderer too). */
+export const MAX_IMPORT_BYTES = IMPORT_MAX_BYTES;
 /** Lines of data an import accepts (one patient each). */
-export const MAX_IMPORT_LINES = 100_000;
+export const MAX_IMPORT_LINES = IMPORT_MAX_LINES;
 /** Columns a line may have. */
 export const MAX_IMPORT_COLUMNS = 200;
 /** Characters a cell may hold (the longest field stored is far shorter, see fields.ts). */
