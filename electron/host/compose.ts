@@ -28,6 +28,7 @@ import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
 import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
+import { createHostWorkers, workerImportRunner } from './workers';
 
 export interface HostOptions {
   dataDir: string;
@@ -40,6 +41,8 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /** Demo only: keep the virtual cards in-process even when a pcscd with vpcd is reachable. */
+  demoCardsInProcess?: boolean;
 }
 
 export interface Host {
@@ -123,6 +126,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       audit: audit.write,
       notify: (event, payload) => dispatcher.emit(event, payload),
     });
+    // Heavy work (CSV imports, large documents) in a worker thread with its own database connection.
+    const workers = createHostWorkers({ dataDir: options.dataDir, keyHex: options.keyHex, logger: options.logger });
+    closers.push(() => workers.close());
     const ctx: WiringContext = {
       dataDir: options.dataDir,
       environment,
@@ -138,6 +144,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       closers,
       // The desk until a card session names the professional (wireCards replaces it); read at call time.
       actor: { current: () => DESK_ACTOR },
+      workers,
+      ...(options.demoCardsInProcess === true ? { demoCardsInProcess: true } : {}),
     };
     dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
     doctorChecks.push(outboxDoctorCheck(outbox));
@@ -150,7 +158,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       environment: () => settings.get().environment,
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
-    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    const imports = workerImportRunner(workers, {
+      environment: () => settings.get().environment,
+      clock: options.clock,
+      emit: (event, payload) => dispatcher.emit(event, payload),
+    });
+    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current(), imports }));
     // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
     patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);

@@ -9,6 +9,7 @@ import { adriRightsCommand, apcvCheckCommand, apcvStatusCommand } from './apcv';
 import { cardsListCommand, cardsReadCommand } from './cards';
 import { doctorCommand } from './doctor';
 import { drugsCommand, eprescriptionPrintCommand, eprescriptionReadCommand, eprescriptionValidateCommand } from './eprescription';
+import { fileError } from './files';
 import { insCheckCommand, insiParseCommand, insiSearchCommand, insNormalizeCommand } from './ins';
 import { patientsCommand } from './patients';
 import { queueCommand } from './queue';
@@ -44,8 +45,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.err(error.message);
       return 2;
     }
-    const wire = error instanceof AppError ? error.toWire() : new AppError('INTERNAL').toWire();
-    if (!(error instanceof AppError)) io.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    // A file the system could not open (anywhere in a command) is said as such, not INTERNAL.
+    const known = error instanceof AppError ? error : fileError(error, typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : '');
+    const wire = known instanceof AppError ? known.toWire() : new AppError('INTERNAL').toWire();
+    if (!(known instanceof AppError)) io.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     io.out(json ? JSON.stringify({ error: wire }) : `Erreur ${wire.code} : ${wire.message}`);
     return 1;
   }

@@ -2,7 +2,7 @@
 export { Outbox, type OutboxOptions, type OutboxNotify, type OutboxEventName, type JobAttemptView } from './outbox';
 export { outboxMigrations } from './schema';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-export { classifyError } from './classify';
+export { classifyError, describeError } from './classify';
 export type {
   EndpointState,
   EnqueueInput,
