@@ -3,10 +3,9 @@
  * and registers the contract handlers. Nothing else in the product creates services.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
-import { migrate, openDatabase, type Db } from '../platform/db';
+import { migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
 import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
@@ -66,15 +65,20 @@ const OUTBOX_SHUTDOWN_GRACE_MS = 5_000;
 
 export async function composeHost(options: HostOptions): Promise<Host> {
   const logger = options.logger.child('host');
-  const db = openDatabase({ path: join(options.dataDir, 'pupitre.db'), keyHex: options.keyHex });
+  // Refuses a database that existed and is gone, emptied or damaged, and a wrong key (issue 14).
+  const store = openStore({ dataDir: options.dataDir, keyHex: options.keyHex, now: () => new Date(options.clock.now()).toISOString() });
+  const db = store.db;
   const closers: Array<() => Promise<void> | void> = [
     () => {
       db.close();
     },
   ];
   try {
-    const report = migrate(db, migrations);
+    const report = withStorageErrors(options.dataDir, () => migrate(db, migrations));
     if (report.applied.length > 0) logger.info('db.migrated', { from: report.from, to: report.to });
+    // From now on a missing or emptied database is an incident, not a fresh install.
+    store.confirm();
+    if (store.created) logger.info('db.created', {});
 
     const audit = new AuditTrail(db, options.clock);
     const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write);
@@ -88,11 +92,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       dataDir: options.dataDir,
       environment: () => settings.get().environment,
       pkcs11Module: () => settings.get().pkcs11Module,
-      dbVersion: () => db.pragma('user_version', { simple: true }) as number,
+      db,
+      dbPath: store.path,
       ...(options.rendererDir === undefined ? {} : { rendererDir: options.rendererDir }),
     });
 
-    const dispatcher = new RpcDispatcher(options.logger.child('rpc'));
+    const dispatcher = new RpcDispatcher(options.logger.child('rpc'), (error) => storageErrorOf(error, options.dataDir));
     dispatcher.register(
       createCoreHandlers({
         settings,
@@ -183,7 +188,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     };
   } catch (error) {
     for (const close of closers.reverse()) await close();
-    throw error;
+    // A full disk or a damaged page met while composing (seeding the demo base, say) keeps its code.
+    throw storageErrorOf(error, options.dataDir) ?? error;
   }
 }
 

@@ -2,8 +2,9 @@
  * `pupitre doctor` and the Diagnostic screen: what is there, what is missing, and the next thing
  * to do for each problem. Checks are a list so each capability adds its own.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
-import type { DiagnosticCheck } from '../contract';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import type { AppError, DiagnosticCheck } from '../contract';
+import { checkIntegrity, isUnreadableWithoutKey, type Db } from '../platform/db';
 
 export interface DoctorCheck {
   id: string;
@@ -37,7 +38,8 @@ export function baseChecks(deps: {
   environment: () => string;
   pkcs11Module: () => string;
   rendererDir?: string;
-  dbVersion: () => number;
+  db: Db;
+  dbPath: string;
 }): DoctorCheck[] {
   const checks: DoctorCheck[] = [
     {
@@ -52,11 +54,7 @@ export function baseChecks(deps: {
         }
       },
     },
-    {
-      id: 'database',
-      label: 'Base de données chiffrée',
-      run: () => ({ status: 'ok', detail: `schéma version ${deps.dbVersion()}` }),
-    },
+    databaseCheck(deps.db, deps.dbPath),
     {
       id: 'environment',
       label: 'Environnement',
@@ -109,4 +107,49 @@ export function baseChecks(deps: {
     });
   }
   return checks;
+}
+
+const DATABASE_LABEL = 'Base de données chiffrée';
+const RESTORE_NEXT =
+  'Fermez Pupitre et restaurez la dernière sauvegarde (« pupitre restore FICHIER ») ; faites vérifier le disque. Gardez une copie du fichier endommagé pour le support.';
+
+/**
+ * The database as stored (issue 16: this check used to say « ok » whatever the file): it must not
+ * open without the key, every page must pass `quick_check`, and only its owner may read it.
+ */
+export function databaseCheck(db: Db, dbPath: string): DoctorCheck {
+  return {
+    id: 'database',
+    label: DATABASE_LABEL,
+    run: () => {
+      if (!isUnreadableWithoutKey(dbPath)) {
+        return {
+          status: 'error',
+          detail: 'le fichier de la base se lit sans la clé : il n’est pas chiffré',
+          next: 'Ne travaillez pas avec ce fichier : restaurez une sauvegarde chiffrée de Pupitre, puis signalez-le au support.',
+        };
+      }
+      const integrity = checkIntegrity(db);
+      if (!integrity.ok) {
+        return { status: 'error', detail: `contrôle d’intégrité en échec (${integrity.problems.length} anomalie(s))`, next: RESTORE_NEXT };
+      }
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const detail = `illisible sans la clé, intégrité vérifiée (quick_check), schéma version ${version}`;
+      if (process.platform !== 'win32' && (statSync(dbPath).mode & 0o077) !== 0) {
+        return { status: 'warn', detail: `${detail} ; fichier lisible par d’autres comptes`, next: `Rendez le fichier privé : « chmod 600 ${dbPath} ».` };
+      }
+      return { status: 'ok', detail };
+    },
+  };
+}
+
+/** What `pupitre doctor` says when the database cannot even be opened (missing, damaged, wrong key…). */
+export function storageFailureCheck(error: AppError): DiagnosticCheck {
+  return {
+    id: 'database',
+    label: DATABASE_LABEL,
+    status: 'error',
+    detail: 'la base de données ne peut pas être ouverte',
+    next: error.message,
+  };
 }

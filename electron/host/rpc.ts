@@ -38,7 +38,11 @@ export class RpcDispatcher {
   private readonly handlers: HandlerMap = {};
   private readonly listeners = new Set<EventListener>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Turns known infrastructure failures (a full disk, a damaged database) into their stable codes. */
+    private readonly classify: (error: unknown) => AppError | null = () => null,
+  ) {}
 
   register(handlers: HandlerMap): void {
     for (const [name, handler] of Object.entries(handlers)) {
@@ -116,6 +120,11 @@ export class RpcDispatcher {
 
   private toAppError(error: unknown, method: string): AppError {
     if (error instanceof AppError) return error;
+    const known = this.classify(error);
+    if (known !== null) {
+      this.logger.error('rpc.storage_error', { method, code: known.code });
+      return known;
+    }
     this.logger.error('rpc.unexpected_error', { method, error });
     return new AppError('INTERNAL', { method });
   }

@@ -10,6 +10,7 @@ import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
+import { storageErrors, storageEvents, storageMethods } from './storage';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 export const domainErrors = {
   ...cardsErrors,
@@ -20,6 +21,7 @@ export const domainErrors = {
   ...insiErrors,
   ...outboxErrors,
   ...patientsErrors,
+  ...storageErrors,
   ...transportErrors,
 } as const;
 
@@ -32,6 +34,7 @@ export const domainMethods = {
   ...insiMethods,
   ...outboxMethods,
   ...patientsMethods,
+  ...storageMethods,
   ...transportMethods,
 } as const;
 
@@ -44,5 +47,6 @@ export const domainEvents = {
   ...insiEvents,
   ...outboxEvents,
   ...patientsEvents,
+  ...storageEvents,
   ...transportEvents,
 } as const;

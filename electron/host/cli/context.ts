@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../contract';
 import { systemClock } from '../../platform/clock';
-import { loadOrCreateKeyFile } from '../../platform/db/key';
+import { prepareKeyFile } from '../../platform/db';
 import { createLogger, stderrSink, type Logger, type LogLevel } from '../../platform/log';
 import { composeHost, type Host } from '../compose';
 import { flagString, type ParsedArgs } from './args';
@@ -52,11 +52,15 @@ export function createCliContext(args: ParsedArgs, io: CliIo): CliContext {
   };
 }
 
-/** Database key: $PUPITRE_DB_KEY when set, otherwise the 0600 key file of the data directory. */
+/**
+ * Database key: $PUPITRE_DB_KEY when set (the recovery key of an Electron installation, whose key
+ * is otherwise sealed by the OS key store), otherwise the 0600 key file of the data directory,
+ * created only when no database exists yet.
+ */
 export function resolveDbKey(dataDir: string): string {
   const fromEnv = process.env.PUPITRE_DB_KEY;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return loadOrCreateKeyFile(dataDir).keyHex;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv.trim();
+  return prepareKeyFile(dataDir).keyHex;
 }
 
 export async function openHost(
