@@ -3,14 +3,15 @@
  * and registers the contract handlers. Nothing else in the product creates services.
  */
 import { readFileSync } from 'node:fs';
-import { type Environment } from '../contract';
+import { AppError, type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
 import { migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
 import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
-import { SettingsService } from '../services/settings';
+import { SensitiveChanges, SettingsService } from '../services/settings';
+import { SETTING_POLICIES } from '../contract/settings-policy';
 import type { CardsService } from '../services/cards';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
 import { createCdaHandlers } from './handlers/cda';
@@ -98,9 +99,23 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     });
 
     const dispatcher = new RpcDispatcher(options.logger.child('rpc'), (error) => storageErrorOf(error, options.dataDir));
+    // Sensitive settings change in two steps; the CPS code, where a policy asks for it, is checked
+    // by the cards service once it is wired (below).
+    const pinVerifier: { verify?: (pin: string) => Promise<{ ok: boolean; triesLeft: number }> } = {};
+    const changes = new SensitiveChanges({
+      settings,
+      clock: options.clock,
+      policies: SETTING_POLICIES,
+      verifyCpsPin: (pin) => {
+        if (pinVerifier.verify === undefined) throw new AppError('SETTINGS_PIN_REQUIRED', { reason: 'no-card-service' });
+        return pinVerifier.verify(pin);
+      },
+    });
     dispatcher.register(
       createCoreHandlers({
         settings,
+        changes,
+        actor: () => ctx.actor.current(),
         audit,
         emit: (event, payload) => dispatcher.emit(event, payload),
         diagnostics: async () => runChecks(doctorChecks),
@@ -159,6 +174,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
+    pinVerifier.verify = (pin) => cards.verifyPin(pin);
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
 

@@ -18,11 +18,28 @@ import {
   type ResponseFrame,
   type WireError,
 } from '../contract';
+import { isConnectorMethod } from '../contract/connector';
 import type { Logger } from '../platform/log';
+
+export type CallerKind = 'desk' | 'connector' | 'terminal';
 
 export interface CallContext {
   /** Who is calling, for the audit trail: the transport fills it. */
   transport: 'electron' | 'websocket' | 'in-process';
+  /**
+   * The desk's own UI (Electron window, or the page `pupitre serve` serves), a web practice
+   * software through the local connector (another allowed origin), or the terminal (CLI). When
+   * absent: terminal in-process, desk over Electron, connector over a WebSocket (the safe side).
+   */
+  caller?: CallerKind;
+  /** The connected window or tab, to bind a confirmation to the one that asked for it. */
+  sessionId?: string;
+}
+
+export function callerOf(context: CallContext): CallerKind {
+  if (context.caller !== undefined) return context.caller;
+  if (context.transport === 'in-process') return 'terminal';
+  return context.transport === 'electron' ? 'desk' : 'connector';
 }
 
 export type Handler<M extends MethodName> = (
@@ -75,6 +92,8 @@ export class RpcDispatcher {
 
   /** Calls a method by name with unvalidated params; used by the CLI and tests too. */
   async call(method: string, params: unknown, context: CallContext): Promise<unknown> {
+    // The connector reaches its allow-list only; an unknown name gets the same answer.
+    if (callerOf(context) === 'connector' && !isConnectorMethod(method)) throw new AppError('CONNECTOR_METHOD_NOT_ALLOWED', { method });
     if (!isMethodName(method)) throw new AppError('UNKNOWN_METHOD', { method });
     const spec = methods[method];
     const parsed = spec.params.safeParse(params ?? {});

@@ -10,6 +10,7 @@ import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
+import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
 import { storageErrors, storageEvents, storageMethods } from './storage';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 export const domainErrors = {
@@ -21,6 +22,7 @@ export const domainErrors = {
   ...insiErrors,
   ...outboxErrors,
   ...patientsErrors,
+  ...settingsGuardErrors,
   ...storageErrors,
   ...transportErrors,
 } as const;
@@ -34,6 +36,7 @@ export const domainMethods = {
   ...insiMethods,
   ...outboxMethods,
   ...patientsMethods,
+  ...settingsGuardMethods,
   ...storageMethods,
   ...transportMethods,
 } as const;

@@ -68,8 +68,9 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   });
 
   let port = 0;
-  const allowedOrigins = (): Set<string> =>
-    new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`, ...(options.extraOrigins?.() ?? [])]);
+  // The page this server serves is the desk itself; other allowed origins are connectors.
+  const ownOrigins = (): Set<string> => new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
+  const allowedOrigins = (): Set<string> => new Set([...ownOrigins(), ...(options.extraOrigins?.() ?? [])]);
 
   server.on('upgrade', (req, socket, head) => {
     const refuse = (status: number, reason: string): void => {
@@ -87,11 +88,12 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
       return bytes.length === expected.length && timingSafeEqual(bytes, expected);
     });
     if (!tokenOk) return refuse(401, 'token');
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    const caller = ownOrigins().has(origin) ? 'desk' : 'connector';
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, caller));
   });
 
-  const attach = (ws: WebSocket): void => {
-    const session = new ClientSession(options.dispatcher, { send: (text) => ws.send(text) }, { transport: 'websocket' }, logger);
+  const attach = (ws: WebSocket, caller: 'desk' | 'connector'): void => {
+    const session = new ClientSession(options.dispatcher, { send: (text) => ws.send(text) }, { transport: 'websocket', caller }, logger);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.close(1003, 'binary frames are not accepted');

@@ -23,7 +23,7 @@ const base = {
   maxAttempts: 5,
 };
 const serverError = () => new TransportError('TRANSPORT_HTTP_SERVER_ERROR', { phase: 'receive', status: 500, retryable: true, outcomeUnknown: false });
-const unreachable = () => new TransportError('TRANSPORT_CONNECT_FAILED', { phase: 'connect', retryable: true, outcomeUnknown: false });
+const unreachable = () => new TransportError('TRANSPORT_CONNECTION_REFUSED', { phase: 'connect', retryable: true, outcomeUnknown: false });
 
 describe('unsent report', () => {
   it('gives each job that is not sent its reason, and whether a person must act', async () => {

@@ -10,6 +10,7 @@ import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
 
 export { settingsMigrations } from './schema';
+export { SensitiveChanges, type SensitiveChangesDeps, type RequestedChange } from './changes';
 
 export interface LpsDescription {
   name: string;
@@ -70,32 +71,33 @@ export class SettingsService {
     });
   }
 
-  set(key: SettingKey, value: unknown, actor: string): Settings {
-    const environment = this.get().environment;
+  /**
+   * Validates and normalises a value (a URL to its canonical form) without writing it, and says
+   * where it is stored (endpoints are kept per environment).
+   */
+  normalize(key: SettingKey, value: unknown): { storageKey: string; value: unknown } {
     switch (key) {
       case 'environment':
-        this.write(key, parseOrThrow(settingsSchema.shape.environment, value));
-        break;
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.environment, value) };
       case 'endpoints.insi':
-      case 'endpoints.dmp': {
-        const url = parseUrl(value);
-        this.write(`endpoints.${environment}.${key.slice('endpoints.'.length)}`, url);
-        break;
-      }
+      case 'endpoints.dmp':
+        return { storageKey: `endpoints.${this.get().environment}.${key.slice('endpoints.'.length)}`, value: parseUrl(value) };
       case 'lps.cndaAuthorisation':
-        this.write(key, parseOrThrow(settingsSchema.shape.lps.shape.cndaAuthorisation, value));
-        break;
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.lps.shape.cndaAuthorisation, value) };
       case 'pkcs11Module':
-        this.write(key, parseOrThrow(settingsSchema.shape.pkcs11Module, value));
-        break;
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.pkcs11Module, value) };
       case 'allowedOrigins': {
         const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
         for (const origin of origins) parseOrigin(origin);
-        this.write(key, origins);
-        break;
+        return { storageKey: key, value: origins };
       }
     }
-    this.audit({ actor, patientRef: null, action: 'settings.set', details: { key } });
+  }
+
+  set(key: SettingKey, value: unknown, actor: string, auditDetails: Record<string, unknown> = {}): Settings {
+    const normalized = this.normalize(key, value);
+    this.write(normalized.storageKey, normalized.value);
+    this.audit({ actor, patientRef: null, action: 'settings.set', details: { key, ...auditDetails } });
     return this.get();
   }
 
