@@ -13,8 +13,8 @@ import { describeWithPrerequisites } from '../../../fixtures/testing/tier';
 const errorCode = (stdout: string): string | undefined => (JSON.parse(stdout) as { error?: { code: string } }).error?.code;
 
 describeWithPrerequisites('unit', canMountScratch, 'storage on a real disk', () => {
-  it('a full disk at first start is reported as such, leaves no key file, and the next start works', () => {
-    const results = inScratchMount(
+  it('a full disk at first start is reported as such, leaves no key file, and the next start works', { timeout: 240_000 }, async () => {
+    const results = await inScratchMount(
       8192,
       [
         'mkdir "$SCRATCH/data"',
@@ -37,8 +37,8 @@ describeWithPrerequisites('unit', canMountScratch, 'storage on a real disk', () 
     expect(results.key?.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('a disk full while the base grows is reported as a full disk, not as damage', () => {
-    const results = inScratchMount(
+  it('a disk full while the base grows is reported as a full disk, not as damage', { timeout: 240_000 }, async () => {
+    const results = await inScratchMount(
       4096,
       [
         'mkdir "$SCRATCH/data"',
@@ -52,8 +52,8 @@ describeWithPrerequisites('unit', canMountScratch, 'storage on a real disk', () 
     expect(errorCode(results.full?.stdout ?? '{}')).toBe('DB_DISK_FULL');
   });
 
-  it('a read-only file system has its own code, for a new and for an existing installation', () => {
-    const results = inScratchMount(
+  it('a read-only file system has its own code, for a new and for an existing installation', { timeout: 240_000 }, async () => {
+    const results = await inScratchMount(
       4096,
       [
         'mkdir "$SCRATCH/new" "$SCRATCH/used"',
@@ -71,10 +71,10 @@ describeWithPrerequisites('unit', canMountScratch, 'storage on a real disk', () 
     }
   });
 
-  it('a folder the user may not write has its own code', () => {
+  it('a folder the user may not write has its own code', { timeout: 240_000 }, async () => {
     const parent = mkdtempSync(join(tmpdir(), 'pupitre-perm-'));
     const dataDir = join(parent, 'data');
-    const result = asUserWithoutWriteAccess(dataDir, ['settings', 'get', '--json', '--data-dir', dataDir]);
+    const result = await asUserWithoutWriteAccess(dataDir, ['settings', 'get', '--json', '--data-dir', dataDir]);
     expect(result.exit, result.stderr).toBe(1);
     expect(errorCode(result.stdout)).toBe('DB_PERMISSION_DENIED');
     expect(readdirSync(dataDir)).toEqual([]);
