@@ -38,6 +38,13 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
     consequence:
       'Les pages web de ces adresses pourront lire les cartes, faire vérifier le code de la carte CPS et interroger INSi par Pupitre. N’ajoutez que le logiciel de votre cabinet.',
   },
+  'backup.folder': {
+    sensitive: true,
+    consequence:
+      'Les sauvegardes chiffrées de toute la base (patients, documents, journal) seront écrites dans ce dossier. Choisissez un disque à vous, de préférence un autre que celui de Pupitre.',
+  },
+  'backup.intervalHours': { sensitive: false },
+  'backup.keep': { sensitive: false },
 };
 
 export function settingPolicy(key: SettingKey): SettingPolicy {

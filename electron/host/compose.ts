@@ -3,6 +3,7 @@
  * and registers the contract handlers. Nothing else in the product creates services.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppError, type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
 import { migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
@@ -21,6 +22,7 @@ import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
+import { wireBackup } from './wiring/backup';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -82,7 +84,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     if (store.created) logger.info('db.created', {});
 
     const audit = new AuditTrail(db, options.clock);
-    const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write);
+    const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write, {
+      backupFolder: join(options.dataDir, 'sauvegardes'),
+    });
     if (options.environment !== undefined && settings.get().environment !== options.environment) {
       settings.set('environment', options.environment, 'système');
     }
@@ -177,6 +181,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     pinVerifier.verify = (pin) => cards.verifyPin(pin);
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
+    wireBackup(ctx, options.keyHex);
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -6,6 +6,7 @@
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { auditMigrations } from '../services/audit';
+import { backupMigrations } from '../services/backup';
 import { dmpMigrations } from '../services/dmp';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
@@ -27,6 +28,7 @@ const steps: readonly Step[] = [
   ...dmpMigrations,
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
+  ...backupMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

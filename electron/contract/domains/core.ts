@@ -43,12 +43,20 @@ export const endpointsSchema = z.object({
   dmp: z.string(),
 });
 
+/** Scheduled encrypted backups (issue 14, point 4). */
+export const backupSettingsSchema = z.object({
+  folder: z.string(),
+  intervalHours: z.number().int().min(1).max(168),
+  keep: z.number().int().min(1).max(365),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
   lps: lpsIdentitySchema,
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
+  backup: backupSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -59,6 +67,9 @@ export const settingKeySchema = z.enum([
   'lps.cndaAuthorisation',
   'pkcs11Module',
   'allowedOrigins',
+  'backup.folder',
+  'backup.intervalHours',
+  'backup.keep',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

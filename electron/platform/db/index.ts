@@ -24,6 +24,8 @@ export { prepareKeyFile } from './key';
 export { databaseExisted, databasePath } from './marker';
 export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
 export { checkIntegrity, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
+export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
+export { restoreDatabase, type RestoreOptions, type RestoreReport } from './restore';
 
 export function openDatabase(options: OpenOptions): Db {
   const db = openSqlite(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 });

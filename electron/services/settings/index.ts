@@ -4,6 +4,7 @@
  * generated once and kept (it identifies this installation in INSi's ContexteLPS and the VIHF).
  */
 import { randomUUID } from 'node:crypto';
+import { isAbsolute, normalize } from 'node:path';
 import { AppError, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
@@ -29,6 +30,9 @@ export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
 };
 
 const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+/** A backup a day, two weeks kept: what a practice loses at worst is one day of work. */
+export const DEFAULT_BACKUP_INTERVAL_HOURS = 24;
+export const DEFAULT_BACKUP_KEEP = 14;
 
 export class SettingsService {
   private readonly readAll;
@@ -39,6 +43,8 @@ export class SettingsService {
     private readonly clock: Clock,
     private readonly lps: LpsDescription,
     private readonly audit: AuditWriter,
+    /** Defaults that depend on the installation (the backup folder sits in the data directory). */
+    private readonly defaults: { backupFolder?: string } = {},
   ) {
     this.readAll = db.prepare('SELECT key, value FROM settings');
     this.upsert = db.prepare(
@@ -68,6 +74,11 @@ export class SettingsService {
       },
       pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
+      backup: {
+        folder: (stored.get('backup.folder') as string | undefined) ?? this.defaults.backupFolder ?? '',
+        intervalHours: (stored.get('backup.intervalHours') as number | undefined) ?? DEFAULT_BACKUP_INTERVAL_HOURS,
+        keep: (stored.get('backup.keep') as number | undefined) ?? DEFAULT_BACKUP_KEEP,
+      },
     });
   }
 
@@ -91,6 +102,12 @@ export class SettingsService {
         for (const origin of origins) parseOrigin(origin);
         return { storageKey: key, value: origins };
       }
+      case 'backup.folder':
+        return { storageKey: key, value: parseFolder(value) };
+      case 'backup.intervalHours':
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.backup.shape.intervalHours, toNumber(value)) };
+      case 'backup.keep':
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.backup.shape.keep, toNumber(value)) };
     }
   }
 
@@ -136,4 +153,18 @@ function parseOrigin(origin: string): void {
   } catch {
     throw new AppError('SETTINGS_INVALID', { expected: 'origin' });
   }
+}
+
+/** The CLI passes numbers as text. */
+function toNumber(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+/** An absolute folder path (the backup folder): no relative path, no control character. */
+function parseFolder(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024 || [...value].some((c) => c.charCodeAt(0) < 0x20)) {
+    throw new AppError('SETTINGS_INVALID', { expected: 'folder' });
+  }
+  if (!isAbsolute(value)) throw new AppError('SETTINGS_INVALID', { expected: 'absolute-folder' });
+  return normalize(value);
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { SettingKey } from '../../../electron/contract';
 import { useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
+import { BackupPanel } from './BackupPanel';
 import { useSettingChange } from './useSettingChange';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
@@ -48,6 +49,7 @@ export function SettingsScreen() {
         </dl>
         <EndpointField label="Module PKCS#11 (Cryptolib CPS ou OpenSC)" value={s.pkcs11Module} onSave={(v) => submit('pkcs11Module', v)} />
       </Panel>
+      <BackupPanel settings={s} onChange={submit} />
       <Panel title="Connecteur local (logiciel de cabinet en ligne)">
         <p className="muted">
           Les pages web de ces adresses peuvent lire les cartes, faire vérifier le code de la carte CPS et interroger INSi par Pupitre ; rien

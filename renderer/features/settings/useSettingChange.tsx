@@ -17,6 +17,9 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'lps.cndaAuthorisation': 'N° d’autorisation CNDA',
   pkcs11Module: 'Module PKCS#11',
   allowedOrigins: 'Logiciels web autorisés',
+  'backup.folder': 'Dossier des sauvegardes',
+  'backup.intervalHours': 'Fréquence des sauvegardes (heures)',
+  'backup.keep': 'Nombre de sauvegardes gardées',
 };
 
 const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run'] as const;
