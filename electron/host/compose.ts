@@ -22,6 +22,7 @@ import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
+import { wireApcv } from './wiring/apcv';
 import { wireBackup } from './wiring/backup';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
@@ -181,6 +182,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     pinVerifier.verify = (pin) => cards.verifyPin(pin);
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
+    await wireApcv(ctx, { patients, cards });
     wireBackup(ctx, options.keyHex);
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
