@@ -4,6 +4,10 @@
  * sensitive settings (PKCS#11 module, endpoints, allowed origins) change only from the desk's
  * own UI or the terminal, after a confirmation.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestHost, type TestHost } from '../../../fixtures/testing/host';
@@ -96,6 +100,25 @@ describe('the local connector (a web origin allowed in settings)', () => {
   it('has an allow-list made of contract names, without settings, audit, demo or backups', () => {
     expect(CONNECTOR_METHODS.filter((m) => /^(settings|audit|demo|backup|diagnostic|patients)\./.test(m))).toEqual([]);
     expect(CONNECTOR_EVENTS).not.toContain('settings.changed');
+  });
+});
+
+describe('the page pupitre serve gives the desk', () => {
+  it('may connect to this server\'s WebSocket only, not to another local port', async () => {
+    await server.close();
+    const staticDir = mkdtempSync(join(tmpdir(), 'pupitre-static-'));
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Pupitre</title>');
+    server = await startWebSocketHost({ dispatcher: host.dispatcher, logger: host.logger, staticDir });
+    const csp = await new Promise<string>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: server.port, path: '/' }, (res) => {
+        res.resume();
+        resolve(String(res.headers['content-security-policy']));
+      })
+        .on('error', reject)
+        .end();
+    });
+    const connect = csp.split('; ').find((d) => d.startsWith('connect-src'));
+    expect(connect).toBe(`connect-src 'self' ws://127.0.0.1:${server.port} ws://localhost:${server.port}`);
   });
 });
 

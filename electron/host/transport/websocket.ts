@@ -14,7 +14,7 @@ import { MAX_MESSAGE_BYTES } from '../../contract';
 import type { Logger } from '../../platform/log';
 import type { RpcDispatcher } from '../rpc';
 import { ClientSession } from './session';
-import { CONTENT_SECURITY_POLICY } from '../../contract/csp';
+import { servedContentSecurityPolicy } from '../../contract/csp';
 
 export const TOKEN_PROTOCOL_PREFIX = 'pupitre-token.';
 export const RPC_PROTOCOL = 'pupitre.v1';
@@ -60,7 +60,7 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   const expected = Buffer.from(`${TOKEN_PROTOCOL_PREFIX}${token}`);
   const logger = options.logger.child('ws');
 
-  const server: Server = createServer((req, res) => serveStatic(req, res, options.staticDir));
+  const server: Server = createServer((req, res) => serveStatic(req, res, options.staticDir, port));
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
@@ -126,9 +126,10 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   };
 }
 
-function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string | undefined): void {
+function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string | undefined, port: number): void {
   const headers = {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    // Connections to this server's own WebSocket only, not to any other local port.
+    'Content-Security-Policy': servedContentSecurityPolicy(port),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
