@@ -22,6 +22,8 @@ import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
+import { registerUnlockedVault } from './vault';
+import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
 import { wireBackup } from './wiring/backup';
 import { wireCards } from './wiring/cards';
@@ -40,6 +42,10 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /** How the key was protected, for `vault.status` and the Diagnostic screen; default key-file. */
+  keyProtection?: KeyProtection;
+  /** A dispatcher that already serves windows (a host unlocked by passphrase); a new one otherwise. */
+  dispatcher?: RpcDispatcher;
 }
 
 export interface Host {
@@ -100,10 +106,13 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       pkcs11Module: () => settings.get().pkcs11Module,
       db,
       dbPath: store.path,
+      keyProtection: options.keyProtection ?? 'key-file',
       ...(options.rendererDir === undefined ? {} : { rendererDir: options.rendererDir }),
     });
 
-    const dispatcher = new RpcDispatcher(options.logger.child('rpc'), (error) => storageErrorOf(error, options.dataDir));
+    const dispatcher = options.dispatcher ?? new RpcDispatcher(options.logger.child('rpc'));
+    dispatcher.setClassifier((error) => storageErrorOf(error, options.dataDir));
+    if (!dispatcher.has('vault.status')) registerUnlockedVault(dispatcher, options.keyProtection ?? 'key-file');
     // Sensitive settings change in two steps; the CPS code, where a policy asks for it, is checked
     // by the cards service once it is wired (below).
     const pinVerifier: { verify?: (pin: string) => Promise<{ ok: boolean; triesLeft: number }> } = {};

@@ -4,6 +4,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { AppError, DiagnosticCheck } from '../contract';
+import type { KeyProtection } from '../contract/domains/vault';
 import { checkIntegrity, isUnreadableWithoutKey, type Db } from '../platform/db';
 
 export interface DoctorCheck {
@@ -40,6 +41,7 @@ export function baseChecks(deps: {
   rendererDir?: string;
   db: Db;
   dbPath: string;
+  keyProtection?: KeyProtection;
 }): DoctorCheck[] {
   const checks: DoctorCheck[] = [
     {
@@ -55,6 +57,7 @@ export function baseChecks(deps: {
       },
     },
     databaseCheck(deps.db, deps.dbPath),
+    keyProtectionCheck(deps.keyProtection ?? 'key-file', deps.environment),
     {
       id: 'environment',
       label: 'Environnement',
@@ -151,5 +154,31 @@ export function storageFailureCheck(error: AppError): DiagnosticCheck {
     status: 'error',
     detail: 'la base de données ne peut pas être ouverte',
     next: error.message,
+  };
+}
+
+/** How the database key is protected, and what the user must keep (issue 14, point 8). */
+export function keyProtectionCheck(protection: KeyProtection, environment: () => string): DoctorCheck {
+  return {
+    id: 'key-protection',
+    label: 'Protection de la clé de chiffrement',
+    run: () => {
+      switch (protection) {
+        case 'os-keystore':
+          return { status: 'ok', detail: 'scellée par le trousseau du système' };
+        case 'passphrase':
+          return { status: 'ok', detail: 'protégée par une phrase secrète (gardez-la en lieu sûr : elle ne peut pas être retrouvée)' };
+        case 'environment':
+          return { status: 'ok', detail: 'donnée par la variable PUPITRE_DB_KEY' };
+        case 'key-file':
+          return environment() === 'demo'
+            ? { status: 'ok', detail: 'fichier db.key du dossier de données (lisible par votre compte seulement)' }
+            : {
+                status: 'warn',
+                detail: 'fichier db.key du dossier de données, protégé par les seuls droits de votre compte',
+                next: 'Gardez une copie de db.key à part des sauvegardes ; pour ne pas laisser la clé en clair sur le disque, protégez-la par une phrase secrète (« pupitre serve --passphrase ») ou utilisez Pupitre de bureau avec un trousseau.',
+              };
+      }
+    },
   };
 }

@@ -54,12 +54,17 @@ export type EventListener = (event: string, payload: unknown) => void;
 export class RpcDispatcher {
   private readonly handlers: HandlerMap = {};
   private readonly listeners = new Set<EventListener>();
+  /** While set, decides first whether a method may run (a locked host answers the vault only). */
+  private gate: ((method: MethodName) => AppError | null) | null = null;
 
-  constructor(
-    private readonly logger: Logger,
-    /** Turns known infrastructure failures (a full disk, a damaged database) into their stable codes. */
-    private readonly classify: (error: unknown) => AppError | null = () => null,
-  ) {}
+  /** Turns known infrastructure failures (a full disk, a damaged database) into their stable codes. */
+  private classify: (error: unknown) => AppError | null = () => null;
+
+  constructor(private readonly logger: Logger) {}
+
+  setClassifier(classify: (error: unknown) => AppError | null): void {
+    this.classify = classify;
+  }
 
   register(handlers: HandlerMap): void {
     for (const [name, handler] of Object.entries(handlers)) {
@@ -67,6 +72,14 @@ export class RpcDispatcher {
       if (this.handlers[name] !== undefined) throw new Error(`two handlers for ${name}`);
       (this.handlers as Record<string, unknown>)[name] = handler;
     }
+  }
+
+  has(method: MethodName): boolean {
+    return this.handlers[method] !== undefined;
+  }
+
+  setGate(gate: ((method: MethodName) => AppError | null) | null): void {
+    this.gate = gate;
   }
 
   /** Methods of the contract that have no handler yet: the host reports them as not available. */
@@ -95,6 +108,8 @@ export class RpcDispatcher {
     // The connector reaches its allow-list only; an unknown name gets the same answer.
     if (callerOf(context) === 'connector' && !isConnectorMethod(method)) throw new AppError('CONNECTOR_METHOD_NOT_ALLOWED', { method });
     if (!isMethodName(method)) throw new AppError('UNKNOWN_METHOD', { method });
+    const refused = this.gate?.(method) ?? null;
+    if (refused !== null) throw refused;
     const spec = methods[method];
     const parsed = spec.params.safeParse(params ?? {});
     if (!parsed.success) {

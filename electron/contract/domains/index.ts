@@ -15,6 +15,7 @@ import { patientsErrors, patientsEvents, patientsMethods } from './patients';
 import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
 import { storageErrors, storageEvents, storageMethods } from './storage';
 import { transportErrors, transportEvents, transportMethods } from './transport';
+import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
   ...adriErrors,
   ...apcvErrors,
@@ -29,6 +30,7 @@ export const domainErrors = {
   ...settingsGuardErrors,
   ...storageErrors,
   ...transportErrors,
+  ...vaultErrors,
 } as const;
 
 export const domainMethods = {
@@ -45,6 +47,7 @@ export const domainMethods = {
   ...settingsGuardMethods,
   ...storageMethods,
   ...transportMethods,
+  ...vaultMethods,
 } as const;
 
 export const domainEvents = {
@@ -60,4 +63,5 @@ export const domainEvents = {
   ...patientsEvents,
   ...storageEvents,
   ...transportEvents,
+  ...vaultEvents,
 } as const;

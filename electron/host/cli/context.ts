@@ -6,7 +6,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../contract';
 import { systemClock } from '../../platform/clock';
-import { prepareKeyFile } from '../../platform/db';
+import { AppError } from '../../contract';
+import type { KeyProtection } from '../../contract/domains/vault';
+import { hasPassphraseFile, prepareKeyFile, unlockPassphraseKey } from '../../platform/db';
 import { createLogger, stderrSink, type Logger, type LogLevel } from '../../platform/log';
 import { composeHost, type Host } from '../compose';
 import { flagString, type ParsedArgs } from './args';
@@ -57,10 +59,16 @@ export function createCliContext(args: ParsedArgs, io: CliIo): CliContext {
  * is otherwise sealed by the OS key store), otherwise the 0600 key file of the data directory,
  * created only when no database exists yet.
  */
-export function resolveDbKey(dataDir: string): string {
+export async function resolveDbKey(dataDir: string): Promise<{ keyHex: string; protection: KeyProtection }> {
   const fromEnv = process.env.PUPITRE_DB_KEY;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv.trim();
-  return prepareKeyFile(dataDir).keyHex;
+  if (fromEnv !== undefined && fromEnv !== '') return { keyHex: fromEnv.trim(), protection: 'environment' };
+  if (hasPassphraseFile(dataDir)) {
+    // An installation protected by a passphrase: the terminal gives it through the environment.
+    const passphrase = process.env.PUPITRE_DB_PASSPHRASE;
+    if (passphrase === undefined || passphrase === '') throw new AppError('VAULT_PASSPHRASE_REQUIRED');
+    return { keyHex: await unlockPassphraseKey(dataDir, passphrase), protection: 'passphrase' };
+  }
+  return { keyHex: prepareKeyFile(dataDir).keyHex, protection: 'key-file' };
 }
 
 export async function openHost(
@@ -68,9 +76,11 @@ export async function openHost(
   transport: 'websocket' | 'in-process',
   environment?: Environment,
 ): Promise<Host> {
+  const { keyHex, protection } = await resolveDbKey(ctx.dataDir);
   return composeHost({
     dataDir: ctx.dataDir,
-    keyHex: resolveDbKey(ctx.dataDir),
+    keyHex,
+    keyProtection: protection,
     clock: systemClock,
     logger: ctx.logger,
     transport,

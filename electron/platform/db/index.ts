@@ -26,6 +26,7 @@ export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
 export { checkIntegrity, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
 export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
 export { restoreDatabase, type RestoreOptions, type RestoreReport } from './restore';
+export { checkPassphraseStrength, createPassphraseKey, hasPassphraseFile, unlockPassphraseKey, DEFAULT_KDF, type PassphraseKdf } from './passphrase';
 
 export function openDatabase(options: OpenOptions): Db {
   const db = openSqlite(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
