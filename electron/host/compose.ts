@@ -23,6 +23,7 @@ import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
 import { registerUnlockedVault } from './vault';
+import { watchIntegrity, type Halt } from './integrity-watch';
 import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
 import { wireBackup } from './wiring/backup';
@@ -46,6 +47,8 @@ export interface HostOptions {
   keyProtection?: KeyProtection;
   /** A dispatcher that already serves windows (a host unlocked by passphrase); a new one otherwise. */
   dispatcher?: RpcDispatcher;
+  /** The background quick_check found the base damaged (long-running hosts): Electron quits on it. */
+  onHalt?(error: AppError): void;
 }
 
 export interface Host {
@@ -63,6 +66,8 @@ export interface Host {
   patients: PatientsService;
   /** CPS/CPE and Vitale cards; watches readers in the background except for in-process (CLI) hosts. */
   cards: CardsService;
+  /** Set when the background quick_check found the base damaged (long-running hosts only). */
+  halted(): Halt | null;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -112,7 +117,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     const dispatcher = options.dispatcher ?? new RpcDispatcher(options.logger.child('rpc'));
     dispatcher.setClassifier((error) => storageErrorOf(error, options.dataDir));
-    if (!dispatcher.has('vault.status')) registerUnlockedVault(dispatcher, options.keyProtection ?? 'key-file');
+    const haltState: { current: () => Halt | null } = { current: () => null };
+    if (!dispatcher.has('vault.status')) registerUnlockedVault(dispatcher, options.keyProtection ?? 'key-file', () => haltState.current());
     // Sensitive settings change in two steps; the CPS code, where a policy asks for it, is checked
     // by the cards service once it is wired (below).
     const pinVerifier: { verify?: (pin: string) => Promise<{ ok: boolean; triesLeft: number }> } = {};
@@ -192,7 +198,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
     await wireApcv(ctx, { patients, cards });
-    wireBackup(ctx, options.keyHex);
+    const backup = wireBackup(ctx, options.keyHex);
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.
@@ -200,6 +206,23 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // Registered last so that it runs first at close: running jobs finish (or are put back to
     // pending) while the card, DMP and INSi services they use are still up.
     closers.push(() => outbox.stop(OUTBOX_SHUTDOWN_GRACE_MS));
+
+    // The rest of the base is checked page by page in the background once the host serves.
+    if (options.transport !== 'in-process') {
+      const watch = watchIntegrity({
+        path: store.path,
+        keyHex: options.keyHex,
+        dispatcher,
+        logger,
+        stopWork: async () => {
+          await outbox.stop(0);
+          await backup.stop();
+        },
+        ...(options.onHalt === undefined ? {} : { onHalt: options.onHalt }),
+      });
+      haltState.current = watch.halted;
+      closers.push(() => watch.done);
+    }
 
     return {
       dispatcher,
@@ -213,6 +236,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       outbox,
       patients,
       cards,
+      halted: () => haltState.current(),
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

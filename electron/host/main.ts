@@ -12,7 +12,7 @@ import { STORE_FILES } from '../contract/storage-files';
 import { systemClock } from '../platform/clock';
 import { STORAGE_ERROR_CODES } from '../platform/db';
 import { createLogger, stderrSink } from '../platform/log';
-import { composeHost } from './compose';
+import { composeHost, type Host } from './compose';
 import type { RpcDispatcher } from './rpc';
 import { servePort, type ParentPort } from './transport/port';
 import { createLockedHost } from './vault';
@@ -46,6 +46,7 @@ function reportFatal(error: unknown): void {
 }
 
 function start(init: InitMessage): Promise<RpcDispatcher> {
+  let composed: Host | null = null;
   const compose = async (keyHex: string, shared?: RpcDispatcher) => {
     const host = await composeHost({
       dataDir: init.dataDir,
@@ -55,10 +56,13 @@ function start(init: InitMessage): Promise<RpcDispatcher> {
       logger,
       transport: 'electron',
       ...(shared === undefined ? {} : { dispatcher: shared }),
+      // Damage found by the background check: the main process shows it and quits.
+      onHalt: (error) => reportFatal(error),
     }).catch((error: unknown) => {
       reportFatal(error);
       throw error;
     });
+    composed = host;
     host.dispatcher.emit('host.ready', { at: new Date().toISOString(), environment: host.environment });
     return host.dispatcher;
   };
@@ -80,6 +84,7 @@ function start(init: InitMessage): Promise<RpcDispatcher> {
       },
       // The key sealed by the weak store is no longer needed: it lives under the passphrase now.
       onMigrated: () => rmSync(join(init.dataDir, STORE_FILES.sealedKey), { force: true }),
+      halted: () => (composed as Host | null)?.halted() ?? null,
     }),
   );
 }

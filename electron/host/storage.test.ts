@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestHost } from '../../fixtures/testing/host';
+import { createManualClock } from '../platform/clock';
 import { generateKeyHex } from '../platform/db/key';
+import { createMemoryLogger } from '../platform/log';
+import { composeHost } from './compose';
 import { main } from './cli/main';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'pupitre-storage-'));
@@ -147,5 +150,52 @@ describe('pupitre doctor checks the database for real', () => {
     expect(database?.status).toBe('ok');
     expect(database?.detail).toMatch(/illisible sans la clé/);
     expect(database?.detail).toMatch(/intégrité vérifiée/);
+  });
+});
+
+describe('a base damaged beyond what opening reads', () => {
+  it('is found by the background check of a long-running host, which then stops using it', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir();
+    const keyHex = generateKeyHex();
+    const first = await createTestHost({ dataDir, keyHex });
+    // Pages that nothing reads at start-up (an archive table), at the end of the file.
+    first.db.exec('CREATE TABLE archive_test (x TEXT)');
+    const insert = first.db.prepare('INSERT INTO archive_test VALUES (?)');
+    first.db.transaction(() => {
+      for (let i = 0; i < 2000; i += 1) insert.run('x'.repeat(1000));
+    })();
+    first.db.pragma('wal_checkpoint(TRUNCATE)');
+    await first.close();
+    const size = statSync(join(dataDir, 'pupitre.db')).size;
+    damage(join(dataDir, 'pupitre.db'), size - 40 * 4096 + 200, 300);
+
+    const clock = createManualClock();
+    const halts: string[] = [];
+    const host = await composeHost({ dataDir, keyHex, clock, logger: createMemoryLogger(clock), transport: 'websocket', onHalt: (e) => halts.push(e.code) });
+    const events: string[] = [];
+    host.dispatcher.subscribe((event) => events.push(event));
+    try {
+      // Open and served first…
+      await expect.poll(() => halts, { timeout: 30_000 }).toEqual(['DB_DAMAGED']);
+      // …then stopped: every method but the vault's answers the damage, with the next step.
+      await expect(host.dispatcher.invoke('patients.search', { query: 'ma' })).rejects.toMatchObject({ code: 'DB_DAMAGED' });
+      const status = await host.dispatcher.invoke('vault.status', {});
+      expect(status.halted).toMatchObject({ code: 'DB_DAMAGED' });
+      expect(status.halted?.message).toMatch(/sauvegarde/);
+      expect(events).toContain('vault.halted');
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('leaves a sound base alone', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir();
+    const clock = createManualClock();
+    const logger = createMemoryLogger(clock);
+    const host = await composeHost({ dataDir, keyHex: generateKeyHex(), clock, logger, transport: 'websocket' });
+    // close() waits for the background check to finish.
+    await host.close();
+    expect(host.halted()).toBeNull();
+    expect(logger.lines.some((line) => line.includes('db.integrity_ok'))).toBe(true);
   });
 });

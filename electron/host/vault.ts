@@ -12,10 +12,9 @@ import type { Logger } from '../platform/log';
 import { RpcDispatcher } from './rpc';
 
 /** The vault of a host whose key was already at hand (OS key store, key file, environment). */
-export function registerUnlockedVault(dispatcher: RpcDispatcher, protection: KeyProtection): void {
-  const status: VaultStatus = { state: 'unlocked', mode: null, reason: null, protection };
+export function registerUnlockedVault(dispatcher: RpcDispatcher, protection: KeyProtection, halted: () => VaultStatus['halted']): void {
   dispatcher.register({
-    'vault.status': () => status,
+    'vault.status': () => ({ state: 'unlocked', mode: null, reason: null, protection, halted: halted() }),
     'vault.unlock': () => {
       throw new AppError('VAULT_ALREADY_UNLOCKED');
     },
@@ -37,6 +36,8 @@ export interface LockedHostOptions {
   compose(keyHex: string, dispatcher: RpcDispatcher): Promise<void>;
   /** Called after a passphrase replaced a weaker store (the sealed key file can go). */
   onMigrated?(): void;
+  /** The composed host's halt state (a base found damaged after start), once composed. */
+  halted?(): VaultStatus['halted'];
 }
 
 const OPEN_WHILE_LOCKED: ReadonlySet<MethodName> = new Set<MethodName>(['vault.status', 'vault.unlock', 'vault.create']);
@@ -45,13 +46,13 @@ const OPEN_WHILE_LOCKED: ReadonlySet<MethodName> = new Set<MethodName>(['vault.s
 export function createLockedHost(options: LockedHostOptions): RpcDispatcher {
   const logger = options.logger.child('vault');
   const dispatcher = new RpcDispatcher(options.logger.child('rpc'));
-  let status: VaultStatus = { state: 'locked', mode: options.mode, reason: options.reason, protection: 'passphrase' };
+  let status: VaultStatus = { state: 'locked', mode: options.mode, reason: options.reason, protection: 'passphrase', halted: null };
   let attempt: Promise<VaultStatus> | null = null;
   dispatcher.setGate((method) => (status.state === 'locked' && !OPEN_WHILE_LOCKED.has(method) ? new AppError('VAULT_LOCKED') : null));
 
   const open = async (keyHex: string): Promise<VaultStatus> => {
     await options.compose(keyHex, dispatcher);
-    status = { state: 'unlocked', mode: null, reason: options.reason, protection: 'passphrase' };
+    status = { state: 'unlocked', mode: null, reason: options.reason, protection: 'passphrase', halted: null };
     dispatcher.setGate(null);
     dispatcher.emit('vault.unlocked', { at: new Date(options.clock.now()).toISOString() });
     logger.info('vault.unlocked', {});
@@ -67,7 +68,7 @@ export function createLockedHost(options: LockedHostOptions): RpcDispatcher {
   };
 
   dispatcher.register({
-    'vault.status': () => status,
+    'vault.status': () => ({ ...status, halted: options.halted?.() ?? null }),
     'vault.unlock': ({ passphrase }) =>
       serialised(async () => {
         if (status.mode !== 'unlock') throw new AppError('VAULT_LOCKED', { expected: 'create' });

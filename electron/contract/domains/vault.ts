@@ -25,6 +25,11 @@ export const vaultStatusSchema = z.object({
   /** Why a passphrase protects this installation: no real OS key store, or asked for. */
   reason: z.enum(['basic_text', 'unavailable', 'requested']).nullable(),
   protection: keyProtectionSchema,
+  /**
+   * Set when the host stopped using a base found damaged after it started (the background
+   * quick_check): every other method then answers this error; the desk shows it and nothing else.
+   */
+  halted: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type VaultStatus = z.infer<typeof vaultStatusSchema>;
 
@@ -38,4 +43,6 @@ export const vaultMethods = {
 
 export const vaultEvents = {
   'vault.unlocked': z.object({ at: z.string() }),
+  /** The base was found damaged while the host ran: it stops using it (see `halted`). */
+  'vault.halted': z.object({ code: z.string(), message: z.string() }),
 } as const;

@@ -47,6 +47,7 @@ export async function serve(ctx: CliContext): Promise<number> {
       },
       // The key now lives wrapped under the passphrase only.
       onMigrated: () => rmSync(join(ctx.dataDir, STORE_FILES.keyFile), { force: true }),
+      halted: () => (host as Host | null)?.halted() ?? null,
     });
   }
   const staticDir = RENDERER_DIST;

@@ -23,7 +23,7 @@ export { openStore, withStorageErrors, type OpenedStore, type OpenStoreOptions }
 export { prepareKeyFile } from './key';
 export { databaseExisted, databasePath } from './marker';
 export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
-export { checkIntegrity, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
+export { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
 export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
 export { restoreDatabase, type RestoreOptions, type RestoreReport } from './restore';
 export { checkPassphraseStrength, createPassphraseKey, hasPassphraseFile, unlockPassphraseKey, DEFAULT_KDF, type PassphraseKdf } from './passphrase';

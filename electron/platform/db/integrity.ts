@@ -5,7 +5,7 @@
  * rest (the file must not open as plain SQLite).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { openSqlite } from '../../../native/sqlite';
+import { openSqlite, quickCheckInWorker } from '../../../native/sqlite';
 import type { Db } from './index';
 
 export interface IntegrityReport {
@@ -51,4 +51,10 @@ export function isUnreadableWithoutKey(path: string): boolean {
   } finally {
     plain.close();
   }
+}
+
+/** `quick_check` of the file at `path` on a worker thread (the event loop keeps serving). */
+export async function checkIntegrityInBackground(path: string, keyHex: string): Promise<IntegrityReport> {
+  const lines = await quickCheckInWorker(path, keyHex);
+  return lines.length === 1 && lines[0] === 'ok' ? { ok: true, problems: [] } : { ok: false, problems: lines };
 }

@@ -20,11 +20,30 @@ export function VaultGate({ children }: { children: ReactNode }) {
       void client.invalidateQueries();
     }, [client]),
   );
+  useHostEvent(
+    'vault.halted',
+    useCallback(() => {
+      void client.invalidateQueries({ queryKey: ['vault.status'] });
+    }, [client]),
+  );
+  if (status.data?.halted) return <HaltedScreen message={status.data.halted.message} />;
   if (status.data?.state === 'locked') return <UnlockScreen status={status.data} />;
   // Before the first answer nothing of the desk is drawn (it would only show « verrouillé » errors);
   // if the host cannot answer, the desk shows its own connection state.
   if (status.isPending) return <p className="muted" style={{ margin: '2rem' }}>Connexion au service local…</p>;
   return <>{children}</>;
+}
+
+/** The base was found damaged while Pupitre ran: nothing else is shown, only what to do. */
+function HaltedScreen({ message }: { message: string }) {
+  return (
+    <main className="content" id="contenu" data-testid="store-halted">
+      <div className="notice notice-error" role="alert" style={{ margin: '2rem' }}>
+        <strong>Pupitre a arrêté d’utiliser sa base de données.</strong>
+        <div>{message}</div>
+      </div>
+    </main>
+  );
 }
 
 const REASONS: Record<NonNullable<VaultStatus['reason']>, string> = {
