@@ -9,11 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backupEncrypted } from '../../../native/sqlite';
 import { AppError } from '../../contract';
 import { createPrivateFile, fsyncDirectory, writeFileAtomic } from './files';
-import { checkIntegrity, isUnreadableWithoutKey } from './integrity';
+import { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey } from './integrity';
 import { openDatabase, type Db } from './index';
 import { keyCheckValue } from './key';
 import { storageErrorOf } from './storage-errors';
@@ -66,10 +67,16 @@ export async function backupDatabase(db: Db, options: BackupOptions): Promise<Ba
   }
   try {
     await backupEncrypted(db, temporary, { keyHex: options.keyHex, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-    fsyncFile(temporary);
+    // Asynchronous flush: syncing a large copy must not hold the event loop.
+    const handle = await open(temporary, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     // A copy that opens without the key, or does not pass quick_check, is not a backup.
     if (!isUnreadableWithoutKey(temporary)) throw new AppError('BACKUP_FAILED', { reason: 'not-encrypted' });
-    const schemaVersion = checkCopy(temporary, options.keyHex);
+    const schemaVersion = await checkCopy(temporary, options.keyHex);
     const manifest: BackupManifest = {
       format: 1,
       createdAt: options.now.toISOString(),
@@ -180,11 +187,12 @@ export async function verifyBackup(path: string, keyHex: string, supportedVersio
   }
 }
 
-function checkCopy(path: string, keyHex: string): number {
+/** The copy's quick_check runs on a worker thread: a scheduled backup never freezes the desk. */
+async function checkCopy(path: string, keyHex: string): Promise<number> {
+  const integrity = await checkIntegrityInBackground(path, keyHex);
+  if (!integrity.ok) throw new AppError('BACKUP_FAILED', { reason: 'integrity' });
   const copy = openDatabase({ path, keyHex, readonly: true });
   try {
-    const integrity = checkIntegrity(copy);
-    if (!integrity.ok) throw new AppError('BACKUP_FAILED', { reason: 'integrity' });
     return copy.pragma('user_version', { simple: true }) as number;
   } finally {
     copy.close();
