@@ -61,6 +61,14 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'security-sensitive settings 
     expect(await page.getByTestId('backup-status').textContent()).not.toMatch(/aucune/);
   });
 
+  it('shows the recovery key after a warning', async () => {
+    const { page } = await desk.open();
+    await settingsPage(page, desk.app());
+    await page.getByTestId('recovery-key').click();
+    await page.getByRole('button', { name: 'Afficher la clé', exact: true }).click();
+    await expect.poll(() => page.getByTestId('recovery-key-value').textContent()).toMatch(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+  });
+
   it('does not let the page open a connection to another local port (connect-src)', async () => {
     const { page } = await desk.open();
     const other = createServer((_req, res) => res.end('ok'));

@@ -21,7 +21,7 @@ import { createOutboxHandlers, outboxDoctorCheck } from './handlers/outbox';
 import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
-import { RpcDispatcher } from './rpc';
+import { callerOf, RpcDispatcher } from './rpc';
 import { registerUnlockedVault } from './vault';
 import { watchIntegrity, type Halt } from './integrity-watch';
 import type { KeyProtection } from '../contract/domains/vault';
@@ -118,6 +118,13 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const dispatcher = options.dispatcher ?? new RpcDispatcher(options.logger.child('rpc'));
     dispatcher.setClassifier((error) => storageErrorOf(error, options.dataDir));
     const haltState: { current: () => Halt | null } = { current: () => null };
+    dispatcher.register({
+      'vault.recoveryKey': (_params, context) => {
+        audit.write({ actor: ctx.actor.current(), patientRef: null, action: 'vault.recovery_key_shown', details: { client: callerOf(context) } });
+        const keyHex = options.keyHex.toLowerCase();
+        return { keyHex, groups: keyHex.match(/.{4}/g) ?? [] };
+      },
+    });
     if (!dispatcher.has('vault.status')) registerUnlockedVault(dispatcher, options.keyProtection ?? 'key-file', () => haltState.current());
     // Sensitive settings change in two steps; the CPS code, where a policy asks for it, is checked
     // by the cards service once it is wired (below).

@@ -73,7 +73,7 @@ describe('passphrase-protected key', () => {
     const events: string[] = [];
     first.dispatcher.subscribe((event) => events.push(event));
     try {
-      expect(await first.dispatcher.invoke('vault.status', {})).toEqual({ state: 'locked', mode: 'create', reason: 'basic_text', protection: 'passphrase' });
+      expect(await first.dispatcher.invoke('vault.status', {})).toEqual({ state: 'locked', mode: 'create', reason: 'basic_text', protection: 'passphrase', halted: null });
       await expect(first.dispatcher.invoke('settings.get', {})).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
       await expect(first.dispatcher.invoke('vault.unlock', { passphrase: PASSPHRASE })).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
       await expect(first.dispatcher.invoke('vault.create', { passphrase: 'court' })).rejects.toMatchObject({ code: 'VAULT_PASSPHRASE_TOO_SHORT' });
@@ -123,6 +123,24 @@ describe('passphrase-protected key', () => {
       expect(await unlockPassphraseKey(dataDir, PASSPHRASE)).toBe(keyHex);
     } finally {
       await locked.close();
+    }
+  });
+
+  it('shows the recovery key to the desk and the terminal only, and records it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-recovery-'));
+    const clock = createManualClock();
+    const keyHex = 'cd'.repeat(32);
+    const host = await composeHost({ dataDir, keyHex, clock, logger: createMemoryLogger(clock), transport: 'in-process' });
+    try {
+      const shown = await host.dispatcher.invoke('vault.recoveryKey', { confirm: true });
+      expect(shown).toEqual({ keyHex, groups: Array.from({ length: 16 }, () => 'cdcd') });
+      expect(host.audit.list({ limit: 3 }).find((e) => e.action === 'vault.recovery_key_shown')?.details).toEqual({ client: 'terminal' });
+      await expect(host.dispatcher.call('vault.recoveryKey', { confirm: true }, { transport: 'websocket', caller: 'connector' })).rejects.toMatchObject({
+        code: 'CONNECTOR_METHOD_NOT_ALLOWED',
+      });
+      await expect(host.dispatcher.invoke('vault.recoveryKey', { confirm: false as never })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    } finally {
+      await host.close();
     }
   });
 });

@@ -39,6 +39,15 @@ export const vaultMethods = {
   'vault.status': defineMethod({ params: z.object({}), result: vaultStatusSchema }),
   'vault.unlock': defineMethod({ params: z.object({ passphrase: passphraseSchema }), result: vaultStatusSchema }),
   'vault.create': defineMethod({ params: z.object({ passphrase: passphraseSchema }), result: vaultStatusSchema }),
+  /**
+   * The database key itself, to write down and keep away from the computer: with it, the base and
+   * every backup can be opened on another machine (PUPITRE_DB_KEY, or `pupitre restore --key-file`).
+   * Desk and terminal only (not on the connector's allow-list); audited.
+   */
+  'vault.recoveryKey': defineMethod({
+    params: z.object({ confirm: z.literal(true) }),
+    result: z.object({ keyHex: z.string().regex(/^[0-9a-f]{64}$/), groups: z.array(z.string()) }),
+  }),
 } as const;
 
 export const vaultEvents = {

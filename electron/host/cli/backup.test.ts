@@ -175,8 +175,11 @@ describe('pupitre restore', () => {
     expect(refused.json()).toMatchObject({ error: { code: 'BACKUP_OTHER_KEY' } });
     expect((refused.json() as { error: { message: string } }).error.message).toMatch(/--key-file/);
 
+    // The recovery key as the desk shows it (groups of four) works as the key file.
+    const recovery = join(tempDir('recovery'), 'cle-de-secours.txt');
+    writeFileSync(recovery, `${(b.keyHex.match(/.{4}/g) ?? []).join(' ')}\n`);
     const c = capture();
-    expect(await main(['restore', path, '--yes', '--key-file', join(b.dataDir, 'db.key'), '--json', '--data-dir', a.dataDir], c.io), c.err.join('\n')).toBe(0);
+    expect(await main(['restore', path, '--yes', '--key-file', recovery, '--json', '--data-dir', a.dataDir], c.io), c.err.join('\n')).toBe(0);
     expect(readFileSync(join(a.dataDir, 'db.key'), 'utf8').trim()).toBe(b.keyHex);
     expect(await namesIn(a.dataDir, b.keyHex)).toEqual(['AUTRECABINET', 'SAUVEGARDE']);
   });

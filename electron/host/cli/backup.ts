@@ -125,7 +125,8 @@ function restoreKeys(ctx: CliContext): { backupKey: string; currentKey: string |
   }
   let given: string;
   try {
-    given = readFileSync(resolve(keyFile), 'utf8').trim().toLowerCase();
+    // A db.key, or the recovery key as shown by the desk (groups of four, spaces or new lines).
+    given = readFileSync(resolve(keyFile), 'utf8').replace(/\s+/g, '').toLowerCase();
   } catch {
     throw new AppError('BACKUP_NOT_FOUND', { file: 'key-file' });
   }

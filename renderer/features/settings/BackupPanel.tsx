@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { Settings, SettingKey } from '../../../electron/contract';
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
-import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { Button, ConfirmDialog, Dialog, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
 
 const dateTime = (iso: string) => new Date(iso).toLocaleString('fr-FR', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -72,6 +72,7 @@ export function BackupPanel({ settings, onChange }: { settings: Settings; onChan
       </Field>
       <NumberField label="Une sauvegarde toutes les (heures)" value={settings.backup.intervalHours} min={1} max={168} onSave={(v) => onChange('backup.intervalHours', v)} />
       <NumberField label="Nombre de sauvegardes gardées" value={settings.backup.keep} min={1} max={365} onSave={(v) => onChange('backup.keep', v)} />
+      <RecoveryKey />
       <p className="muted">
         Les sauvegardes sont chiffrées avec la clé de cette installation : <strong>sans cette clé, elles ne peuvent pas être restaurées</strong>. Gardez
         une copie de la clé (fichier <code>db.key</code> du dossier de données, ou votre phrase secrète) en lieu sûr, à part des sauvegardes. Pour
@@ -96,5 +97,54 @@ function NumberField({ label, value, min, max, onSave }: { label: string; value:
         </div>
       )}
     </Field>
+  );
+}
+
+/**
+ * The recovery key: the database key itself, shown once asked and confirmed, to write down and
+ * keep away from the computer. Without it, a backup cannot be opened on another computer.
+ */
+function RecoveryKey() {
+  const reveal = useHostMutation('vault.recoveryKey');
+  const [asking, setAsking] = useState(false);
+  const [groups, setGroups] = useState<string[] | null>(null);
+  const toast = useToast();
+  return (
+    <>
+      <Button onClick={() => setAsking(true)} data-testid="recovery-key">
+        Afficher la clé de secours…
+      </Button>
+      <ConfirmDialog
+        open={asking}
+        title="Clé de secours"
+        message="Cette clé ouvre la base et toutes ses sauvegardes, sur n’importe quel ordinateur. Affichez-la quand personne ne regarde l’écran, recopiez-la sur papier et rangez-la hors de l’ordinateur (coffre, gestionnaire de mots de passe). L’affichage est inscrit au journal d’audit."
+        confirmLabel="Afficher la clé"
+        onCancel={() => setAsking(false)}
+        onConfirm={() => {
+          setAsking(false);
+          reveal.mutate({ confirm: true }, { onSuccess: (result) => setGroups(result.groups), onError: (error) => toast('error', error.message) });
+        }}
+      />
+      <Dialog
+        open={groups !== null}
+        title="Clé de secours de cette installation"
+        onClose={() => setGroups(null)}
+        actions={
+          <Button variant="primary" onClick={() => setGroups(null)}>
+            C’est noté
+          </Button>
+        }
+      >
+        <p>
+          <code data-testid="recovery-key-value" className="recovery-key">
+            {groups?.join(' ')}
+          </code>
+        </p>
+        <p className="muted">
+          Pour restaurer une sauvegarde sur un autre ordinateur : enregistrez ces 64 caractères (sans les espaces) dans un fichier, puis{' '}
+          <code>pupitre restore SAUVEGARDE --key-file FICHIER --yes</code>.
+        </p>
+      </Dialog>
+    </>
   );
 }
