@@ -28,6 +28,15 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
     sensitive: true,
     consequence: 'Les documents et les consultations du DMP des patients passeront par cette nouvelle adresse. Vérifiez qu’elle vient de l’éditeur du DMP.',
   },
+  'endpoints.eprescription': {
+    sensitive: true,
+    consequence:
+      'Les ordonnances numériques et leurs délivrances seront envoyées à cette nouvelle adresse. Vérifiez qu’elle vient de l’Assurance Maladie (téléservice e-prescription).',
+  },
+  // Printed on the prescriptions; they protect no secret and reach no service by themselves.
+  'practitioner.amNumber': { sensitive: false },
+  'practitioner.address': { sensitive: false },
+  'practitioner.phone': { sensitive: false },
   pkcs11Module: {
     sensitive: true,
     consequence:

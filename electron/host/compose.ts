@@ -14,6 +14,7 @@ import { PatientsService } from '../services/patients';
 import { SensitiveChanges, SettingsService } from '../services/settings';
 import { SETTING_POLICIES } from '../contract/settings-policy';
 import type { CardsService } from '../services/cards';
+import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
 import { createCdaHandlers } from './handlers/cda';
 import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
@@ -30,6 +31,7 @@ import { wireBackup } from './wiring/backup';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
+import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
 
 export interface HostOptions {
@@ -68,6 +70,8 @@ export interface Host {
   cards: CardsService;
   /** Set when the background quick_check found the base damaged (long-running hosts only). */
   halted(): Halt | null;
+  /** Ordonnance numérique (the CLI imports the drug list through it). */
+  eprescription: EprescriptionService;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -193,6 +197,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
+    patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 
@@ -202,9 +208,10 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
     pinVerifier.verify = (pin) => cards.verifyPin(pin);
-    wireDmp(ctx, { patients, cards });
+    const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
     await wireApcv(ctx, { patients, cards });
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
     const backup = wireBackup(ctx, options.keyHex);
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
@@ -244,6 +251,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       patients,
       cards,
       halted: () => haltState.current(),
+      eprescription,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

@@ -9,9 +9,10 @@ import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { backupMigrations } from '../services/backup';
 import { dmpMigrations } from '../services/dmp';
+import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
-import { patientsMigrations } from '../services/patients';
+import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
 interface Step {
@@ -30,6 +31,8 @@ const steps: readonly Step[] = [
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
+  ...patientsMigrations2,
+  ...eprescriptionMigrations,
   ...backupMigrations,
 ];
 

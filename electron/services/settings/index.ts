@@ -24,9 +24,21 @@ export interface LpsDescription {
  * those published to accredited editors; they are placeholders until configured.
  */
 export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
-  demo: { insi: 'https://127.0.0.1/insi (simulateur local)', dmp: 'https://127.0.0.1/dmp (simulateur local)' },
-  test: { insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)', dmp: 'à configurer (URL DMPi de formation)' },
-  production: { insi: 'à configurer (URL INSi de production)', dmp: 'à configurer (URL DMPi de production)' },
+  demo: {
+    insi: 'https://127.0.0.1/insi (simulateur local)',
+    dmp: 'https://127.0.0.1/dmp (simulateur local)',
+    eprescription: 'https://127.0.0.1/ordonnance-numerique (simulateur local)',
+  },
+  test: {
+    insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)',
+    dmp: 'à configurer (URL DMPi de formation)',
+    eprescription: 'à configurer (téléservice ordonnance numérique : spécifications sous convention)',
+  },
+  production: {
+    insi: 'à configurer (URL INSi de production)',
+    dmp: 'à configurer (URL DMPi de production)',
+    eprescription: 'à configurer (téléservice ordonnance numérique : spécifications sous convention)',
+  },
 };
 
 const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
@@ -65,6 +77,7 @@ export class SettingsService {
       endpoints: {
         insi: (stored.get(`endpoints.${environment}.insi`) as string | undefined) ?? defaults.insi,
         dmp: (stored.get(`endpoints.${environment}.dmp`) as string | undefined) ?? defaults.dmp,
+        eprescription: (stored.get(`endpoints.${environment}.eprescription`) as string | undefined) ?? defaults.eprescription,
       },
       lps: {
         name: this.lps.name,
@@ -74,6 +87,11 @@ export class SettingsService {
       },
       pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
+      practitioner: {
+        amNumber: (stored.get('practitioner.amNumber') as string | undefined) ?? '',
+        address: (stored.get('practitioner.address') as string | undefined) ?? '',
+        phone: (stored.get('practitioner.phone') as string | undefined) ?? '',
+      },
       backup: {
         folder: (stored.get('backup.folder') as string | undefined) ?? this.defaults.backupFolder ?? '',
         intervalHours: (stored.get('backup.intervalHours') as number | undefined) ?? DEFAULT_BACKUP_INTERVAL_HOURS,
@@ -92,11 +110,17 @@ export class SettingsService {
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.environment, value) };
       case 'endpoints.insi':
       case 'endpoints.dmp':
+      case 'endpoints.eprescription':
         return { storageKey: `endpoints.${this.get().environment}.${key.slice('endpoints.'.length)}`, value: parseUrl(value) };
       case 'lps.cndaAuthorisation':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.lps.shape.cndaAuthorisation, value) };
       case 'pkcs11Module':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.pkcs11Module, value) };
+      case 'practitioner.amNumber':
+        return { storageKey: key, value: parseAmNumber(value) };
+      case 'practitioner.address':
+      case 'practitioner.phone':
+        return { storageKey: key, value: parseText(value, key === 'practitioner.address' ? 300 : 40) };
       case 'allowedOrigins': {
         const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
         for (const origin of origins) parseOrigin(origin);
@@ -132,6 +156,21 @@ function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data:
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new AppError('SETTINGS_INVALID');
   return parsed.data;
+}
+
+/**
+ * Numéro AM (identifiant Assurance Maladie of a professional): 9 characters, the first two being
+ * the département (2A/2B in Corsica). Its key is not checked: the rule is not in public material.
+ */
+export function parseAmNumber(value: unknown): string {
+  const compact = typeof value === 'string' ? value.replace(/\s+/g, '').toUpperCase() : '';
+  if (!/^(?:\d{2}|2[AB])\d{7}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'amNumber' });
+  return compact;
+}
+
+function parseText(value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length > max) throw new AppError('SETTINGS_INVALID', { expected: 'text' });
+  return value.trim();
 }
 
 function parseUrl(value: unknown): string {

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Beneficiary } from '../../../electron/contract/domains/cards';
 import { navigate } from '../../app/router';
 import { useBridge, useHostQuery } from '../../bridge/queries';
+import { HostError } from '../../bridge/types';
 import { Button, Dialog, ErrorNotice } from '../../ui';
 
 /** Where the beneficiaries come from: a carte Vitale in a reader, or an appli carte Vitale context. */
@@ -38,6 +39,8 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
   const [sexChoice, setSexChoice] = useState<Record<number, 'F' | 'M'>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Probable duplicates of the chosen beneficiary (DUPOND read, Dupont in the base): the desk decides.
+  const [lookAlikes, setLookAlikes] = useState<{ beneficiary: Beneficiary; ids: string[] } | null>(null);
   const list = useRef<HTMLUListElement>(null);
   const beneficiaries = vitale.beneficiaries;
 
@@ -45,7 +48,7 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
     if (open && beneficiaries.length > 0) list.current?.focus();
   }, [open, beneficiaries.length]);
 
-  const openPatient = async (b: Beneficiary) => {
+  const openPatient = async (b: Beneficiary, acknowledgeDuplicates = false) => {
     const sex = b.sex ?? sexChoice[b.index];
     if (sex === undefined) {
       setError(new Error('Indiquez le sexe de ce bénéficiaire (F ou M) : la carte ne le porte pas sans NIR propre.'));
@@ -63,7 +66,9 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
           strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
           ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
           declaredNir: b.nir,
-          acknowledgeDuplicates: false,
+          acknowledgeDuplicates,
+          // Probable duplicates (same traits, or alike: DUPOND / Dupont) are refused and shown below.
+          source: 'vitale',
         });
         id = created.patient.id;
       }
@@ -71,7 +76,8 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
       onClose();
       navigate(`/patient/${id}`);
     } catch (e) {
-      setError(e);
+      if (e instanceof HostError && e.code === 'PATIENT_DUPLICATE_SUSPECTED') setLookAlikes({ beneficiary: b, ids: (e.details?.candidateIds as string[] | undefined) ?? [] });
+      else setError(e);
     } finally {
       setBusy(false);
     }
@@ -115,6 +121,27 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
       {vitale.isLoading ? <p>{source.kind === 'apcv' ? 'Lecture de la session…' : 'Lecture de la carte…'}</p> : null}
       {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
+      {lookAlikes ? (
+        <div className="notice notice-warn" role="alert" data-testid="vitale-look-alikes">
+          <strong>Un patient semblable existe déjà dans la base (doublon potentiel).</strong>
+          <div>
+            {lookAlikes.ids.map((id, i) => (
+              <Button
+                key={id}
+                onClick={() => {
+                  onClose();
+                  navigate(`/patient/${id}`);
+                }}
+              >
+                Ouvrir la fiche semblable{lookAlikes.ids.length > 1 ? ` ${i + 1}` : ''}
+              </Button>
+            ))}
+            <Button variant="danger" onClick={() => void openPatient(lookAlikes.beneficiary, true)}>
+              C’est une autre personne : créer la fiche
+            </Button>
+          </div>
+        </div>
+      ) : null}
       {beneficiaries.length > 0 ? (
         <>
           <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>
