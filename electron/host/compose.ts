@@ -120,7 +120,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     });
 
     const dispatcher = options.dispatcher ?? new RpcDispatcher(options.logger.child('rpc'));
-    dispatcher.setClassifier((error) => storageErrorOf(error, options.dataDir));
+    // SQLite's own failures only: a full disk or a damaged page met by any service keeps its code.
+    dispatcher.setClassifier((error) => storageErrorOf(error, options.dataDir, { sqliteOnly: true }));
     const haltState: { current: () => Halt | null } = { current: () => null };
     dispatcher.register({
       'vault.recoveryKey': (_params, context) => {
@@ -260,7 +261,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
   } catch (error) {
     for (const close of closers.reverse()) await close();
     // A full disk or a damaged page met while composing (seeding the demo base, say) keeps its code.
-    throw storageErrorOf(error, options.dataDir) ?? error;
+    throw storageErrorOf(error, options.dataDir, { sqliteOnly: true }) ?? error;
   }
 }
 

@@ -25,7 +25,8 @@ const ownerOf = (context: CallContext): string => context.sessionId ?? callerOf(
 export function createCoreHandlers(deps: CoreDeps): HandlerMap {
   const actor = deps.actor ?? (() => DESK_ACTOR);
   return {
-    'app.info': () => deps.info(),
+    // A connector is not told where the data lives (the path names the user's account).
+    'app.info': (_params, context) => (callerOf(context) === 'connector' ? { ...deps.info(), dataDir: '' } : deps.info()),
     'diagnostic.run': async () => ({ checks: await deps.diagnostics() }),
     'settings.get': () => deps.settings.get(),
     'settings.set': ({ key, value }, context) => {

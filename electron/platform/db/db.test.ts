@@ -182,3 +182,20 @@ describe('atomic files', () => {
     expect(readdirSync(dir).sort()).toEqual(['a-directory', 'key']);
   });
 });
+
+describe('storage error codes', () => {
+  it('names the cause: full disk, read-only disk, rights, damage; and leaves other errors alone', async () => {
+    const { storageErrorOf } = await import('.');
+    const fsError = (code: string) => Object.assign(new Error(code), { code });
+    expect(storageErrorOf(fsError('ENOSPC'))?.code).toBe('DB_DISK_FULL');
+    expect(storageErrorOf(fsError('EROFS'))?.code).toBe('DB_READ_ONLY');
+    expect(storageErrorOf(fsError('EACCES'))?.code).toBe('DB_PERMISSION_DENIED');
+    expect(storageErrorOf(fsError('SQLITE_FULL'))?.code).toBe('DB_DISK_FULL');
+    expect(storageErrorOf(fsError('SQLITE_CORRUPT'))?.code).toBe('DB_DAMAGED');
+    expect(storageErrorOf(fsError('SQLITE_CONSTRAINT_UNIQUE'))).toBeNull();
+    expect(storageErrorOf(new Error('bug'))).toBeNull();
+    // Outside the store, a file the user chose that cannot be read is not the data directory's fault.
+    expect(storageErrorOf(fsError('EACCES'), undefined, { sqliteOnly: true })).toBeNull();
+    expect(storageErrorOf(fsError('SQLITE_FULL'), undefined, { sqliteOnly: true })?.code).toBe('DB_DISK_FULL');
+  });
+});

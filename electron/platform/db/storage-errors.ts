@@ -36,11 +36,13 @@ const ERRNO_CODES: Record<string, ErrorCode> = {
  * not write (it falls back to read-only when the file cannot be opened for writing), to tell a
  * read-only file system from missing rights.
  */
-export function storageErrorOf(error: unknown, writablePath?: string): AppError | null {
+export function storageErrorOf(error: unknown, writablePath?: string, options: { sqliteOnly?: boolean } = {}): AppError | null {
   if (error instanceof AppError) return STORAGE_ERROR_CODES.has(error.code) ? error : null;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return null;
-  const errno = ERRNO_CODES[code];
+  // A file-system error met outside the store (a document the user chose, say) is not the store's:
+  // callers that only know the error came from somewhere in the host pass `sqliteOnly`.
+  const errno = options.sqliteOnly === true ? undefined : ERRNO_CODES[code];
   if (errno !== undefined) return new AppError(errno, { cause: code }, { cause: error });
   if (!code.startsWith('SQLITE_')) return null;
   const details = { sqlite: code };
