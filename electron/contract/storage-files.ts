@@ -16,4 +16,10 @@ export const STORE_FILES = {
   sealedKey: 'db.key.sealed',
   /** Electron without a real OS key store: parameters of the passphrase-derived key (no secret). */
   passphrase: 'db.key.passphrase.json',
+  /**
+   * A restore under way (no secret): written before the database in place is moved, removed once
+   * the restored one, its key and the marker are in place. Found at start, the restore is undone
+   * (nothing swapped yet) or finished (swapped): a crash never leaves the installation without a base.
+   */
+  restoreJournal: 'pupitre.db.restauration.json',
 } as const;

@@ -5,7 +5,7 @@
  * never deleted.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +160,37 @@ describe('pupitre restore', () => {
     expect(without.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED' } });
     expect(readdirSync(dataDir).sort()).toEqual(before);
     expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+  });
+
+  it('refuses a truncated backup (a copy cut short by a full or unplugged drive), with or without its description', async () => {
+    const { dataDir, keyHex } = await installation('restore-truncated');
+    const path = await backup(dataDir);
+    truncateSync(path, Math.floor(statSync(path).size / 2));
+    const before = readdirSync(dataDir).sort();
+
+    const withManifest = capture();
+    expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], withManifest.io)).toBe(1);
+    expect(withManifest.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED', details: { reason: 'digest' } } });
+
+    rmSync(`${path}.json`);
+    const without = capture();
+    expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], without.io)).toBe(1);
+    expect(without.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED', message: expect.stringMatching(/endommagée/) } });
+    expect(readdirSync(dataDir).sort()).toEqual(before);
+    expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+  });
+
+  it('says a backup without its description that the key does not open is unreadable (key or damage), and changes nothing', async () => {
+    const a = await installation('restore-nokey-a');
+    const b = await installation('restore-nokey-b');
+    const path = await backup(b.dataDir);
+    rmSync(`${path}.json`);
+    const before = readdirSync(a.dataDir).sort();
+    const c = capture();
+    expect(await main(['restore', path, '--yes', '--json', '--data-dir', a.dataDir], c.io)).toBe(1);
+    expect(c.json()).toMatchObject({ error: { code: 'BACKUP_UNREADABLE' } });
+    expect(readdirSync(a.dataDir).sort()).toEqual(before);
+    expect(await namesIn(a.dataDir, a.keyHex)).toEqual(['SAUVEGARDE']);
   });
 
   it('refuses a backup made with another key, and restores it with that key given', async () => {

@@ -15,7 +15,7 @@ import { statOrNull } from '../../platform/db/marker';
 import { migrations } from '../migrations';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
-import { openHost, print, type CliContext } from './context';
+import { finishInterruptedRestore, openHost, print, type CliContext } from './context';
 
 const KEEP_THE_KEY =
   'Gardez la clé de chiffrement (fichier db.key, ou la clé de secours de Pupitre de bureau) en lieu sûr, à part des sauvegardes : sans elle, aucune sauvegarde ne peut être restaurée.';
@@ -59,6 +59,7 @@ export const restoreCommand: Command = {
     const [file] = ctx.args.positionals;
     if (file === undefined) throw new UsageError(restoreCommand.usage);
     const backupPath = resolve(file);
+    finishInterruptedRestore(ctx.dataDir);
     const { backupKey, currentKey, installKeyFile } = restoreKeys(ctx);
     const supportedVersion = migrations.length;
     if (ctx.args.flags.get('yes') !== true) {

@@ -2,13 +2,14 @@
  * What every CLI command shares: output (text or --json), the data directory, the database key,
  * and a way to start the host's services without any transport.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../contract';
 import { systemClock } from '../../platform/clock';
 import { AppError } from '../../contract';
 import type { KeyProtection } from '../../contract/domains/vault';
-import { hasPassphraseFile, prepareKeyFile, unlockPassphraseKey } from '../../platform/db';
+import { completePendingRestore, hasPassphraseFile, prepareKeyFile, unlockPassphraseKey, withStorageErrors } from '../../platform/db';
 import { createLogger, stderrSink, type Logger, type LogLevel } from '../../platform/log';
 import { composeHost, type Host } from '../compose';
 import { flagString, type ParsedArgs } from './args';
@@ -60,6 +61,7 @@ export function createCliContext(args: ParsedArgs, io: CliIo): CliContext {
  * created only when no database exists yet.
  */
 export async function resolveDbKey(dataDir: string): Promise<{ keyHex: string; protection: KeyProtection }> {
+  finishInterruptedRestore(dataDir);
   const fromEnv = process.env.PUPITRE_DB_KEY;
   if (fromEnv !== undefined && fromEnv !== '') return { keyHex: fromEnv.trim(), protection: 'environment' };
   if (hasPassphraseFile(dataDir)) {
@@ -69,6 +71,11 @@ export async function resolveDbKey(dataDir: string): Promise<{ keyHex: string; p
     return { keyHex: await unlockPassphraseKey(dataDir, passphrase), protection: 'passphrase' };
   }
   return { keyHex: prepareKeyFile(dataDir).keyHex, protection: 'key-file' };
+}
+
+/** A restore a crash interrupted may have been installing another key: undone or finished before any key is read. */
+export function finishInterruptedRestore(dataDir: string): void {
+  if (existsSync(dataDir)) withStorageErrors(dataDir, () => completePendingRestore(dataDir));
 }
 
 export async function openHost(

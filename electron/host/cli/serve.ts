@@ -8,7 +8,7 @@ import { databaseExisted, hasPassphraseFile } from '../../platform/db';
 import { readKeyFile } from '../../platform/db/key';
 import { flagNumber, UsageError } from './args';
 import type { Command } from './command';
-import { openHost, type CliContext } from './context';
+import { finishInterruptedRestore, openHost, type CliContext } from './context';
 import { composeHost, type Host } from '../compose';
 import type { RpcDispatcher } from '../rpc';
 import { startWebSocketHost } from '../transport/websocket';
@@ -18,6 +18,7 @@ export const RENDERER_DIST = fileURLToPath(new URL('../../../dist/renderer', imp
 
 export async function serve(ctx: CliContext): Promise<number> {
   const environment = ctx.args.flags.has('demo') ? 'demo' : undefined;
+  finishInterruptedRestore(ctx.dataDir);
   const locked = lockedStart(ctx);
   let host: Host | null = null;
   let dispatcher: RpcDispatcher;

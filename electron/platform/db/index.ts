@@ -25,7 +25,8 @@ export { databaseExisted, databasePath } from './marker';
 export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
 export { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
 export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
-export { restoreDatabase, type RestoreOptions, type RestoreReport } from './restore';
+export { restoreDatabase, type RestoreOptions, type RestoreReport, type RestoreStep } from './restore';
+export { completePendingRestore, type PendingRestoreOutcome } from './restore-journal';
 export { checkPassphraseStrength, createPassphraseKey, hasPassphraseFile, unlockPassphraseKey, DEFAULT_KDF, type PassphraseKdf } from './passphrase';
 
 export function openDatabase(options: OpenOptions): Db {

@@ -1,21 +1,26 @@
 /**
  * Restoring a backup into a data directory while Pupitre is stopped (issue 14, point 4). The
  * backup is verified first (verifyBackup: digest, key, integrity, version); the database in place
- * must not be open in another process (an exclusive SQLite lock proves it); it is never deleted
- * but set aside next to the new one (`pupitre.db.avant-restauration-…`), with its WAL; the
- * backup is copied to a temporary file, flushed and moved into place in one step; the marker then
- * records the key the restored database uses.
+ * must not be open in another process (an exclusive SQLite lock proves it, and its WAL is folded
+ * into the file while the lock is held); it is never deleted but set aside next to the new one
+ * (`pupitre.db.avant-restauration-…`); the backup is copied to a temporary file and flushed, and
+ * the swap itself follows a journal (restore-journal.ts), so that a crash at any point leaves
+ * either the base from before or the restored one, never none.
  */
-import { copyFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, rmSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../contract';
 import { STORE_FILES } from '../../contract/storage-files';
 import { fsyncFile, verifyBackup, type VerifiedBackup } from './backup';
-import { fsyncDirectory, restrictToOwner } from './files';
+import { fsyncDirectory, restrictToOwner, writeFileAtomic } from './files';
 import { openDatabase } from './index';
-import { keyCheckValue, writeKeyFile } from './key';
-import { readMarker, statOrNull, writeMarker } from './marker';
+import { keyCheckValue } from './key';
+import { readMarker, statOrNull } from './marker';
+import { completePendingRestore, DATABASE_SUFFIXES, finishRestore, undoRestore, writeRestoreJournal, type RestoreJournal } from './restore-journal';
 import { storageErrorOf } from './storage-errors';
+
+/** Points of a restore after which a crash test may stop the process (see restore.crash.test.ts). */
+export type RestoreStep = 'journal-written' | 'set-aside' | 'swapped';
 
 export interface RestoreOptions {
   dataDir: string;
@@ -31,6 +36,8 @@ export interface RestoreOptions {
   /** Tables a Pupitre database has: a file without them is refused. */
   requiredTables: readonly string[];
   now: Date;
+  /** Called after each step of the swap (crash tests stop the process there). */
+  afterStep?(step: RestoreStep): void;
 }
 
 export interface RestoreReport {
@@ -40,54 +47,82 @@ export interface RestoreReport {
 }
 
 export async function restoreDatabase(options: RestoreOptions): Promise<RestoreReport> {
+  const { dataDir } = options;
+  // A restore a crash interrupted is undone or finished before another one starts.
+  withStorage(dataDir, () => completePendingRestore(dataDir));
   const verified = await verifyBackup(options.backupPath, options.keyHex, options.supportedVersion);
   const missing = options.requiredTables.filter((table) => !verified.tables.includes(table));
   if (missing.length > 0) throw new AppError('BACKUP_NOT_PUPITRE', { missingTables: missing.length });
 
-  const dbPath = join(options.dataDir, STORE_FILES.database);
+  const dbPath = join(dataDir, STORE_FILES.database);
   const stamp = options.now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const marker = withStorage(dataDir, () => readMarker(dataDir));
+  const journal: RestoreJournal = {
+    format: 1,
+    staged: `.${STORE_FILES.database}.restauration-${stamp}`,
+    stagedKey: options.installKeyFile ? `.${STORE_FILES.keyFile}.restauration-${stamp}` : null,
+    // A WAL without its base is set aside too: it must never be replayed onto the restored base.
+    setAside: DATABASE_SUFFIXES.some((suffix) => statOrNull(`${dbPath}${suffix}`) !== null) ? `${STORE_FILES.database}.avant-restauration-${stamp}` : null,
+    keySetAside: options.installKeyFile && statOrNull(join(dataDir, STORE_FILES.keyFile)) !== null ? `${STORE_FILES.keyFile}.avant-restauration-${stamp}` : null,
+    marker: { createdAt: marker.state === 'ok' ? marker.marker.createdAt : options.now.toISOString(), keyCheck: keyCheckValue(options.keyHex) },
+  };
+  const staged = join(dataDir, journal.staged);
+  let journalWritten = false;
   const release = lockCurrent(dbPath, options.currentKeyHex ?? options.keyHex);
   try {
-    const temporary = join(options.dataDir, `.${STORE_FILES.database}.restauration-${stamp}`);
-    try {
-      copyFileSync(options.backupPath, temporary);
-      restrictToOwner(temporary);
-      fsyncFile(temporary);
-      let setAside: string | null = null;
-      const current = statOrNull(dbPath);
-      if (current !== null) {
-        setAside = `${dbPath}.avant-restauration-${stamp}`;
-        // Release our lock before moving the file it is held on.
-        release();
-        for (const suffix of ['-wal', '-shm', '']) {
-          if (statOrNull(`${dbPath}${suffix}`) !== null) renameSync(`${dbPath}${suffix}`, `${setAside}${suffix}`);
-        }
-      } else {
-        release();
+    copyFileSync(options.backupPath, staged);
+    restrictToOwner(staged);
+    fsyncFile(staged);
+    if (journal.stagedKey !== null) writeFileAtomic(join(dataDir, journal.stagedKey), `${options.keyHex.toLowerCase()}\n`, { mode: 0o600 });
+    writeRestoreJournal(dataDir, journal);
+    journalWritten = true;
+    options.afterStep?.('journal-written');
+    // Our lock is released before the file it is held on moves.
+    release();
+    if (journal.setAside !== null) {
+      const aside = join(dataDir, journal.setAside);
+      for (const suffix of DATABASE_SUFFIXES) {
+        if (statOrNull(`${dbPath}${suffix}`) !== null) renameSync(`${dbPath}${suffix}`, `${aside}${suffix}`);
       }
-      renameSync(temporary, dbPath);
-      fsyncDirectory(options.dataDir);
-      if (options.installKeyFile) writeKeyFile(options.dataDir, options.keyHex);
-      const marker = readMarker(options.dataDir);
-      writeMarker(options.dataDir, {
-        format: 1,
-        createdAt: marker.state === 'ok' ? marker.marker.createdAt : options.now.toISOString(),
-        keyCheck: keyCheckValue(options.keyHex),
-      });
-      return { restored: verified, setAside };
-    } finally {
-      rmSync(temporary, { force: true });
+      fsyncDirectory(dataDir);
+      options.afterStep?.('set-aside');
     }
+    renameSync(staged, dbPath);
+    fsyncDirectory(dataDir);
+    options.afterStep?.('swapped');
+    finishRestore(dataDir, journal);
+    return { restored: verified, setAside: journal.setAside === null ? null : join(dataDir, journal.setAside) };
   } catch (error) {
     release();
-    throw storageErrorOf(error, options.dataDir) ?? error;
+    try {
+      if (!journalWritten) {
+        rmSync(staged, { force: true });
+        if (journal.stagedKey !== null) rmSync(join(dataDir, journal.stagedKey), { force: true });
+      } else if (statOrNull(staged) !== null) {
+        undoRestore(dataDir, journal);
+      } else {
+        finishRestore(dataDir, journal);
+      }
+    } catch {
+      // The journal stays: the next start undoes or finishes the restore.
+    }
+    throw storageErrorOf(error, dataDir) ?? error;
+  }
+}
+
+function withStorage<T>(dataDir: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw storageErrorOf(error, dataDir) ?? error;
   }
 }
 
 /**
  * Proves that no other process has the current database open — the app or `pupitre serve` keep a
- * WAL connection, which holds a shared lock — by taking SQLite's exclusive lock, without waiting.
- * A database that cannot be opened (gone, damaged, another key) has no user to wait for.
+ * WAL connection, which holds a shared lock — by taking SQLite's exclusive lock, without waiting,
+ * and folds the WAL into the database file, so that the base set aside is whole in one file. A
+ * database that cannot be opened (gone, damaged, another key) has no user to wait for.
  */
 function lockCurrent(dbPath: string, keyHex: string): () => void {
   if (statOrNull(dbPath)?.size === undefined || statSync(dbPath).size === 0) return () => undefined;
@@ -101,6 +136,7 @@ function lockCurrent(dbPath: string, keyHex: string): () => void {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
     db.exec('COMMIT');
+    db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {
     db.close();
     if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true) throw new AppError('DB_IN_USE');

@@ -8,12 +8,14 @@
  *   does not decrypt under the right key says « endommagée »;
  * - the database file is created 0600 before SQLite opens it (SQLite gives its WAL and shared-memory
  *   files the same mode);
+ * - a restore a crash interrupted is undone or finished before anything is read;
  * - file-system and SQLite failures get the store's own codes (storage-errors.ts).
  */
 import { AppError } from '../../contract';
 import { createPrivateFile, restrictToOwner } from './files';
 import { openDatabase, type Db } from './index';
 import { ensureDataDir, keyCheckValue } from './key';
+import { completePendingRestore } from './restore-journal';
 import { databasePath as databasePathOf, readMarker, statOrNull, writeMarker, type MarkerState } from './marker';
 import { storageErrorOf } from './storage-errors';
 
@@ -44,6 +46,8 @@ export function openStore(options: OpenStoreOptions): OpenedStore {
   const path = databasePathOf(dataDir);
   return withStorageErrors(dataDir, () => {
     ensureDataDir(dataDir);
+    // A restore a crash interrupted is undone or finished first (restore-journal.ts).
+    completePendingRestore(dataDir);
     const marker = readMarker(dataDir);
     const stats = statOrNull(path);
     const keyCheck = keyCheckValue(keyHex);
