@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { createBridge, MissingTokenError } from './bridge';
 import { BridgeProvider } from './bridge/queries';
+import { VaultGate } from './features/vault/VaultGate';
 import { ToastProvider } from './ui';
 import './ui/styles.css';
 
@@ -14,7 +15,9 @@ try {
     <StrictMode>
       <BridgeProvider bridge={bridge}>
         <ToastProvider>
-          <App />
+          <VaultGate>
+            <App />
+          </VaultGate>
         </ToastProvider>
       </BridgeProvider>
     </StrictMode>,

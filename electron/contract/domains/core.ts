@@ -63,6 +63,13 @@ export const practitionerSettingsSchema = z.object({
   phone: z.string(),
 });
 
+/** Scheduled encrypted backups (issue 14, point 4). */
+export const backupSettingsSchema = z.object({
+  folder: z.string(),
+  intervalHours: z.number().int().min(1).max(168),
+  keep: z.number().int().min(1).max(365),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
@@ -70,6 +77,7 @@ export const settingsSchema = z.object({
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
   practitioner: practitionerSettingsSchema,
+  backup: backupSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -84,6 +92,9 @@ export const settingKeySchema = z.enum([
   'practitioner.amNumber',
   'practitioner.address',
   'practitioner.phone',
+  'backup.folder',
+  'backup.intervalHours',
+  'backup.keep',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

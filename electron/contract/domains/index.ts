@@ -13,7 +13,10 @@ import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
+import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
+import { storageErrors, storageEvents, storageMethods } from './storage';
 import { transportErrors, transportEvents, transportMethods } from './transport';
+import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
   ...adriErrors,
   ...apcvErrors,
@@ -26,7 +29,10 @@ export const domainErrors = {
   ...insiErrors,
   ...outboxErrors,
   ...patientsErrors,
+  ...settingsGuardErrors,
+  ...storageErrors,
   ...transportErrors,
+  ...vaultErrors,
 } as const;
 
 export const domainMethods = {
@@ -41,7 +47,10 @@ export const domainMethods = {
   ...insiMethods,
   ...outboxMethods,
   ...patientsMethods,
+  ...settingsGuardMethods,
+  ...storageMethods,
   ...transportMethods,
+  ...vaultMethods,
 } as const;
 
 export const domainEvents = {
@@ -56,5 +65,7 @@ export const domainEvents = {
   ...insiEvents,
   ...outboxEvents,
   ...patientsEvents,
+  ...storageEvents,
   ...transportEvents,
+  ...vaultEvents,
 } as const;

@@ -3,6 +3,7 @@ import { AppError } from '../../contract';
 import { parseArgs, UsageError } from './args';
 import type { Command } from './command';
 import { createCliContext, processIo, type CliIo } from './context';
+import { backupCommand, restoreCommand } from './backup';
 import { dmpGetCommand, dmpListCommand, dmpSendCommand, dmpStatusCommand } from './dmp';
 import { dmpMetadataCommand, dmpValidateCommand } from './dmp-cda';
 import { adriRightsCommand, apcvCheckCommand, apcvStatusCommand } from './apcv';
@@ -19,7 +20,7 @@ import { simCardsCommand } from './sim-cards';
 
 const COMMON_VALUED = ['data-dir', 'log-level'];
 
-export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand];
+export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...afterName] = argv;

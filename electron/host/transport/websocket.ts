@@ -14,7 +14,7 @@ import { MAX_MESSAGE_BYTES } from '../../contract';
 import type { Logger } from '../../platform/log';
 import type { RpcDispatcher } from '../rpc';
 import { ClientSession } from './session';
-import { CONTENT_SECURITY_POLICY } from '../../contract/csp';
+import { servedContentSecurityPolicy } from '../../contract/csp';
 
 export const TOKEN_PROTOCOL_PREFIX = 'pupitre-token.';
 export const RPC_PROTOCOL = 'pupitre.v1';
@@ -63,10 +63,10 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   const server: Server = createServer((req, res) => {
     // One request must never bring the host down (issue 14): whatever escapes is a 500, logged.
     try {
-      serveStatic(req, res, options.staticDir, logger);
+      serveStatic(req, res, options.staticDir, port, logger);
     } catch (error) {
       logger.error('http.failed', { error });
-      if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS);
+      if (!res.headersSent) res.writeHead(500, securityHeaders(port));
       res.end();
     }
   });
@@ -77,8 +77,9 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   });
 
   let port = 0;
-  const allowedOrigins = (): Set<string> =>
-    new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`, ...(options.extraOrigins?.() ?? [])]);
+  // The page this server serves is the desk itself; other allowed origins are connectors.
+  const ownOrigins = (): Set<string> => new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
+  const allowedOrigins = (): Set<string> => new Set([...ownOrigins(), ...(options.extraOrigins?.() ?? [])]);
 
   server.on('upgrade', (req, socket, head) => {
     // After an upgrade the HTTP server no longer watches the socket: a reset must not crash the host.
@@ -100,11 +101,12 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
       return bytes.length === expected.length && timingSafeEqual(bytes, expected);
     });
     if (!tokenOk) return refuse(401, 'token');
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    const caller = ownOrigins().has(origin) ? 'desk' : 'connector';
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, caller));
   });
 
-  const attach = (ws: WebSocket): void => {
-    const session = new ClientSession(options.dispatcher, { send: (text) => ws.send(text) }, { transport: 'websocket' }, logger);
+  const attach = (ws: WebSocket, caller: 'desk' | 'connector'): void => {
+    const session = new ClientSession(options.dispatcher, { send: (text) => ws.send(text) }, { transport: 'websocket', caller }, logger);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.close(1003, 'binary frames are not accepted');
@@ -137,13 +139,16 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   };
 }
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-} as const;
+function securityHeaders(port: number): Record<string, string> {
+  return {
+    // Connections to this server's own WebSocket only, not to any other local port.
+    'Content-Security-Policy': servedContentSecurityPolicy(port),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
+  };
+}
 
 const STATUS_TEXT = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' } as const;
 
@@ -167,8 +172,8 @@ export function requestPath(target: string | undefined): string | null {
   return decoded;
 }
 
-function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string | undefined, logger: Logger): void {
-  const headers = SECURITY_HEADERS;
+function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string | undefined, port: number, logger: Logger): void {
+  const headers = securityHeaders(port);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, headers).end();
     return;
