@@ -10,6 +10,7 @@ import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
+import { scanErrors, scanEvents, scanMethods } from './scan';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 export const domainErrors = {
   ...cardsErrors,
@@ -20,6 +21,7 @@ export const domainErrors = {
   ...insiErrors,
   ...outboxErrors,
   ...patientsErrors,
+  ...scanErrors,
   ...transportErrors,
 } as const;
 
@@ -32,6 +34,7 @@ export const domainMethods = {
   ...insiMethods,
   ...outboxMethods,
   ...patientsMethods,
+  ...scanMethods,
   ...transportMethods,
 } as const;
 
@@ -44,5 +47,6 @@ export const domainEvents = {
   ...insiEvents,
   ...outboxEvents,
   ...patientsEvents,
+  ...scanEvents,
   ...transportEvents,
 } as const;
