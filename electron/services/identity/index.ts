@@ -91,3 +91,4 @@ export {
   type InsDatamatrixPayload,
   type RenderOptions,
 } from './datamatrix';
+export { insDatamatrixRecogniser, insDatamatrixText, readInsDatamatrix } from './scan-recogniser';
