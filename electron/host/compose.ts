@@ -25,6 +25,7 @@ import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
 import { wireInsi } from './wiring/insi';
+import { wireScan, type ScanWiring } from './wiring/scan';
 
 export interface HostOptions {
   dataDir: string;
@@ -54,6 +55,8 @@ export interface Host {
   patients: PatientsService;
   /** CPS/CPE and Vitale cards; watches readers in the background except for in-process (CLI) hosts. */
   cards: CardsService;
+  /** Scan pipeline (HID-POS, wedge, webcam, NFC): domains take scanned payloads from it by scan id. */
+  scan: ScanWiring;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -154,6 +157,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
+    const scan = await wireScan(ctx, { patients });
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
 
@@ -176,6 +180,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       outbox,
       patients,
       cards,
+      scan,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

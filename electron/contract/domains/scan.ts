@@ -135,6 +135,19 @@ export const scanMethods = {
       differingTraits: z.array(z.enum(['birthName', 'birthGivenNames', 'sex', 'birthDate', 'birthPlaceCode'])),
     }),
   }),
+  /**
+   * Démo panel: the demo's virtual HID-POS scanner sends `payload` as a real one does (reports of
+   * 56 bytes, AIM identifier, CR suffix), through native/hid and the same pipeline.
+   */
+  'demo.scan.hid': defineMethod({
+    params: z.object({
+      payloadBase64: z.string().min(1).max(22_000),
+      symbology: z.enum(['qr', 'datamatrix']),
+      /** `unplug`: the virtual scanner is pulled out after the first report (then plugged back). */
+      fault: z.enum(['none', 'unplug']).default('none'),
+    }),
+    result: z.object({ reports: z.number().int() }),
+  }),
 } as const;
 
 export const scanEvents = {

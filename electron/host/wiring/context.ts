@@ -6,6 +6,7 @@ import type { Environment } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
+import type { PcscSupervisor } from '../../../native/pcsc';
 import type { AuditTrail } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
 import type { SettingsService } from '../../services/settings';
@@ -29,4 +30,6 @@ export interface WiringContext {
   closers: Array<() => Promise<void> | void>;
   /** Who acts, for audit and identity history: the desk until a card session names the professional. */
   actor: { current(): string };
+  /** The PC/SC supervisor, once wireCards made it (the NFC scan source shares it). */
+  pcsc?: PcscSupervisor;
 }
