@@ -35,12 +35,20 @@ export async function attachDemoScanner(options: { logger: Logger }): Promise<De
   replay.plug(DEMO_SCANNER);
   let busy = false;
   const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  /** The watcher reopens the virtual scanner after a replug: reports sent before would be lost. */
+  const ready = async (): Promise<void> => {
+    for (let waited = 0; !replay.isOpen(DEMO_SCANNER.path); waited += 25) {
+      if (waited > 3_000) throw new AppError('NOT_AVAILABLE_YET', { reason: 'demo-scanner-closed' });
+      await wait(25);
+    }
+  };
 
   const handlers: HandlerMap = {
     'demo.scan.hid': async ({ payloadBase64, symbology, fault }) => {
       if (busy) throw new AppError('INVALID_PARAMS', { reason: 'scan-in-progress' });
       busy = true;
       try {
+        await ready();
         const payload = Buffer.concat([Buffer.from(payloadBase64, 'base64'), Buffer.from('\r')]);
         const reports = encodeHidPosReports(payload, { aim: AIM[symbology] });
         for (const [index, report] of reports.entries()) {

@@ -87,6 +87,11 @@ export class ReplayHidBackend implements HidBackend {
     return this.plugged.has(path);
   }
 
+  /** Someone (the watcher) has the device open and listens to its reports. */
+  isOpen(path: string): boolean {
+    return [...this.handles].some((h) => h.path === path && !h.closed && h.data.size > 0);
+  }
+
   /**
    * Plays a recording: `wait(ms)` paces it (real time by default; tests pass a manual clock's
    * advance). Returns when the last event has been delivered.
