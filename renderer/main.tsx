@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { ScanProvider } from './features/scan/ScanProvider';
 import { createBridge, MissingTokenError } from './bridge';
 import { BridgeProvider } from './bridge/queries';
 import { ToastProvider } from './ui';
@@ -14,7 +15,9 @@ try {
     <StrictMode>
       <BridgeProvider bridge={bridge}>
         <ToastProvider>
-          <App />
+          <ScanProvider>
+            <App />
+          </ScanProvider>
         </ToastProvider>
       </BridgeProvider>
     </StrictMode>,

@@ -2,6 +2,7 @@ import { useConnectionState, useHostQuery } from '../bridge/queries';
 import { StatusBadge } from '../ui';
 import { CardStatus } from '../features/cards/CardStatus';
 import { OutboxIndicator } from '../features/outbox/OutboxIndicator';
+import { ScannerStatus } from '../features/scan/ScannerStatus';
 
 const ENV_LABEL = { demo: 'DÉMO', test: 'TEST', production: 'PRODUCTION' } as const;
 
@@ -21,6 +22,7 @@ export function TopBar() {
       </div>
       <div className="topbar-status">
         <CardStatus />
+        <ScannerStatus />
         <span className="indicator" data-testid="connectivity">
           <StatusBadge tone={connection === 'open' ? 'ok' : connection === 'connecting' ? 'warn' : 'error'} title="Liaison avec le service local">
             {connection === 'open' ? 'Service local connecté' : connection === 'connecting' ? 'Connexion…' : 'Service local indisponible'}

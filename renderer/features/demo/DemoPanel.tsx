@@ -1,5 +1,6 @@
 import { Panel } from '../../ui';
 import { DemoCards } from '../cards/DemoCards';
+import { DemoScanner } from '../scan/DemoScanner';
 
 /** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
 export function DemoPanel() {
@@ -11,6 +12,7 @@ export function DemoPanel() {
       </p>
       <div data-testid="demo-controls" className="stack">
         <DemoCards />
+        <DemoScanner />
       </div>
     </Panel>
   );
