@@ -3,8 +3,9 @@
  * the browser's input pipeline, as a USB keyboard produces them):
  * - `scannerBurst`: a keyboard-wedge scanner set to `scannerLayout` typing `text` then Enter, read by
  *   a computer on `osLayout` (the QWERTY scanner on an AZERTY desk is `US_QWERTY` on `FR_AZERTY`).
- *   The events are sent back to back with timestamps `gapMs` apart, as a scanner types (a few ms a
- *   key), whatever the load of the test machine; GS (0x1D) is Ctrl+], as scanners send it.
+ *   The events are sent back to back, the last one now, with timestamps `gapMs` apart as a scanner
+ *   types them (a few ms a key), whatever the load of the test machine; GS (0x1D) is Ctrl+], as
+ *   scanners send it.
  */
 import type { Page } from 'playwright-core';
 import { keyFor, US_QWERTY, type LayoutTable } from '../../renderer/features/scan/keyboard-layouts';
@@ -36,12 +37,16 @@ interface KeyEvent {
 const SHIFT = 8;
 const CTRL = 2;
 
-export async function scannerBurst(page: Page, text: string, options: { scannerLayout?: LayoutTable; osLayout?: LayoutTable; gapMs?: number; enter?: boolean } = {}): Promise<{ inputMs: number }> {
+export async function scannerBurst(
+  page: Page,
+  text: string,
+  options: { scannerLayout?: LayoutTable; osLayout?: LayoutTable; gapMs?: number; enter?: boolean } = {},
+): Promise<{ inputMs: number }> {
   const scannerLayout = options.scannerLayout ?? US_QWERTY;
   const osLayout = options.osLayout ?? US_QWERTY;
   const gap = (options.gapMs ?? 5) / 1000;
   const events: KeyEvent[] = [];
-  let t = Date.now() / 1000;
+  let t = 0;
   const push = (event: Omit<KeyEvent, 'timestamp'>) => events.push({ ...event, timestamp: (t += gap / 4) });
   for (const char of text) {
     if (char === '\u001d') {
@@ -67,6 +72,10 @@ export async function scannerBurst(page: Page, text: string, options: { scannerL
     push({ type: 'keyDown', key: 'Enter', code: 'Enter', text: '\r', unmodifiedText: '\r', windowsVirtualKeyCode: 0x0d, modifiers: 0 });
     push({ type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 0x0d, modifiers: 0 });
   }
+  // The burst ends now: its keys carry the times a scanner would have typed them at.
+  const end = Date.now() / 1000;
+  const span = events.at(-1)?.timestamp ?? 0;
+  for (const event of events) event.timestamp = end - span + event.timestamp;
   const first = events[0]?.timestamp ?? 0;
   const last = events.at(-1)?.timestamp ?? 0;
   const session = await page.context().newCDPSession(page);

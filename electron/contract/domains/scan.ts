@@ -106,6 +106,11 @@ export const scanMethods = {
       payloadBase64: z.string().min(1).max(22_000),
       trusted: z.boolean(),
       trustNote: z.string().max(300).nullable().default(null),
+      /**
+       * Keyboard wedge, untrusted: the other reading of the same keys (other keyboard layout). The
+       * host keeps the reading a recogniser claims when only one of the two is claimed.
+       */
+      alternativeBase64: z.string().min(1).max(22_000).nullable().default(null),
       device: z.string().max(200).nullable().default(null),
     }),
     result: scanEventSchema,

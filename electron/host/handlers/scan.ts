@@ -83,6 +83,7 @@ export function createScanHandlers(deps: ScanHandlerDeps): HandlerMap {
         payload: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength),
         trusted: params.trusted,
         trustNote: params.trustNote,
+        alternative: params.alternativeBase64 === null ? null : Uint8Array.from(Buffer.from(params.alternativeBase64, 'base64')),
         device: params.device,
       });
     },

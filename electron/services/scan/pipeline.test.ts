@@ -97,6 +97,26 @@ describe('scan pipeline: one place for every source', () => {
   });
 });
 
+describe('keyboard wedge payload whose layout could not be decided', () => {
+  const swapped = (text: string) => text.replace(/[AQZW]/g, (c) => ({ A: 'Q', Q: 'A', Z: 'W', W: 'Z' })[c] ?? c);
+
+  it('keeps the reading a recogniser claims, and trusts it', () => {
+    const { pipeline } = setup();
+    const event = pipeline.receive({ source: 'wedge', symbology: 'unknown', payload: bytes(swapped('APCVTEST:QWAZ')), alternative: bytes('APCVTEST:QWAZ'), trusted: false, trustNote: 'incertain' });
+    expect(event).toMatchObject({ kind: 'apcv', trusted: true, trustNote: null, details: { keyboardLayout: 'decided-by-recogniser' } });
+    expect(Buffer.from(pipeline.takePayload(event.id).payload).toString()).toBe('APCVTEST:QWAZ');
+  });
+
+  it('stays untrusted when neither or both readings are claimed', () => {
+    const { pipeline } = setup();
+    expect(pipeline.receive({ source: 'wedge', symbology: 'unknown', payload: bytes('QWERTY'), alternative: bytes('AZERTY'), trusted: false, trustNote: 'incertain' })).toMatchObject({
+      kind: 'unknown',
+      trusted: false,
+      trustNote: 'incertain',
+    });
+  });
+});
+
 describe('payloads in host memory only, handed once by scan id', () => {
   it('hands the bytes once, then forgets them', () => {
     const { pipeline } = setup();

@@ -35,6 +35,8 @@ export interface IncomingScan {
   receivedAt?: number;
   trusted?: boolean;
   trustNote?: string | null;
+  /** Untrusted keyboard-wedge payload: the other reading of the same keys (other layout). */
+  alternative?: Uint8Array | null;
   /** Scanner or camera label. */
   device?: string | null;
   /** Registered scanner (HID, NFC) the scan came from, for its « last scan ». */

@@ -134,7 +134,16 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   );
 
   const submit = useCallback(
-    async (params: { source: 'wedge' | 'webcam'; symbology: string; aim: string | null; bytes: Uint8Array; trusted: boolean; trustNote: string | null; device: string | null }) => {
+    async (params: {
+      source: 'wedge' | 'webcam';
+      symbology: string;
+      aim: string | null;
+      bytes: Uint8Array;
+      trusted: boolean;
+      trustNote: string | null;
+      alternative?: Uint8Array | null;
+      device: string | null;
+    }) => {
       try {
         const scan = await bridge.invoke('scan.submit', {
           source: params.source,
@@ -143,6 +152,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
           payloadBase64: base64(params.bytes),
           trusted: params.trusted,
           trustNote: params.trustNote,
+          alternativeBase64: params.alternative ? base64(params.alternative) : null,
           device: params.device,
         });
         handle(scan);
@@ -156,7 +166,16 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   useKeyboardWedge(
     useCallback(
       (payload: WedgePayload) =>
-        void submit({ source: 'wedge', symbology: 'unknown', aim: payload.aim, bytes: payload.bytes, trusted: payload.trusted, trustNote: payload.trustNote, device: 'Douchette (mode clavier)' }),
+        void submit({
+          source: 'wedge',
+          symbology: 'unknown',
+          aim: payload.aim,
+          bytes: payload.bytes,
+          trusted: payload.trusted,
+          trustNote: payload.trustNote,
+          alternative: payload.alternative,
+          device: 'Douchette (mode clavier)',
+        }),
       [submit],
     ),
   );

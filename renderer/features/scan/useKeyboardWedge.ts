@@ -48,18 +48,38 @@ function excluded(element: Element | null): boolean {
 /** Events this module dispatched again: the listener lets them through. */
 const replayed = new WeakSet<Event>();
 
-function giveBack(strokes: KeyStroke[], target: EventTarget | null): void {
+/** Text given back to a field, to take it back if it turns out to be the start of a scan. */
+interface Release {
+  element: HTMLInputElement | HTMLTextAreaElement | null;
+  text: string;
+}
+
+function giveBack(strokes: KeyStroke[], target: EventTarget | null): Release {
   const focused = document.activeElement;
   // Control characters (a lone Ctrl+key) are shortcuts, not text: dispatched, never inserted.
   if (editable(focused) && strokes.every((s) => !s.ctrl && s.key.length === 1)) {
-    document.execCommand('insertText', false, strokes.map((s) => s.key).join(''));
-    return;
+    const text = strokes.map((s) => s.key).join('');
+    document.execCommand('insertText', false, text);
+    return { element: focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement ? focused : null, text };
   }
   const to = target ?? focused ?? document.body;
   for (const s of strokes) {
     const event = new KeyboardEvent('keydown', { key: s.key, code: s.code, shiftKey: s.shift, ctrlKey: s.ctrl, bubbles: true, cancelable: true, composed: true });
     replayed.add(event);
     to.dispatchEvent(event);
+  }
+  return { element: null, text: '' };
+}
+
+/** Takes back text given to a field too early (the burst was a scan): undo, if still just there. */
+function takeBack(release: Release): void {
+  const field = release.element;
+  if (field === null || release.text === '' || document.activeElement !== field) return;
+  const end = field.selectionStart ?? field.value.length;
+  if (field.value.slice(end - release.text.length, end) !== release.text) return;
+  if (!document.execCommand('undo')) {
+    field.setRangeText('', end - release.text.length, end, 'end');
+    field.dispatchEvent(new Event('input', { bubbles: true }));
   }
 }
 
@@ -68,10 +88,17 @@ export function useKeyboardWedge(onScan: (payload: WedgePayload, strokes: KeyStr
   callback.current = onScan;
   useEffect(() => {
     let heldTarget: EventTarget | null = null;
+    let releases: Release[] = [];
     const detector = new WedgeDetector(
       {
-        release: (strokes) => giveBack(strokes, heldTarget),
-        scan: (strokes) => callback.current(decodeWedgeBurst(strokes), strokes),
+        release: (strokes) => {
+          releases = [...releases.slice(-15), giveBack(strokes, heldTarget)];
+        },
+        scan: (strokes, retract) => {
+          for (const release of releases.slice(releases.length - retract).reverse()) takeBack(release);
+          releases = [];
+          callback.current(decodeWedgeBurst(strokes), strokes);
+        },
         schedule: (ms, fn) => {
           const timer = window.setTimeout(fn, ms);
           return () => window.clearTimeout(timer);

@@ -9,6 +9,12 @@
  * come, the held keys are released to the field as typed; when a burst of at least `minLength`
  * keys ends with Enter, it is a scan and nothing reaches the field. A person's keys therefore
  * arrive at most `maxGapMs` later, in order.
+ *
+ * Key times are the events' own timestamps, the release timer is the page's clock: on a loaded
+ * computer the keys of one burst may reach the page further apart than they were typed, and the
+ * timer gives some back too early. Those keys stay candidates while the burst goes on (their
+ * timestamps still say « burst »); when its Enter makes it a scan, the page is asked to take back
+ * the keys it was given (`retract`: the number of releases to undo).
  */
 import type { KeyStroke } from './wedge-decode';
 
@@ -24,16 +30,29 @@ export const DEFAULT_WEDGE_OPTIONS: WedgeOptions = { maxGapMs: 40, minLength: 8 
 export interface WedgeCallbacks {
   /** Held keys turned out to be typing: give them to the page, in order. */
   release(strokes: KeyStroke[]): void;
-  /** A burst ended with Enter: a scan. */
-  scan(strokes: KeyStroke[]): void;
+  /** A burst ended with Enter: a scan; `retract` earlier releases of its keys must be undone. */
+  scan(strokes: KeyStroke[], retract: number): void;
   /** Runs `fn` after `ms` (setTimeout in the page); returns the cancel function. */
   schedule(ms: number, fn: () => void): () => void;
 }
 
 export type StrokeKind = 'printable' | 'dead' | 'tab' | 'enter' | 'modifier' | 'other';
 
+/** A scan is at most a few kilobytes: a longer « tail » is a person typing. */
+const MAX_TAIL = 4096;
+
+function isBurst(strokes: readonly KeyStroke[], maxGapMs: number): boolean {
+  for (let i = 1; i < strokes.length; i++) {
+    if ((strokes[i] as KeyStroke).at - (strokes[i - 1] as KeyStroke).at > maxGapMs) return false;
+  }
+  return true;
+}
+
 export class WedgeDetector {
   private held: KeyStroke[] = [];
+  /** Keys the timer released that may still belong to a burst going on. */
+  private tail: KeyStroke[] = [];
+  private tailReleases = 0;
   private cancelTimer: (() => void) | null = null;
 
   constructor(
@@ -51,12 +70,15 @@ export class WedgeDetector {
    */
   keydown(kind: StrokeKind, stroke: KeyStroke): 'hold' | 'pass' {
     if (kind === 'modifier') return this.held.length > 0 ? 'hold' : 'pass';
-    const last = this.held.at(-1);
+    const last = this.held.at(-1) ?? this.tail.at(-1);
     const gap = last === undefined ? Infinity : stroke.at - last.at;
     if (kind === 'enter') {
-      if (this.held.length >= this.options.minLength && gap <= 2 * this.options.maxGapMs && this.isBurst()) {
-        const strokes = this.take();
-        this.callbacks.scan(strokes);
+      const candidate = [...this.tail, ...this.held];
+      if (candidate.length >= this.options.minLength && gap <= 2 * this.options.maxGapMs && isBurst(candidate, this.options.maxGapMs)) {
+        const retract = this.tailReleases;
+        this.take();
+        this.forgetTail();
+        this.callbacks.scan(candidate, retract);
         return 'hold';
       }
       this.flush();
@@ -73,19 +95,16 @@ export class WedgeDetector {
     return 'hold';
   }
 
-  /** The page is going away or the focus moved: give back what is held. */
+  /** A person's key, the focus moved or the page goes away: give back what is held. */
   flush(): void {
+    this.forgetTail();
     const strokes = this.take();
     if (strokes.length > 0) this.callbacks.release(strokes);
   }
 
-  private isBurst(): boolean {
-    for (let i = 1; i < this.held.length; i++) {
-      const a = this.held[i - 1] as KeyStroke;
-      const b = this.held[i] as KeyStroke;
-      if (b.at - a.at > this.options.maxGapMs) return false;
-    }
-    return true;
+  private forgetTail(): void {
+    this.tail = [];
+    this.tailReleases = 0;
   }
 
   private arm(): void {
@@ -94,7 +113,13 @@ export class WedgeDetector {
     const wait = this.held.length >= this.options.minLength ? 2 * this.options.maxGapMs : this.options.maxGapMs;
     this.cancelTimer = this.callbacks.schedule(wait + 5, () => {
       this.cancelTimer = null;
-      this.flush();
+      const strokes = this.take();
+      if (strokes.length === 0) return;
+      if (this.tail.length + strokes.length <= MAX_TAIL) {
+        this.tail.push(...strokes);
+        this.tailReleases += 1;
+      } else this.forgetTail();
+      this.callbacks.release(strokes);
     });
   }
 

@@ -43,10 +43,17 @@ describe('keyboard wedge payload and the layout mix-up', () => {
     expect(decodeWedgeBurst(typed(INS, US_QWERTY, FR_AZERTY))).toMatchObject({ text: INS, trusted: true, corrected: true });
   });
 
-  it('says it cannot be trusted when only letters differ between the two readings', () => {
+  it('says it cannot be trusted when only letters differ between the two readings, and gives the other reading', () => {
     const result = decodeWedgeBurst(typed('QWERTYAZ', US_QWERTY, FR_AZERTY));
     expect(result.trusted).toBe(false);
     expect(result.trustNote).toMatch(/^La disposition du clavier de la douchette ne peut pas être déterminée/);
+    expect([result.text, Buffer.from(result.alternative ?? []).toString('latin1')].sort()).toEqual(['AZERTYQW', 'QWERTYAZ']);
+  });
+
+  it('trusts a scanner set to AZERTY on an AZERTY desk: digits come with Shift', () => {
+    expect(decodeWedgeBurst(typed(INS, FR_AZERTY, FR_AZERTY))).toMatchObject({ text: INS, trusted: true, corrected: false });
+    // A few digit-row keys without Shift are its own punctuation (the dashes of a date).
+    expect(decodeWedgeBurst(typed('12-03-1958', FR_AZERTY, FR_AZERTY))).toMatchObject({ text: '12-03-1958', trusted: true });
   });
 
   it('says it cannot be trusted when AltGr was needed', () => {
@@ -63,14 +70,32 @@ describe('keyboard wedge payload and the layout mix-up', () => {
     expect(decodeWedgeBurst(strokes).text).toBe('ABC123');
   });
 
-  it('gives back any ASCII payload a QWERTY scanner types on AZERTY when it has digits (property)', () => {
-    const ascii = fc.stringMatching(/^[A-Za-z0-9\-./:=+]{4,60}$/);
+  it('never marks a wrong payload trusted on a French desk, whichever layout the scanner is set to, nor on a QWERTY one with a QWERTY scanner (property)', () => {
+    // Code alphabets: letters, digits and the punctuation of URLs, dates, base64 and GS1.
+    const code = fc.stringMatching(/^[A-Za-z0-9\-./:=+_ ]{8,80}$/);
     fc.assert(
-      fc.property(ascii, fc.stringMatching(/^[0-9]{2,6}$/), (body, digits) => {
-        const text = body + digits;
-        const result = decodeWedgeBurst(typed(text, US_QWERTY, FR_AZERTY));
-        // Either rebuilt exactly and trusted, or flagged: never a wrong payload marked trusted.
+      fc.property(code, fc.constantFrom(US_QWERTY, FR_AZERTY), fc.constantFrom(US_QWERTY, FR_AZERTY), (text, scanner, computer) => {
+        // Known limit (wedge-decode.ts): an AZERTY scanner on a QWERTY computer is caught only by its digits (next test).
+        fc.pre(!(scanner === FR_AZERTY && computer === US_QWERTY));
+        const result = decodeWedgeBurst(typed(text, scanner, computer));
         if (result.trusted) expect(result.text).toBe(text);
+        else expect([result.text, Buffer.from(result.alternative ?? []).toString('latin1')]).toContain(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('flags the mix-up the other way round (AZERTY scanner, QWERTY computer) by its digits typed with Shift', () => {
+    const result = decodeWedgeBurst(typed('4012345678901', FR_AZERTY, US_QWERTY));
+    expect(result).toMatchObject({ trusted: false, text: '$)!@#$%^&*()!' });
+    expect(Buffer.from(result.alternative ?? []).toString('latin1')).toBe('4012345678901');
+  });
+
+  it('rebuilds and trusts typical codes: a QWERTY scanner on AZERTY whenever the code has a 0, 2, 7 or 9 (property)', () => {
+    const withDigit = fc.tuple(fc.stringMatching(/^[A-Z0-9\-./:]{0,40}$/), fc.constantFrom('0', '2', '7', '9'), fc.stringMatching(/^[A-Z0-9]{0,20}$/));
+    fc.assert(
+      fc.property(withDigit, ([a, d, b]) => {
+        expect(decodeWedgeBurst(typed(a + d + b, US_QWERTY, FR_AZERTY))).toMatchObject({ text: a + d + b, trusted: true });
       }),
     );
   });
