@@ -6,7 +6,8 @@
  *    zxing-wasm (zxing-cpp in WebAssembly). This is what chose the webcam decoder.
  * 2. Scan → patient on screen, for the three paths, against the time the input itself takes:
  *    - keyboard wedge: an INS datamatrix typed by a « scanner » at 5 ms a key (key events stamped
- *      5 ms apart, the last one now: input = first key → Enter), then until the record shows the name;
+ *      5 ms apart: input = first key → Enter), then from the page handling the Enter until the
+ *      record shows the name;
  *    - HID-POS: the demo's virtual scanner sends the same code in 3 reports 8 ms apart (input =
  *      16 ms), from the click to the record;
  *    - webcam: Chromium's fake camera playing a video of the code (input = camera start → first
@@ -121,7 +122,7 @@ async function decodeBench(browser: Browser, work: string): Promise<string[]> {
 const MARKS_SCRIPT = `
   window.__bench = {};
   const mark = (name, value) => { if (window.__bench[name] === undefined) window.__bench[name] = value; };
-  addEventListener('keydown', (e) => { mark('firstKey', e.timeStamp); if (e.key === 'Enter') window.__bench.enter = e.timeStamp; if (e.key === 'F8') mark('f8', e.timeStamp); }, true);
+  addEventListener('keydown', (e) => { mark('firstKey', e.timeStamp); if (e.key === 'Enter') { window.__bench.enter = e.timeStamp; window.__bench.enterSeen = performance.now(); } if (e.key === 'F8') mark('f8', e.timeStamp); }, true);
   addEventListener('click', (e) => mark('click', e.timeStamp), true);
   new MutationObserver(() => {
     if (document.querySelector('[data-camera="live"]')) mark('live', performance.now());
@@ -130,7 +131,7 @@ const MARKS_SCRIPT = `
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 `;
 
-type Marks = Partial<Record<'firstKey' | 'enter' | 'f8' | 'click' | 'live' | 'record' | 'start', number>>;
+type Marks = Partial<Record<'firstKey' | 'enter' | 'enterSeen' | 'f8' | 'click' | 'live' | 'record' | 'start', number>>;
 
 async function openDesk(browser: Browser, app: RunningApp, route = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -167,9 +168,12 @@ async function pathsBench(app: RunningApp, browser: Browser, work: string): Prom
     await scannerBurst(page, DEMO_QUAL_DATAMATRIX, { gapMs: 5 });
     const marks = await marksOf(page);
     patientId = /#\/patient\/([^/?]+)/.exec(page.url())?.[1] ?? patientId;
-    if (run > 0 && marks.firstKey !== undefined && marks.enter !== undefined && marks.record !== undefined) {
-      wedge.input.push(marks.enter - marks.firstKey);
-      wedge.total.push(marks.record - marks.firstKey);
+    if (run > 0 && marks.firstKey !== undefined && marks.enter !== undefined && marks.enterSeen !== undefined && marks.record !== undefined) {
+      // Keys are stamped as a scanner types them; the page sees them later when the test machine is
+      // loaded (DevTools delivery): Pupitre's part starts when the page handles the Enter.
+      const input = marks.enter - marks.firstKey;
+      wedge.input.push(input);
+      wedge.total.push(input + (marks.record - marks.enterSeen));
     }
     await page.close();
   }
