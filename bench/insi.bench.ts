@@ -22,7 +22,7 @@ import { serializeEnvelope, soapNs } from '../electron/platform/soap';
 import { serializeXml, xmlNamespace } from '../electron/platform/xml';
 import { InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, INSI_NS } from '../electron/services/insi';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
-import { PatientsService, patientsMigrations } from '../electron/services/patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
 
 const N = Number(process.env.BENCH_INSI_PATIENTS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_INSI_LATENCY ?? 150);
@@ -60,7 +60,7 @@ const logger = createMemoryLogger(systemClock, 'warn');
 
 // --- worklist -------------------------------------------------------------------------------
 const db = openDatabase({ path: ':memory:' });
-migrate(db, [...patientsMigrations, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
 const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
 patients.createMany(generateSyntheticPatients(N, { seed: 11 }), 'bench');
 const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });

@@ -40,7 +40,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'patient base at the desk (de
     await form.getByLabel('Féminin').check();
     await form.getByRole('button', { name: 'Créer le patient' }).click();
     await page.getByTestId('duplicate-warning').waitFor();
-    await page.getByRole('button', { name: /Ouvrir la fiche existante/ }).click();
+    await page.getByRole('button', { name: /Ouvrir LEFEVRE-ODEGARD/ }).click();
     await page.getByTestId('patient-record').waitFor();
     expect(errors).toEqual([]);
   });

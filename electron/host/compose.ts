@@ -21,6 +21,7 @@ import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
+import { wireApcv } from './wiring/apcv';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -149,6 +150,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
+    patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 
@@ -160,6 +163,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const scan = await wireScan(ctx, { patients });
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
+    await wireApcv(ctx, { patients, cards });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -5,11 +5,12 @@
  */
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
+import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
-import { patientsMigrations } from '../services/patients';
+import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
 interface Step {
@@ -27,6 +28,8 @@ const steps: readonly Step[] = [
   ...dmpMigrations,
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
+  ...adriMigrations,
+  ...patientsMigrations2,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

@@ -1,5 +1,6 @@
 import { useConnectionState, useHostQuery } from '../bridge/queries';
 import { StatusBadge } from '../ui';
+import { ApcvIndicator } from '../features/apcv/ApcvIndicator';
 import { CardStatus } from '../features/cards/CardStatus';
 import { OutboxIndicator } from '../features/outbox/OutboxIndicator';
 import { ScannerStatus } from '../features/scan/ScannerStatus';
@@ -22,6 +23,7 @@ export function TopBar() {
       </div>
       <div className="topbar-status">
         <CardStatus />
+        <ApcvIndicator />
         <ScannerStatus />
         <span className="indicator" data-testid="connectivity">
           <StatusBadge tone={connection === 'open' ? 'ok' : connection === 'connecting' ? 'warn' : 'error'} title="Liaison avec le service local">

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { InsiLookup, InsiResult } from '../../contract/domains/insi';
 import type { MatriculeCheck } from '../../contract/domains/identity';
-import { checkIns, isFirstGivenNameConsistent, normalizeTrait, type NormalizationResult, type TraitField } from '../../services/identity';
+import { birthPlaceLabel, checkIns, isFirstGivenNameConsistent, normalizeTrait, type NormalizationResult, type TraitField } from '../../services/identity';
 import { parseInsiResponse } from '../../services/insi';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
@@ -20,7 +20,7 @@ function checkText(result: MatriculeCheck): string {
   const f = result.fields;
   const lines = [
     `Matricule valide : ${result.matricule} (clé ${result.key})`,
-    `  sexe ${f.sex}${f.provisional ? ' (numéro provisoire)' : ''}, né(e) en ${f.yearOfBirth}${f.monthOfBirth === null ? '' : `/${String(f.monthOfBirth).padStart(2, '0')}`}, lieu ${f.birthPlaceCode} (${f.birthPlaceKind}), ordre ${f.order}`,
+    `  sexe ${f.sex}${f.provisional ? ' (numéro provisoire)' : ''}, né(e) en ${f.yearOfBirth}${f.monthOfBirth === null ? '' : `/${String(f.monthOfBirth).padStart(2, '0')}`}, lieu ${birthPlaceLabel(f.birthPlaceCode) ?? f.birthPlaceCode} (code ${f.birthPlaceCode}), ordre ${f.order}`,
   ];
   if (result.oid !== null) lines.push(`  OID ${result.oid.oid} : ${result.oid.label}${result.oid.allowedHere ? '' : ` — ${result.oid.message ?? 'non accepté dans cet environnement'}`}`);
   return lines.join('\n');
@@ -98,7 +98,7 @@ function resultText(result: InsiResult): string {
     `CodeCR 00 : ${result.label}`,
     `INS actif : ${active.matricule} (OID ${active.oid}, ${active.kind})${active.keyValid ? '' : ' — clé non conforme au calcul'}`,
     ...history.map((h) => `INS historique : ${h.matricule} (OID ${h.oid})${h.startDate === null ? '' : ` du ${h.startDate}`}${h.endDate === null ? '' : ` au ${h.endDate}`}`),
-    `Traits : ${traits.birthName}, ${traits.birthGivenNames} (premier prénom ${traits.firstGivenName}), ${traits.sex}, né(e) le ${traits.birthDate}${traits.birthPlaceCode === null ? '' : `, lieu ${traits.birthPlaceCode}`}`,
+    `Traits : ${traits.birthName}, ${traits.birthGivenNames} (premier prénom ${traits.firstGivenName}), ${traits.sex}, né(e) le ${traits.birthDate}${traits.birthPlaceCode === null ? '' : `, lieu ${birthPlaceLabel(traits.birthPlaceCode) ?? traits.birthPlaceCode} (code ${traits.birthPlaceCode})`}`,
   ].join('\n');
 }
 

@@ -669,6 +669,11 @@ export class DmpService {
     return author;
   }
 
+  /** Patients service merge participant: unsent documents move to the record kept (their jobs move with the outbox's own participant). */
+  reassignUnsentDocuments(fromPatientId: string, toPatientId: string): number {
+    return this.store.reassignUnsent(fromPatientId, toPatientId);
+  }
+
   sendings(patientId: string): DmpSendingView[] {
     return this.store.outgoingByPatient(patientId).map((row) => this.sendingView(row));
   }

@@ -1,29 +1,54 @@
 /**
- * After a Vitale read: every beneficiary of the card, chosen with the arrow keys (or 1-9) and
- * Entrée. The chosen person is found in the local base (NIR, then names and birth date) or
- * created from the card's traits, then their record opens.
+ * After a Vitale read — or an appli carte Vitale context, which gives the same beneficiaries:
+ * every beneficiary, chosen with the arrow keys (or 1-9) and Entrée. The chosen person is found in
+ * the local base (NIR, then names and birth date) or created from the traits, then their record
+ * opens, and their rights are asked from ADRi (shown on the record; « non vérifiés » offline).
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Beneficiary } from '../../../electron/contract/domains/cards';
 import { navigate } from '../../app/router';
 import { useBridge, useHostQuery } from '../../bridge/queries';
+import { HostError } from '../../bridge/types';
 import { Button, Dialog, ErrorNotice } from '../../ui';
 
-export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; reader: string | null; onClose(): void }) {
-  const vitale = useHostQuery('cards.readVitale', reader ? { reader } : {}, { enabled: open });
+/** Where the beneficiaries come from: a carte Vitale in a reader, or an appli carte Vitale context. */
+export type BeneficiarySource = { kind: 'vitale'; reader: string | null } | { kind: 'apcv'; contextId: string };
+
+interface Coverage {
+  source: 'vitale' | 'apcv';
+  regime: string | null;
+  caisse: string | null;
+  centre: string | null;
+}
+
+function useBeneficiaries(source: BeneficiarySource, open: boolean) {
+  const vitale = useHostQuery('cards.readVitale', source.kind === 'vitale' && source.reader ? { reader: source.reader } : {}, { enabled: open && source.kind === 'vitale' });
+  const apcv = useHostQuery('apcv.context', { contextId: source.kind === 'apcv' ? source.contextId : '' }, { enabled: open && source.kind === 'apcv' });
+  if (source.kind === 'vitale') {
+    const d = vitale.data;
+    return { ...vitale, beneficiaries: d?.beneficiaries ?? [], coverage: d ? ({ source: 'vitale', regime: d.regime, caisse: d.caisse, centre: d.centre } as Coverage) : null };
+  }
+  const d = apcv.data;
+  return { ...apcv, beneficiaries: d?.state === 'open' ? d.beneficiaries : [], coverage: d ? ({ source: 'apcv', ...d.coverage } as Coverage) : null };
+}
+
+export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; source: BeneficiarySource; onClose(): void }) {
+  const vitale = useBeneficiaries(source, open);
   const bridge = useBridge();
   const [active, setActive] = useState(0);
   const [sexChoice, setSexChoice] = useState<Record<number, 'F' | 'M'>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Probable duplicates of the chosen beneficiary (DUPOND read, Dupont in the base): the desk decides.
+  const [lookAlikes, setLookAlikes] = useState<{ beneficiary: Beneficiary; ids: string[] } | null>(null);
   const list = useRef<HTMLUListElement>(null);
-  const beneficiaries = vitale.data?.beneficiaries ?? [];
+  const beneficiaries = vitale.beneficiaries;
 
   useEffect(() => {
     if (open && beneficiaries.length > 0) list.current?.focus();
   }, [open, beneficiaries.length]);
 
-  const openPatient = async (b: Beneficiary) => {
+  const openPatient = async (b: Beneficiary, acknowledgeDuplicates = false) => {
     const sex = b.sex ?? sexChoice[b.index];
     if (sex === undefined) {
       setError(new Error('Indiquez le sexe de ce bénéficiaire (F ou M) : la carte ne le porte pas sans NIR propre.'));
@@ -41,17 +66,33 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
           strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
           ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
           declaredNir: b.nir,
-          acknowledgeDuplicates: false,
+          acknowledgeDuplicates,
+          // Probable duplicates (same traits, or alike: DUPOND / Dupont) are refused and shown below.
+          source: 'vitale',
         });
         id = created.patient.id;
       }
+      askRights(id, b);
       onClose();
       navigate(`/patient/${id}`);
     } catch (e) {
-      setError(e);
+      if (e instanceof HostError && e.code === 'PATIENT_DUPLICATE_SUSPECTED') setLookAlikes({ beneficiary: b, ids: (e.details?.candidateIds as string[] | undefined) ?? [] });
+      else setError(e);
     } finally {
       setBusy(false);
     }
+  };
+
+  // ADRi after the read (cards.md §3: « le service ADRi est appelé systématiquement »); never blocks the desk.
+  const askRights = (patientId: string, b: Beneficiary) => {
+    const c = vitale.coverage;
+    if (c === null || !/^\d{8}$/.test(b.birthDate.raw)) return;
+    void bridge
+      .invoke('adri.acquire', {
+        patientId,
+        coverage: { ...c, insuredNir: b.insuredNir, beneficiaryNir: b.nir, birthDate: b.birthDate.raw, birthRank: b.birthRank },
+      })
+      .catch(() => undefined);
   };
 
   const onKey = (event: KeyboardEvent) => {
@@ -73,13 +114,34 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
   return (
     <Dialog
       open={open}
-      title="Bénéficiaires de la carte Vitale"
+      title={source.kind === 'apcv' ? 'Bénéficiaires de l’appli carte Vitale' : 'Bénéficiaires de la carte Vitale'}
       onClose={onClose}
       actions={<Button onClick={onClose}>Fermer</Button>}
     >
-      {vitale.isLoading ? <p>Lecture de la carte…</p> : null}
+      {vitale.isLoading ? <p>{source.kind === 'apcv' ? 'Lecture de la session…' : 'Lecture de la carte…'}</p> : null}
       {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
+      {lookAlikes ? (
+        <div className="notice notice-warn" role="alert" data-testid="vitale-look-alikes">
+          <strong>Un patient semblable existe déjà dans la base (doublon potentiel).</strong>
+          <div>
+            {lookAlikes.ids.map((id, i) => (
+              <Button
+                key={id}
+                onClick={() => {
+                  onClose();
+                  navigate(`/patient/${id}`);
+                }}
+              >
+                Ouvrir la fiche semblable{lookAlikes.ids.length > 1 ? ` ${i + 1}` : ''}
+              </Button>
+            ))}
+            <Button variant="danger" onClick={() => void openPatient(lookAlikes.beneficiary, true)}>
+              C’est une autre personne : créer la fiche
+            </Button>
+          </div>
+        </div>
+      ) : null}
       {beneficiaries.length > 0 ? (
         <>
           <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>

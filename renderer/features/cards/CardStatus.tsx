@@ -68,7 +68,7 @@ export function CardStatus() {
         </Button>
       ) : null}
       <PinDialog open={pinReader !== null} reader={pinReader} onClose={() => setPinReader(null)} />
-      <BeneficiaryPicker open={vitaleReader !== null} reader={vitaleReader} onClose={() => setVitaleReader(null)} />
+      <BeneficiaryPicker open={vitaleReader !== null} source={{ kind: 'vitale', reader: vitaleReader }} onClose={() => setVitaleReader(null)} />
     </span>
   );
 }

@@ -1,4 +1,5 @@
 import { Panel } from '../../ui';
+import { DemoApcv } from '../apcv/DemoApcv';
 import { DemoCards } from '../cards/DemoCards';
 import { DemoScanner } from '../scan/DemoScanner';
 
@@ -12,6 +13,7 @@ export function DemoPanel() {
       </p>
       <div data-testid="demo-controls" className="stack">
         <DemoCards />
+        <DemoApcv />
         <DemoScanner />
       </div>
     </Panel>
