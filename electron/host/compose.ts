@@ -163,7 +163,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const scan = await wireScan(ctx, { patients });
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
-    await wireApcv(ctx, { patients, cards });
+    await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

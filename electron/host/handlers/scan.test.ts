@@ -6,7 +6,7 @@ import { migrate, openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import { AuditTrail, auditMigrations } from '../../services/audit';
 import { computeMatriculeKey, INS_OID, insDatamatrixRecogniser } from '../../services/identity';
-import { PatientsService, patientsMigrations } from '../../services/patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../../services/patients';
 import { ScanPipeline } from '../../services/scan';
 import { RpcDispatcher } from '../rpc';
 import { udevRuleLocation } from '../wiring/scan';
@@ -16,7 +16,7 @@ const MATRICULE = `2580363113042${computeMatriculeKey('2580363113042')}`;
 
 function setup(environment: 'demo' | 'production' = 'demo') {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, [...auditMigrations, ...patientsMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...auditMigrations, ...patientsMigrations, ...patientsMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
   const logger = createMemoryLogger(clock);
   const audit = new AuditTrail(db, clock);

@@ -3,22 +3,30 @@
  * HID-POS scanners (node-hid; in demo, plus a virtual scanner: demo-scan.ts), the contactless
  * reader through the cards' PC/SC supervisor, the contract handlers and the doctor check.
  *
- * Recognisers, in the order they are tried: INS datamatrix (identity). The appli carte Vitale
- * (apcv) and ordonnance numérique (eprescription) recognisers are added by their wiring with
- * `scan.pipeline.addRecogniser` when those domains are composed.
+ * Recognisers, in the order they are tried (TEAM.md interface agreement): INS datamatrix
+ * (identity), appli carte Vitale (apcv, modelled shape). The ordonnance numérique recogniser
+ * (eprescription) joins this list when that domain lands.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HidPosWatcher, NodeHidBackend, type HidBackend } from '../../../native/hid';
+import { AppError } from '../../contract';
+import type { ScanKind } from '../../contract/domains/scan';
+import { recogniseApcvPayload } from '../../services/apcv';
 import { insDatamatrixRecogniser } from '../../services/identity';
 import type { PatientsService } from '../../services/patients';
-import { APCV_NFC_APPLICATION, attachHidSource, attachNfcSource, ScanPipeline, type UdevRuleLocation } from '../../services/scan';
+import { APCV_NFC_APPLICATION, attachHidSource, attachNfcSource, ScanPipeline, type ScanRecogniser, type TakenScan, type UdevRuleLocation } from '../../services/scan';
 import { createScanHandlers, scanDoctorCheck } from '../handlers/scan';
 import type { WiringContext } from './context';
 
 export interface ScanWiring {
   pipeline: ScanPipeline;
+  /**
+   * The hand-over a domain gets (TEAM.md: `takePayload(scanId)`): the scan's bytes once, if it is
+   * of `kind` and came through faithfully; null when the scan is no longer held.
+   */
+  takeFor(kind: ScanKind): (scanId: string) => Pick<TakenScan, 'payload' | 'source' | 'symbology'> | null;
   watcher: HidPosWatcher;
   /** Starts watching HID scanners and the contactless reader (CLI hosts do it on demand). */
   start(): Promise<void>;
@@ -38,11 +46,21 @@ export function udevRuleLocation(platform = process.platform, resourcesPath: str
   return { rule: join(dir, RULE_NAME), helper: join(dir, HELPER_NAME), installed };
 }
 
+/** The appli carte Vitale recogniser (services/apcv), saying which way the app was read. */
+const apcvRecogniser: ScanRecogniser = {
+  kind: 'apcv',
+  recognise(payload, symbology) {
+    const recognition = recogniseApcvPayload(payload, symbology);
+    if (recognition === null) return null;
+    return { kind: 'apcv', summary: symbology === 'nfc' ? 'Appli carte Vitale (sans contact).' : `${recognition.summary}.`, details: { shape: recognition.shape } };
+  },
+};
+
 export async function wireScan(ctx: WiringContext, deps: { patients: PatientsService }): Promise<ScanWiring> {
   const pipeline = new ScanPipeline({
     clock: ctx.clock,
     logger: ctx.logger,
-    recognisers: [insDatamatrixRecogniser],
+    recognisers: [insDatamatrixRecogniser, apcvRecogniser],
     notify: (n) => ctx.dispatcher.emit(n.event, n.payload),
   });
   const demo = ctx.environment === 'demo' ? await (await import('../demo-scan')).attachDemoScanner({ logger: ctx.logger.child('host') }) : null;
@@ -74,5 +92,14 @@ export async function wireScan(ctx: WiringContext, deps: { patients: PatientsSer
     await watcher.stop();
     pipeline.close();
   });
-  return { pipeline, watcher, start, udev };
+  const takeFor: ScanWiring['takeFor'] = (kind) => (scanId) => {
+    try {
+      const { payload, source, symbology } = pipeline.takePayload(scanId, { kind, requireTrusted: true });
+      return { payload, source, symbology };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'SCAN_NOT_FOUND') return null;
+      throw error;
+    }
+  };
+  return { pipeline, watcher, start, udev, takeFor };
 }

@@ -5,10 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { toCanvas } from 'bwip-js/browser';
-import { navigate } from '../../app/router';
 import { useBridge, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice } from '../../ui';
-import { setCurrentApcvContext } from './current';
 
 function QrCode({ text, label }: { text: string; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -33,13 +31,12 @@ export function DemoApcv() {
   if (list.error) return <ErrorNotice error={list.error} />;
   const data = list.data;
 
+  // « As if scanned »: through the scan pipeline (source démo), which routes it to the intake screen.
   const inject = async (id: string, payload: string) => {
     setBusy(id);
     setError(null);
     try {
-      const opened = await bridge.invoke('apcv.open', { payloadBase64: toBase64(payload), source: 'demo' });
-      setCurrentApcvContext(opened.id);
-      navigate('/apcv');
+      await bridge.invoke('scan.submit', { source: 'demo', symbology: 'qr', payloadBase64: toBase64(payload), trusted: true });
     } catch (e) {
       setError(e);
     } finally {

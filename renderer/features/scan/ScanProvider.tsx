@@ -99,8 +99,12 @@ export function ScanProvider({ children }: { children: ReactNode }) {
           toast('warn', `${scan.summary} Son traitement n’est pas encore disponible dans cette version de Pupitre.`);
           return;
         }
-        navigate(destination.path(scan.id));
-        toast('info', `${scan.summary} Ouverture de ${destination.label}.`);
+        try {
+          await destination.open(scan, bridge);
+          toast('info', `${scan.summary} Ouverture de ${destination.label}.`);
+        } catch (error) {
+          toast('error', `${scan.summary} ${errorText(error)}`);
+        }
         return;
       }
       toast('warn', scan.summary);

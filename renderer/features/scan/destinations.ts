@@ -1,28 +1,46 @@
 /**
  * Where a scan goes when no screen expects it (issue 10): the appli carte Vitale to the patient
- * intake, an ordonnance numérique to the pharmacist's screen, an INS datamatrix to that patient's
- * record (ScanProvider looks it up). The intake and pharmacist screens belong to their features;
- * a destination only counts when a section of the app serves its path.
+ * intake (its session opened from the scan), an ordonnance numérique to the pharmacist's screen,
+ * an INS datamatrix to that patient's record (ScanProvider looks it up). A destination only counts
+ * when a section of the app serves it.
  */
-import type { ScanKind } from '../../../electron/contract/domains/scan';
+import type { ScanEvent, ScanKind } from '../../../electron/contract/domains/scan';
+import { navigate } from '../../app/router';
 import { sections } from '../../app/sections';
+import type { Bridge } from '../../bridge';
+import { setCurrentApcvContext } from '../apcv/current';
 
 export interface ScanDestination {
-  /** Route of the screen, with the scan id for it to take the payload. */
-  path(scanId: string): string;
+  /** Section path of the screen. */
+  section: string;
   /** French: what opens. */
   label: string;
+  /** Hands the scan to its screen (throws the host's error, shown in a toast). */
+  open(scan: ScanEvent, bridge: Bridge): Promise<void>;
 }
 
 export const SCAN_DESTINATIONS: Partial<Record<ScanKind, ScanDestination>> = {
-  apcv: { path: (id) => `/appli-carte-vitale?scan=${encodeURIComponent(id)}`, label: 'l’accueil du patient (appli carte Vitale)' },
-  eprescription: { path: (id) => `/dispensation?scan=${encodeURIComponent(id)}`, label: 'l’écran de dispensation' },
+  apcv: {
+    section: '/apcv',
+    label: 'l’accueil « Appli carte Vitale »',
+    async open(scan, bridge) {
+      const opened = await bridge.invoke('apcv.openFromScan', { scanId: scan.id });
+      setCurrentApcvContext(opened.id);
+      navigate('/apcv');
+    },
+  },
+  eprescription: {
+    section: '/dispensation',
+    label: 'l’écran de dispensation',
+    async open(scan) {
+      navigate(`/dispensation?scan=${encodeURIComponent(scan.id)}`);
+    },
+  },
 };
 
 /** The destination of `kind` when the app has a section for it. */
 export function destinationFor(kind: ScanKind, available = sections.map((s) => s.path)): ScanDestination | null {
   const destination = SCAN_DESTINATIONS[kind];
   if (destination === undefined) return null;
-  const path = destination.path('x').split('?')[0] ?? '';
-  return available.some((p) => path === p || path.startsWith(`${p}/`)) ? destination : null;
+  return available.includes(destination.section) ? destination : null;
 }
