@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { DEMO_QUAL_DATAMATRIX } from '../fixtures/hid/recordings';
 import { fakeCameraVideo, ffmpegMissing, imageMagickMissing, photoOf } from '../fixtures/scan/photos';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
@@ -34,8 +34,15 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     await app?.stop();
   });
 
+  // Every window connected to the host hears the host's scans: each test closes its own.
+  const pages: Page[] = [];
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.close().catch(() => undefined);
+  });
+
   async function open(b: Browser = browser): Promise<{ page: Page; errors: string[] }> {
     const page = await b.newPage({ viewport: { width: 1360, height: 900 } });
+    pages.push(page);
     const errors = watchPageErrors(page);
     await page.goto(app.url);
     await page.getByTestId('connectivity').getByText('Service local connecté').waitFor();
@@ -87,6 +94,40 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     await expect.poll(() => toasts(page)).toContain('La disposition du clavier de la douchette ne peut pas être déterminée');
     expect(await search.inputValue()).toBe('');
     await page.screenshot({ path: join(ARTIFACTS, 'scan-wedge-untrusted.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('routes an appli carte Vitale scanned anywhere to the intake screen, which claims the next one and shows a refusal on screen', async () => {
+    const { page, errors } = await open();
+    await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+    await page.getByTestId('demo-insert-cps-praticien').click();
+    await page.getByTestId('pin-input').fill('1234');
+    await page.getByTestId('pin-input').press('Enter');
+    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
+    const payload = (await page.getByTestId('demo-apcv-app-martin').getByTestId('demo-apcv-payload').textContent()) ?? '';
+    expect(payload).toMatch(/^ApCV-DEMO:1:/);
+
+    // Unexpected: scanned on the patient search screen → the intake opens with the beneficiaries.
+    await page.keyboard.press('Alt+1');
+    await page.getByTestId('patient-search').focus();
+    await scannerBurst(page, payload);
+    await page.getByTestId('beneficiary-list').waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/apcv$/);
+    await expect.poll(() => toasts(page)).toContain('Appli carte Vitale (QR code). Ouverture de l’accueil « Appli carte Vitale ».');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('apcv-done').click();
+
+    // Expected: the intake screen claims the scan; with the service down the refusal is on the screen.
+    await page.keyboard.press('Alt+8');
+    await page.getByTestId('demo-apcv-down').click();
+    await expect.poll(() => page.getByTestId('demo-apcv-down').isChecked()).toBe(true);
+    await page.keyboard.press('Alt+9');
+    await page.getByTestId('apcv-intake').waitFor();
+    await scannerBurst(page, payload);
+    const alert = page.getByTestId('apcv-intake').getByRole('alert');
+    await expect.poll(() => alert.textContent(), { timeout: 15_000 }).toContain('carte Vitale physique');
+    expect(await page.getByTestId('apcv-payload').inputValue()).toBe('');
+    expect(await page.getByTestId('beneficiary-list').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

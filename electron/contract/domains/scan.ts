@@ -49,6 +49,11 @@ export const scanEventSchema = z.object({
   length: z.number().int(),
   /** The scanner it came from (device name, camera label), without serial numbers. */
   device: z.string().nullable(),
+  /**
+   * The window that submitted it (keyboard wedge, webcam, Démo panel): only that window routes it.
+   * Null for the host's own sources (HID-POS, NFC): the window in use routes it.
+   */
+  clientRef: z.string().nullable(),
   details: scanDetailsSchema,
 });
 
@@ -112,6 +117,8 @@ export const scanMethods = {
        */
       alternativeBase64: z.string().min(1).max(22_000).nullable().default(null),
       device: z.string().max(200).nullable().default(null),
+      /** A random id of the submitting window, echoed in the event (see scanEventSchema). */
+      clientRef: z.string().max(64).nullable().default(null),
     }),
     result: scanEventSchema,
   }),

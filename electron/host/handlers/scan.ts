@@ -85,6 +85,7 @@ export function createScanHandlers(deps: ScanHandlerDeps): HandlerMap {
         trustNote: params.trustNote,
         alternative: params.alternativeBase64 === null ? null : Uint8Array.from(Buffer.from(params.alternativeBase64, 'base64')),
         device: params.device,
+        clientRef: params.clientRef,
       });
     },
     'scan.scanners': async () => scannerStatus(deps.scan, deps.udev()),

@@ -54,6 +54,7 @@ export function receiveScan(pipeline: ScanPipeline, incoming: IncomingScan): Sca
     trustNote: trusted ? null : (incoming.trustNote ?? 'Contenu transmis de façon non fiable.'),
     length: payload.length,
     device: incoming.device ?? null,
+    clientRef: incoming.clientRef ?? null,
     details: classification.details,
   };
   pipeline.registry.noteScan(incoming.source, incoming.scannerId ?? null, classification.kind, trusted, at);

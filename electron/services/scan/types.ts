@@ -41,6 +41,8 @@ export interface IncomingScan {
   device?: string | null;
   /** Registered scanner (HID, NFC) the scan came from, for its « last scan ». */
   scannerId?: string | null;
+  /** The renderer window that submitted it, echoed so that only that window routes it. */
+  clientRef?: string | null;
 }
 
 /** The bytes of a scan, handed once to the domain that acts on it. */

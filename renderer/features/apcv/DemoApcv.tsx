@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { toCanvas } from 'bwip-js/browser';
-import { useBridge, useHostMutation, useHostQuery } from '../../bridge/queries';
+import { useHostMutation, useHostQuery } from '../../bridge/queries';
+import { useScan } from '../scan/ScanProvider';
 import { Button, ErrorNotice } from '../../ui';
 
 function QrCode({ text, label }: { text: string; label: string }) {
@@ -16,16 +17,10 @@ function QrCode({ text, label }: { text: string; label: string }) {
   return <canvas ref={canvas} role="img" aria-label={`QR code : ${label}`} />;
 }
 
-function toBase64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 export function DemoApcv() {
   const list = useHostQuery('demo.apcv.list', {});
   const configure = useHostMutation('demo.apcv.configure', ['demo.apcv.list', 'apcv.status']);
-  const bridge = useBridge();
+  const scan = useScan();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   if (list.error) return <ErrorNotice error={list.error} />;
@@ -36,7 +31,7 @@ export function DemoApcv() {
     setBusy(id);
     setError(null);
     try {
-      await bridge.invoke('scan.submit', { source: 'demo', symbology: 'qr', payloadBase64: toBase64(payload), trusted: true });
+      await scan.submit({ source: 'demo', symbology: 'qr', aim: null, bytes: new TextEncoder().encode(payload), trusted: true, trustNote: null, device: 'Démo' });
     } catch (e) {
       setError(e);
     } finally {

@@ -5,6 +5,10 @@
  * screen claims goes where a desk user wants it, with a toast saying what was read:
  * appli carte Vitale → patient intake, ordonnance numérique → pharmacist's screen, INS datamatrix
  * → that patient's record (or the choice to create it), anything else → said plainly.
+ *
+ * Several windows may be connected to the host (two tabs, a practice software's connector): a scan
+ * a window submitted is routed by that window only; a scan from the host's own scanners is routed
+ * by the window in view, and a window that finds it already taken by another says nothing.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
@@ -21,9 +25,22 @@ import { WebcamDialog, type WebcamRead } from './webcam/WebcamDialog';
 
 type ClaimHandler = (scan: ScanEvent) => boolean | void;
 
+export interface SubmittedScan {
+  source: 'wedge' | 'webcam' | 'demo';
+  symbology: string;
+  aim: string | null;
+  bytes: Uint8Array;
+  trusted: boolean;
+  trustNote: string | null;
+  alternative?: Uint8Array | null;
+  device: string | null;
+}
+
 interface ScanContextValue {
   /** While registered, scans of `kinds` go to `handler` first; returning false passes them on. */
   claim(kinds: readonly ScanKind[], handler: ClaimHandler): () => void;
+  /** A page-side source (the Démo panel too) hands over what it read; this window routes it. */
+  submit(scan: SubmittedScan): Promise<void>;
   openWebcam(): void;
   cameraActive: boolean;
 }
@@ -54,6 +71,9 @@ function base64(bytes: Uint8Array): string {
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : 'Le code scanné n’a pas pu être traité.');
+/** A host scan another window took first: nothing to say here. */
+const takenElsewhere = (scan: ScanEvent, error: unknown): boolean =>
+  scan.clientRef === null && ['SCAN_NOT_FOUND', 'APCV_SCAN_EXPIRED'].includes((error as { code?: string } | null)?.code ?? '');
 
 export function ScanProvider({ children }: { children: ReactNode }) {
   const bridge = useBridge();
@@ -64,6 +84,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   const [webcamOpen, setWebcamOpen] = useState(false);
   const [cameraActive, setCameraActive] = useState(false);
   const [unknownIdentity, setUnknownIdentity] = useState<InsDatamatrixIdentity | null>(null);
+  const clientRef = useMemo(() => crypto.randomUUID(), []);
 
   const route = useCallback(
     async (scan: ScanEvent) => {
@@ -89,7 +110,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
             toast('warn', `${scan.summary} Fiche de ${who} ouverte, mais ces traits diffèrent du datamatrix : ${opened.differingTraits.map((t) => TRAIT_LABEL[t]).join(', ')}. Vérifiez l’identité avant de continuer.`);
           } else toast('ok', `${scan.summary} Fiche de ${who} ouverte.`);
         } catch (error) {
-          toast('error', errorText(error));
+          if (!takenElsewhere(scan, error)) toast('error', errorText(error));
         }
         return;
       }
@@ -103,7 +124,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
           await destination.open(scan, bridge);
           toast('info', `${scan.summary} Ouverture de ${destination.label}.`);
         } catch (error) {
-          toast('error', `${scan.summary} ${errorText(error)}`);
+          if (!takenElsewhere(scan, error)) toast('error', `${scan.summary} ${errorText(error)}`);
         }
         return;
       }
@@ -115,6 +136,8 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   const handle = useCallback(
     (scan: ScanEvent) => {
       if (seen.current.includes(scan.id)) return;
+      // Another window's scan, or a host scan while this window is not in view: not ours to route.
+      if (scan.clientRef !== null ? scan.clientRef !== clientRef : document.visibilityState !== 'visible') return;
       seen.current = [...seen.current.slice(-49), scan.id];
       void client.invalidateQueries({ queryKey: ['scan.scanners'] });
       for (const claim of [...claims.current].reverse()) {
@@ -122,7 +145,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
       }
       void route(scan);
     },
-    [client, route],
+    [client, route, clientRef],
   );
 
   useHostEvent('scan.received', handle);
@@ -138,16 +161,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   );
 
   const submit = useCallback(
-    async (params: {
-      source: 'wedge' | 'webcam';
-      symbology: string;
-      aim: string | null;
-      bytes: Uint8Array;
-      trusted: boolean;
-      trustNote: string | null;
-      alternative?: Uint8Array | null;
-      device: string | null;
-    }) => {
+    async (params: SubmittedScan) => {
       try {
         const scan = await bridge.invoke('scan.submit', {
           source: params.source,
@@ -158,13 +172,14 @@ export function ScanProvider({ children }: { children: ReactNode }) {
           trustNote: params.trustNote,
           alternativeBase64: params.alternative ? base64(params.alternative) : null,
           device: params.device,
+          clientRef,
         });
         handle(scan);
       } catch (error) {
         toast('error', errorText(error));
       }
     },
-    [bridge, handle, toast],
+    [bridge, handle, toast, clientRef],
   );
 
   useKeyboardWedge(
@@ -211,7 +226,7 @@ export function ScanProvider({ children }: { children: ReactNode }) {
       claims.current = claims.current.filter((c) => c !== entry);
     };
   }, []);
-  const value = useMemo(() => ({ claim, openWebcam: () => setWebcamOpen(true), cameraActive }), [claim, cameraActive]);
+  const value = useMemo(() => ({ claim, submit, openWebcam: () => setWebcamOpen(true), cameraActive }), [claim, submit, cameraActive]);
 
   return (
     <ScanContext.Provider value={value}>
