@@ -199,4 +199,27 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
       await nothing.close();
     }
   });
+
+  it('lets the desk choose among several cameras and remembers the choice', async () => {
+    const two = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2'] });
+    try {
+      const { page, errors } = await open(two);
+      await page.keyboard.press('F8');
+      const picker = page.getByTestId('webcam-picker');
+      await picker.waitFor({ timeout: 30_000 });
+      await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['Par défaut', 'fake_device_0', 'fake_device_1']);
+      const second = await picker.locator('option', { hasText: 'fake_device_1' }).getAttribute('value');
+      await picker.selectOption(second ?? '');
+      await expect.poll(() => page.getByTestId('webcam-dialog').getAttribute('data-camera'), { timeout: 30_000 }).toBe('live');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByTestId('camera-active').count()).toBe(0);
+      // Reopened: the chosen camera again.
+      await page.keyboard.press('F8');
+      await expect.poll(() => page.getByTestId('webcam-picker').inputValue(), { timeout: 30_000 }).toBe(second);
+      await page.keyboard.press('Escape');
+      expect(errors).toEqual([]);
+    } finally {
+      await two.close();
+    }
+  });
 });
