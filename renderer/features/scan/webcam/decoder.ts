@@ -2,7 +2,7 @@
 import type { DecodedSymbol, FrameRequest, FrameResponse } from './decoder.worker';
 
 export interface FrameDecoder {
-  decode(frame: ImageBitmap): Promise<{ symbols: DecodedSymbol[]; ms: number }>;
+  decode(frame: ImageBitmap, hard?: boolean): Promise<{ symbols: DecodedSymbol[]; ms: number }>;
   close(): void;
 }
 
@@ -27,11 +27,11 @@ export function createFrameDecoder(): FrameDecoder {
   };
   w.addEventListener('message', onMessage);
   return {
-    decode(frame) {
+    decode(frame, hard = false) {
       const id = ++next;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        const request: FrameRequest = { id, frame };
+        const request: FrameRequest = { id, frame, hard };
         w.postMessage(request, [frame]);
       });
     },

@@ -17,6 +17,8 @@ prepareZXingModule({
 export interface FrameRequest {
   id: number;
   frame: ImageBitmap;
+  /** Try harder on this frame (every few frames: a code at 45°, small or blurred). */
+  hard: boolean;
 }
 
 export interface DecodedSymbol {
@@ -30,7 +32,7 @@ export type FrameResponse = { id: number; ok: true; symbols: DecodedSymbol[]; ms
 let canvas: OffscreenCanvas | null = null;
 
 self.onmessage = async (message: MessageEvent<FrameRequest>) => {
-  const { id, frame } = message.data;
+  const { id, frame, hard } = message.data;
   const started = performance.now();
   try {
     if (canvas === null || canvas.width !== frame.width || canvas.height !== frame.height) canvas = new OffscreenCanvas(frame.width, frame.height);
@@ -40,12 +42,12 @@ self.onmessage = async (message: MessageEvent<FrameRequest>) => {
     frame.close();
     const image = context.getImageData(0, 0, canvas.width, canvas.height);
     // Per-frame settings measured in bench/scan.bench.ts: the next frame comes 30 ms later, so no
-    // try-harder; inverted codes (a phone in dark mode) and downscaling are worth their cost; the
-    // 2D detectors find codes at any angle without the 90° rotations.
+    // try-harder on most frames; inverted codes (a phone in dark mode) and downscaling are worth
+    // their cost. Every few frames the page asks to try harder (a DataMatrix at 45° needs it).
     const results = await readBarcodes(image, {
       formats: ['QRCode', 'MicroQRCode', 'DataMatrix'],
-      tryHarder: false,
-      tryRotate: false,
+      tryHarder: hard,
+      tryRotate: hard,
       tryInvert: true,
       tryDownscale: true,
       maxNumberOfSymbols: 1,
