@@ -222,5 +222,4 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     expect(await page.getByTestId('beneficiary-list').count()).toBe(0);
     expect(errors).toEqual([]);
   });
-
 });
