@@ -168,7 +168,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
     await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
-    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
+    // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
+    const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

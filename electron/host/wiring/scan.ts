@@ -4,8 +4,9 @@
  * reader through the cards' PC/SC supervisor, the contract handlers and the doctor check.
  *
  * Recognisers, in the order they are tried (TEAM.md interface agreement): INS datamatrix
- * (identity), appli carte Vitale (apcv, modelled shape). The ordonnance numérique recogniser
- * (eprescription) joins this list when that domain lands.
+ * (identity), appli carte Vitale (apcv, modelled shape), ordonnance numérique (eprescription,
+ * modelled number). Their shapes do not overlap (binary datamatrix with its OID, `ApCV-DEMO:1:`
+ * prefix, 18 upper-case alphanumerics alone), so the order only matters for speed.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { HidPosWatcher, NodeHidBackend, type HidBackend } from '../../../native/
 import { AppError } from '../../contract';
 import type { ScanKind } from '../../contract/domains/scan';
 import { recogniseApcvPayload } from '../../services/apcv';
+import { recogniseEprescriptionPayload } from '../../services/eprescription';
 import { insDatamatrixRecogniser } from '../../services/identity';
 import type { PatientsService } from '../../services/patients';
 import { APCV_NFC_APPLICATION, attachHidSource, attachNfcSource, ScanPipeline, type ScanRecogniser, type TakenScan, type UdevRuleLocation } from '../../services/scan';
@@ -56,11 +58,21 @@ const apcvRecogniser: ScanRecogniser = {
   },
 };
 
+/** The ordonnance numérique recogniser (services/eprescription), with the end of the number shown. */
+const eprescriptionRecogniser: ScanRecogniser = {
+  kind: 'eprescription',
+  recognise(payload, symbology) {
+    const recognition = recogniseEprescriptionPayload(payload, symbology);
+    if (recognition === null) return null;
+    return { kind: 'eprescription', summary: `${recognition.summary}.`, details: { numberEnd: recognition.numberEnd } };
+  },
+};
+
 export async function wireScan(ctx: WiringContext, deps: { patients: PatientsService }): Promise<ScanWiring> {
   const pipeline = new ScanPipeline({
     clock: ctx.clock,
     logger: ctx.logger,
-    recognisers: [insDatamatrixRecogniser, apcvRecogniser],
+    recognisers: [insDatamatrixRecogniser, apcvRecogniser, eprescriptionRecogniser],
     notify: (n) => ctx.dispatcher.emit(n.event, n.payload),
   });
   const demo = ctx.environment === 'demo' ? await (await import('../demo-scan')).attachDemoScanner({ logger: ctx.logger.child('host') }) : null;
