@@ -9,6 +9,7 @@ import { navigate } from '../../app/router';
 import { sections } from '../../app/sections';
 import type { Bridge } from '../../bridge';
 import { setCurrentApcvContext } from '../apcv/current';
+import { setPendingDispensationScan } from '../eprescription/scanned';
 
 export interface ScanDestination {
   /** Section path of the screen. */
@@ -30,10 +31,12 @@ export const SCAN_DESTINATIONS: Partial<Record<ScanKind, ScanDestination>> = {
     },
   },
   eprescription: {
-    section: '/dispensation',
-    label: 'l’écran de dispensation',
+    section: '/ordonnances',
+    label: 'l’écran de dispensation (Ordonnances)',
     async open(scan) {
-      navigate(`/dispensation?scan=${encodeURIComponent(scan.id)}`);
+      // The screen takes the number from the host by scan id, once (a pharmacist's card is needed).
+      setPendingDispensationScan(scan.id);
+      navigate('/ordonnances');
     },
   },
 };
