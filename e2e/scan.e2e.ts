@@ -6,7 +6,11 @@
  * - HID-POS: the demo's virtual scanner goes through native/hid's reassembly and the pipeline;
  *   a scanner pulled out mid-scan is said;
  * - webcam: Chromium's fake camera plays a video of an INS datamatrix; the code is read, the
- *   patient's record opens and the camera stops; closing the dialog stops it too;
+ *   patient's record opens and the camera stops; closing the dialog stops it too; a secretary
+ *   scans a demo appli carte Vitale with the webcam, picks the beneficiary, the record opens with
+ *   the rights (ADRi) shown;
+ * - routing: each kind scanned where no screen expects it goes to its screen (INS datamatrix →
+ *   record, appli carte Vitale → intake; ordonnance numérique → Ordonnances: eprescription.e2e.ts);
  * - the top bar and the Diagnostic screen show the scanners.
  */
 import { join } from 'node:path';
@@ -49,6 +53,23 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     return { page, errors };
   }
   const toasts = (page: Page) => page.locator('.toasts').textContent();
+
+  /** The demo CPS in the reader with its PIN given: inserted if absent, the PIN typed if this window asks for it. */
+  async function cpsReady(page: Page): Promise<void> {
+    const status = page.getByTestId('card-status');
+    const pin = page.getByTestId('pin-input');
+    await expect.poll(async () => (await pin.isVisible()) || ((await status.textContent()) ?? '').includes('CPS : '), { timeout: 15_000 }).toBe(true).catch(() => undefined);
+    if (!(await pin.isVisible()) && !((await status.textContent()) ?? '').includes('CPS : CAMILLE PUPITRE')) {
+      await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+      await page.getByTestId('demo-insert-cps-praticien').click();
+      await pin.waitFor({ timeout: 30_000 });
+    }
+    if (await pin.isVisible()) {
+      await pin.fill('1234');
+      await pin.press('Enter');
+    }
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
+  }
 
   it('takes a scanner’s burst for a scan: nothing reaches the focused search field, the patient’s record opens', async () => {
     const { page, errors } = await open();
@@ -221,5 +242,48 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     expect(await page.getByTestId('apcv-payload').inputValue()).toBe('');
     expect(await page.getByTestId('beneficiary-list').count()).toBe(0);
     expect(errors).toEqual([]);
+  });
+
+  // After the one above: the CPS is in the reader (inserted again if not), the service is put back up.
+  it('lets a secretary scan an appli carte Vitale with the webcam: the intake opens, the beneficiary is picked, the record shows the rights', async () => {
+    const { page: demo } = await open();
+    await cpsReady(demo);
+    await demo.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+    await demo.getByTestId('demo-apcv').waitFor();
+    if (await demo.getByTestId('demo-apcv-down').isChecked()) await demo.getByTestId('demo-apcv-down').click();
+    await expect.poll(() => demo.getByTestId('demo-apcv-down').isChecked()).toBe(false);
+    const payload = (await demo.getByTestId('demo-apcv-app-dupont').getByTestId('demo-apcv-payload').textContent()) ?? '';
+    expect(payload).toMatch(/^ApCV-DEMO:1:/);
+    await demo.close();
+
+    // The phone's screen held up to the camera: a slightly turned, slightly blurred QR code.
+    const photo = await photoOf([{ kind: 'qr', text: payload }], { tilt: 80, rotate: -6, blur: 0.5, width: 1280, height: 720, size: 320 });
+    const camera = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${fakeCameraVideo(photo)}`] });
+    try {
+      const { page, errors } = await open(camera);
+      await cpsReady(page);
+      await page.keyboard.press('Alt+1');
+      await page.getByTestId('patient-search').waitFor();
+      await page.keyboard.press('F8');
+      await page.getByTestId('webcam-dialog').waitFor();
+      const list = page.getByTestId('beneficiary-list');
+      await list.waitFor({ timeout: 60_000 });
+      expect(page.url()).toMatch(/#\/apcv$/);
+      await expect.poll(() => toasts(page)).toContain('Appli carte Vitale (QR code). Ouverture de l’accueil « Appli carte Vitale ».');
+      await expect.poll(() => page.getByTestId('camera-active').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('beneficiary').count()).toBe(2);
+      await page.screenshot({ path: join(ARTIFACTS, 'scan-webcam-apcv.png') });
+      await list.focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/#\/patient\/[^/]+$/);
+      const rights = page.getByTestId('adri-rights');
+      await rights.waitFor({ timeout: 30_000 });
+      expect(await rights.textContent()).toContain('Droits ouverts');
+      await page.keyboard.press('Alt+9');
+      await page.getByTestId('apcv-done').click();
+      expect(errors).toEqual([]);
+    } finally {
+      await camera.close();
+    }
   });
 });
