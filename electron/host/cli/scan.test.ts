@@ -70,6 +70,28 @@ describeWithPrerequisites('unit', imageMagickMissing, 'pupitre scan decode on ph
     expect(output.files[1]?.codes.map((c) => c.text).sort()).toEqual([OPAQUE, 'LOT 42 / 2026', URL_QR].sort());
   }, 60_000);
 
+  it('tells the three kinds apart on one photo: appli carte Vitale, ordonnance numérique, INS datamatrix', async () => {
+    const app = 'ApCV-DEMO:1:AbCdEfGhIjKlMnOpQrStUv';
+    // The official eP-MED-DM example's number (ANS TestContenuCDA-3-0): the modelled shape.
+    const ordonnance = '01S2TBPZ2JCNZZYGHZ';
+    const photo = await photoOf(
+      [
+        { kind: 'qr', text: app },
+        { kind: 'qr', text: ordonnance },
+        { kind: 'datamatrix', text: DEMO_QUAL_DATAMATRIX },
+      ],
+      { tilt: 90, rotate: 6, blur: 0.6, width: 1800, height: 700, size: 260 },
+    );
+    const { code, output } = await decode(photo);
+    expect(code).toBe(0);
+    const kinds = Object.fromEntries((output.files[0]?.codes ?? []).map((c) => [c.kind, c.summary]));
+    expect(kinds).toEqual({
+      apcv: 'Appli carte Vitale (QR code).',
+      eprescription: 'Ordonnance numérique (n° …YGHZ).',
+      'ins-datamatrix': 'Datamatrix INS lu (INS-NIR de démonstration).',
+    });
+  }, 60_000);
+
   it('says there is no code, with what to do, and exits 1', async () => {
     const blank = await photoOf([], { blur: 2 });
     const { code, text } = await decodeText(blank);
