@@ -34,6 +34,7 @@ import { wireDmp } from './wiring/dmp';
 import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
 import { createHostWorkers, workerImportRunner } from './workers';
+import { wireScan, type ScanWiring } from './wiring/scan';
 
 export interface HostOptions {
   dataDir: string;
@@ -75,6 +76,8 @@ export interface Host {
   halted(): Halt | null;
   /** Ordonnance numérique (the CLI imports the drug list through it). */
   eprescription: EprescriptionService;
+  /** Scan pipeline (HID-POS, wedge, webcam, NFC): domains take scanned payloads from it by scan id. */
+  scan: ScanWiring;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -222,10 +225,13 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
     pinVerifier.verify = (pin) => cards.verifyPin(pin);
+    const scan = await wireScan(ctx, { patients });
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
-    await wireApcv(ctx, { patients, cards });
-    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
+    await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
+    // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
+    const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
     const backup = wireBackup(ctx, options.keyHex);
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
@@ -266,6 +272,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       cards,
       halted: () => haltState.current(),
       eprescription,
+      scan,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

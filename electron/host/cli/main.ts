@@ -14,13 +14,14 @@ import { fileError } from './files';
 import { insCheckCommand, insiParseCommand, insiSearchCommand, insNormalizeCommand } from './ins';
 import { patientsCommand } from './patients';
 import { queueCommand } from './queue';
+import { scanDecodeCommand, scanListenCommand } from './scan';
 import { serveCommand } from './serve';
 import { settingsCommand } from './settings';
 import { simCardsCommand } from './sim-cards';
 
 const COMMON_VALUED = ['data-dir', 'log-level'];
 
-export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand];
+export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand, scanListenCommand, scanDecodeCommand];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...afterName] = argv;

@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
 import type { WorkerPool } from '../../platform/worker';
+import type { PcscSupervisor } from '../../../native/pcsc';
 import type { AuditTrail } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
 import type { SettingsService } from '../../services/settings';
@@ -34,4 +35,6 @@ export interface WiringContext {
   workers?: WorkerPool;
   /** Demo only: virtual cards in-process even when pcscd+vpcd is reachable (tests that must not share pcscd). */
   demoCardsInProcess?: boolean;
+  /** The PC/SC supervisor, once wireCards made it (the NFC scan source shares it). */
+  pcsc?: PcscSupervisor;
 }
