@@ -4,6 +4,7 @@ import { ApcvIndicator } from '../features/apcv/ApcvIndicator';
 import { BillingIndicator } from '../features/billing/BillingIndicator';
 import { CardStatus } from '../features/cards/CardStatus';
 import { OutboxIndicator } from '../features/outbox/OutboxIndicator';
+import { ScannerStatus } from '../features/scan/ScannerStatus';
 
 const ENV_LABEL = { demo: 'DÉMO', test: 'TEST', production: 'PRODUCTION' } as const;
 
@@ -24,6 +25,7 @@ export function TopBar() {
       <div className="topbar-status">
         <CardStatus />
         <ApcvIndicator />
+        <ScannerStatus />
         <span className="indicator" data-testid="connectivity">
           <StatusBadge tone={connection === 'open' ? 'ok' : connection === 'connecting' ? 'warn' : 'error'} title="Liaison avec le service local">
             {connection === 'open' ? 'Service local connecté' : connection === 'connecting' ? 'Connexion…' : 'Service local indisponible'}

@@ -61,7 +61,7 @@ export const billingCommand: Command = {
       if (argument === undefined || !isIsoDate(argument)) throw new UsageError('usage : pupitre billing deadline AAAA-MM-JJ --mode direct|tiers-payant');
       if (!billingModeSchema.safeParse(mode).success) throw new UsageError('--mode attend direct ou tiers-payant');
       // No host: the answer needs only the calendar and the holiday setting (answers at once).
-      const deadline = transmissionDeadline(new WorkingCalendar(holidayRegion(ctx)), argument, mode as BillingMode);
+      const deadline = transmissionDeadline(new WorkingCalendar(await holidayRegion(ctx)), argument, mode as BillingMode);
       // --json prints exactly {"deadline":"YYYY-MM-DD"} (one line, for scripts).
       ctx.io.out(ctx.json ? JSON.stringify({ deadline }) : `Dernier jour pour transmettre les soins du ${frenchDate(argument)} (${mode === 'direct' ? 'paiement direct : 3 jours ouvrés' : 'tiers payant : 8 jours ouvrés'}) : ${frenchDate(deadline)}.`);
       return 0;
@@ -113,10 +113,10 @@ export const billingCommand: Command = {
 };
 
 /** The holiday calendar of Paramètres (Alsace-Moselle or not); national without a database yet. */
-function holidayRegion(ctx: CliContext): HolidayRegion {
+async function holidayRegion(ctx: CliContext): Promise<HolidayRegion> {
   const path = join(ctx.dataDir, 'pupitre.db');
   if (!existsSync(path)) return 'national';
-  const db = openDatabase({ path, keyHex: resolveDbKey(ctx.dataDir) });
+  const db = openDatabase({ path, keyHex: (await resolveDbKey(ctx.dataDir)).keyHex });
   try {
     return new SettingsService(db, systemClock, { name: APP_NAME, version: APP_VERSION }, () => undefined).get().billing.holidays;
   } finally {

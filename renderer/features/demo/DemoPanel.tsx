@@ -2,6 +2,7 @@ import { Panel } from '../../ui';
 import { DemoApcv } from '../apcv/DemoApcv';
 import { DemoBilling } from '../billing/DemoBilling';
 import { DemoCards } from '../cards/DemoCards';
+import { DemoScanner } from '../scan/DemoScanner';
 
 /** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
 export function DemoPanel() {
@@ -14,6 +15,7 @@ export function DemoPanel() {
       <div data-testid="demo-controls" className="stack">
         <DemoCards />
         <DemoApcv />
+        <DemoScanner />
         <DemoBilling />
       </div>
     </Panel>
