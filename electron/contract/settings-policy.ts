@@ -37,8 +37,7 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
   'practitioner.amNumber': { sensitive: false },
   'practitioner.address': { sensitive: false },
   'practitioner.phone': { sensitive: false },
-  // The billing identity the CPS does not carry, and the holiday calendar of the legal deadlines:
-  // they go on the invoices, protect no secret and send nothing anywhere by themselves.
+  // Billing identity and calendar: they decide amounts and deadlines, not where data goes.
   'practitioner.specialty': { sensitive: false },
   'practitioner.conventionSector': { sensitive: false },
   'billing.holidays': { sensitive: false },

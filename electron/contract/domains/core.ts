@@ -87,8 +87,8 @@ export const settingsSchema = z.object({
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
   practitioner: practitionerSettingsSchema,
-  billing: billingSettingsSchema,
   backup: backupSettingsSchema,
+  billing: billingSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -103,12 +103,12 @@ export const settingKeySchema = z.enum([
   'practitioner.amNumber',
   'practitioner.address',
   'practitioner.phone',
-  'practitioner.specialty',
-  'practitioner.conventionSector',
-  'billing.holidays',
   'backup.folder',
   'backup.intervalHours',
   'backup.keep',
+  'practitioner.specialty',
+  'practitioner.conventionSector',
+  'billing.holidays',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

@@ -94,12 +94,12 @@ export class SettingsService {
         specialty: (stored.get('practitioner.specialty') as string | undefined) ?? '',
         conventionSector: (stored.get('practitioner.conventionSector') as string | undefined) ?? '',
       },
-      billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
       backup: {
         folder: (stored.get('backup.folder') as string | undefined) ?? this.defaults.backupFolder ?? '',
         intervalHours: (stored.get('backup.intervalHours') as number | undefined) ?? DEFAULT_BACKUP_INTERVAL_HOURS,
         keep: (stored.get('backup.keep') as number | undefined) ?? DEFAULT_BACKUP_KEEP,
       },
+      billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
     });
   }
 

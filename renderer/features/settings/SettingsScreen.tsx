@@ -2,9 +2,9 @@ import { useState } from 'react';
 import type { SettingKey } from '../../../electron/contract';
 import { useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
-import { BillingSettings } from '../billing/BillingSettings';
 import { BackupPanel } from './BackupPanel';
 import { useSettingChange } from './useSettingChange';
+import { BillingSettings } from '../billing/BillingSettings';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
 
@@ -56,7 +56,6 @@ export function SettingsScreen() {
         </dl>
         <EndpointField label="Module PKCS#11 (Cryptolib CPS ou OpenSC)" value={s.pkcs11Module} onSave={(v) => submit('pkcs11Module', v)} />
       </Panel>
-      <BillingSettings />
       <BackupPanel settings={s} onChange={submit} />
       <Panel title="Connecteur local (logiciel de cabinet en ligne)">
         <p className="muted">
@@ -77,6 +76,7 @@ export function SettingsScreen() {
           }
         />
       </Panel>
+      <BillingSettings />
       <Panel title="Journal d'audit">
         {verify.data ? (
           <p>

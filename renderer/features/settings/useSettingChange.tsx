@@ -18,7 +18,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'practitioner.amNumber': 'N° AM du prescripteur',
   'practitioner.address': 'Adresse du cabinet',
   'practitioner.phone': 'Téléphone du cabinet',
-  'practitioner.specialty': 'Code spécialité (facturation)',
+  'practitioner.specialty': 'Code spécialité AMO',
   'practitioner.conventionSector': 'Secteur conventionnel',
   'billing.holidays': 'Calendrier des jours fériés (délais de télétransmission)',
   'lps.cndaAuthorisation': 'N° d’autorisation CNDA',
