@@ -187,7 +187,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
       /accusé de réception illisible est arrivé pour ce lot \(conservé\) : sans accusé lisible d’ici le \d{2}\/\d{2}\/\d{4}, Pupitre renverra le lot automatiquement/,
     );
     await demo(page);
-    expect(await page.getByTestId('demo-billing-garbleNextArl').isChecked()).toBe(false);
+    // The switch goes back once the simulated caisse has garbled one ARL (the panel refreshes every 5 s).
+    await expect.poll(() => page.getByTestId('demo-billing-garbleNextArl').isChecked(), { timeout: 15_000 }).toBe(false);
     expect(errors).toEqual([]);
   });
 });
