@@ -5,7 +5,7 @@
  * allow-list; frames larger than MAX_MESSAGE_BYTES are refused by the socket itself.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -154,5 +154,8 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: strin
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  // One synchronous read (files of the built interface, at most a few MB): no thread-pool round
+  // trips between the request and the answer, which a loaded machine makes long (first paint,
+  // bench/startup.bench.ts).
+  res.end(readFileSync(file));
 }
