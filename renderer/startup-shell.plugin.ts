@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from '../electron/contract/csp';
+import { CONTENT_SECURITY_POLICY } from '../electron/contract/csp.ts';
 
 const SHELL_CSS = fileURLToPath(new URL('./ui/shell.css', import.meta.url));
 const STARTUP_SHELL = fileURLToPath(new URL('./app/startup-shell.tsx', import.meta.url));
