@@ -8,6 +8,7 @@ import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
+import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
 import { patientsMigrations, patientsMigrations2 } from '../services/patients';
@@ -30,6 +31,7 @@ const steps: readonly Step[] = [
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
   ...patientsMigrations2,
+  ...eprescriptionMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

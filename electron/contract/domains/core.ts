@@ -41,6 +41,17 @@ export const lpsIdentitySchema = z.object({
 export const endpointsSchema = z.object({
   insi: z.string(),
   dmp: z.string(),
+  /** Base e-prescription (modelled teleservice, services/eprescription). */
+  eprescription: z.string(),
+});
+
+/** The professional of this desk as printed on documents (the card does not carry them). */
+export const practitionerSettingsSchema = z.object({
+  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères), printed on the ordonnance. */
+  amNumber: z.string(),
+  /** Address of the practice, one line per line. */
+  address: z.string(),
+  phone: z.string(),
 });
 
 export const settingsSchema = z.object({
@@ -49,6 +60,7 @@ export const settingsSchema = z.object({
   lps: lpsIdentitySchema,
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
+  practitioner: practitionerSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -59,6 +71,10 @@ export const settingKeySchema = z.enum([
   'lps.cndaAuthorisation',
   'pkcs11Module',
   'allowedOrigins',
+  'endpoints.eprescription',
+  'practitioner.amNumber',
+  'practitioner.address',
+  'practitioner.phone',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

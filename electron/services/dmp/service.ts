@@ -556,6 +556,14 @@ export class DmpService {
   /** Stores the document and its outbox job in one transaction; sending happens when possible. */
   async send(input: SendInput, actorName: string): Promise<DmpSendingView> {
     await this.ready();
+    return this.queue(input, actorName);
+  }
+
+  /**
+   * The synchronous part of `send`: usable inside another service's transaction (the ordonnance
+   * numérique queues its eP-MED-DM copy with the prescription), where it becomes a savepoint.
+   */
+  queue(input: SendInput, actorName: string): DmpSendingView {
     const outbox = this.deps.outbox;
     if (outbox === undefined) throw new AppError('DMP_SEND_UNAVAILABLE');
     const patient = this.qualifiedPatient(input.patientId);
