@@ -91,7 +91,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'desk shell in Chromium again
       stylesheets: document.styleSheets.length,
     }));
     expect(frame).toEqual({
-      navigation: ['Patient', 'Identités (INS)', 'DMP', 'Facturation', "File d'envoi", 'Diagnostic', 'Paramètres', 'Appli carte Vitale'],
+      navigation: ['Patient', 'Identités (INS)', 'DMP', 'Facturation', "File d'envoi", 'Diagnostic', 'Paramètres', 'Appli carte Vitale', 'Ordonnances'],
       topBar: 'rgb(22, 50, 79)',
       columns: 2,
       status: 'Connexion…',
