@@ -311,6 +311,6 @@ Where a Pupitre card-mode call spends its CPU (no network, same run):
 | a new assertion PS: build, exclusive C14N, SHA-256, SignedInfo | ${f(newAssertion - newAssertionSign)} once per card session and ${ASSERTION_REUSE_MS / 60_000} min |
 | its RSA 2048 signature (the card's operation; in software here) | ${f(newAssertionSign)} once per card session and ${ASSERTION_REUSE_MS / 60_000} min |
 
-The ratio is the product of the pipeline occupancy (how well the outbox keeps ${CONCURRENCY} calls in flight) and latency / mean call duration (the per-call overhead on this machine: both processes share ${'`'}${load.toFixed(1)}${'`'} of load on its cores). With a real CPS the RSA signature is computed by the card, not in software: the assertion is signed once per call here.
+The ratio is the product of the pipeline occupancy (how well the outbox keeps ${CONCURRENCY} calls in flight) and latency / mean call duration (the per-call overhead on this machine: both processes share ${'`'}${load.toFixed(1)}${'`'} of load on its cores). With a real CPS the RSA signature is computed by the card, not in software; the worklist runs in structure mode (mutual TLS, no assertion).
 `);
 }
