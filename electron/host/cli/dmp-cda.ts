@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../contract';
-import { extractXdsMetadata, HEADER_SCHEMATRONS, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
+import { extractXdsMetadata, HEADER_SCHEMATRONS, unwrapAutoPresentable, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { print, type CliContext } from './context';
@@ -54,7 +54,8 @@ export const dmpMetadataCommand: Command = {
   summary: "Affiche les métadonnées XDS que l'en-tête d'un document CDA implique (envoi au DMP).",
   async run(ctx) {
     const { bytes } = readDocument(ctx, this.usage);
-    const metadata = extractXdsMetadata(bytes);
+    // An auto-présentable file: the metadata of the CDA inside, the document the DMP would receive.
+    const metadata = extractXdsMetadata(unwrapAutoPresentable(bytes) ?? bytes);
     print(ctx, metadata, () => metadataText(metadata));
     return 0;
   },
@@ -83,6 +84,15 @@ function reportText(report: CdaValidationReport): string {
   return lines.join('\n');
 }
 
+/** The CDA inside an auto-présentable file, else the file as it is (the validators say what is wrong with it). */
+function cdaToValidate(bytes: Buffer): string {
+  try {
+    return unwrapAutoPresentable(bytes) ?? bytes.toString('utf8');
+  } catch {
+    return bytes.toString('utf8');
+  }
+}
+
 export const dmpValidateCommand: Command = {
   name: 'dmp',
   subcommand: 'validate',
@@ -97,7 +107,7 @@ export const dmpValidateCommand: Command = {
       if (!(name in HEADER_SCHEMATRONS)) throw new UsageError(`Schématron inconnu : ${name} (${Object.keys(HEADER_SCHEMATRONS).join(', ')})`);
     }
     const schematrons = ctx.args.flags.has('xsd-only') ? [] : ((requested ?? Object.keys(HEADER_SCHEMATRONS)) as SchematronName[]);
-    const report = validateCda(bytes.toString('utf8'), {
+    const report = validateCda(cdaToValidate(bytes), {
       referenceDir: reference,
       cacheDir: join(ctx.dataDir, 'cache', 'schematron'),
       schematrons,

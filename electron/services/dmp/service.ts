@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, isAppError } from '../../contract/errors';
 import type { AuditWriter } from '../audit';
-import { buildPdfDocument, extractXdsMetadata, documentTypes, narrativeToSafeHtml } from '../cda';
+import { buildPdfDocument, extractXdsMetadata, documentTypes, narrativeToSafeHtml, unwrapAutoPresentable } from '../cda';
 import type { Clock } from '../../platform/clock';
 import { inTransaction, type Db } from '../../platform/db';
 import type { HttpTransport } from '../../platform/http';
@@ -613,7 +613,9 @@ export class DmpService {
       xml = built.xml;
       metadata = built.metadata;
     } else {
-      xml = bytes.toString('utf8');
+      // An « auto-présentable » laboratory document: the CDA inside its stylesheet is what the DMP
+      // receives (the stylesheet is never run nor sent).
+      xml = unwrapAutoPresentable(bytes) ?? bytes.toString('utf8');
       metadata = extractXdsMetadata(xml, { extraConfidentiality: confidentiality });
       // The header must give every metadata ITI-41 requires: refuse now rather than let the DMP refuse the job later.
       if (metadata.missing !== undefined && metadata.missing.length > 0) throw new AppError('DMP_CDA_METADATA_INCOMPLETE', { missing: metadata.missing });
