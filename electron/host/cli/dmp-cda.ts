@@ -4,20 +4,19 @@
  * reference folder). The other `dmp` commands live with the DMP client; grouped commands are told
  * apart by `Command.subcommand`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../contract';
-import { extractXdsMetadata, HEADER_SCHEMATRONS, unwrapAutoPresentable, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
+import { admitCdaForValidation, MAX_VALIDATED_BYTES, extractXdsMetadata, HEADER_SCHEMATRONS, unwrapAutoPresentable, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { print, type CliContext } from './context';
+import { readInputFile } from './files';
 
 function readDocument(ctx: CliContext, usage: string): { path: string; bytes: Buffer } {
   const [file] = ctx.args.positionals;
   if (file === undefined) throw new UsageError(usage);
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`Fichier introuvable : ${file}`);
-  return { path, bytes: readFileSync(path) };
+  return { path: resolve(file), bytes: readInputFile(file, { maxBytes: MAX_VALIDATED_BYTES, tooLarge: 'XML_TOO_LARGE' }) };
 }
 
 const code = (c: { code: string; displayName: string }): string => (c.code === '' ? '(absent)' : `${c.code} — ${c.displayName}`);
@@ -84,15 +83,6 @@ function reportText(report: CdaValidationReport): string {
   return lines.join('\n');
 }
 
-/** The CDA inside an auto-présentable file, else the file as it is (the validators say what is wrong with it). */
-function cdaToValidate(bytes: Buffer): string {
-  try {
-    return unwrapAutoPresentable(bytes) ?? bytes.toString('utf8');
-  } catch {
-    return bytes.toString('utf8');
-  }
-}
-
 export const dmpValidateCommand: Command = {
   name: 'dmp',
   subcommand: 'validate',
@@ -101,13 +91,17 @@ export const dmpValidateCommand: Command = {
   valued: ['reference', 'schematron'],
   async run(ctx) {
     const { bytes } = readDocument(ctx, this.usage);
+    // First the gate (strict decoding, safe parser, CDA root): a hostile or foreign document is
+    // refused for what it is, before any tool or reference file is involved. An auto-présentable
+    // file is validated as the CDA it carries (read by the same safe parser, never run).
+    const document = admitCdaForValidation(unwrapAutoPresentable(bytes) ?? bytes);
     const reference = referenceDir(ctx);
     const requested = flagString(ctx.args, 'schematron')?.split(',').filter(Boolean);
     for (const name of requested ?? []) {
       if (!(name in HEADER_SCHEMATRONS)) throw new UsageError(`Schématron inconnu : ${name} (${Object.keys(HEADER_SCHEMATRONS).join(', ')})`);
     }
     const schematrons = ctx.args.flags.has('xsd-only') ? [] : ((requested ?? Object.keys(HEADER_SCHEMATRONS)) as SchematronName[]);
-    const report = validateCda(cdaToValidate(bytes), {
+    const report = await validateCda(document, {
       referenceDir: reference,
       cacheDir: join(ctx.dataDir, 'cache', 'schematron'),
       schematrons,

@@ -22,6 +22,16 @@ const HEX_KEY = /^[0-9a-f]{64}$/i;
 /** SQLite page cache per connection, in KiB (decrypted pages). */
 export const PAGE_CACHE_KIB = 32 * 1024;
 
+export { openStore, withStorageErrors, type OpenedStore, type OpenStoreOptions } from './store';
+export { prepareKeyFile } from './key';
+export { databaseExisted, databasePath } from './marker';
+export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
+export { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
+export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
+export { restoreDatabase, type RestoreOptions, type RestoreReport, type RestoreStep } from './restore';
+export { completePendingRestore, type PendingRestoreOutcome } from './restore-journal';
+export { checkPassphraseStrength, createPassphraseKey, hasPassphraseFile, unlockPassphraseKey, DEFAULT_KDF, type PassphraseKdf } from './passphrase';
+
 export function openDatabase(options: OpenOptions): Db {
   const db = openSqlite(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
   try {
@@ -34,11 +44,13 @@ export function openDatabase(options: OpenOptions): Db {
     } else if (options.path !== ':memory:') {
       throw new AppError('DB_KEY_INVALID', { reason: 'missing' });
     }
-    // Reading the schema is the first access that needs the key: a wrong key fails here.
+    // Reading the schema is the first access that needs the key: a wrong key fails here (as does
+    // a damaged first page: openStore tells them apart with the marker's key check value).
     try {
       db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
     } catch (error) {
-      throw new AppError('DB_KEY_INVALID', { reason: 'decrypt' }, { cause: error });
+      if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw new AppError('DB_KEY_INVALID', { reason: 'decrypt' }, { cause: error });
+      throw error;
     }
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');

@@ -8,8 +8,9 @@
  * wrapper goes through the same safe parser as any CDA (no DTD, bounded size and depth) and only
  * the embedded `ClinicalDocument` element is used, for the XDS metadata, the viewer and the copy
  * sent to the DMP. The laboratories' exact layout of the wrapper is not in the public references
- * held here (modelled, README): exactly one `ClinicalDocument` in the HL7 v3 namespace, anywhere
- * in the stylesheet, is accepted; none or several is refused as not a CDA document.
+ * held here (modelled, README): exactly one `ClinicalDocument` in the HL7 v3 namespace, carried as
+ * data by the stylesheet (not produced by one of its templates), is accepted; none or several is
+ * refused as not a CDA document.
  */
 import type { Element } from '@xmldom/xmldom';
 import { AppError } from '../../contract';
@@ -23,11 +24,26 @@ export function isStylesheet(root: Element): boolean {
   return root.namespaceURI === XSLT_NS && (root.localName === 'stylesheet' || root.localName === 'transform');
 }
 
-/** The one ClinicalDocument a stylesheet carries. */
+/**
+ * The one ClinicalDocument a stylesheet carries as data: inside its top-level elements of another
+ * namespace than XSLT's (XSLT 1.0 §2.2 lets a stylesheet hold such elements, and its templates
+ * read them with `document('')`). A ClinicalDocument written inside a template is what running
+ * the stylesheet would produce: Pupitre never runs it, so such a file is not read as that CDA.
+ */
 export function embeddedClinicalDocument(stylesheet: Element): Element {
-  const found = stylesheet.getElementsByTagNameNS(HL7_NS, 'ClinicalDocument');
+  const found: Element[] = [];
+  for (let child = stylesheet.firstChild; child !== null; child = child.nextSibling) {
+    if (child.nodeType !== 1) continue;
+    const element = child as Element;
+    if (element.namespaceURI === XSLT_NS) continue;
+    if (element.namespaceURI === HL7_NS && element.localName === 'ClinicalDocument') found.push(element);
+    else {
+      const inside = element.getElementsByTagNameNS(HL7_NS, 'ClinicalDocument');
+      for (let i = 0; i < inside.length; i += 1) found.push(inside.item(i) as Element);
+    }
+  }
   if (found.length !== 1) throw new AppError('CDA_NOT_A_DOCUMENT', { root: 'xsl:stylesheet', embedded: found.length });
-  return found.item(0) as Element;
+  return found[0] as Element;
 }
 
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';

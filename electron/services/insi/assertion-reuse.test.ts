@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../platform/clock';
 import type { XmlSigner } from '../../platform/xml';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
-import { DEMO_LPS, demoPractitionerSession, insiTransports, startInsiSimulator, type InsiSimulator } from '../../../fixtures/sim/insi';
+import { startInsiSimulator, type InsiSimulator } from '../../../fixtures/sim/insi';
+import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../../../fixtures/wiring/insi';
 import { AppError } from '../../contract';
 import { ASSERTION_REUSE_MS, InsiClient, type InsiCredentials } from './client';
 
