@@ -11,7 +11,7 @@ import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
-import { SettingsService } from '../services/settings';
+import { isEndpointConfigured, SettingsService } from '../services/settings';
 import type { CardsService } from '../services/cards';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
 import { createCdaHandlers } from './handlers/cda';
@@ -19,6 +19,8 @@ import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
 import { createOutboxHandlers, outboxDoctorCheck } from './handlers/outbox';
 import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
+import { deskCheck, endpointChecks } from './doctor-desk';
+import { acquireHostLock } from './instance-lock';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
 import { wireCards } from './wiring/cards';
@@ -37,6 +39,12 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /**
+   * Démo card readers of an in-process (CLI) host: `private` (default) gives it two virtual readers
+   * of its own, so that it never inserts a virtual card into the vpcd reader a running desk uses;
+   * `system` observes the machine's PC/SC readers (`pupitre cards`, `pupitre doctor`).
+   */
+  demoReaders?: 'private' | 'system';
 }
 
 export interface Host {
@@ -66,8 +74,17 @@ const OUTBOX_SHUTDOWN_GRACE_MS = 5_000;
 
 export async function composeHost(options: HostOptions): Promise<Host> {
   const logger = options.logger.child('host');
-  const db = openDatabase({ path: join(options.dataDir, 'pupitre.db'), keyHex: options.keyHex });
+  // One desk (app or serve) per data directory; CLI hosts share it safely (instance-lock.ts).
+  const lock = options.transport === 'in-process' ? null : acquireHostLock(options.dataDir, options.transport === 'electron' ? 'application Pupitre' : 'pupitre serve');
+  let db: Db;
+  try {
+    db = openDatabase({ path: join(options.dataDir, 'pupitre.db'), keyHex: options.keyHex });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const closers: Array<() => Promise<void> | void> = [
+    () => lock?.release(),
     () => {
       db.close();
     },
@@ -117,11 +134,13 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       logger: options.logger,
       audit: audit.write,
       notify: (event, payload) => dispatcher.emit(event, payload),
+      endpointConfigured: (endpoint) => endpointIsConfigured(settings.get(), endpoint),
     });
     const ctx: WiringContext = {
       dataDir: options.dataDir,
       environment,
       transport: options.transport,
+      demoReaders: options.demoReaders ?? 'private',
       clock: options.clock,
       logger: options.logger,
       db,
@@ -136,6 +155,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     };
     dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
     doctorChecks.push(outboxDoctorCheck(outbox));
+    doctorChecks.push(...endpointChecks({ settings: () => settings.get(), health: (endpoint) => outbox.endpoints().find((e) => e.endpoint === endpoint) ?? null }));
+    doctorChecks.push(deskCheck(options.dataDir, options.transport === 'in-process' ? 'cli' : 'desk'));
+    // Jobs waiting for an address (« à configurer ») resume when the settings change.
+    dispatcher.subscribe((event) => {
+      if (event === 'settings.changed') outbox.wake('settings.changed');
+    });
 
     const patients = new PatientsService({
       db,
@@ -194,4 +219,11 @@ function readPackageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** Demo endpoints are the local simulators; others need a real HTTPS address (not « à configurer »). */
+function endpointIsConfigured(settings: { environment: Environment; endpoints: Record<string, string> }, endpoint: string): boolean {
+  if (settings.environment === 'demo') return true;
+  const url = settings.endpoints[endpoint];
+  return url === undefined || isEndpointConfigured(url);
 }

@@ -31,6 +31,10 @@ export const cardsErrors = {
   CARD_SIGNER_UNAVAILABLE:
     'Le module de signature de la carte (PKCS#11) n’a pas pu être chargé. Vérifiez le chemin du module dans Paramètres (Cryptolib CPS ou OpenSC).',
   CARD_DEMO_UNKNOWN_PROFILE: 'Cette carte virtuelle n’existe pas. Choisissez-en une dans la liste du panneau Démo.',
+  CARD_DEMO_READER_BUSY:
+    'Le lecteur virtuel « {reader} » contient déjà une carte insérée par un autre programme (autre Pupitre, « pupitre sim cards »). Retirez-la depuis ce programme, ou utilisez l’autre lecteur.',
+  CARD_CPS_UNREADABLE:
+    'Carte {card} reconnue mais illisible : ses fichiers n’ont pas pu être lus. Retirez-la et réinsérez-la, puce vers le haut ; si cela se reproduit, essayez un autre lecteur puis demandez le remplacement de la carte (ANS, espace CPS).',
 } as const;
 
 export const cardKindSchema = z.enum(['CPS3', 'CPS3_CL', 'CPS4', 'CPS2TER', 'VITALE_2', 'VITALE_1', 'UNKNOWN']);

@@ -21,10 +21,14 @@ export const coreErrors = {
     "La mise à jour de la base de données a échoué ; rien n'a été modifié. Consultez l'écran Diagnostic.",
   SETTINGS_INVALID: 'Ce paramètre est invalide. Corrigez la valeur puis réessayez.',
   SETTINGS_UNKNOWN_KEY: "Ce paramètre n'existe pas.",
+  SETTINGS_HTTPS_REQUIRED:
+    'HTTPS est obligatoire pour l’adresse d’un téléservice : saisissez l’adresse complète en « https://… » fournie avec votre accréditation (GIE SESAM-Vitale pour l’INSi, ANS pour le DMP).',
   AUDIT_CHAIN_BROKEN:
     "Le journal d'audit a été altéré : une entrée ne correspond plus à la chaîne. Prévenez le responsable de la sécurité.",
   NOT_AVAILABLE_YET: "Cette fonction n'est pas encore disponible dans cette version de Pupitre.",
   DEMO_ONLY: 'Cette action n’est possible qu’en mode démo.',
+  HOST_ALREADY_RUNNING:
+    'Pupitre est déjà ouvert sur ce dossier de données ({program}, processus {pid}, depuis {since}). Utilisez la fenêtre déjà ouverte, ou fermez-la avant d’en ouvrir une autre ; les commandes « pupitre » peuvent travailler à côté.',
 } as const;
 
 export const environmentSchema = z.enum(['demo', 'test', 'production']);

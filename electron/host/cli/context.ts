@@ -63,6 +63,7 @@ export async function openHost(
   ctx: CliContext,
   transport: 'websocket' | 'in-process',
   environment?: Environment,
+  options: { demoReaders?: 'private' | 'system' } = {},
 ): Promise<Host> {
   return composeHost({
     dataDir: ctx.dataDir,
@@ -71,6 +72,7 @@ export async function openHost(
     logger: ctx.logger,
     transport,
     ...(environment === undefined ? {} : { environment }),
+    ...(options.demoReaders === undefined ? {} : { demoReaders: options.demoReaders }),
   });
 }
 

@@ -10,7 +10,7 @@ export const doctorCommand: Command = {
   usage: 'pupitre doctor [--json]',
   summary: 'Vérifie le poste : pcscd, lecteurs, module PKCS#11, dossier de données, environnement.',
   async run(ctx) {
-    const host = await openHost(ctx, 'in-process');
+    const host = await openHost(ctx, 'in-process', undefined, { demoReaders: 'system' });
     try {
       const checks = await runChecks(host.doctorChecks);
       const rendererBuilt = (await import('node:fs')).existsSync(`${RENDERER_DIST}/index.html`);

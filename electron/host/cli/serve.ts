@@ -42,5 +42,6 @@ export const serveCommand: Command = {
   usage: 'pupitre serve [--demo] [--port N] [--data-dir DIR] [--json]',
   summary: "Démarre le service local et l'interface dans le navigateur (boucle locale uniquement).",
   valued: ['port'],
+  longRunning: true,
   run: serve,
 };
