@@ -75,6 +75,8 @@ export const queueCountsSchema = z.object({
 
 export const endpointStateSchema = z.object({
   endpoint: z.string(),
+  /** False while the address is « à configurer » (then `online` means nothing). */
+  configured: z.boolean(),
   online: z.boolean(),
   lastSuccessAt: z.string().nullable(),
   lastFailureAt: z.string().nullable(),

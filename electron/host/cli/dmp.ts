@@ -58,6 +58,7 @@ export const dmpStatusCommand: Command = {
   usage: 'pupitre dmp status INS [--pin CODE] [--json]',
   summary: "État du DMP d'un patient (TD0.2) : ouvert/fermé, autorisation d'accès, médecin traitant, Mon espace santé.",
   valued: ['pin'],
+  waitingFor: 'réponse du DMP',
   async run(ctx) {
     return withHost(ctx, async (host) => {
       const patientId = await patientByIns(host, ctx.args.positionals[0], this.usage);
@@ -84,6 +85,7 @@ export const dmpListCommand: Command = {
   usage: 'pupitre dmp list INS [--all] [--pin CODE] [--json]',
   summary: "Documents du DMP d'un patient (TD3.1) ; --all élargit la recherche au-delà de deux ans.",
   valued: ['pin'],
+  waitingFor: 'réponse du DMP',
   async run(ctx) {
     return withHost(ctx, async (host) => {
       const patientId = await patientByIns(host, ctx.args.positionals[0], this.usage);
@@ -110,6 +112,7 @@ export const dmpGetCommand: Command = {
   usage: 'pupitre dmp get INS UNIQUEID -o FICHIER [--pin CODE] [--json]',
   summary: 'Télécharge un document du DMP (TD3.2) : le PDF, ou le document CDA.',
   valued: ['output', 'pin'],
+  waitingFor: 'réponse du DMP',
   async run(ctx) {
     // `-o FICHIER` (short form, read from the positionals: the parser knows long flags only) or `--output FICHIER`.
     const positionals = [...ctx.args.positionals];
@@ -134,6 +137,7 @@ export const dmpSendCommand: Command = {
   usage: 'pupitre dmp send INS FICHIER.pdf|FICHIER.xml [--type LOINC] [--title TITRE] [--replace UNIQUEID] [--masque-ps] [--invisible-patient] [--pin CODE] [--json]',
   summary: "Envoie un PDF (encapsulé en CDA N1) ou un document CDA au DMP (TD2.1) via la file d'envoi.",
   valued: ['type', 'title', 'replace', 'pin'],
+  waitingFor: 'envoi au DMP',
   async run(ctx) {
     const [ins, file] = ctx.args.positionals;
     if (file === undefined) throw new UsageError(this.usage);

@@ -81,10 +81,19 @@ export function outboxDoctorCheck(outbox: Outbox): DoctorCheck {
     run: () => {
       const status = outbox.status();
       const open = status.queues.reduce((sum, q) => sum + q.pending + q.running + q.retry_wait + q.blocked, 0);
-      const down = status.endpoints.filter((e) => !e.online).map((e) => `${e.endpoint} (${e.lastErrorCode ?? 'erreur'})`);
-      const detail = [`${open} envoi(s) en attente`, `${status.deadTotal} à traiter`, ...(down.length > 0 ? [`injoignable : ${down.join(', ')}`] : [])].join(' ; ');
+      const unconfigured = status.endpoints.filter((e) => !e.configured).map((e) => e.endpoint.toUpperCase());
+      const down = status.endpoints.filter((e) => e.configured && !e.online).map((e) => e.endpoint.toUpperCase());
+      const detail = [
+        `${open} envoi(s) en attente`,
+        `${status.deadTotal} à traiter`,
+        ...(unconfigured.length > 0 ? [`non configuré : ${unconfigured.join(', ')}`] : []),
+        ...(down.length > 0 ? [`injoignable : ${down.join(', ')}`] : []),
+      ].join(' ; ');
       if (status.deadTotal > 0) {
         return { status: 'warn', detail, next: "Ouvrez la File d'envoi : relancez ou annulez les envois en échec (pupitre queue list --state dead)." };
+      }
+      if (unconfigured.length > 0 && open > 0) {
+        return { status: 'warn', detail, next: 'Ces envois attendent l’adresse du service : Paramètres → Téléservices (ou « pupitre settings set endpoints.… https://… »).' };
       }
       if (down.length > 0) {
         return { status: 'warn', detail, next: "Vérifiez la connexion Internet et l'adresse des services dans les Paramètres ; les envois partiront au retour du service." };

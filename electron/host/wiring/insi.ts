@@ -6,6 +6,7 @@
 import { HttpClient, type HttpTransport } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
 import { InsiClient, InsiService, type InsiAuthMode } from '../../services/insi';
+import { isEndpointConfigured } from '../../services/settings';
 import type { PatientsService } from '../../services/patients';
 import { startDemoInsi } from '../demo-insi';
 import { createInsiHandlers } from '../handlers/insi';
@@ -43,6 +44,7 @@ export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsSer
     // Pacing of the worklist: not in Paramètres yet; démo runs faster against the local simulator.
     worklist: { concurrency: 4, requestsPerSecond: demo === null ? 5 : 50 },
     notify: (progress) => ctx.dispatcher.emit('insi.worklist.progress', progress),
+    endpointConfigured: () => demo !== null || isEndpointConfigured(settings.get().endpoints.insi),
   });
   ctx.dispatcher.register(createInsiHandlers(insi, { actor: () => ctx.actor.current() }));
   return insi;

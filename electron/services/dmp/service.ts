@@ -17,6 +17,7 @@ import type { HttpTransport } from '../../platform/http';
 import type { Logger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
 import type { JobView, Outbox, QueueDefinition } from '../outbox';
+import { isEndpointConfigured } from '../settings';
 import { DmpClient, DmpError, hl7Ts, type DmpCallContext, type DmpCallerCredentials } from './client';
 import { ASSOCIATION, CONFIDENTIALITY_SYSTEM, DMP_REPOSITORY_UNIQUE_ID, parsePatientCx, patientCx, type PurposeOfUse } from './codes';
 import { extractPdfFromCda } from './cda-body';
@@ -704,6 +705,10 @@ export class DmpService {
   private sendQueue(): QueueDefinition<SendPayload, Caller> {
     const credentials = async (job: JobView<SendPayload>): Promise<Caller | { blocked: string }> => {
       await this.ready();
+      // « à configurer »: the document waits for the address instead of failing (production honesty, issue 13).
+      if (!isEndpointConfigured(this.deps.settings().endpoint)) {
+        return { blocked: "L'adresse du DMP n'est pas configurée (Paramètres → Téléservices) : l'envoi partira dès qu'elle le sera." };
+      }
       const row = this.store.outgoing(job.payload.uniqueId);
       const author = row?.metadata.authors[0];
       const caller = this.caller('normal', false, this.deps.settings().indirectSending && author !== undefined ? { indirectAuthor: author } : {});

@@ -83,6 +83,8 @@ export interface InsiServiceDeps {
   newId?: () => string;
   /** How long a look-up result can be accepted (ms). Default 15 min. */
   lookupTtlMs?: number;
+  /** False while the INSi address is « à configurer »: worklist jobs wait instead of failing. */
+  endpointConfigured?: () => boolean;
 }
 
 interface PendingLookup {
@@ -278,7 +280,12 @@ export class InsiService {
       attemptTimeoutMs: 120_000,
       timeBudgetMs: 3 * 24 * 3600_000,
       maxAttempts: 8,
-      credentials: async () => this.credentials('batch') ?? { blocked: "Insérez une carte CPS/CPE ou configurez le certificat de structure INSI-AUTO pour poursuivre la liste de travail INSi." },
+      credentials: async () => {
+        if (this.deps.endpointConfigured?.() === false) {
+          return { blocked: "L'adresse du téléservice INSi n'est pas configurée (Paramètres → Téléservices) : la liste de travail reprendra dès qu'elle le sera." };
+        }
+        return this.credentials('batch') ?? { blocked: 'Insérez une carte CPS/CPE ou configurez le certificat de structure INSI-AUTO pour poursuivre la liste de travail INSi.' };
+      },
       run: (job, context) => this.runJob(job.payload, context.credentials, context.signal),
       classify: classifyInsiError,
     };

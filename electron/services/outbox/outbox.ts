@@ -48,6 +48,8 @@ export interface OutboxOptions {
   pollMs?: number;
   /** Delay that groups `outbox.changed` events (ms). Default 150 ms. */
   notifyThrottleMs?: number;
+  /** Whether an endpoint has a real address (settings); unknown endpoints count as configured. */
+  endpointConfigured?: (endpoint: string) => boolean;
 }
 
 export interface JobAttemptView {
@@ -89,6 +91,7 @@ export class Outbox {
   private readonly backoff: BackoffPolicy;
   private readonly pollMs: number;
   private readonly throttleMs: number;
+  private readonly endpointConfigured: (endpoint: string) => boolean;
   readonly workerId: string;
   readonly leaseMs: number;
 
@@ -112,6 +115,7 @@ export class Outbox {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.pollMs = options.pollMs ?? 5_000;
     this.throttleMs = options.notifyThrottleMs ?? 150;
+    this.endpointConfigured = options.endpointConfigured ?? (() => true);
     this.store = createStore(this.db);
     this.groupCommit = new GroupCommit(this.db);
     this.endpointMonitor = new EndpointMonitor({
@@ -228,7 +232,7 @@ export class Outbox {
   }
 
   endpoints(): EndpointState[] {
-    return this.endpointMonitor.states();
+    return this.endpointMonitor.states().map((state) => ({ ...state, configured: this.endpointConfigured(state.endpoint) }));
   }
 
   /** Counts, endpoints and the number of dead jobs (the top bar badge). */

@@ -29,6 +29,15 @@ export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
 
 const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 
+/** Whether a stored endpoint is a real address (HTTPS URL) rather than a placeholder « à configurer ». */
+export function isEndpointConfigured(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export class SettingsService {
   private readonly readAll;
   private readonly upsert;
@@ -119,7 +128,8 @@ function parseUrl(value: unknown): string {
   if (typeof value !== 'string') throw new AppError('SETTINGS_INVALID', { expected: 'url' });
   try {
     const url = new URL(value);
-    if (url.protocol !== 'https:') throw new AppError('SETTINGS_INVALID', { expected: 'https' });
+    // Teleservices are reached over TLS only (INSi, DMPi: HTTPS with server, often client, certificates).
+    if (url.protocol !== 'https:') throw new AppError('SETTINGS_HTTPS_REQUIRED', { protocol: url.protocol.replace(/:$/, '') });
     return url.toString();
   } catch (error) {
     if (error instanceof AppError) throw error;
