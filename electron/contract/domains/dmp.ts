@@ -23,6 +23,8 @@ export const dmpErrors = {
   DMP_DOCUMENT_NOT_FOUND: "Ce document n'est plus disponible dans le DMP (supprimé, archivé ou remplacé). Actualisez la liste.",
   DMP_REJECTED: "Le DMP a refusé la demande. Vérifiez les informations du document ou du patient ; si l'erreur persiste, contactez le support.",
   DMP_UNAVAILABLE: 'Le service DMP est momentanément indisponible. Pupitre réessaiera automatiquement ; vous pouvez continuer à travailler.',
+  DMP_OFFLINE_READ:
+    'Le DMP ne répond pas : la consultation sera possible au retour du service (actualisez alors). Les documents déjà affichés restent disponibles ici, et les envois partiront d’eux-mêmes.',
   DMP_RESPONSE_INVALID: "La réponse du DMP est illisible. Pupitre vérifiera auprès du service avant de renvoyer quoi que ce soit.",
   DMP_FILE_INVALID: "Ce fichier ne peut pas être envoyé au DMP : seuls un PDF ou un document CDA (XML) sont acceptés. Choisissez un autre fichier.",
   DMP_CDA_METADATA_INCOMPLETE:
@@ -104,7 +106,8 @@ export const dmpMethods = {
   'dmp.open': defineMethod({
     params: patientParam.extend({ access: dmpAccessSchema.optional(), widen: z.boolean().default(false) }),
     result: z.object({
-      status: dmpStatusSchema,
+      /** Null only offline, for a patient whose DMP was never checked from this desk. */
+      status: dmpStatusSchema.nullable(),
       rights: dmpRightsSchema,
       documents: z.array(dmpDocumentSchema),
       newCount: z.number().int(),
@@ -114,6 +117,8 @@ export const dmpMethods = {
       /** False when the documents could not be listed (consultation not allowed, DMP absent…). */
       listed: z.boolean(),
       listError: z.object({ code: z.string(), message: z.string() }).nullable(),
+      /** Set when the DMP could not be reached: everything above is the last known state. */
+      offline: z.object({ lastCheckedAt: z.string().nullable() }).nullable(),
     }),
   }),
   /** The last known status and documents, from the local copy (no call). */

@@ -11,6 +11,7 @@ import type { Host } from '../compose';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print, type CliContext } from './context';
+import { frenchDateTime } from './format';
 
 async function patientByIns(host: Host, ins: string | undefined, usage: string): Promise<string> {
   if (ins === undefined) throw new UsageError(usage);
@@ -51,6 +52,7 @@ async function withHost<T>(ctx: CliContext, fn: (host: Host) => Promise<T>): Pro
 
 const yesNo = (value: boolean | null): string => (value === null ? 'inconnu' : value ? 'oui' : 'non');
 const EXISTENCE: Record<string, string> = { active: 'ouvert', closed: 'fermé', absent: 'pas de DMP' };
+const AUTHORISATION: Record<string, string> = { VALIDE: 'accès autorisé', EXPIRE: 'autorisation expirée', INTERDIT: 'accès interdit (le patient vous a bloqué)', NON_EXISTE: 'pas encore d’autorisation' };
 
 export const dmpStatusCommand: Command = {
   name: 'dmp',
@@ -63,17 +65,27 @@ export const dmpStatusCommand: Command = {
     return withHost(ctx, async (host) => {
       const patientId = await patientByIns(host, ctx.args.positionals[0], this.usage);
       const opened = await host.dispatcher.invoke('dmp.open', { patientId });
-      const value = { status: opened.status, rights: opened.rights, newCount: opened.newCount };
+      const value = { status: opened.status, rights: opened.rights, newCount: opened.newCount, offline: opened.offline };
+      const status = opened.status;
       print(ctx, value, () =>
         [
-          `DMP                 ${EXISTENCE[opened.status.existence] ?? opened.status.existence}`,
-          `Autorisation        ${opened.status.authorisation ?? '-'}`,
-          `Médecin traitant    ${yesNo(opened.status.treatingDoctor)}`,
-          `Mon espace santé    ${yesNo(opened.status.mesAttachment)}`,
+          ...(opened.offline === null
+            ? []
+            : [`Le DMP ne répond pas : ${opened.offline.lastCheckedAt === null ? 'aucun état connu sur ce poste.' : `dernier état connu du ${frenchDateTime(opened.offline.lastCheckedAt)}.`}`]),
+          ...(status === null
+            ? []
+            : [
+                `DMP                 ${EXISTENCE[status.existence] ?? status.existence}`,
+                `Autorisation        ${AUTHORISATION[status.authorisation ?? ''] ?? '—'}`,
+                `Médecin traitant    ${yesNo(status.treatingDoctor)}`,
+                `Mon espace santé    ${yesNo(status.mesAttachment)}`,
+                `Vérifié le          ${frenchDateTime(status.checkedAt)}`,
+              ]),
           `Nouveaux documents  ${opened.newCount}`,
           ...(opened.listError === null ? [] : [`Documents           ${opened.listError.message}`]),
         ].join('\n'),
       );
+      return opened.offline === null ? 0 : 1;
       return 0;
     });
   },

@@ -34,7 +34,7 @@ describe('the DMP in a composed demo host', () => {
     await host.dispatcher.invoke('demo.cards.insert', { profile: 'cps-praticien' });
     await expect(host.dispatcher.invoke('cards.verifyPin', { pin: '1234' })).resolves.toMatchObject({ ok: true });
     const opened = await host.dispatcher.invoke('dmp.open', { patientId });
-    expect(opened.status.existence).toBe('active');
+    expect(opened.status?.existence).toBe('active');
     expect(opened.listed).toBe(true);
     expect(opened.documents.length).toBeGreaterThan(0);
     const doc = await host.dispatcher.invoke('dmp.document.get', { patientId, uniqueId: opened.documents[0]!.uniqueId });

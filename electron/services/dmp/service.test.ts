@@ -119,7 +119,7 @@ describe('DmpService against the DMP simulator', () => {
   ])('shows the %s authorisation without listing documents', async (key, authorisation, code) => {
     const service = fresh();
     const result = await service.open(PATIENTS[key]!.id, {}, 'dr');
-    expect(result.status.authorisation).toBe(authorisation);
+    expect(result.status?.authorisation).toBe(authorisation);
     expect(result.listed).toBe(false);
     expect(result.listError?.code).toBe(code);
   });
@@ -127,11 +127,11 @@ describe('DmpService against the DMP simulator', () => {
   it('shows a closed DMP and a patient without DMP', async () => {
     const service = fresh();
     const closed = await service.open(PATIENTS.closed!.id, {}, 'dr');
-    expect(closed.status.existence).toBe('closed');
+    expect(closed.status?.existence).toBe('closed');
     expect(closed.listError?.code).toBe('DMP_CLOSED');
     const none = await service.open(PATIENTS.none!.id, {}, 'dr');
-    expect(none.status.existence).toBe('absent');
-    expect(none.status.authorisation).toBeNull();
+    expect(none.status?.existence).toBe('absent');
+    expect(none.status?.authorisation).toBeNull();
     expect(none.listError?.code).toBe('DMP_NOT_FOUND');
   });
 
@@ -150,7 +150,7 @@ describe('DmpService against the DMP simulator', () => {
     expect(audit.find((a) => a.action === 'dmp.emergency-access')?.details).toMatchObject({ purposeOfUse: 'bris_de_glace' });
     expect(harness.sim.requests.at(-1)?.purposeOfUse).toBe('bris_de_glace');
     const opposed = await service.open(PATIENTS.opposed!.id, { access: { purposeOfUse: 'bris_de_glace', reason: 'Urgence vitale' } }, 'dr');
-    expect(opposed.status.oppositions).toContain('OPPOSITION_BRIS_DE_GLACE');
+    expect(opposed.status?.oppositions).toContain('OPPOSITION_BRIS_DE_GLACE');
     expect(opposed.listError?.code).toBe('DMP_BREAK_GLASS_OPPOSED');
   });
 
@@ -172,7 +172,7 @@ describe('DmpService against the DMP simulator', () => {
     const service = fresh();
     practitioner = demoDmpPractitioner(pki, pki.secretary);
     const result = await service.open(PATIENTS.dupont!.id, {}, 'secretaire');
-    expect(result.status.existence).toBe('active');
+    expect(result.status?.existence).toBe('active');
     expect(result.listError?.code).toBe('DMP_FORBIDDEN_BY_RIGHTS');
     expect(result.rights.consult.allowed).toBe(false);
     expect(result.rights.send.allowed).toBe(true);

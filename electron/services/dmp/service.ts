@@ -13,7 +13,7 @@ import type { AuditWriter } from '../audit';
 import { buildPdfDocument, extractXdsMetadata, documentTypes, narrativeToSafeHtml } from '../cda';
 import type { Clock } from '../../platform/clock';
 import { inTransaction, type Db } from '../../platform/db';
-import type { HttpTransport } from '../../platform/http';
+import { isTransportError, type HttpTransport } from '../../platform/http';
 import type { Logger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
 import type { JobView, Outbox, QueueDefinition } from '../outbox';
@@ -351,6 +351,10 @@ export class DmpService {
     let status: DmpStatus;
     try {
       status = await this.client.td02(ctx);
+    } catch (error) {
+      // The DMP cannot be reached: the panel keeps working on what is known here (issue 13).
+      if (isUnreachable(error)) return this.offlineView(patientId, caller, purpose);
+      throw error;
     } finally {
       this.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
     }
@@ -382,7 +386,8 @@ export class DmpService {
         listed = true;
       } catch (error) {
         if (!isAppError(error)) throw error;
-        listError = { code: error.code, message: error.message };
+        // A read is never « renvoyée »: the list waits for the service, the known documents stay.
+        listError = isUnreachable(error) ? { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message } : { code: error.code, message: error.message };
       } finally {
         this.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
       }
@@ -398,6 +403,29 @@ export class DmpService {
       lastCallAt: listed ? at : previous,
       listed,
       listError,
+      offline: null,
+    };
+  }
+
+  /**
+   * The panel of a patient while the DMP cannot be reached: the last known status (with the time it
+   * was checked), the documents already listed here, the rights of the card in the reader (sending
+   * goes through the outbox and waits for the service), and nothing invented.
+   */
+  private offlineView(patientId: string, caller: Caller, purposeOfUse: PurposeOfUse) {
+    const state = this.store.state(patientId);
+    const actor: DmpActor = { ...caller.actor, treatingDoctor: state.status?.treatingDoctor ?? false, purposeOfUse };
+    this.logger.info('dmp.opened_offline', { known: state.status !== null });
+    return {
+      status: state.status,
+      rights: this.rights(actor),
+      documents: this.documentViews(patientId, caller),
+      newCount: 0,
+      filter: { since: null, typeCodes: [], widened: false },
+      lastCallAt: state.lastCallAt,
+      listed: state.lastCallAt !== null,
+      listError: { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message },
+      offline: { lastCheckedAt: state.status?.checkedAt ?? null },
     };
   }
 
@@ -532,6 +560,10 @@ export class DmpService {
     let result: { mimeType: string; data: Buffer };
     try {
       result = await this.client.retrieve(this.ctx(caller, patient.ins, purpose), uniqueId, stored?.entry.repositoryUniqueId ?? DMP_REPOSITORY_UNIQUE_ID);
+    } catch (error) {
+      // A consultation is not queued: say when it will be possible, never that it will be « renvoyée ».
+      if (isUnreachable(error)) throw new AppError('DMP_OFFLINE_READ', undefined, { cause: error });
+      throw error;
     } finally {
       this.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td32', details: { uniqueId, purposeOfUse: purpose } });
     }
@@ -911,3 +943,12 @@ function safeNarrative(xml: string): string {
 }
 
 const sendPayloadSchema = z.object({ uniqueId: z.string().min(1).max(200) });
+
+/**
+ * The DMP could not be reached (network down, service unavailable, no answer in time): for a read,
+ * the caller shows what is known locally; nothing is resent later, the user asks again.
+ */
+function isUnreachable(error: unknown): boolean {
+  if (isTransportError(error)) return error.retryable || error.outcomeUnknown || error.code === 'TRANSPORT_TIMEOUT';
+  return isAppError(error) && error.code === 'DMP_UNAVAILABLE';
+}

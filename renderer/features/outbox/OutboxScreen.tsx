@@ -7,7 +7,7 @@ import type { JobSummary, OutboxStatus } from '../../../electron/contract/domain
 import { navigate } from '../../app/router';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ConfirmDialog, ErrorNotice, Panel, ProgressBar, StatusBadge, Table, useToast, type Column } from '../../ui';
-import { canCancel, canRetry, formatWhen, openCount, STATUS_LABELS, STATUS_TONES } from './format';
+import { canCancel, canRetry, endpointBadge, formatWhen, openCount, STATUS_LABELS, STATUS_TONES } from './format';
 
 type Filter = 'open' | 'all';
 
@@ -224,11 +224,14 @@ function QueueOverview({ status }: { status: OutboxStatus }) {
     <div className="stack">
       <p>
         {open === 0 ? (status.deadTotal === 0 ? 'Tous les envois sont partis.' : 'Aucun envoi en attente.') : `${open} envoi${open > 1 ? 's' : ''} en attente.`}{' '}
-        {status.endpoints.map((e) => (
-          <StatusBadge key={e.endpoint} tone={e.online ? 'ok' : 'warn'} title={e.online ? `Dernier succès ${formatWhen(e.lastSuccessAt)}` : `Injoignable depuis ${formatWhen(e.lastFailureAt)} (${e.lastErrorCode ?? 'erreur'})`}>
-            {e.endpoint.toUpperCase()} {e.online ? 'joignable' : 'injoignable'}
-          </StatusBadge>
-        ))}
+        {status.endpoints.map((e) => {
+          const badge = endpointBadge(e);
+          return (
+            <StatusBadge key={e.endpoint} tone={badge.tone} title={badge.title}>
+              <span data-testid={`outbox-endpoint-${e.endpoint}`}>{badge.text}</span>
+            </StatusBadge>
+          );
+        })}
       </p>
       <table className="table" aria-label="État des files d'envoi">
         <thead>
