@@ -88,7 +88,7 @@ export async function attachDemoCards(options: { dataDir: string; logger: Logger
 
   const handlers: HandlerMap = {
     'demo.cards.list': () => ({
-      profiles: cardProfiles().map((p) => ({ id: p.id, label: p.label, kind: p.kind })),
+      profiles: cardProfiles().map((p) => ({ id: p.id, label: p.label, kind: p.kind, pin: p.kind === 'cps' ? p.pin : null })),
       readers: readers.map((name) => ({ name, inserted: inserted.get(name) ?? null })),
     }),
     'demo.cards.insert': async ({ profile, reader }) => {

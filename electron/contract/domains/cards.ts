@@ -152,7 +152,8 @@ export const cardsMethods = {
   'demo.cards.list': defineMethod({
     params: z.object({}),
     result: z.object({
-      profiles: z.array(z.object({ id: z.string(), label: z.string(), kind: z.enum(['cps', 'vitale']) })),
+      /** `pin`: the demo code porteur of a virtual CPS/CPE (shown on the Démo panel; null for a Vitale). */
+      profiles: z.array(z.object({ id: z.string(), label: z.string(), kind: z.enum(['cps', 'vitale']), pin: z.string().nullable() })),
       readers: z.array(z.object({ name: z.string(), inserted: z.string().nullable() })),
     }),
   }),

@@ -1,7 +1,8 @@
 /**
  * After a Vitale read: every beneficiary of the card, chosen with the arrow keys (or 1-9) and
- * Entrée. The chosen person is found in the local base (NIR, then names and birth date) or
- * created from the card's traits, then their record opens.
+ * Entrée. The chosen person is found in the local base (NIR, then names and birth date); when no
+ * record matches, the desk asks before creating one from the card's traits (issue 13), then the
+ * record opens. A card that cannot be read shows its error and no list: never the previous card's.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Beneficiary } from '../../../electron/contract/domains/cards';
@@ -16,8 +17,15 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
   const [sexChoice, setSexChoice] = useState<Record<number, 'F' | 'M'>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [confirmCreate, setConfirmCreate] = useState<{ beneficiary: Beneficiary; sex: 'F' | 'M' } | null>(null);
   const list = useRef<HTMLUListElement>(null);
-  const beneficiaries = vitale.data?.beneficiaries ?? [];
+  // react-query keeps the last data when a refetch fails: an error means no list at all.
+  const beneficiaries = vitale.error ? [] : (vitale.data?.beneficiaries ?? []);
+  const close = () => {
+    setConfirmCreate(null);
+    setError(null);
+    onClose();
+  };
 
   useEffect(() => {
     if (open && beneficiaries.length > 0) list.current?.focus();
@@ -35,18 +43,32 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
       const byNir = b.nir ? await bridge.invoke('patients.search', { nir: b.nir, limit: 5 }) : null;
       const byTraits = await bridge.invoke('patients.search', { query: `${b.surname} ${b.givenName}`, birthDate: b.birthDate.display, limit: 10 });
       const found = [...(byNir?.results ?? []), ...byTraits.results].find((p) => p.match === 'exact' && p.sex === sex);
-      let id = found?.id;
-      if (id === undefined) {
-        const created = await bridge.invoke('patients.create', {
-          strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
-          ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
-          declaredNir: b.nir,
-          acknowledgeDuplicates: false,
-        });
-        id = created.patient.id;
+      if (found === undefined) {
+        // No record for this person: creating one is a decision, asked for (never a side effect of Entrée).
+        setConfirmCreate({ beneficiary: b, sex });
+        return;
       }
-      onClose();
-      navigate(`/patient/${id}`);
+      close();
+      navigate(`/patient/${found.id}`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const create = async ({ beneficiary: b, sex }: { beneficiary: Beneficiary; sex: 'F' | 'M' }) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await bridge.invoke('patients.create', {
+        strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
+        ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
+        declaredNir: b.nir,
+        acknowledgeDuplicates: false,
+      });
+      close();
+      navigate(`/patient/${created.patient.id}`);
     } catch (e) {
       setError(e);
     } finally {
@@ -74,66 +96,85 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
     <Dialog
       open={open}
       title="Bénéficiaires de la carte Vitale"
-      onClose={onClose}
-      actions={<Button onClick={onClose}>Fermer</Button>}
+      onClose={close}
+      actions={<Button onClick={close}>Fermer</Button>}
     >
-      {vitale.isLoading ? <p>Lecture de la carte…</p> : null}
-      {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
-      {error ? <ErrorNotice error={error} /> : null}
-      {beneficiaries.length > 0 ? (
-        <>
-          <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>
-          <ul
-            ref={list}
-            role="listbox"
-            tabIndex={0}
-            aria-label="Bénéficiaires"
-            aria-activedescendant={`beneficiary-${active}`}
-            onKeyDown={onKey}
-            className="audit-list"
-            data-testid="beneficiary-list"
-          >
-            {beneficiaries.map((b, i) => {
-              const sex = b.sex ?? sexChoice[b.index];
-              return (
-                <li
-                  key={b.index}
-                  id={`beneficiary-${i}`}
-                  role="option"
-                  aria-selected={i === active}
-                  className={`identity-line ${i === active ? 'badge badge-info' : ''}`}
-                  onClick={() => setActive(i)}
-                  onDoubleClick={() => void openPatient(b)}
-                  data-testid="beneficiary"
-                >
-                  <strong>
-                    {i + 1}. {b.surname} {b.givenName}
-                  </strong>
-                  {b.usedName ? <span className="muted"> (nom d’usage {b.usedName})</span> : null} — né(e) le {b.birthDate.display}
-                  {b.birthDate.lunar ? ' (date incomplète)' : ''}
-                  {b.birthRank > 1 ? `, rang ${b.birthRank}` : ''} — {b.quality.label}
-                  {b.sex === null ? (
-                    <span className="attribute-actions">
-                      {' '}
-                      Sexe :{' '}
-                      {(['F', 'M'] as const).map((s) => (
-                        <Button key={s} variant={sex === s ? 'primary' : 'ghost'} onClick={() => setSexChoice((c) => ({ ...c, [b.index]: s }))} aria-pressed={sex === s}>
-                          {s}
-                        </Button>
-                      ))}
-                    </span>
-                  ) : null}
-                </li>
-              );
-            })}
-          </ul>
-          <div className="form-actions">
-            <Button variant="primary" busy={busy} onClick={() => beneficiaries[active] && void openPatient(beneficiaries[active])} data-testid="beneficiary-open">
-              Ouvrir le dossier
-            </Button>
+      <div data-testid="beneficiary-picker">
+        {vitale.isLoading ? <p>Lecture de la carte…</p> : null}
+        {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
+        {error ? <ErrorNotice error={error} /> : null}
+        {confirmCreate !== null ? (
+          <div className="notice notice-info" data-testid="beneficiary-create-confirm">
+            <p>
+              Aucun dossier de ce poste ne correspond à{' '}
+              <strong>
+                {confirmCreate.beneficiary.surname} {confirmCreate.beneficiary.givenName}
+              </strong>
+              , né(e) le {confirmCreate.beneficiary.birthDate.display}. Créer son dossier à partir de la carte Vitale (identité provisoire, à qualifier avec l’INSi) ?
+            </p>
+            <div className="inline">
+              <Button variant="primary" busy={busy} onClick={() => void create(confirmCreate)} autoFocus>
+                Créer le dossier
+              </Button>
+              <Button onClick={() => setConfirmCreate(null)}>Revenir à la liste</Button>
+            </div>
           </div>
-        </>
-      ) : null}
+        ) : beneficiaries.length > 0 ? (
+          <>
+            <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>
+            <ul
+              ref={list}
+              role="listbox"
+              tabIndex={0}
+              aria-label="Bénéficiaires"
+              aria-activedescendant={`beneficiary-${active}`}
+              onKeyDown={onKey}
+              className="audit-list"
+              data-testid="beneficiary-list"
+            >
+              {beneficiaries.map((b, i) => {
+                const sex = b.sex ?? sexChoice[b.index];
+                return (
+                  <li
+                    key={b.index}
+                    id={`beneficiary-${i}`}
+                    role="option"
+                    aria-selected={i === active}
+                    className={`identity-line ${i === active ? 'badge badge-info' : ''}`}
+                    onClick={() => setActive(i)}
+                    onDoubleClick={() => void openPatient(b)}
+                    data-testid="beneficiary"
+                  >
+                    <strong>
+                      {i + 1}. {b.surname} {b.givenName}
+                    </strong>
+                    {b.usedName ? <span className="muted"> (nom d’usage {b.usedName})</span> : null} — né(e) le {b.birthDate.display}
+                    {b.birthDate.lunar ? ' (date incomplète)' : ''}
+                    {b.birthRank > 1 ? `, rang ${b.birthRank}` : ''} — {b.quality.label}
+                    {b.sex === null ? (
+                      <span className="attribute-actions">
+                        {' '}
+                        Sexe :{' '}
+                        {(['F', 'M'] as const).map((s) => (
+                          <Button key={s} variant={sex === s ? 'primary' : 'ghost'} onClick={() => setSexChoice((c) => ({ ...c, [b.index]: s }))} aria-pressed={sex === s}>
+                            {s}
+                          </Button>
+                        ))}
+                      </span>
+                    ) : null}
+                  </li>
+                );
+              })}
+            </ul>
+            <div className="form-actions">
+              <Button variant="primary" busy={busy} onClick={() => beneficiaries[active] && void openPatient(beneficiaries[active])} data-testid="beneficiary-open">
+                Ouvrir le dossier
+              </Button>
+            </div>
+          </>
+        ) : null}
+      </div>
     </Dialog>
   );
 }
+
