@@ -23,6 +23,7 @@ import { deskCheck, endpointChecks } from './doctor-desk';
 import { acquireHostLock } from './instance-lock';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
+import { wireApcv } from './wiring/apcv';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -181,6 +182,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const cards = await wireCards(ctx);
     wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
+    await wireApcv(ctx, { patients, cards });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

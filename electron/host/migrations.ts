@@ -5,6 +5,7 @@
  */
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
+import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
 import { insiMigrations } from '../services/insi';
@@ -27,6 +28,7 @@ const steps: readonly Step[] = [
   ...dmpMigrations,
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
+  ...adriMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

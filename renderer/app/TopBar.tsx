@@ -1,5 +1,6 @@
 import { useConnectionState, useHostQuery } from '../bridge/queries';
 import { StatusBadge } from '../ui';
+import { ApcvIndicator } from '../features/apcv/ApcvIndicator';
 import { CardStatus } from '../features/cards/CardStatus';
 import { OutboxIndicator } from '../features/outbox/OutboxIndicator';
 
@@ -21,6 +22,7 @@ export function TopBar() {
       </div>
       <div className="topbar-status">
         <CardStatus />
+        <ApcvIndicator />
         <span className="indicator" data-testid="connectivity">
           <StatusBadge tone={connection === 'open' ? 'ok' : connection === 'connecting' ? 'warn' : 'error'} title="Liaison avec le service local">
             {connection === 'open' ? 'Service local connecté' : connection === 'connecting' ? 'Connexion…' : 'Service local indisponible'}

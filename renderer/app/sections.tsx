@@ -32,4 +32,5 @@ export const sections: Section[] = [
   { path: '/diagnostic', label: 'Diagnostic', shortcut: '6', render: screen(() => import('../features/diagnostic/DiagnosticScreen').then(named('DiagnosticScreen'))) },
   { path: '/parametres', label: 'Paramètres', shortcut: '7', render: screen(() => import('../features/settings/SettingsScreen').then(named('SettingsScreen'))) },
   { path: '/demo', label: 'Démo', shortcut: '8', render: screen(() => import('../features/demo/DemoPanel').then(named('DemoPanel'))), demoOnly: true },
+  { path: '/apcv', label: 'Appli carte Vitale', shortcut: '9', render: screen(() => import('../features/apcv/ApcvIntake').then(named('ApcvIntake'))) },
 ];

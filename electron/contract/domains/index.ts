@@ -2,6 +2,8 @@
  * One file per domain declares its methods, events and error codes; this list merges them.
  * Adding a domain: create `domains/<name>.ts`, then add one line to each object below.
  */
+import { adriErrors, adriEvents, adriMethods } from './adri';
+import { apcvErrors, apcvEvents, apcvMethods } from './apcv';
 import { cardsErrors, cardsEvents, cardsMethods } from './cards';
 import { cdaErrors, cdaEvents, cdaMethods } from './cda';
 import { cryptoErrors, cryptoEvents, cryptoMethods } from './crypto';
@@ -12,6 +14,8 @@ import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 export const domainErrors = {
+  ...adriErrors,
+  ...apcvErrors,
   ...cardsErrors,
   ...cdaErrors,
   ...cryptoErrors,
@@ -24,6 +28,8 @@ export const domainErrors = {
 } as const;
 
 export const domainMethods = {
+  ...adriMethods,
+  ...apcvMethods,
   ...cardsMethods,
   ...cdaMethods,
   ...cryptoMethods,
@@ -36,6 +42,8 @@ export const domainMethods = {
 } as const;
 
 export const domainEvents = {
+  ...adriEvents,
+  ...apcvEvents,
   ...cardsEvents,
   ...cdaEvents,
   ...cryptoEvents,

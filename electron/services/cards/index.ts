@@ -15,4 +15,4 @@ export {
   type SignerFactory,
 } from './service';
 export { childText, findTlv, parseTlv, type Tlv } from './tlv';
-export { parseBeneficiary, parseVitaleBirthDate, parseVitaleDirectory, sexOfNir, validNir } from './vitale-data';
+export { parseBeneficiary, parseVitaleBirthDate, parseVitaleDirectory, qualityOf, sexOfNir, validNir } from './vitale-data';

@@ -73,6 +73,11 @@ const QUALITY_LABEL: Record<string, string> = {
   '09': 'Autre ayant droit',
 };
 
+/** The qualité of a beneficiary with its French label (shared by the carte Vitale and the appli carte Vitale). */
+export function qualityOf(code: string): Beneficiary['quality'] {
+  return { code, label: QUALITY_LABEL[code] ?? 'Ayant droit', insured: code === '00' };
+}
+
 /** NIR with a valid key (NIR rules as in services/identity), else null. */
 export function validNir(value: string | null): string | null {
   if (value === null || value === '') return null;
@@ -108,6 +113,6 @@ export function parseBeneficiary(node: Tlv, index: number, insuredNir: string): 
     nir,
     insuredNir,
     sex: sexOfNir(nir),
-    quality: { code: qualityCode, label: QUALITY_LABEL[qualityCode] ?? 'Ayant droit', insured: qualityCode === '00' },
+    quality: qualityOf(qualityCode),
   };
 }

@@ -141,6 +141,16 @@ export class PatientsService {
     return this.deps.environment();
   }
 
+  /** Whether a patient id exists in the current environment (no patient data, so not audited). */
+  exists(id: string): boolean {
+    try {
+      this.load(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Size of the current environment's base (no patient data, so not audited). */
   count(): number {
     return this.store.count();

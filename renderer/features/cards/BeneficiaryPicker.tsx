@@ -1,8 +1,10 @@
 /**
- * After a Vitale read: every beneficiary of the card, chosen with the arrow keys (or 1-9) and
- * Entrée. The chosen person is found in the local base (NIR, then names and birth date); when no
- * record matches, the desk asks before creating one from the card's traits (issue 13), then the
- * record opens. A card that cannot be read shows its error and no list: never the previous card's.
+ * After a Vitale read — or an appli carte Vitale context, which gives the same beneficiaries:
+ * every beneficiary, chosen with the arrow keys (or 1-9) and Entrée. The chosen person is found in
+ * the local base (NIR, then names and birth date); when no record matches, the desk asks before
+ * creating one from the traits (issue 13). Then their record opens, and their rights are asked from
+ * ADRi (shown on the record; « non vérifiés » offline). A card that cannot be read shows its error
+ * and no list: never the previous card's beneficiaries.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Beneficiary } from '../../../electron/contract/domains/cards';
@@ -10,8 +12,29 @@ import { navigate } from '../../app/router';
 import { useBridge, useHostQuery } from '../../bridge/queries';
 import { Button, Dialog, ErrorNotice } from '../../ui';
 
-export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; reader: string | null; onClose(): void }) {
-  const vitale = useHostQuery('cards.readVitale', reader ? { reader } : {}, { enabled: open });
+/** Where the beneficiaries come from: a carte Vitale in a reader, or an appli carte Vitale context. */
+export type BeneficiarySource = { kind: 'vitale'; reader: string | null } | { kind: 'apcv'; contextId: string };
+
+interface Coverage {
+  source: 'vitale' | 'apcv';
+  regime: string | null;
+  caisse: string | null;
+  centre: string | null;
+}
+
+function useBeneficiaries(source: BeneficiarySource, open: boolean) {
+  const vitale = useHostQuery('cards.readVitale', source.kind === 'vitale' && source.reader ? { reader: source.reader } : {}, { enabled: open && source.kind === 'vitale' });
+  const apcv = useHostQuery('apcv.context', { contextId: source.kind === 'apcv' ? source.contextId : '' }, { enabled: open && source.kind === 'apcv' });
+  if (source.kind === 'vitale') {
+    const d = vitale.data;
+    return { ...vitale, beneficiaries: d?.beneficiaries ?? [], coverage: d ? ({ source: 'vitale', regime: d.regime, caisse: d.caisse, centre: d.centre } as Coverage) : null };
+  }
+  const d = apcv.data;
+  return { ...apcv, beneficiaries: d?.state === 'open' ? d.beneficiaries : [], coverage: d ? ({ source: 'apcv', ...d.coverage } as Coverage) : null };
+}
+
+export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; source: BeneficiarySource; onClose(): void }) {
+  const vitale = useBeneficiaries(source, open);
   const bridge = useBridge();
   const [active, setActive] = useState(0);
   const [sexChoice, setSexChoice] = useState<Record<number, 'F' | 'M'>>({});
@@ -20,7 +43,7 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
   const [confirmCreate, setConfirmCreate] = useState<{ beneficiary: Beneficiary; sex: 'F' | 'M' } | null>(null);
   const list = useRef<HTMLUListElement>(null);
   // react-query keeps the last data when a refetch fails: an error means no list at all.
-  const beneficiaries = vitale.error ? [] : (vitale.data?.beneficiaries ?? []);
+  const beneficiaries = vitale.error ? [] : vitale.beneficiaries;
   const close = () => {
     setConfirmCreate(null);
     setError(null);
@@ -48,6 +71,7 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
         setConfirmCreate({ beneficiary: b, sex });
         return;
       }
+      askRights(found.id, b);
       close();
       navigate(`/patient/${found.id}`);
     } catch (e) {
@@ -55,6 +79,18 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
     } finally {
       setBusy(false);
     }
+  };
+
+  // ADRi after the read (cards.md §3: « le service ADRi est appelé systématiquement »); never blocks the desk.
+  const askRights = (patientId: string, b: Beneficiary) => {
+    const c = vitale.coverage;
+    if (c === null || !/^\d{8}$/.test(b.birthDate.raw)) return;
+    void bridge
+      .invoke('adri.acquire', {
+        patientId,
+        coverage: { ...c, insuredNir: b.insuredNir, beneficiaryNir: b.nir, birthDate: b.birthDate.raw, birthRank: b.birthRank },
+      })
+      .catch(() => undefined);
   };
 
   const create = async ({ beneficiary: b, sex }: { beneficiary: Beneficiary; sex: 'F' | 'M' }) => {
@@ -67,6 +103,7 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
         declaredNir: b.nir,
         acknowledgeDuplicates: false,
       });
+      askRights(created.patient.id, b);
       close();
       navigate(`/patient/${created.patient.id}`);
     } catch (e) {
@@ -95,12 +132,12 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
   return (
     <Dialog
       open={open}
-      title="Bénéficiaires de la carte Vitale"
+      title={source.kind === 'apcv' ? 'Bénéficiaires de l’appli carte Vitale' : 'Bénéficiaires de la carte Vitale'}
       onClose={close}
       actions={<Button onClick={close}>Fermer</Button>}
     >
       <div data-testid="beneficiary-picker">
-        {vitale.isLoading ? <p>Lecture de la carte…</p> : null}
+        {vitale.isLoading ? <p>{source.kind === 'apcv' ? 'Lecture de la session…' : 'Lecture de la carte…'}</p> : null}
         {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
         {error ? <ErrorNotice error={error} /> : null}
         {confirmCreate !== null ? (
@@ -110,7 +147,7 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
               <strong>
                 {confirmCreate.beneficiary.surname} {confirmCreate.beneficiary.givenName}
               </strong>
-              , né(e) le {confirmCreate.beneficiary.birthDate.display}. Créer son dossier à partir de la carte Vitale (identité provisoire, à qualifier avec l’INSi) ?
+              , né(e) le {confirmCreate.beneficiary.birthDate.display}. Créer son dossier à partir de {source.kind === 'apcv' ? 'l’appli carte Vitale' : 'la carte Vitale'} (identité provisoire, à qualifier avec l’INSi) ?
             </p>
             <div className="inline">
               <Button variant="primary" busy={busy} onClick={() => void create(confirmCreate)} autoFocus>
@@ -177,4 +214,3 @@ export function BeneficiaryPicker({ open, reader, onClose }: { open: boolean; re
     </Dialog>
   );
 }
-

@@ -111,7 +111,7 @@ export function CardStatus() {
         </Button>
       ) : null}
       <PinDialog open={shown?.kind === 'pin'} reader={shown?.kind === 'pin' ? shown.reader : null} cardType={cardType} onClose={close} />
-      <BeneficiaryPicker open={shown?.kind === 'vitale'} reader={shown?.kind === 'vitale' ? shown.reader : null} onClose={close} />
+      <BeneficiaryPicker open={shown?.kind === 'vitale'} source={{ kind: 'vitale', reader: shown?.kind === 'vitale' ? shown.reader : null }} onClose={close} />
     </span>
   );
 }

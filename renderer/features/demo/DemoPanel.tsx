@@ -1,4 +1,5 @@
 import { Panel } from '../../ui';
+import { DemoApcv } from '../apcv/DemoApcv';
 import { DemoCards } from '../cards/DemoCards';
 
 /** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
@@ -11,6 +12,7 @@ export function DemoPanel() {
       </p>
       <div data-testid="demo-controls" className="stack">
         <DemoCards />
+        <DemoApcv />
       </div>
     </Panel>
   );

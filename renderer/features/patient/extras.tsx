@@ -1,7 +1,13 @@
-/** Panels other features add under a patient's identity (the DMP panel). */
+/** Panels other features add under a patient's identity (rights, DMP panel). */
 import type { ReactNode } from 'react';
+import { RightsPanel } from '../adri/RightsPanel';
 import { DmpPanel } from '../dmp/DmpPanel';
 
 export function patientExtras(patientId: string): ReactNode {
-  return <DmpPanel patientId={patientId} />;
+  return (
+    <>
+      <RightsPanel patientId={patientId} />
+      <DmpPanel patientId={patientId} />
+    </>
+  );
 }

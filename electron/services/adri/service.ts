@@ -1,0 +1,64 @@
+/**
+ * ADRi at the desk: asks the rights after a card or app read, keeps them per patient with their
+ * date, and answers billing's question « what is known of this patient's rights, and since when ».
+ */
+import { AppError } from '../../contract';
+import type { AdriCoverage, AdriRights } from '../../contract/domains/adri';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/log';
+import type { AuditWriter } from '../audit';
+import { acquireRights } from './acquire-rights';
+import type { AdriClient, AdriCredentials } from './client';
+import { AdriStore } from './store';
+
+export interface AdriServiceDeps {
+  db: Db;
+  /** Null when the spec-level configuration is missing: rights stay « non vérifiés » (not-configured). */
+  client: AdriClient | null;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditWriter;
+  credentials: () => AdriCredentials | null;
+  patientExists: (patientId: string) => boolean;
+  notify?: (change: { patientId: string; status: AdriRights['status'] }) => void;
+}
+
+export class AdriService {
+  private readonly store: AdriStore;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: AdriServiceDeps) {
+    this.store = new AdriStore(deps.db);
+    this.logger = deps.logger.child('adri');
+  }
+
+  /** acquerirLesDroits for one patient; the result (even « non vérifiés ») is stored and audited. */
+  async acquire(patientId: string, coverage: AdriCoverage, actor: string): Promise<AdriRights> {
+    if (!this.deps.patientExists(patientId)) throw new AppError('ADRI_PATIENT_UNKNOWN');
+    const now = new Date(this.deps.clock.now());
+    const rights = await acquireRights(this.deps.client, this.deps.credentials(), {
+      patientId,
+      coverage,
+      referenceDate: now.toISOString().slice(0, 10),
+      checkedAt: now.toISOString(),
+    });
+    this.store.save(rights);
+    if (rights.status === 'unverified') this.logger.info('adri.unverified', { reason: rights.reason });
+    this.deps.audit({ actor, patientRef: patientId, action: 'adri.rights.acquired', details: { status: rights.status, reason: rights.reason, source: coverage.source } });
+    this.deps.notify?.({ patientId, status: rights.status });
+    return rights;
+  }
+
+  /** The latest rights known for the patient, with their date (billing reads this). */
+  rights(patientId: string, actor: string): AdriRights | null {
+    const rights = this.store.latest(patientId);
+    if (rights !== null) this.deps.audit({ actor, patientRef: patientId, action: 'adri.rights.read', details: { status: rights.status } });
+    return rights;
+  }
+
+  /** For billing, without an audit entry of its own (billing audits the invoice it builds). */
+  latestRights(patientId: string): AdriRights | null {
+    return this.store.latest(patientId);
+  }
+}

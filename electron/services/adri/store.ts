@@ -1,0 +1,45 @@
+/**
+ * Rights kept per patient with their date (owned by services/adri). Every answer is a new row, so
+ * billing can show what was known when; the latest row is the patient's current rights. The
+ * database is encrypted at rest; rows carry no name, only the patient id and the rights.
+ */
+import type { AdriRights } from '../../contract/domains/adri';
+import type { Db } from '../../platform/db';
+
+export const adriMigrations = [
+  {
+    name: 'adri: rights per patient, with their date',
+    up(db: Db): void {
+      db.exec(`
+        CREATE TABLE adri_rights (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          patient_id  TEXT NOT NULL,
+          checked_at  TEXT NOT NULL,
+          status      TEXT NOT NULL CHECK (status IN ('open', 'closed', 'unverified')),
+          reason      TEXT,
+          rights      TEXT NOT NULL
+        );
+        CREATE INDEX adri_rights_patient ON adri_rights(patient_id, id);
+      `);
+    },
+  },
+] as const;
+
+export class AdriStore {
+  private readonly insertRow;
+  private readonly latestRow;
+
+  constructor(db: Db) {
+    this.insertRow = db.prepare('INSERT INTO adri_rights (patient_id, checked_at, status, reason, rights) VALUES (?, ?, ?, ?, ?)');
+    this.latestRow = db.prepare('SELECT rights FROM adri_rights WHERE patient_id = ? ORDER BY id DESC LIMIT 1');
+  }
+
+  save(rights: AdriRights): void {
+    this.insertRow.run(rights.patientId, rights.checkedAt, rights.status, rights.reason, JSON.stringify(rights));
+  }
+
+  latest(patientId: string): AdriRights | null {
+    const row = this.latestRow.get(patientId) as { rights: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.rights) as AdriRights);
+  }
+}
