@@ -20,7 +20,7 @@ import { migrate, openDatabase } from '../electron/platform/db';
 import { createMemoryLogger } from '../electron/platform/log';
 import { serializeEnvelope, soapNs } from '../electron/platform/soap';
 import { serializeXml, xmlNamespace } from '../electron/platform/xml';
-import { InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, INSI_NS } from '../electron/services/insi';
+import { InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, insiMigrations2, INSI_NS } from '../electron/services/insi';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
 import { PatientsService, patientsMigrations } from '../electron/services/patients';
 
@@ -60,7 +60,7 @@ const logger = createMemoryLogger(systemClock, 'warn');
 
 // --- worklist -------------------------------------------------------------------------------
 const db = openDatabase({ path: ':memory:' });
-migrate(db, [...patientsMigrations, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+migrate(db, [...patientsMigrations, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
 const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
 patients.createMany(generateSyntheticPatients(N, { seed: 11 }), 'bench');
 const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });

@@ -8,7 +8,7 @@ import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
-import { insiMigrations } from '../services/insi';
+import { insiMigrations, insiMigrations2 } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
 import { patientsMigrations } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
@@ -29,6 +29,7 @@ const steps: readonly Step[] = [
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
+  ...insiMigrations2,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

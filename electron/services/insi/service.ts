@@ -39,7 +39,7 @@ import {
   type StrictTraitsInput,
 } from '../identity';
 import type { Outbox, QueueDefinition } from '../outbox';
-import type { InsiResultInput } from '../patients';
+import type { IdentityToVerify, InsiResultInput, ToVerifySort } from '../patients';
 import type { AssertionHolder } from './assertion';
 import type { InsiClient, InsiCredentials } from './client';
 import { compareTraits } from './compare';
@@ -59,6 +59,7 @@ export interface InsiPatientsPort {
   insiQueryTraits(id: string, actor: string): StrictTraits;
   applyInsiResult(input: InsiResultInput, actor: string): { patient: Patient };
   get(id: string, actor: string): { patient: Patient };
+  identitiesToVerify(query: { text?: string | undefined; sort?: ToVerifySort | undefined; limit?: number | undefined }, actor: string): { rows: IdentityToVerify[]; total: number };
 }
 
 export type InsiAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -314,7 +315,7 @@ export class InsiService {
       });
     } catch (error) {
       if (classifyInsiError(error) === 'final') {
-        this.finishItem(worklistId, patientId, 'error', isAppError(error) ? `${error.code} : ${error.message}` : 'Erreur interne', null);
+        this.finishItem(worklistId, patientId, 'error', isAppError(error) ? error.message : 'Erreur interne : la recherche n’a pas pu aboutir.', null, isAppError(error) ? error.code : 'INTERNAL');
       }
       throw error;
     }
@@ -337,12 +338,12 @@ export class InsiService {
       this.finishItem(worklistId, patientId, 'found', `${IDENTITY_STATUS_LABEL[patient.identity.status].label} : à vérifier au prochain passage (justificatif d'identité).`, patient.identity.status);
     } catch (error) {
       if (!isAppError(error)) throw error;
-      this.finishItem(worklistId, patientId, 'error', `${error.code} : ${error.message}`, null);
+      this.finishItem(worklistId, patientId, 'error', error.message, null, error.code);
     }
   }
 
-  private finishItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null): void {
-    this.store.setItem(worklistId, patientId, status, reason, statusAfter, this.now());
+  private finishItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null, errorCode: string | null = null): void {
+    this.store.setItem(worklistId, patientId, status, reason, statusAfter, this.now(), errorCode);
     this.logger.debug('insi.worklist.item', { worklistId, patientRef: patientId, status });
     this.deps.notify?.(this.progress(worklistId));
   }
@@ -408,12 +409,17 @@ export class InsiService {
       patientId: r.patient_id,
       status: r.status as WorklistItem['status'],
       reason: r.reason,
+      errorCode: r.error_code,
       statusAfter: r.status_after as IdentityStatus | null,
       updatedAt: r.updated_at,
     }));
   }
 
-  /** CSV report: ids and results only (open the patient from its id); UTF-8 with BOM for spreadsheets. */
+  /**
+   * CSV report (UTF-8 with BOM, `;`, for spreadsheets): the patient — file number, names, birth
+   * date — and the result in French, the time in local time; the stable error code last, for
+   * support. Reading the patients for it is one audited access (the report itself).
+   */
   report(worklistId: string, actor: string): { fileName: string; csv: string } {
     const items = this.items(worklistId, undefined, 1_000_000);
     const label: Record<WorklistItem['status'], string> = {
@@ -426,27 +432,75 @@ export class InsiService {
     };
     const cell = (value: string | null) => {
       const text = value ?? '';
-      return /[";\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      // A cell starting with = + - @ would run as a formula in a spreadsheet: quote it inert.
+      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+      return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
     };
     const lines = [
-      ['Patient', 'Résultat', 'Motif', 'Statut après', 'Mis à jour'].join(';'),
-      ...items.map((i) => [i.patientId, label[i.status], i.reason, i.statusAfter, i.updatedAt].map(cell).join(';')),
+      ['N° de dossier', 'Nom de naissance', 'Premier prénom', 'Date de naissance', 'Résultat', 'Identité après la recherche', 'Motif', 'Traité le', 'Code pour le support'].join(';'),
+      ...items.map((i) => {
+        const patient = this.patientForReport(i.patientId, actor);
+        return [
+          patient?.externalId ?? i.patientId,
+          patient?.strictTraits.birthName ?? '(patient introuvable)',
+          patient?.strictTraits.firstGivenName ?? '',
+          patient === null ? '' : frenchDate(patient.strictTraits.birthDate.date),
+          label[i.status],
+          i.statusAfter === null ? '' : IDENTITY_STATUS_LABEL[i.statusAfter].label,
+          i.reason,
+          i.status === 'pending' ? '' : localDateTime(i.updatedAt),
+          i.errorCode,
+        ]
+          .map(cell)
+          .join(';');
+      }),
     ];
     this.audit(actor, null, 'insi.worklist.report', { worklistId, lines: items.length });
     return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv: `\uFEFF${lines.join('\r\n')}\r\n` };
   }
 
-  /**
-   * Patients whose INS a worklist retrieved and whose identity is still « récupérée »: the desk
-   * checks their identity document at the next visit (each one read is audited).
-   */
-  toVerify(limit: number, actor: string): string[] {
-    return this.store.toVerify(this.deps.patients.environment(), limit * 2).filter((id) => {
-      try {
-        return this.deps.patients.get(id, actor).patient.identity.status === 'RECUP';
-      } catch {
-        return false;
-      }
-    }).slice(0, limit);
+  private patientForReport(patientId: string, actor: string): Patient | null {
+    try {
+      return this.deps.patients.get(patientId, actor).patient;
+    } catch {
+      return null;
+    }
   }
+
+  /**
+   * The identities « récupérée » now, whatever found them (a worklist, the desk, before any run):
+   * their identity document is to check at the next visit (RNIV). Listed by the patients service
+   * (one audited listing); the worklist only asks.
+   */
+  toVerify(query: { limit: number; text?: string | undefined; sort?: ToVerifySort | undefined }, actor: string): { patients: IdentityToVerifyView[]; total: number } {
+    const { rows, total } = this.deps.patients.identitiesToVerify(query, actor);
+    return {
+      patients: rows.map((r) => ({ id: r.id, birthName: r.birthName, firstGivenName: r.firstGivenName, birthDate: frenchDate(r.birthDate), sex: r.sex, retrievedAt: r.retrievedAt, fileNumber: r.externalId })),
+      total,
+    };
+  }
+}
+
+export interface IdentityToVerifyView {
+  id: string;
+  birthName: string;
+  firstGivenName: string;
+  birthDate: string;
+  sex: 'M' | 'F';
+  retrievedAt: string | null;
+  fileNumber: string | null;
+}
+
+/** « 23/11/1984 » from « 1984-11-23 » (00 kept for an unknown day or month). */
+function frenchDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-');
+  return year !== undefined && month !== undefined && day !== undefined ? `${day}/${month}/${year}` : isoDate;
+}
+
+/** « 12/03/2026 14:05:09 », in the desk's time zone. */
+function localDateTime(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(at.getDate())}/${pad(at.getMonth() + 1)}/${at.getFullYear()} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
 }

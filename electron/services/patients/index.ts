@@ -19,4 +19,4 @@ export {
 } from './service';
 export { decodeCsvBytes, decodeWindows1252, detectSeparator, readCsv, suggestMapping, type CsvEncoding, type CsvSeparator, type CsvTable } from './csv';
 export { parseSearchQuery, searchWords } from './search';
-export type { InsiCandidateSelection } from './store';
+export type { IdentityToVerify, InsiCandidateSelection, ToVerifySort } from './store';

@@ -32,7 +32,7 @@ import {
 import { readCsv, suggestMapping, CsvError, type CsvTable } from './csv';
 import { validateImport, type ImportPlan } from './import';
 import { parseSearchQuery } from './search';
-import { PatientStore, type InsiCandidateSelection, type PatientRecord } from './store';
+import { identitiesToVerify, PatientStore, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
 
 /** What the service writes to the audit trail (the AuditTrail's `write` fits). */
 export type PatientsAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -397,6 +397,13 @@ export class PatientsService {
     const result = this.store.searchPatients({ words: parsed.words, birthDate, nir, limit: criteria.limit ?? 50 });
     const used = [parsed.words.length > 0 ? 'name' : null, birthDate !== null ? 'birthDate' : null, nir !== null ? 'nir' : null].filter((c) => c !== null);
     this.deps.audit({ actor, patientRef: null, action: 'patient.search', details: { criteria: used, results: result.results.length, approximate: result.approximate } });
+    return result;
+  }
+
+  /** The identities « récupérée » whose identity document is to check at the next visit (audited as one listing). */
+  identitiesToVerify(query: { text?: string | undefined; sort?: ToVerifySort | undefined; limit?: number | undefined }, actor: string): { rows: IdentityToVerify[]; total: number } {
+    const result = identitiesToVerify(this.deps.db, this.environment(), { text: query.text?.trim() ?? null, sort: query.sort ?? 'retrieved', limit: query.limit ?? 200 });
+    this.deps.audit({ actor, patientRef: null, action: 'patient.list', details: { list: 'identities-to-verify', results: result.rows.length } });
     return result;
   }
 
