@@ -14,6 +14,7 @@ import { PatientsService } from '../services/patients';
 import { isEndpointConfigured, SettingsService } from '../services/settings';
 import type { CardsService } from '../services/cards';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
+import { createAuditHandlers } from './handlers/audit';
 import { createCdaHandlers } from './handlers/cda';
 import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
 import { createOutboxHandlers, outboxDoctorCheck } from './handlers/outbox';
@@ -154,7 +155,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       // The desk until a card session names the professional (wireCards replaces it); read at call time.
       actor: { current: () => DESK_ACTOR },
     };
-    dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
+    // The File d'envoi names each job's patient; the patients service is built just below.
+    let patientsLate: PatientsService | null = null;
+    dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current(), patientNames: (ids) => patientsLate?.displayNames(ids) ?? new Map() }));
     doctorChecks.push(outboxDoctorCheck(outbox));
     doctorChecks.push(...endpointChecks({ settings: () => settings.get(), health: (endpoint) => outbox.endpoints().find((e) => e.endpoint === endpoint) ?? null }));
     doctorChecks.push(deskCheck(options.dataDir, options.transport === 'in-process' ? 'cli' : 'desk'));
@@ -171,7 +174,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       environment: () => settings.get().environment,
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
+    patientsLate = patients;
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    dispatcher.register(createAuditHandlers({ audit, patients, actor: () => ctx.actor.current() }));
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 

@@ -6,7 +6,7 @@
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
-import { auditMigrations } from '../services/audit';
+import { auditMigrations, auditMigrations2 } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
@@ -30,6 +30,7 @@ const steps: readonly Step[] = [
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
   ...insiMigrations2,
+  ...auditMigrations2,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

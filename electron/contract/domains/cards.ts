@@ -27,7 +27,7 @@ export const cardsErrors = {
     'Carte Vitale 1 reconnue : sa lecture n’est pas prise en charge. Saisissez le patient à la main ou utilisez l’appli carte Vitale.',
   CARD_DATA_INVALID: 'Les données lues sur la carte sont illisibles ou incomplètes. Retirez et réinsérez la carte ; si cela se reproduit, la carte est peut-être défectueuse.',
   CARD_STATUS_WORD: 'La carte a refusé une commande. Retirez et réinsérez la carte puis réessayez.',
-  CARD_SESSION_REQUIRED: 'Insérez votre carte CPS et saisissez votre code porteur pour continuer.',
+  CARD_SESSION_REQUIRED: 'Insérez votre carte CPS ou CPE et saisissez votre code porteur pour continuer.',
   CARD_SIGNER_UNAVAILABLE:
     'Le module de signature de la carte (PKCS#11) n’a pas pu être chargé. Vérifiez le chemin du module dans Paramètres (Cryptolib CPS ou OpenSC).',
   CARD_DEMO_UNKNOWN_PROFILE: 'Cette carte virtuelle n’existe pas. Choisissez-en une dans la liste du panneau Démo.',

@@ -76,6 +76,14 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
+/** An entry as the screen shows it: who by name, which patient by name. */
+export const auditEntryViewSchema = auditEntrySchema.extend({
+  actorName: z.string(),
+  /** « NOM PRÉNOM » of the patient, null when the entry concerns none (or one of another environment). */
+  patientName: z.string().nullable(),
+});
+export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
+
 export const diagnosticCheckSchema = z.object({
   id: z.string(),
   label: z.string(),
@@ -107,9 +115,26 @@ export const coreMethods = {
     params: z.object({ key: settingKeySchema, value: z.unknown() }),
     result: settingsSchema,
   }),
+  /** The audit trail for people: filtered by patient (name or reference), person, action (or « dmp. ») and local dates (AAAA-MM-JJ). */
   'audit.list': defineMethod({
-    params: z.object({ limit: z.number().int().min(1).max(500).default(100), patientRef: z.string().optional() }),
-    result: z.object({ entries: z.array(auditEntrySchema) }),
+    params: z.object({
+      limit: z.number().int().min(1).max(500).default(100),
+      patientRef: z.string().optional(),
+      patient: z.string().max(100).optional(),
+      actor: z.string().max(200).optional(),
+      action: z.string().max(100).optional(),
+      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    }),
+    result: z.object({ entries: z.array(auditEntryViewSchema) }),
+  }),
+  /** The people who acted on this desk (card holders, by name) and the actions recorded, for the filters. */
+  'audit.people': defineMethod({
+    params: z.object({}),
+    result: z.object({
+      people: z.array(z.object({ actor: z.string(), name: z.string(), cardType: z.string().nullable() })),
+      actions: z.array(z.string()),
+    }),
   }),
   'audit.verify': defineMethod({
     params: z.object({}),

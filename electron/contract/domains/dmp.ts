@@ -10,7 +10,7 @@ export const dmpErrors = {
   DMP_NOT_CONFIGURED: "L'adresse du service DMP n'est pas configurée pour cet environnement. Renseignez-la dans Paramètres → Services.",
   DMP_INS_NOT_QUALIFIED:
     "L'identité de ce patient n'est pas qualifiée : le DMP n'est accessible qu'avec une INS qualifiée. Vérifiez l'identité (pièce d'identité + INSi) puis réessayez.",
-  DMP_CARD_REQUIRED: 'Insérez votre carte CPS et saisissez votre code pour accéder au DMP.',
+  DMP_CARD_REQUIRED: 'Insérez votre carte CPS ou CPE et saisissez votre code pour accéder au DMP.',
   DMP_NOT_AUTHORIZED:
     "Le DMP refuse l'accès : vous n'êtes pas autorisé sur ce dossier. Recueillez le consentement du patient puis ajoutez l'autorisation, ou utilisez le mode bris de glace en cas d'urgence.",
   DMP_FORBIDDEN_BY_RIGHTS: "Cette action n'est pas permise avec votre carte et ce mode d'accès (matrice des droits du DMP).",

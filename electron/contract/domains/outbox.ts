@@ -41,6 +41,8 @@ export const jobSummarySchema = z.object({
   queueLabel: z.string(),
   serialKey: z.string().nullable(),
   subject: jobSubjectSchema,
+  /** « NOM PRÉNOM » of the job's patient, for the screen (issue 13: the patient, not a reference). */
+  patientName: z.string().nullable().optional(),
   status: jobStatusSchema,
   attempts: z.number().int(),
   nextAttemptAt: z.string().nullable(),

@@ -24,9 +24,6 @@ export function createCoreHandlers(deps: CoreDeps): HandlerMap {
       deps.emit('settings.changed', { key });
       return next;
     },
-    'audit.list': ({ limit, patientRef }) => ({
-      entries: deps.audit.list(patientRef === undefined ? { limit } : { limit, patientRef }),
-    }),
     'audit.verify': () => deps.audit.verify(),
   };
 }

@@ -14,6 +14,8 @@ export interface OutboxHandlerOptions {
   actor?: () => string;
   /** Longest wait of "Synchroniser maintenant" before answering (ms); default 15 s. */
   syncWaitMs?: number;
+  /** « NOM PRÉNOM » of the jobs' patients (patients service), so the screen names them. */
+  patientNames?: (ids: readonly string[]) => Map<string, string>;
 }
 
 export function toJobSummary(outbox: Outbox, job: JobView): JobSummary {
@@ -40,16 +42,18 @@ export function createOutboxHandlers(outbox: Outbox, options: OutboxHandlerOptio
   const syncWaitMs = options.syncWaitMs ?? 15_000;
   return {
     'outbox.status': () => outbox.status(),
-    'outbox.list': ({ queue, status, patientId, limit }) => ({
-      jobs: outbox
-        .list({
-          limit,
-          ...(queue === undefined ? {} : { queue }),
-          ...(status === undefined ? {} : { status }),
-          ...(patientId === undefined ? {} : { patientId }),
-        })
-        .map((job) => toJobSummary(outbox, job)),
-    }),
+    'outbox.list': ({ queue, status, patientId, limit }) => {
+      const jobs = outbox.list({
+        limit,
+        ...(queue === undefined ? {} : { queue }),
+        ...(status === undefined ? {} : { status }),
+        ...(patientId === undefined ? {} : { patientId }),
+      });
+      const names = options.patientNames?.(jobs.map((j) => j.subject.patientId).filter((id): id is string => id !== undefined)) ?? new Map<string, string>();
+      return {
+        jobs: jobs.map((job) => ({ ...toJobSummary(outbox, job), patientName: job.subject.patientId === undefined ? null : (names.get(job.subject.patientId) ?? null) })),
+      };
+    },
     'outbox.get': ({ id }) => {
       const job = outbox.get(id);
       if (job === null) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });

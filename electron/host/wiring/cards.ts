@@ -28,6 +28,11 @@ export async function wireCards(ctx: WiringContext): Promise<CardsService> {
   ctx.dispatcher.register(createCardsHandlers(cards));
   if (demoCards) ctx.dispatcher.register(demoCards.handlers);
   ctx.actor.current = () => cards.practitionerSession()?.holder.idNat ?? DESK_ACTOR;
+  // The audit trail records the IdNat; the screens show the person's name (audit screen, histories).
+  cards.onChange((change) => {
+    const holder = change.reason === 'session-opened' ? cards.practitionerSession()?.holder : undefined;
+    if (holder !== undefined) ctx.audit.rememberPerson({ actor: holder.idNat, name: personName(holder.givenName, holder.surname), cardType: holder.cardType });
+  });
   ctx.doctorChecks.push(...cardsDoctorChecks(cards));
   if (ctx.transport !== 'in-process') cards.start();
   // Jobs waiting for the practitioner's card (blocked) resume when a card is inserted or its PIN typed.
@@ -39,4 +44,10 @@ export async function wireCards(ctx: WiringContext): Promise<CardsService> {
     await demoCards?.close();
   });
   return cards;
+}
+
+/** « Camille PUPITRE », « Marie-Hélène DURAND »: the given name capitalised, the surname as on the card. */
+export function personName(givenName: string, surname: string): string {
+  const given = givenName.toLocaleLowerCase('fr-FR').replace(/(^|[\s'’-])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toLocaleUpperCase('fr-FR'));
+  return `${given} ${surname}`.trim();
 }

@@ -304,7 +304,7 @@ export class DmpService {
 
   rights(actor: DmpActor | null): DmpRightsView {
     const view = (operation: DmpOperation, a: DmpActor | null = actor): RightView => {
-      if (a === null) return { allowed: false, reason: 'Insérez votre carte CPS.' };
+      if (a === null) return { allowed: false, reason: 'Insérez votre carte CPS ou CPE.' };
       const d = isAllowed(operation, a);
       return d.allowed ? { allowed: true, reason: null } : { allowed: false, reason: d.reason };
     };
@@ -658,7 +658,8 @@ export class DmpService {
         idempotencyKey: metadata.uniqueId,
         serialKey: `dmp:${input.patientId}`,
         payload: { uniqueId: metadata.uniqueId },
-        subject: { patientId: input.patientId, label: `Document DMP (${isPdf ? 'PDF' : 'CDA'}, ${mib(content.length)})`, ref: metadata.uniqueId },
+        // The screen says what and for whom (the patient is named from patientId); the uniqueId stays for support.
+        subject: { patientId: input.patientId, label: `« ${metadata.title} » au DMP (${isPdf ? 'PDF' : 'CDA'}, ${mib(content.length)})`, ref: metadata.uniqueId },
       });
       this.store.insertOutgoing({ ...row, jobId: enqueued.id }, content);
       this.deps.audit({ actor: actorName, patientRef: input.patientId, action: 'dmp.send.queued', details: { uniqueId: metadata.uniqueId, typeCode: metadata.typeCode.code, replaces: input.replaces ?? null } });
@@ -744,7 +745,7 @@ export class DmpService {
       const row = this.store.outgoing(job.payload.uniqueId);
       const author = row?.metadata.authors[0];
       const caller = this.caller('normal', false, this.deps.settings().indirectSending && author !== undefined ? { indirectAuthor: author } : {});
-      return caller ?? { blocked: 'En attente de la carte du professionnel : insérez la carte CPS et saisissez le code pour envoyer au DMP.' };
+      return caller ?? { blocked: 'En attente de la carte du professionnel : insérez la carte CPS ou CPE et saisissez le code pour envoyer au DMP.' };
     };
     return {
       name: DMP_SEND_QUEUE,

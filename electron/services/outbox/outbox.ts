@@ -74,7 +74,7 @@ interface Attempt {
 type AnyQueue = QueueDefinition<unknown, unknown>;
 
 const PROGRESS_INTERVAL_MS = 100;
-const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS et saisissez le code).';
+const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS ou CPE et saisissez le code).';
 
 export class Outbox {
   private readonly db: Db;

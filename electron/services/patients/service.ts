@@ -32,7 +32,7 @@ import {
 import { readCsv, suggestMapping, CsvError, type CsvTable } from './csv';
 import { validateImport, type ImportPlan } from './import';
 import { parseSearchQuery } from './search';
-import { identitiesToVerify, PatientStore, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
+import { displayNames, identitiesToVerify, idsByName, PatientStore, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
 
 /** What the service writes to the audit trail (the AuditTrail's `write` fits). */
 export type PatientsAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -398,6 +398,19 @@ export class PatientsService {
     const used = [parsed.words.length > 0 ? 'name' : null, birthDate !== null ? 'birthDate' : null, nir !== null ? 'nir' : null].filter((c) => c !== null);
     this.deps.audit({ actor, patientRef: null, action: 'patient.search', details: { criteria: used, results: result.results.length, approximate: result.approximate } });
     return result;
+  }
+
+  /**
+   * Names for screens that list other things (audit entries, outbox jobs): no audit entry here, the
+   * caller records the listing it makes.
+   */
+  displayNames(ids: readonly string[]): Map<string, string> {
+    return displayNames(this.deps.db, this.environment(), ids);
+  }
+
+  /** Patients whose name contains `text` (folded), for a filter; the caller audits its listing. */
+  idsByName(text: string): string[] {
+    return idsByName(this.deps.db, this.environment(), text);
   }
 
   /** The identities « récupérée » whose identity document is to check at the next visit (audited as one listing). */

@@ -522,3 +522,19 @@ export function identitiesToVerify(db: Db, environment: Environment, query: { te
     total,
   };
 }
+
+/** « NOM PRÉNOM » of these patients of `environment` (the audit screen, the File d'envoi). */
+export function displayNames(db: Db, environment: Environment, ids: readonly string[]): Map<string, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db
+    .prepare('SELECT id, birth_name, first_given_name FROM patients WHERE environment = ? AND id IN (SELECT value FROM json_each(?))')
+    .all(environment, JSON.stringify([...new Set(ids)])) as Array<{ id: string; birth_name: string; first_given_name: string }>;
+  return new Map(rows.map((r) => [r.id, `${r.birth_name} ${r.first_given_name}`]));
+}
+
+/** Ids of the patients whose folded name contains `text` (the audit screen's patient filter). */
+export function idsByName(db: Db, environment: Environment, text: string, limit = 500): string[] {
+  const folded = foldForComparison(text);
+  if (folded === '') return [];
+  return db.prepare('SELECT id FROM patients WHERE environment = ? AND instr(sort_name, ?) > 0 LIMIT ?').pluck().all(environment, folded, limit) as string[];
+}

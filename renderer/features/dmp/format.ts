@@ -49,7 +49,7 @@ export const RESTRICTION_SHORT: Record<string, string> = {
 export const SENDING_LABELS: Record<DmpSending['state'], { tone: Tone; label: string }> = {
   queued: { tone: 'info', label: 'En file d’attente' },
   sending: { tone: 'info', label: 'Envoi en cours' },
-  'waiting-card': { tone: 'warn', label: 'Attend la carte CPS' },
+  'waiting-card': { tone: 'warn', label: 'Attend la carte CPS ou CPE' },
   sent: { tone: 'ok', label: 'Envoyé' },
   failed: { tone: 'error', label: 'Échec' },
   cancelled: { tone: 'neutral', label: 'Annulé' },

@@ -154,7 +154,7 @@ function ToVerify() {
   return (
     <Panel title="À vérifier au prochain passage">
       <p className="muted">Identités récupérées par l’INSi dont le justificatif d’identité reste à contrôler (RNIV) — {total} en tout.</p>
-      <div className="inline" role="search">
+      <div className="inline filters" role="search">
         <TextInput aria-label="Filtrer par nom" placeholder="Filtrer par nom…" value={text} onChange={(e) => setText(e.currentTarget.value)} data-testid="to-verify-filter" />
         <select className="input" aria-label="Trier" value={sort} onChange={(e) => setSort(e.currentTarget.value as ToVerifySort)} data-testid="to-verify-sort">
           {(Object.keys(SORT_LABELS) as ToVerifySort[]).map((key) => (

@@ -199,19 +199,21 @@ function openSubject(job: JobSummary): void {
   if (job.subject.patientId !== undefined) navigate(`/patient/${encodeURIComponent(job.subject.patientId)}`);
 }
 
+/** What is sent and for whom, in words (issue 13): the technical reference only in the tooltip, for support. */
 function SubjectCell({ job }: { job: JobSummary }) {
   return (
-    <div>
-      <div>{job.subject.label}</div>
-      <div className="muted">
-        n° {job.id} · créé {formatWhen(job.createdAt)}
-        {job.subject.ref !== undefined ? <> · réf. {job.subject.ref}</> : null}
+    <div data-testid="outbox-subject" title={job.subject.ref === undefined ? undefined : `Référence technique (support) : ${job.subject.ref}`}>
+      <div>
+        {job.subject.label}
         {job.subject.patientId !== undefined ? (
           <>
-            {' · '}
-            <a href={`#/patient/${encodeURIComponent(job.subject.patientId)}`}>Ouvrir le patient</a>
+            {' — '}
+            <a href={`#/patient/${encodeURIComponent(job.subject.patientId)}`}>{job.patientName ?? 'ouvrir le patient'}</a>
           </>
         ) : null}
+      </div>
+      <div className="muted">
+        n° {job.id} · créé {formatWhen(job.createdAt)}
       </div>
     </div>
   );

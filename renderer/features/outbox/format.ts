@@ -8,7 +8,7 @@ export const STATUS_LABELS: Record<JobStatus, string> = {
   pending: 'En attente',
   running: 'En cours',
   retry_wait: 'Nouvel essai prévu',
-  blocked: 'Attend la carte du praticien',
+  blocked: 'Attend la carte CPS ou CPE',
   done: 'Envoyé',
   dead: 'À traiter',
   cancelled: 'Annulé',

@@ -7,6 +7,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { navigate } from '../../app/router';
 import { Button, Dialog, ErrorNotice, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { historyEventLabel } from '../audit/labels';
+import { useActorName } from '../audit/people';
 import { ATTRIBUTE_LABELS, SEX_LABELS, STATUS_LABELS, STATUS_TONES, formatBirthDate, formatMatricule } from './format';
 
 const OID_LABELS: Record<string, string> = {
@@ -27,6 +29,7 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
   const [attributeDialog, setAttributeDialog] = useState<{ attribute: Attribute; value: boolean } | null>(null);
   const devices = useHostQuery('identity.devices', {});
   const deviceLabel = (code: string) => devices.data?.devices.find((d) => d.code === code)?.label ?? code;
+  const actorName = useActorName();
 
   if (record.error) return <ErrorNotice error={record.error} next="Revenez à la recherche (Alt+1) et rouvrez le patient." />;
   if (!record.data) return <p className="muted">Chargement de la fiche…</p>;
@@ -92,7 +95,7 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
               <dt>Justificatif contrôlé</dt>
               <dd>
                 {deviceLabel(identity.documentCheck.device)}
-                {identity.documentCheck.parentDevice ? ` (avec ${deviceLabel(identity.documentCheck.parentDevice)} d’un parent)` : ''} — contrôlé par {identity.documentCheck.checkedBy} le{' '}
+                {identity.documentCheck.parentDevice ? ` (avec ${deviceLabel(identity.documentCheck.parentDevice)} d’un parent)` : ''} — contrôlé par {actorName(identity.documentCheck.checkedBy)} le{' '}
                 {new Date(identity.documentCheck.checkedAt).toLocaleString('fr-FR')}
               </dd>
             </>
@@ -114,7 +117,7 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
           <ol className="history">
             {[...history].reverse().map((entry, index) => (
               <li key={`${entry.at}-${index}`}>
-                <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> · {entry.actor} · {entry.event}
+                <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> · {actorName(entry.actor)} · <span title={`Code pour le support : ${entry.event}`}>{historyEventLabel(entry.event)}</span>
                 {entry.from !== entry.to ? ` · ${STATUS_LABELS[entry.from]} → ${STATUS_LABELS[entry.to]}` : ''}
               </li>
             ))}

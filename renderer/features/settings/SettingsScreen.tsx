@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { SettingKey } from '../../../electron/contract';
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { AuditJournal } from '../audit/AuditJournal';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
 
@@ -9,7 +10,6 @@ export function SettingsScreen() {
   const settings = useHostQuery('settings.get', {});
   const save = useHostMutation('settings.set', ['settings.get', 'app.info', 'diagnostic.run']);
   const verify = useHostQuery('audit.verify', {});
-  const audit = useHostQuery('audit.list', { limit: 20 });
   const toast = useToast();
 
   const submit = (key: SettingKey, value: unknown) =>
@@ -62,13 +62,7 @@ export function SettingsScreen() {
             )}
           </p>
         ) : null}
-        <ul className="audit-list">
-          {(audit.data?.entries ?? []).map((entry) => (
-            <li key={entry.id}>
-              <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> — {entry.actor} — {entry.action}
-            </li>
-          ))}
-        </ul>
+        <AuditJournal />
       </Panel>
     </div>
   );
