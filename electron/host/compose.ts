@@ -20,7 +20,7 @@ import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
 import { createOutboxHandlers, outboxDoctorCheck } from './handlers/outbox';
 import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
-import { deskCheck, endpointChecks } from './doctor-desk';
+import { deskCheck, endpointChecks, structureCertificatesCheck } from './doctor-desk';
 import { acquireHostLock } from './instance-lock';
 import { migrations } from './migrations';
 import { RpcDispatcher } from './rpc';
@@ -161,6 +161,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     doctorChecks.push(outboxDoctorCheck(outbox));
     doctorChecks.push(...endpointChecks({ settings: () => settings.get(), health: (endpoint) => outbox.endpoints().find((e) => e.endpoint === endpoint) ?? null }));
     doctorChecks.push(deskCheck(options.dataDir, options.transport === 'in-process' ? 'cli' : 'desk'));
+    doctorChecks.push(structureCertificatesCheck({ settings: () => settings.get(), stored: (use) => (use === 'insi' ? settings.structureCertificate('insi') : settings.structureCertificate('dmp')), now: () => options.clock.now() }));
     // Jobs waiting for an address (« à configurer ») resume when the settings change.
     dispatcher.subscribe((event) => {
       if (event === 'settings.changed') outbox.wake('settings.changed');

@@ -5,7 +5,7 @@
  */
 import type { Environment } from '../contract';
 import type { Settings } from '../contract';
-import { isEndpointConfigured } from '../services/settings';
+import { isEndpointConfigured, recheckStructureCertificate, type StoredDmpCertificates, type StoredInsiCertificate } from '../services/settings';
 import type { DoctorCheck } from './doctor';
 import { currentLockOwner, frenchSince } from './instance-lock';
 
@@ -62,6 +62,67 @@ export function deskCheck(dataDir: string, self: 'desk' | 'cli'): DoctorCheck {
         status: 'ok',
         detail: `${owner.program} (processus ${owner.pid}, depuis ${frenchSince(owner.startedAt)}) : base partagée avec cette commande, sans risque (file d’envoi sous bail, SQLite WAL)`,
       };
+    },
+  };
+}
+
+const EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+const SET_AGAIN = {
+  insi: '« pupitre settings set certificates.insi FICHIER.p12 »',
+  dmp: '« pupitre settings set certificates.dmp AUTH_CLI.p12 SIGN.p12 »',
+} as const;
+
+/**
+ * Structure certificates of Paramètres (INSi INSI-MANU/INSI-AUTO, DMP indirect mode): which, for
+ * which structure, until when, and whether the files still hold them (moved, replaced, passphrase no
+ * longer opening them, expired since) — read from this computer, never from the network.
+ */
+export function structureCertificatesCheck(deps: {
+  settings: () => Settings;
+  stored: (use: 'insi' | 'dmp') => StoredInsiCertificate | StoredDmpCertificates | null;
+  now: () => number;
+}): DoctorCheck {
+  return {
+    id: 'structure-certificates',
+    label: 'Certificats de structure',
+    run: () => {
+      const current = deps.settings();
+      if (current.environment === 'demo') return { status: 'ok', detail: 'certificats de démonstration (IGC de démo)' };
+      const now = deps.now();
+      const { insi, dmp } = current.certificates;
+      const until = (iso: string) => new Date(iso).toLocaleDateString('fr-FR');
+      const problems = (['insi', 'dmp'] as const).flatMap((use) => {
+        const stored = deps.stored(use);
+        const problem = stored === null ? null : recheckStructureCertificate(use, stored, now);
+        return problem === null ? [] : [{ use, problem }];
+      });
+      const problemOf = (use: 'insi' | 'dmp') => problems.find((p) => p.use === use)?.problem;
+      const insiText = insi === null ? 'non configuré' : `${insi.kind} (structure ${insi.structureId}), expire le ${until(insi.expiresAt)}`;
+      const dmpExpiry = dmp === null ? '' : dmp.authentication.expiresAt < dmp.signature.expiresAt ? dmp.authentication.expiresAt : dmp.signature.expiresAt;
+      const dmpText = dmp === null ? 'non configuré' : `structure ${dmp.structureId}, expire le ${until(dmpExpiry)}`;
+      const detail = [
+        `INSi : ${insiText}${problemOf('insi') === undefined ? '' : ` — ${problemOf('insi') ?? ''}`}`,
+        `DMP (mode indirect) : ${dmpText}${problemOf('dmp') === undefined ? '' : ` — ${problemOf('dmp') ?? ''}`}`,
+      ].join(' ; ');
+      if (problems.length > 0) {
+        return {
+          status: 'error',
+          detail,
+          next: `Indiquez à nouveau le fichier PKCS#12 dans Paramètres → Certificats de structure, ou ${problems.map((p) => SET_AGAIN[p.use]).join(' et ')} ; en attendant, l’INSi et le DMP demandent la carte CPS/CPE.`,
+        };
+      }
+      const soon = [insi?.expiresAt, dmp?.authentication.expiresAt, dmp?.signature.expiresAt].some((at) => at !== undefined && Date.parse(at) - now < EXPIRY_WARNING_DAYS * DAY_MS);
+      if (soon) return { status: 'warn', detail, next: 'Un certificat expire dans moins d’un mois : commandez son renouvellement auprès de l’ANS, puis indiquez le nouveau fichier dans Paramètres.' };
+      if (insi === null && dmp === null) {
+        return {
+          status: 'warn',
+          detail,
+          next: `Sans certificat de structure, l’INSi et le DMP demandent la carte CPS/CPE : Paramètres → Certificats de structure, ou ${SET_AGAIN.insi}.`,
+        };
+      }
+      return { status: 'ok', detail };
     },
   };
 }

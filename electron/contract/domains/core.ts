@@ -21,6 +21,10 @@ export const coreErrors = {
     "La mise à jour de la base de données a échoué ; rien n'a été modifié. Consultez l'écran Diagnostic.",
   SETTINGS_INVALID: 'Ce paramètre est invalide. Corrigez la valeur puis réessayez.',
   SETTINGS_UNKNOWN_KEY: "Ce paramètre n'existe pas.",
+  SETTINGS_CERTIFICATE_WRONG_KIND:
+    'Ce certificat ne convient pas ici : {expected}. Choisissez le fichier PKCS#12 (.p12) reçu de l’ANS pour cet usage (espace de commande des certificats IGC-Santé).',
+  SETTINGS_CERTIFICATE_EXPIRED:
+    'Ce certificat de structure a expiré le {expiredOn} : il serait refusé par le téléservice. Commandez son renouvellement auprès de l’ANS puis indiquez le nouveau fichier.',
   SETTINGS_HTTPS_REQUIRED:
     'HTTPS est obligatoire pour l’adresse d’un téléservice : saisissez l’adresse complète en « https://… » fournie avec votre accréditation (GIE SESAM-Vitale pour l’INSi, ANS pour le DMP).',
   AUDIT_CHAIN_BROKEN:
@@ -47,12 +51,35 @@ export const endpointsSchema = z.object({
   dmp: z.string(),
 });
 
+/** A certificate file as the settings show it: never its passphrase. */
+export const certificateInfoSchema = z.object({ file: z.string(), subject: z.string(), expiresAt: z.string() });
+
+/**
+ * Structure certificates (PKCS#12 files of IGC-Santé « personne morale » certificates): INSi mutual
+ * TLS with INSI-MANU or INSI-AUTO (insi.md §1.1), and the DMP indirect mode with ORG AUTH_CLI (TLS)
+ * and ORG SIGN (VIHF signature) (dmp.md §1.2). Null until configured.
+ */
+export const structureCertificatesSchema = z.object({
+  insi: certificateInfoSchema.extend({ kind: z.enum(['INSI-MANU', 'INSI-AUTO']), structureId: z.string() }).nullable(),
+  dmp: z
+    .object({
+      structureId: z.string(),
+      structureName: z.string(),
+      /** TRE_R02 secteur d'activité of the structure, written in the VIHF. */
+      activitySector: z.string(),
+      authentication: certificateInfoSchema,
+      signature: certificateInfoSchema,
+    })
+    .nullable(),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
   lps: lpsIdentitySchema,
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
+  certificates: structureCertificatesSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -63,6 +90,10 @@ export const settingKeySchema = z.enum([
   'lps.cndaAuthorisation',
   'pkcs11Module',
   'allowedOrigins',
+  /** Value { file, passphrase } (null removes it). Security-sensitive: it authenticates the structure. */
+  'certificates.insi',
+  /** Value { authenticationFile, signatureFile, passphrase, activitySector? } (null removes them). Security-sensitive. */
+  'certificates.dmp',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

@@ -1,12 +1,14 @@
-import { settingKeySchema } from '../../contract';
+import { settingKeySchema, type Settings } from '../../contract';
 import { UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
+import { CERTIFICATE_USAGE, certificateValue } from './settings-certificates';
 
 export const settingsCommand: Command = {
   name: 'settings',
-  usage: 'pupitre settings get [--json] | pupitre settings set CLÉ VALEUR',
-  summary: 'Lit ou modifie les paramètres (environnement, adresses des téléservices, module PKCS#11…).',
+  usage: `pupitre settings get [--json] | pupitre settings set CLÉ VALEUR\n${CERTIFICATE_USAGE}`,
+  summary: 'Lit ou modifie les paramètres (environnement, adresses des téléservices, module PKCS#11, certificats de structure…).',
+  valued: ['passphrase-file', 'secteur'],
   async run(ctx) {
     const [action, key, value] = ctx.args.positionals;
     const host = await openHost(ctx, 'in-process');
@@ -21,9 +23,11 @@ export const settingsCommand: Command = {
         if (!parsedKey.success || value === undefined) {
           throw new UsageError(`usage : pupitre settings set CLÉ VALEUR (clés : ${settingKeySchema.options.join(', ')})`);
         }
-        const parsedValue = parsedKey.data === 'allowedOrigins' ? value.split(',').filter(Boolean) : value;
-        const settings = await host.dispatcher.invoke('settings.set', { key: parsedKey.data, value: parsedValue });
-        print(ctx, settings, () => `${parsedKey.data} enregistré.`);
+        const k = parsedKey.data;
+        const parsedValue =
+          k === 'certificates.insi' || k === 'certificates.dmp' ? await certificateValue(k, ctx.args.positionals.slice(2), ctx.args) : k === 'allowedOrigins' ? value.split(',').filter(Boolean) : value;
+        const settings = await host.dispatcher.invoke('settings.set', { key: k, value: parsedValue });
+        print(ctx, settings, () => savedText(k, settings));
         return 0;
       }
       throw new UsageError('usage : pupitre settings get | set CLÉ VALEUR');
@@ -33,8 +37,17 @@ export const settingsCommand: Command = {
   },
 };
 
+function savedText(key: string, settings: Settings): string {
+  const until = (iso: string) => new Date(iso).toLocaleDateString('fr-FR');
+  const { insi, dmp } = settings.certificates;
+  if (key === 'certificates.insi') return insi === null ? 'Certificat de structure INSi retiré.' : `Certificat de structure INSi enregistré : ${insi.kind} (structure ${insi.structureId}), expire le ${until(insi.expiresAt)}.`;
+  if (key === 'certificates.dmp') return dmp === null ? 'Certificats du mode indirect DMP retirés.' : `Certificats du mode indirect DMP enregistrés : structure ${dmp.structureId} (${dmp.structureName}).`;
+  return `${key} enregistré.`;
+}
+
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (value === null) return [[prefix, 'non configuré']];
+  if (typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
   }
   return [[prefix, Array.isArray(value) ? value.join(',') : String(value)]];

@@ -8,8 +8,10 @@ import { AppError, settingsSchema, type Environment, type SettingKey, type Setti
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
+import { inspectDmpCertificates, inspectInsiCertificate, publicCertificates, type StoredDmpCertificates, type StoredInsiCertificate } from './structure-certificates';
 
 export { settingsMigrations } from './schema';
+export { recheckStructureCertificate, STRUCTURE_CERTIFICATE_CONSEQUENCES, type StoredDmpCertificates, type StoredInsiCertificate } from './structure-certificates';
 
 export interface LpsDescription {
   name: string;
@@ -41,6 +43,7 @@ export function isEndpointConfigured(value: string): boolean {
 export class SettingsService {
   private readonly readAll;
   private readonly upsert;
+  private readonly remove;
 
   constructor(
     db: Db,
@@ -53,6 +56,7 @@ export class SettingsService {
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     );
+    this.remove = db.prepare('DELETE FROM settings WHERE key = ?');
     if (this.stored().get('lps.installationId') === undefined) {
       this.write('lps.installationId', randomUUID());
     }
@@ -76,6 +80,7 @@ export class SettingsService {
       },
       pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
+      certificates: publicCertificates(stored),
     });
   }
 
@@ -103,9 +108,24 @@ export class SettingsService {
         this.write(key, origins);
         break;
       }
+      case 'certificates.insi':
+        if (value === null) this.remove.run(key);
+        else this.write(key, inspectInsiCertificate(value, this.clock.now()));
+        break;
+      case 'certificates.dmp':
+        if (value === null) this.remove.run(key);
+        else this.write(key, inspectDmpCertificates(value, this.clock.now()));
+        break;
     }
     this.audit({ actor, patientRef: null, action: 'settings.set', details: { key } });
     return this.get();
+  }
+
+  /** The structure certificate with its passphrase, for the host's wiring only (never sent to a screen). */
+  structureCertificate(use: 'insi'): StoredInsiCertificate | null;
+  structureCertificate(use: 'dmp'): StoredDmpCertificates | null;
+  structureCertificate(use: 'insi' | 'dmp'): StoredInsiCertificate | StoredDmpCertificates | null {
+    return (this.stored().get(`certificates.${use}`) as StoredInsiCertificate | StoredDmpCertificates | undefined) ?? null;
   }
 
   private stored(): Map<string, unknown> {

@@ -3,6 +3,7 @@ import type { SettingKey } from '../../../electron/contract';
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
 import { AuditJournal } from '../audit/AuditJournal';
+import { StructureCertificates } from './StructureCertificates';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
 
@@ -52,6 +53,7 @@ export function SettingsScreen() {
         </dl>
         <EndpointField label="Module PKCS#11 (Cryptolib CPS ou OpenSC)" value={s.pkcs11Module} onSave={(v) => submit('pkcs11Module', v)} />
       </Panel>
+      <StructureCertificates settings={s} />
       <Panel title="Journal d'audit">
         {verify.data ? (
           <p>
