@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { generateSyntheticPatients } from '../fixtures/data/synthetic-patients';
-import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../fixtures/sim/insi';
+import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../fixtures/wiring/insi';
 import { ensureSharedTestPki } from '../fixtures/sim/pki';
 import { systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';
@@ -22,7 +22,7 @@ import { serializeEnvelope, soapNs } from '../electron/platform/soap';
 import { serializeXml, xmlNamespace } from '../electron/platform/xml';
 import { InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, insiMigrations2, INSI_NS } from '../electron/services/insi';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
-import { PatientsService, patientsMigrations } from '../electron/services/patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
 
 const N = Number(process.env.BENCH_INSI_PATIENTS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_INSI_LATENCY ?? 150);
@@ -60,7 +60,7 @@ const logger = createMemoryLogger(systemClock, 'warn');
 
 // --- worklist -------------------------------------------------------------------------------
 const db = openDatabase({ path: ':memory:' });
-migrate(db, [...patientsMigrations, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
 const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
 patients.createMany(generateSyntheticPatients(N, { seed: 11 }), 'bench');
 const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });

@@ -15,7 +15,7 @@ import { migrate, openDatabase } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { createMemoryLogger } from '../electron/platform/log';
 import { foldForComparison, parseBirthDate } from '../electron/services/identity';
-import { PatientsService, patientsMigrations } from '../electron/services/patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
 
 const N = Number(process.env.BENCH_PATIENTS ?? 100_000);
 const QUERIES_PER_KIND = Number(process.env.BENCH_QUERIES ?? 60);
@@ -24,7 +24,7 @@ const asJson = process.argv.includes('--json');
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-patients-'));
 const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-migrate(db, patientsMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+migrate(db, [...patientsMigrations, ...patientsMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
 const clock = createManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
 const service = new PatientsService({ db, clock, logger: createMemoryLogger(clock, 'warn'), audit: () => undefined, environment: () => 'demo' });
 

@@ -33,7 +33,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'French for people at the des
     // The identity history: events in words, actors by name.
     const history = page.getByRole('region', { name: 'Historique de l’identité' });
     const historyText = (await history.textContent()) ?? '';
-    expect(historyText).toContain('Création de l’identité');
+    expect(historyText).toContain('Création de la fiche');
     expect(historyText).not.toMatch(/identity\.created|insi\.succeeded|document\.checked/);
 
     // The practitioner connects and reads the record: the audit screen names both of them.

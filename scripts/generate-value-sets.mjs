@@ -30,6 +30,10 @@ export const VALUE_SETS = {
   'JDV_J01_XdsAuthorSpecialty_CISIS': 'JDV_J01_XdsAuthorSpecialty_CISIS.xml',
   // XDS confidentialityCode: N/R/V + MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX.
   'JDV_J08_XdsConfidentialityCode_CISIS': 'JDV_J08_XdsConfidentialityCode_CISIS.xml',
+  // EDQM routes of administration (eP-MED-DM / eDISP-MED routeCode).
+  'JDV_RouteofAdministration_CISIS': 'JDV_RouteofAdministration_CISIS.xml',
+  // Substitution permission / act (eP-MED-DM FR-Autorisation-Substitution, eDISP-MED FR-Acte-substitution).
+  'JDV_HL7_ActSubstanceAdminSubstitutionCode_CISIS': 'JDV_HL7_ActSubstanceAdminSubstitutionCode_CISIS.xml',
 };
 
 function referenceDir(args) {

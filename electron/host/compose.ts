@@ -13,6 +13,7 @@ import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
 import { isEndpointConfigured, SettingsService } from '../services/settings';
 import type { CardsService } from '../services/cards';
+import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
 import { createAuditHandlers } from './handlers/audit';
 import { createCdaHandlers } from './handlers/cda';
@@ -28,6 +29,7 @@ import { wireApcv } from './wiring/apcv';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
+import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
 
 export interface HostOptions {
@@ -64,6 +66,8 @@ export interface Host {
   patients: PatientsService;
   /** CPS/CPE and Vitale cards; watches readers in the background except for in-process (CLI) hosts. */
   cards: CardsService;
+  /** Ordonnance numérique (the CLI imports the drug list through it). */
+  eprescription: EprescriptionService;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -178,6 +182,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     patientsLate = patients;
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
     dispatcher.register(createAuditHandlers({ audit, patients, actor: () => ctx.actor.current() }));
+    // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
+    patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 
@@ -186,9 +192,10 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
-    wireDmp(ctx, { patients, cards });
+    const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
     await wireApcv(ctx, { patients, cards });
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.
@@ -209,6 +216,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       outbox,
       patients,
       cards,
+      eprescription,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

@@ -107,8 +107,8 @@ export async function attachDemoCards(options: { dataDir: string; logger: Logger
 
   const signerFactory: SignerFactory = async (holder, pin): Promise<CardSigners> => {
     const demoPki = await pki();
-    const kind = holder.cardType === 'CPE' ? 'secretary' : 'practitioner';
-    const credentials = kind === 'practitioner' ? demoPki.practitioner : demoPki.secretary;
+    const kind = holder.cardType === 'CPE' ? 'secretary' : holder.idNat === demoPki.pharmacist.holder.idNat ? 'pharmacist' : 'practitioner';
+    const credentials = demoPki[kind];
     if (softhsmMissing() === null) {
       try {
         const token = await provisionDemoToken({ pki: demoPki, dir: sharedTestTokenDir(), holder: kind });

@@ -8,9 +8,10 @@ import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations, auditMigrations2 } from '../services/audit';
 import { dmpMigrations } from '../services/dmp';
+import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
-import { patientsMigrations } from '../services/patients';
+import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
 interface Step {
@@ -29,6 +30,8 @@ const steps: readonly Step[] = [
   ...insiMigrations,
   // — after 0.1.0: append here, in the order the steps were written —
   ...adriMigrations,
+  ...patientsMigrations2,
+  ...eprescriptionMigrations,
   ...insiMigrations2,
   ...auditMigrations2,
 ];

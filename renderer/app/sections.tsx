@@ -33,4 +33,5 @@ export const sections: Section[] = [
   { path: '/parametres', label: 'Paramètres', shortcut: '7', render: screen(() => import('../features/settings/SettingsScreen').then(named('SettingsScreen'))) },
   { path: '/demo', label: 'Démo', shortcut: '8', render: screen(() => import('../features/demo/DemoPanel').then(named('DemoPanel'))), demoOnly: true },
   { path: '/apcv', label: 'Appli carte Vitale', shortcut: '9', render: screen(() => import('../features/apcv/ApcvIntake').then(named('ApcvIntake'))) },
+  { path: '/ordonnances', label: 'Ordonnances', shortcut: '0', render: screen(() => import('../features/eprescription/DispensationScreen').then(named('DispensationScreen'))) },
 ];

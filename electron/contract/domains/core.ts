@@ -49,6 +49,17 @@ export const lpsIdentitySchema = z.object({
 export const endpointsSchema = z.object({
   insi: z.string(),
   dmp: z.string(),
+  /** Base e-prescription (modelled teleservice, services/eprescription). */
+  eprescription: z.string(),
+});
+
+/** The professional of this desk as printed on documents (the card does not carry them). */
+export const practitionerSettingsSchema = z.object({
+  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères), printed on the ordonnance. */
+  amNumber: z.string(),
+  /** Address of the practice, one line per line. */
+  address: z.string(),
+  phone: z.string(),
 });
 
 /** A certificate file as the settings show it: never its passphrase. */
@@ -80,6 +91,7 @@ export const settingsSchema = z.object({
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
   certificates: structureCertificatesSchema,
+  practitioner: practitionerSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -94,6 +106,10 @@ export const settingKeySchema = z.enum([
   'certificates.insi',
   /** Value { authenticationFile, signatureFile, passphrase, activitySector? } (null removes them). Security-sensitive. */
   'certificates.dmp',
+  'endpoints.eprescription',
+  'practitioner.amNumber',
+  'practitioner.address',
+  'practitioner.phone',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

@@ -18,6 +18,8 @@ export const dmpErrors = {
   DMP_CLOSED: 'Le DMP de ce patient est fermé : il ne peut plus être consulté ni alimenté.',
   DMP_VIHF_REFUSED:
     "Le DMP a refusé le jeton d'authentification (VIHF) : le certificat de signature ou les informations du professionnel ne conviennent pas. Vérifiez la carte utilisée, puis l'écran Diagnostic.",
+  DMP_SIGNATURE_REFUSED:
+    "Le DMP a refusé la signature du lot de documents (signature absente ou invalide) : rien n'a été enregistré. Vérifiez la carte utilisée puis renvoyez le document ; si l'erreur persiste, consultez l'écran Diagnostic.",
   DMP_BREAK_GLASS_OPPOSED: "Le patient s'est opposé à l'accès en mode bris de glace ou urgence : l'accès est refusé.",
   DMP_BREAK_GLASS_REASON_REQUIRED: 'Le mode bris de glace exige un motif : saisissez la raison de cet accès en urgence.',
   DMP_DOCUMENT_NOT_FOUND: "Ce document n'est plus disponible dans le DMP (supprimé, archivé ou remplacé). Actualisez la liste.",

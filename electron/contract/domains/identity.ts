@@ -27,7 +27,9 @@ export const identityErrors = {
   IDENTITY_PARENT_DEVICE_REQUIRED:
     "Pour un mineur, le livret de famille ou l'extrait d'acte de naissance doit être accompagné du justificatif d'identité à haut niveau de confiance d'un parent. Indiquez-le.",
   IDENTITY_INSI_TRAITS_INCOHERENT:
-    "Les traits renvoyés par l'INSi ne correspondent pas à l'identité locale. Comparez-les champ par champ avant de les accepter.",
+    "Les traits renvoyés par l'INSi ne correspondent pas à l'identité locale : il s'agit probablement d'une autre personne. L'INS n'a pas été rattaché et le refus est inscrit dans l'historique de l'identité. Relancez la recherche (bon bénéficiaire, traits vérifiés sur un justificatif) ou corrigez les traits locaux s'ils sont erronés.",
+  IDENTITY_INSI_CONFIRMATION_REQUIRED:
+    "Les traits INSi diffèrent de l'identité locale sur un point acceptable. Vérifiez-le sur le justificatif d'identité, puis indiquez le motif et confirmez une seconde fois pour accepter l'identité INSi.",
   IDENTITY_DATAMATRIX_NOT_QUALIFIED:
     "Le datamatrix INS ne peut être produit que pour une identité qualifiée. Qualifiez l'identité (INSi et contrôle d'un justificatif) puis réessayez.",
 } as const;
@@ -198,6 +200,47 @@ export const matriculeCheckSchema = z.discriminatedUnion('valid', [
   }),
 ]);
 
+/** One trait of the INSi acceptance rule (services/identity/acceptance.ts). */
+export const acceptanceFindingSchema = z.object({
+  field: z.enum(['birthName', 'givenNames', 'birthDate', 'sex', 'birthPlace']),
+  kind: z.enum([
+    'identical',
+    'completed',
+    'absent-at-insi',
+    'punctuation',
+    'spelling',
+    'compound',
+    'order',
+    'used-first-name',
+    'name-missing-in-insi',
+    'place-history',
+    'different',
+    'less-precise',
+  ]),
+  /** none: identical; info: INSi completes; minor: acceptable with a reason and a second confirmation; major: another person. */
+  severity: z.enum(['none', 'info', 'minor', 'major']),
+  label: z.string(),
+  message: z.string(),
+});
+
+/** Whether an INSi identity may be attached to a local patient, and why. */
+export const insiAcceptanceSchema = z.object({
+  decision: z.enum(['accept', 'confirm', 'block']),
+  findings: z.array(acceptanceFindingSchema),
+  /** French explanation with the next step. */
+  message: z.string(),
+});
+
+/** A birth place (commune at the date of birth, or country), by name. */
+export const birthPlaceSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(['commune', 'commune-deleguee', 'commune-associee', 'ancienne-commune', 'arrondissement', 'pays']),
+  department: z.string().nullable(),
+  current: z.object({ code: z.string(), name: z.string() }).nullable(),
+  label: z.string(),
+});
+
 export const identityMethods = {
   /** Checks a matricule INS (format, key, fields) and, if given, its OID against the environment. */
   'ins.check': defineMethod({
@@ -216,6 +259,11 @@ export const identityMethods = {
     }),
   }),
   /** Identity devices for the picker; the list carries no default (RNIV EXI SI 10/23). */
+  /** Birth place completion: communes (with those merged since), municipal arrondissements, countries. */
+  'identity.places.search': defineMethod({
+    params: z.object({ query: z.string().max(100), limit: z.number().int().min(1).max(50).default(15) }),
+    result: z.object({ places: z.array(birthPlaceSchema) }),
+  }),
   'identity.devices': defineMethod({
     params: z.object({}),
     result: z.object({ devices: z.array(identityDeviceSchema) }),
@@ -238,3 +286,6 @@ export type DocumentCheck = z.infer<typeof documentCheckSchema>;
 export type IdentityState = z.infer<typeof identityStateSchema>;
 export type IdentityHistoryEntry = z.infer<typeof identityHistoryEntrySchema>;
 export type MatriculeCheck = z.infer<typeof matriculeCheckSchema>;
+export type AcceptanceFinding = z.infer<typeof acceptanceFindingSchema>;
+export type InsiAcceptance = z.infer<typeof insiAcceptanceSchema>;
+export type BirthPlaceView = z.infer<typeof birthPlaceSchema>;

@@ -8,6 +8,7 @@ import { cardsErrors, cardsEvents, cardsMethods } from './cards';
 import { cdaErrors, cdaEvents, cdaMethods } from './cda';
 import { cryptoErrors, cryptoEvents, cryptoMethods } from './crypto';
 import { dmpErrors, dmpEvents, dmpMethods } from './dmp';
+import { eprescriptionErrors, eprescriptionEvents, eprescriptionMethods } from './eprescription';
 import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
@@ -20,6 +21,7 @@ export const domainErrors = {
   ...cdaErrors,
   ...cryptoErrors,
   ...dmpErrors,
+  ...eprescriptionErrors,
   ...identityErrors,
   ...insiErrors,
   ...outboxErrors,
@@ -34,6 +36,7 @@ export const domainMethods = {
   ...cdaMethods,
   ...cryptoMethods,
   ...dmpMethods,
+  ...eprescriptionMethods,
   ...identityMethods,
   ...insiMethods,
   ...outboxMethods,
@@ -48,6 +51,7 @@ export const domainEvents = {
   ...cdaEvents,
   ...cryptoEvents,
   ...dmpEvents,
+  ...eprescriptionEvents,
   ...identityEvents,
   ...insiEvents,
   ...outboxEvents,

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define';
-import { identityStatusSchema, insOidSchema, sexSchema, strictTraitsInputSchema } from './identity';
+import { identityStatusSchema, insiAcceptanceSchema, insOidSchema, sexSchema, strictTraitsInputSchema } from './identity';
 
 export const insiErrors = {
   INSI_NOT_FOUND:
@@ -102,6 +102,8 @@ export const insiLookupSchema = z.object({
   guidance: z.string(),
   /** Local vs INSi traits, field by field; null when nothing was found or no patient is open. */
   comparison: z.array(comparisonRowSchema).nullable(),
+  /** The acceptance rule for the open patient: accept, confirm (reason + second confirmation) or block. */
+  acceptance: insiAcceptanceSchema.nullable(),
   authentication: z.enum(['cps', 'structure']),
 });
 
@@ -180,10 +182,33 @@ export const insiMethods = {
     params: z.object({ patientId: z.string().nullable(), beneficiary: vitaleBeneficiarySchema }),
     result: insiLookupSchema,
   }),
-  /** Accepts a found identity for a patient: INSi traits replace local traits, PROV→RECUP, VALI→QUAL. */
+  /**
+   * Attaches a found identity to a patient through the acceptance rule: INSi traits replace local
+   * traits, PROV→RECUP, VALI→QUAL. A look-up made for another patient is refused; one from the free
+   * INSi form may go to any patient. « confirm » needs the reason and the second confirmation.
+   */
   'insi.accept': defineMethod({
-    params: z.object({ patientId: z.string(), lookupId: z.string() }),
+    params: z.object({
+      patientId: z.string(),
+      lookupId: z.string(),
+      confirmation: z.object({ reason: z.string().min(3).max(500), samePerson: z.literal(true) }).optional(),
+    }),
     result: z.object({ status: identityStatusSchema, matricule: z.string(), oid: insOidSchema }),
+  }),
+  /** The desk refuses a found identity (not the same person): recorded in the identity history. */
+  'insi.reject': defineMethod({
+    params: z.object({ patientId: z.string(), lookupId: z.string(), reason: z.string().min(3).max(500) }),
+    result: z.object({ ok: z.literal(true) }),
+  }),
+  /** What attaching a free-form result to this patient would do: comparison and acceptance rule. */
+  'insi.preview': defineMethod({
+    params: z.object({ patientId: z.string(), lookupId: z.string() }),
+    result: z.object({ comparison: z.array(comparisonRowSchema), acceptance: insiAcceptanceSchema }),
+  }),
+  /** Creates a patient from a free-form result (the INSi traits) with its INS attached (RECUP). */
+  'insi.createPatient': defineMethod({
+    params: z.object({ lookupId: z.string(), acknowledgeDuplicates: z.boolean().default(false) }),
+    result: z.object({ patientId: z.string(), status: identityStatusSchema }),
   }),
   /** Parses a saved INSi response (RESULTAT or SOAP fault). */
   'insi.parse': defineMethod({

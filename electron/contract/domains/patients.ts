@@ -21,7 +21,7 @@ import {
 export const patientsErrors = {
   PATIENT_NOT_FOUND: "Ce patient n'existe pas dans la base locale de ce poste. Relancez la recherche.",
   PATIENT_DUPLICATE_SUSPECTED:
-    "Un patient ayant les mêmes traits stricts existe déjà. Ouvrez la fiche existante, ou confirmez qu'il s'agit d'une autre personne.",
+    "Un patient semblable existe déjà (mêmes traits, ou nom, prénoms, date de naissance et sexe très proches : doublon potentiel). Ouvrez la fiche existante, ou confirmez qu'il s'agit d'une autre personne.",
   PATIENT_VERSION_CONFLICT: 'Cette fiche a été modifiée entre-temps. Rechargez-la puis refaites la modification.',
   PATIENT_SEARCH_EMPTY: 'Saisissez au moins deux lettres du nom, une date de naissance ou un NIR pour lancer la recherche.',
   PATIENTS_IMPORT_UNREADABLE:
@@ -31,6 +31,13 @@ export const patientsErrors = {
   PATIENTS_IMPORT_INVALID:
     "Des lignes du fichier sont invalides : rien n'a été importé. Corrigez les lignes signalées dans l'aperçu puis relancez l'import.",
   PATIENTS_IMPORT_TOO_LARGE: "Le fichier dépasse la taille acceptée pour un import (20 Mo). Découpez l'export en plusieurs fichiers.",
+  PATIENT_INS_ALREADY_ATTACHED:
+    "Cet INS est déjà rattaché à une autre fiche de ce poste : un INS ne désigne qu'un patient. Les deux fiches sont proposées comme doublon potentiel : comparez-les, puis fusionnez-les ou indiquez qu'il s'agit de deux personnes distinctes.",
+  PATIENT_MERGED: "Cette fiche a été fusionnée dans une autre fiche : elle ne peut plus être modifiée. Ouvrez la fiche conservée.",
+  PATIENT_MERGE_REFUSED:
+    "Ces deux fiches ne peuvent pas être fusionnées : deux INS différents désignent deux personnes, et une fiche qui porte un INS doit être celle que l'on conserve. Vérifiez le sens de la fusion ou marquez les fiches comme distinctes.",
+  PATIENT_CHANGE_REASON_REQUIRED:
+    "Indiquez le motif de la modification de l'identité (au moins trois caractères) : il est conservé dans l'historique de l'identité.",
 } as const;
 
 export const patientSchema = z.object({
@@ -48,6 +55,10 @@ export const patientSchema = z.object({
   externalId: z.string().nullable(),
   /** True when the INS may reference and exchange health data (QUAL only, EXI SI 08). */
   insShareable: z.boolean(),
+  /** The birth place by name (commune at the date of birth or country); never a bare code. */
+  birthPlaceLabel: z.string().nullable(),
+  /** Set when this record was merged into another: open that one. */
+  mergedInto: z.string().nullable(),
 });
 
 export const patientSummarySchema = z.object({
@@ -106,6 +117,17 @@ export const importValidationSchema = z.object({
   issuesTruncated: z.boolean(),
 });
 
+export const duplicatePairSchema = z.object({
+  a: patientSummarySchema,
+  b: patientSummarySchema,
+  /** 'same-ins': one INS attempted on two records; 'likeness': names, first names, birth date and sex alike. */
+  reason: z.enum(['same-ins', 'likeness']),
+  /** Where it was found: insi, creation, import, vitale, migration. */
+  source: z.string(),
+  detectedAt: z.string(),
+  detectedBy: z.string(),
+});
+
 export const patientsMethods = {
   /** Free text (names, JJ/MM/AAAA, NIR) and/or structured criteria; accent- and case-insensitive, prefix and tolerant. */
   'patients.search': defineMethod({
@@ -127,8 +149,9 @@ export const patientsMethods = {
       usedTraits: usedTraitsSchema.partial().optional(),
       declaredNir: z.string().max(30).nullable().optional(),
       externalId: z.string().max(100).nullable().optional(),
-      /** The user saw the suspected duplicates and confirmed this is another person. */
+      /** The user saw the suspected duplicates and confirmed this is another person (remembered: the pair is not proposed again). */
       acknowledgeDuplicates: z.boolean().default(false),
+      source: z.enum(['desk', 'vitale']).default('desk'),
     }),
     result: z.object({ patient: patientSchema, duplicates: z.array(patientSummarySchema) }),
   }),
@@ -139,8 +162,39 @@ export const patientsMethods = {
       strictTraits: strictTraitsInputSchema.optional(),
       usedTraits: usedTraitsSchema.partial().optional(),
       declaredNir: z.string().max(30).nullable().optional(),
+      /** Why the identity changes: required for strict and used traits, kept in the identity history. */
+      reason: z.string().max(500).optional(),
     }),
     result: z.object({ patient: patientSchema }),
+  }),
+  /** Probable duplicates of traits about to be created (desk form, carte Vitale): same traits or alike. */
+  'patients.duplicates.find': defineMethod({
+    params: z.object({ strictTraits: strictTraitsInputSchema }),
+    result: z.object({ candidates: z.array(patientSummarySchema) }),
+  }),
+  /** Open « doublons potentiels »: the same INS attempted on two records, or records alike. */
+  'patients.duplicates.list': defineMethod({
+    params: z.object({ limit: z.number().int().min(1).max(500).default(100) }),
+    result: z.object({ pairs: z.array(duplicatePairSchema) }),
+  }),
+  /** Both records side by side, with their identity histories (each read is audited). */
+  'patients.duplicates.compare': defineMethod({
+    params: z.object({ a: z.string().max(100), b: z.string().max(100) }),
+    result: z.object({
+      a: z.object({ patient: patientSchema, history: z.array(identityHistoryEntrySchema) }),
+      b: z.object({ patient: patientSchema, history: z.array(identityHistoryEntrySchema) }),
+      pair: duplicatePairSchema.nullable(),
+    }),
+  }),
+  /** Merges `mergedId` into `keptId` (nothing deleted; unsent DMP documents and their jobs follow). */
+  'patients.merge': defineMethod({
+    params: z.object({ keptId: z.string().max(100), mergedId: z.string().max(100), reason: z.string().min(3).max(500) }),
+    result: z.object({ patient: patientSchema, moved: z.array(z.object({ label: z.string(), count: z.number().int() })) }),
+  }),
+  /** Two records are two people: remembered, the pair is not proposed again. */
+  'patients.markDistinct': defineMethod({
+    params: z.object({ a: z.string().max(100), b: z.string().max(100), reason: z.string().min(3).max(500) }),
+    result: z.object({ ok: z.literal(true) }),
   }),
   /** Records the identity device a person checked; the device has no default (RNIV EXI SI 10/23). */
   'patients.recordIdentityCheck': defineMethod({
@@ -177,6 +231,8 @@ export const patientsMethods = {
       suggestedMapping: importMappingSchema,
       alreadyImported: z.boolean(),
       validation: importValidationSchema.nullable(),
+      /** Lines to create that look like a patient already here (probable duplicates, listed for review after import). */
+      probableDuplicates: z.number().int().nullable(),
     }),
   }),
   /** Imports every line or none; the same file imported again creates nothing. */
@@ -188,6 +244,7 @@ export const patientsMethods = {
       created: z.number().int(),
       existing: z.number().int(),
       duplicatesInFile: z.number().int(),
+      probableDuplicates: z.number().int(),
     }),
   }),
 } as const;
@@ -203,3 +260,4 @@ export type PatientSummary = z.infer<typeof patientSummarySchema>;
 export type ImportField = z.infer<typeof importFieldSchema>;
 export type ImportMapping = z.infer<typeof importMappingSchema>;
 export type ImportValidation = z.infer<typeof importValidationSchema>;
+export type DuplicatePair = z.infer<typeof duplicatePairSchema>;

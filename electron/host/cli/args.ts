@@ -13,6 +13,16 @@ export function parseArgs(argv: readonly string[], valued: ReadonlySet<string>):
       positionals.push(...argv.slice(i + 1));
       break;
     }
+    // A one-letter option (`-o FICHIER`) the command declares valued; any other stays a positional
+    // (commands that read their short options from the positionals keep doing so).
+    if (/^-[a-zA-Z]$/.test(arg) && valued.has(arg.slice(1))) {
+      const name = arg.slice(1);
+      const value = argv[i + 1];
+      if (value === undefined) throw new UsageError(`-${name} attend une valeur`);
+      flags.set(name, value);
+      i += 1;
+      continue;
+    }
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);

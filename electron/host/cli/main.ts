@@ -9,6 +9,7 @@ import { dmpMetadataCommand, dmpValidateCommand } from './dmp-cda';
 import { adriRightsCommand, apcvCheckCommand, apcvStatusCommand } from './apcv';
 import { cardsListCommand, cardsReadCommand } from './cards';
 import { doctorCommand } from './doctor';
+import { drugsCommand, eprescriptionPrintCommand, eprescriptionReadCommand, eprescriptionValidateCommand } from './eprescription';
 import { insCheckCommand, insiParseCommand, insiSearchCommand, insNormalizeCommand } from './ins';
 import { patientsCommand } from './patients';
 import { queueCommand } from './queue';
@@ -18,7 +19,7 @@ import { simCardsCommand } from './sim-cards';
 
 const COMMON_VALUED = ['data-dir', 'log-level'];
 
-export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand];
+export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...afterName] = argv;

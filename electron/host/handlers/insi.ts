@@ -16,7 +16,14 @@ export function createInsiHandlers(service: InsiService, options: InsiHandlerOpt
     'insi.searchTraits': async ({ traits }) => service.searchTraits(traits, actor()),
     'insi.lookupPatient': async ({ patientId }) => service.lookupPatient(patientId, actor()),
     'insi.lookupVitale': async ({ patientId, beneficiary }) => service.lookupVitale(patientId, beneficiary, actor()),
-    'insi.accept': async ({ patientId, lookupId }) => service.accept(patientId, lookupId, actor()),
+    'insi.accept': async ({ patientId, lookupId, confirmation }) =>
+      service.accept(patientId, lookupId, actor(), confirmation === undefined ? undefined : { reason: confirmation.reason }),
+    'insi.reject': async ({ patientId, lookupId, reason }) => {
+      service.reject(patientId, lookupId, reason, actor());
+      return { ok: true as const };
+    },
+    'insi.preview': async ({ patientId, lookupId }) => service.preview(patientId, lookupId, actor()),
+    'insi.createPatient': async ({ lookupId, acknowledgeDuplicates }) => service.createPatient(lookupId, acknowledgeDuplicates, actor()),
     'insi.parse': async ({ xml }) => parseInsiResponse(xml),
     'insi.worklist.start': async ({ selection }) => service.startWorklist(selection, actor()),
     'insi.worklist.progress': async ({ worklistId }) => service.progress(worklistId),

@@ -5,13 +5,13 @@ import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import { AuditTrail, auditMigrations } from '../../services/audit';
-import { PatientsService, patientsMigrations } from '../../services/patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../../services/patients';
 import { RpcDispatcher } from '../rpc';
 import { createPatientsHandlers } from './patients';
 
 function setup() {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, [...auditMigrations, ...patientsMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...auditMigrations, ...patientsMigrations, ...patientsMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock(Date.UTC(2026, 10, 22, 9, 0, 0));
   const logger = createMemoryLogger(clock);
   const audit = new AuditTrail(db, clock);

@@ -2,7 +2,7 @@
  * Contract handlers of the identity and patients domains: thin adapters from validated params to
  * the INS domain functions and the PatientsService.
  */
-import { checkIns, IDENTITY_DEVICES, isFirstGivenNameConsistent, normalizeTrait } from '../../services/identity';
+import { checkIns, IDENTITY_DEVICES, isFirstGivenNameConsistent, normalizeTrait, searchBirthPlaces } from '../../services/identity';
 import type { PatientsService } from '../../services/patients';
 import type { HandlerMap } from '../rpc';
 import { DESK_ACTOR } from './core';
@@ -28,10 +28,19 @@ export function createPatientsHandlers(service: PatientsService, options: Patien
       return { results, firstGivenNameConsistent };
     },
     'identity.devices': async () => ({ devices: [...IDENTITY_DEVICES] }),
+    'identity.places.search': async ({ query, limit }) => ({ places: searchBirthPlaces(query, limit) }),
     'patients.search': async (params) => service.search(params, actor()),
     'patients.get': async ({ id }) => service.get(id, actor()),
     'patients.create': async (params) => service.create(params, actor()),
     'patients.update': async (params) => service.update(params, actor()),
+    'patients.duplicates.find': async ({ strictTraits }) => ({ candidates: service.findDuplicates(strictTraits, actor(), 'desk') }),
+    'patients.duplicates.list': async ({ limit }) => ({ pairs: service.duplicatePairs(limit, actor()) }),
+    'patients.duplicates.compare': async ({ a, b }) => service.compare(a, b, actor()),
+    'patients.merge': async (params) => service.merge(params, actor()),
+    'patients.markDistinct': async (params) => {
+      service.markDistinct(params, actor());
+      return { ok: true as const };
+    },
     'patients.recordIdentityCheck': async (params) => service.recordIdentityCheck(params, actor()),
     'patients.setIdentityAttribute': async (params) => service.setIdentityAttribute(params, actor()),
     'patients.datamatrix': async ({ id }) => service.datamatrix(id, actor()),

@@ -74,5 +74,7 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
           return state;
         };
   dispatcher.register(createDmpHandlers(dmp, { actor: () => ctx.actor.current(), ...(simulator === undefined ? {} : { simulator }) }));
+  // A merged patient record's unsent DMP documents follow the record kept (patients/merge.ts).
+  deps.patients.addMergeParticipant({ label: 'documents DMP à envoyer', reassign: (from, to) => dmp.reassignUnsentDocuments(from, to) });
   return dmp;
 }

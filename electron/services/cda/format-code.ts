@@ -27,6 +27,10 @@ const BY_TEMPLATE: Readonly<Record<string, CodedValue>> = {
   '1.2.250.1.213.1.1.1.13': format('urn:asip:ci-sis:vsm:2012', 'Volet de synthèse médicale'),
   // CI-SIS IPS-FR (research/dmp.md §3, JDV_J10/J60).
   '1.2.250.1.213.1.1.1.51': format('urn:ihe:pcc:ips:2020', 'Synthèse médicale (IPS-FR)'),
+  // CI-SIS eP-MED-DM and eDISP-MED: ASS_A11-CorresModeleCDA-XdsFormatCode-CISIS v5.0.0 (ANS
+  // « Terminologies de Santé » IG, ConceptMap group TRE_R220 → TRE_A11), labels of TRE_A11.
+  '1.2.250.1.213.1.1.1.39': format('urn:ihe:pharm:pre:2010', 'Prescription de médicaments'),
+  '1.2.250.1.213.1.1.1.54': format('urn:ihe:pharm:dis:2010', 'Dispensation médicamenteuse'),
 };
 
 export function formatCodeFor(templateIds: readonly string[], mediaType: string | undefined): CodedValue | undefined {

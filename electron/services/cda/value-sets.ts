@@ -7,6 +7,8 @@ import j02 from './value-sets/JDV_J02_XdsHealthcareFacilityTypeCode_CISIS.json';
 import j04 from './value-sets/JDV_J04_XdsPracticeSettingCode_CISIS.json';
 import j07 from './value-sets/JDV_J07_XdsTypeCode_CISIS.json';
 import j08 from './value-sets/JDV_J08_XdsConfidentialityCode_CISIS.json';
+import routes from './value-sets/JDV_RouteofAdministration_CISIS.json';
+import substitution from './value-sets/JDV_HL7_ActSubstanceAdminSubstitutionCode_CISIS.json';
 import type { CodedValue } from './types';
 
 export interface ValueSet {
@@ -26,6 +28,8 @@ export const VALUE_SETS = {
   practiceSetting: j04 as ValueSet,
   typeCode: j07 as ValueSet,
   confidentiality: j08 as ValueSet,
+  route: routes as ValueSet,
+  substitution: substitution as ValueSet,
 } as const;
 
 export type ValueSetName = keyof typeof VALUE_SETS;

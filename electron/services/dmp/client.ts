@@ -88,6 +88,7 @@ const FAULT_CODES: Record<string, ErrorCode> = {
   DMPInvalidCertificate: 'DMP_VIHF_REFUSED',
   DMPVIHFInvalid: 'DMP_VIHF_REFUSED',
   DMPBreakGlassOpposed: 'DMP_BREAK_GLASS_OPPOSED',
+  DMPInvalidSignature: 'DMP_SIGNATURE_REFUSED',
 };
 
 function hl7Ts(ms: number): string {

@@ -589,6 +589,14 @@ export class DmpService {
   /** Stores the document and its outbox job in one transaction; sending happens when possible. */
   async send(input: SendInput, actorName: string): Promise<DmpSendingView> {
     await this.ready();
+    return this.queue(input, actorName);
+  }
+
+  /**
+   * The synchronous part of `send`: usable inside another service's transaction (the ordonnance
+   * numérique queues its eP-MED-DM copy with the prescription), where it becomes a savepoint.
+   */
+  queue(input: SendInput, actorName: string): DmpSendingView {
     const outbox = this.deps.outbox;
     if (outbox === undefined) throw new AppError('DMP_SEND_UNAVAILABLE');
     const patient = this.qualifiedPatient(input.patientId);
@@ -701,6 +709,11 @@ export class DmpService {
       author.specialty = { code: practitioner.specialty.code, codeSystem: '1.2.250.1.71.4.2.5', displayName: practitioner.specialty.label };
     }
     return author;
+  }
+
+  /** Patients service merge participant: unsent documents move to the record kept (their jobs move with the outbox's own participant). */
+  reassignUnsentDocuments(fromPatientId: string, toPatientId: string): number {
+    return this.store.reassignUnsent(fromPatientId, toPatientId);
   }
 
   sendings(patientId: string): DmpSendingView[] {

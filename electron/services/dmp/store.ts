@@ -79,7 +79,12 @@ export function createDmpStore(db: Db) {
     seen: row.seen === 1,
   });
 
+  const reassignUnsent = db.prepare<[string, string]>('UPDATE dmp_outgoing SET patient_id = ? WHERE patient_id = ? AND sent_at IS NULL');
   return {
+    /** Unsent documents of a merged record follow the record kept; sent ones stay where they were sent from. */
+    reassignUnsent(fromPatientId: string, toPatientId: string): number {
+      return reassignUnsent.run(toPatientId, fromPatientId).changes;
+    },
     state(patientId: string): { status: (DmpStatus & { checkedAt: string }) | null; lastCallAt: string | null } {
       const row = statements.getState.get(patientId);
       if (row === undefined) return { status: null, lastCallAt: null };

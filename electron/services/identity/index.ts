@@ -91,3 +91,6 @@ export {
   type InsDatamatrixPayload,
   type RenderOptions,
 } from './datamatrix';
+export { evaluateInsiAcceptance, type AcceptanceFinding, type InsTraits, type InsiAcceptance } from './acceptance';
+export { nameLikeness, namesAlike, phoneticKey, probableDuplicate, type NameLikeness } from './likeness';
+export { birthPlaceLabel, birthPlaceSources, describeBirthPlace, sameBirthPlaceLineage, searchBirthPlaces, type BirthPlace, type BirthPlaceKind } from './birth-place';

@@ -4,7 +4,7 @@
  * traits then replace the local ones (insi.md §2.2).
  */
 import type { ComparisonRow, InsiTraits } from '../../contract/domains/insi';
-import type { StrictTraits } from '../identity';
+import { birthPlaceLabel, type StrictTraits } from '../identity';
 import { lunarDate } from './strategy';
 
 const LABELS: Record<ComparisonRow['field'], string> = {
@@ -13,7 +13,7 @@ const LABELS: Record<ComparisonRow['field'], string> = {
   firstGivenName: 'Premier prénom de naissance',
   sex: 'Sexe',
   birthDate: 'Date de naissance',
-  birthPlaceCode: 'Lieu de naissance (COG)',
+  birthPlaceCode: 'Lieu de naissance',
 };
 
 /** `AAAA-MM-JJ` → `JJ/MM/AAAA` (00 kept for unknown parts). */
@@ -36,6 +36,7 @@ export function compareTraits(local: StrictTraits, insi: InsiTraits): Comparison
     row('firstGivenName', local.firstGivenName, insi.firstGivenName),
     row('sex', local.sex, insi.sex),
     row('birthDate', displayDate(lunarDate(local.birthDate)), displayDate(insi.birthDate)),
-    row('birthPlaceCode', local.birthPlaceCode, insi.birthPlaceCode),
+    // Shown by name (the INS birth place is the COG code at the date of birth), compared by code.
+    { ...row('birthPlaceCode', local.birthPlaceCode, insi.birthPlaceCode), local: birthPlaceLabel(local.birthPlaceCode), insi: birthPlaceLabel(insi.birthPlaceCode) },
   ];
 }

@@ -15,6 +15,7 @@ import { AppError, isAppError, type Environment } from '../../contract';
 import type {
   InsiLookup,
   InsiResult,
+  InsiTraits,
   VitaleBeneficiary,
   WorklistItem,
   WorklistProgress,
@@ -34,6 +35,7 @@ import {
   normalizeTrait,
   parseBirthDate,
   type IdentityStatus,
+  type InsiAcceptance,
   type InsOid,
   type StrictTraits,
   type StrictTraitsInput,
@@ -57,7 +59,18 @@ export interface InsiPractitionerSession {
 export interface InsiPatientsPort {
   environment(): Environment;
   insiQueryTraits(id: string, actor: string): StrictTraits;
+  /** Enforces the acceptance rule (identity/acceptance.ts) and one INS per patient. */
   applyInsiResult(input: InsiResultInput, actor: string): { patient: Patient };
+  insiAcceptance(id: string, traits: StrictTraitsInput): InsiAcceptance;
+  recordInsiRefusal(
+    id: string,
+    details: { by: 'rule' | 'person'; operation?: string | undefined; findings?: Array<{ field: string; kind: string }>; reason?: string },
+    actor: string,
+  ): unknown;
+  create(
+    input: { strictTraits: StrictTraitsInput; acknowledgeDuplicates?: boolean | undefined; source?: 'insi' | undefined },
+    actor: string,
+  ): { patient: Patient };
   get(id: string, actor: string): { patient: Patient };
   identitiesToVerify(query: { text?: string | undefined; sort?: ToVerifySort | undefined; limit?: number | undefined }, actor: string): { rows: IdentityToVerify[]; total: number };
 }
@@ -92,6 +105,25 @@ interface PendingLookup {
   patientId: string | null;
   result: InsiResult;
   expiresAt: number;
+  /** traits (by traits), vitale, or free (the free INSi form, no patient). */
+  operation: 'traits' | 'vitale' | 'free';
+}
+
+/** The TIQ traits as the patients service takes them (the birth date stays lunar, as INSi sent it). */
+function tiqInput(traits: InsiTraits): StrictTraitsInput {
+  return {
+    birthName: traits.birthName,
+    birthGivenNames: traits.birthGivenNames,
+    firstGivenName: traits.firstGivenName,
+    birthDate: traits.birthDate,
+    sex: traits.sex,
+    birthPlaceCode: traits.birthPlaceCode,
+  };
+}
+
+/** Field names and kinds of the differences (never values), for the identity history. */
+function differences(acceptance: InsiAcceptance): Array<{ field: string; kind: string }> {
+  return acceptance.findings.filter((f) => f.severity === 'minor' || f.severity === 'major').map((f) => ({ field: f.field, kind: f.kind }));
 }
 
 export const INSI_LOOKUP_QUEUE = 'insi.lookup';
@@ -149,11 +181,11 @@ export class InsiService {
     return credentials;
   }
 
-  private remember(patientId: string | null, result: InsiResult): string {
+  private remember(patientId: string | null, result: InsiResult, operation: PendingLookup['operation']): string {
     const now = this.deps.clock.now();
     for (const [id, entry] of this.pending) if (entry.expiresAt <= now) this.pending.delete(id);
     const lookupId = this.newId();
-    this.pending.set(lookupId, { patientId, result, expiresAt: now + (this.deps.lookupTtlMs ?? 15 * 60_000) });
+    this.pending.set(lookupId, { patientId, result, operation, expiresAt: now + (this.deps.lookupTtlMs ?? 15 * 60_000) });
     return lookupId;
   }
 
@@ -161,15 +193,31 @@ export class InsiService {
     return runStrategy(traits, (query) => this.deps.client.searchByTraits(query, credentials, signal));
   }
 
-  private lookupView(patientId: string | null, traits: StrictTraits | null, outcome: StrategyOutcome, mode: InsiCredentials['mode']): InsiLookup {
+  /**
+   * The look-up as the desk sees it. For an open patient, the acceptance rule runs at once: when it
+   * blocks, the INS will not be attached, and the refusal goes to the patient's identity history now.
+   */
+  private lookupView(
+    patientId: string | null,
+    traits: StrictTraits | null,
+    outcome: StrategyOutcome,
+    mode: InsiCredentials['mode'],
+    operation: PendingLookup['operation'],
+    actor: string,
+  ): InsiLookup {
     const identity = outcome.result.identity;
+    const acceptance = identity !== null && patientId !== null ? this.deps.patients.insiAcceptance(patientId, tiqInput(identity.traits)) : null;
+    if (acceptance?.decision === 'block' && patientId !== null) {
+      this.deps.patients.recordInsiRefusal(patientId, { by: 'rule', operation, findings: differences(acceptance) }, actor);
+    }
     return {
-      lookupId: this.remember(patientId, outcome.result),
+      lookupId: this.remember(patientId, outcome.result, operation),
       outcome: outcome.outcome,
       result: outcome.result,
       attempts: outcome.attempts,
-      guidance: guidanceFor(outcome.outcome, traits),
+      guidance: acceptance?.decision === 'block' ? acceptance.message : guidanceFor(outcome.outcome, traits),
       comparison: identity !== null && traits !== null ? compareTraits(traits, identity.traits) : null,
+      acceptance,
       authentication: mode === 'cps' ? 'cps' : 'structure',
     };
   }
@@ -186,7 +234,7 @@ export class InsiService {
     const outcome = await this.strategy(normalized.traits, credentials);
     this.audit(actor, null, 'insi.lookup', { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode });
     this.logger.info('insi.lookup', { outcome: outcome.outcome, attempts: outcome.attempts.length });
-    return this.lookupView(null, normalized.traits, outcome, credentials.mode);
+    return this.lookupView(null, normalized.traits, outcome, credentials.mode, 'free', actor);
   }
 
   /** The open patient's strict traits; refuses douteuse/fictive identities (IDENTITY_INSI_BLOCKED). */
@@ -196,7 +244,7 @@ export class InsiService {
     const outcome = await this.strategy(traits, credentials, signal);
     this.audit(actor, patientId, 'insi.lookup', { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode });
     this.logger.info('insi.lookup', { patientRef: patientId, outcome: outcome.outcome, attempts: outcome.attempts.length });
-    return this.lookupView(patientId, traits, outcome, credentials.mode);
+    return this.lookupView(patientId, traits, outcome, credentials.mode, 'traits', actor);
   }
 
   /** rechercherInsAvecCarteVitale from the data read on the card. */
@@ -237,29 +285,37 @@ export class InsiService {
       outcome: result.code === '00' ? 'found' : result.code === '02' ? 'several' : 'not-found',
     };
     this.audit(actor, patientId, 'insi.lookup', { operation: 'vitale', outcome: outcome.outcome, mode: credentials.mode });
-    return this.lookupView(patientId, traits, outcome, credentials.mode);
+    return this.lookupView(patientId, traits, outcome, credentials.mode, patientId === null ? 'free' : 'vitale', actor);
   }
 
-  /** Applies a found identity to the patient it was looked up for. */
-  accept(patientId: string, lookupId: string, actor: string): { status: IdentityStatus; matricule: string; oid: InsOid } {
+  private pendingFor(lookupId: string): PendingLookup & { result: { identity: NonNullable<InsiResult['identity']> } } {
     const entry = this.pending.get(lookupId);
     if (entry === undefined || entry.expiresAt <= this.deps.clock.now() || entry.result.identity === null) throw new AppError('INSI_LOOKUP_EXPIRED');
-    // Only the result of a look-up made for this very patient may become its identity.
-    if (entry.patientId !== patientId) throw new AppError('INSI_LOOKUP_EXPIRED', { reason: 'other-patient' });
+    return entry as PendingLookup & { result: { identity: NonNullable<InsiResult['identity']> } };
+  }
+
+  /** The result of a look-up made for this patient, or of the free form (which may go to any patient). */
+  private pendingForPatient(patientId: string, lookupId: string) {
+    const entry = this.pendingFor(lookupId);
+    if (entry.patientId !== null && entry.patientId !== patientId) throw new AppError('INSI_LOOKUP_EXPIRED', { reason: 'other-patient' });
+    return entry;
+  }
+
+  /**
+   * Attaches a found identity to a patient, through the acceptance rule enforced by the patients
+   * service: « block » refuses (and records the refusal), « confirm » needs `confirmation`.
+   */
+  accept(patientId: string, lookupId: string, actor: string, confirmation?: { reason: string }): { status: IdentityStatus; matricule: string; oid: InsOid } {
+    const entry = this.pendingForPatient(patientId, lookupId);
     const identity = entry.result.identity;
     const { patient } = this.deps.patients.applyInsiResult(
       {
         id: patientId,
         matricule: identity.active.matricule,
         oid: identity.active.oid,
-        traits: {
-          birthName: identity.traits.birthName,
-          birthGivenNames: identity.traits.birthGivenNames,
-          firstGivenName: identity.traits.firstGivenName,
-          birthDate: identity.traits.birthDate,
-          sex: identity.traits.sex,
-          birthPlaceCode: identity.traits.birthPlaceCode,
-        },
+        traits: tiqInput(identity.traits),
+        confirmation,
+        operation: entry.operation,
       },
       actor,
     );
@@ -267,6 +323,34 @@ export class InsiService {
     const ins = patient.identity.ins;
     if (ins === null) throw new AppError('INSI_RESPONSE_INVALID', { reason: 'not-applied' });
     return { status: patient.identity.status, matricule: ins.matricule, oid: ins.oid };
+  }
+
+  /** The desk says the found identity is not this patient: recorded in the identity history. */
+  reject(patientId: string, lookupId: string, reason: string, actor: string): void {
+    const entry = this.pendingForPatient(patientId, lookupId);
+    const acceptance = this.deps.patients.insiAcceptance(patientId, tiqInput(entry.result.identity.traits));
+    this.deps.patients.recordInsiRefusal(patientId, { by: 'person', operation: entry.operation, findings: differences(acceptance), reason: reason.trim() }, actor);
+    this.pending.delete(lookupId);
+  }
+
+  /** What attaching a free-form result to this patient would do (comparison, acceptance rule). */
+  preview(patientId: string, lookupId: string, actor: string) {
+    const entry = this.pendingForPatient(patientId, lookupId);
+    const traits = this.deps.patients.insiQueryTraits(patientId, actor);
+    const insiTraits = entry.result.identity.traits;
+    return { comparison: compareTraits(traits, insiTraits), acceptance: this.deps.patients.insiAcceptance(patientId, tiqInput(insiTraits)) };
+  }
+
+  /**
+   * The free INSi form's result becomes a new patient: created with the INSi traits (probable
+   * duplicates refused unless acknowledged), then the INS attached through the same rule (RECUP).
+   */
+  createPatient(lookupId: string, acknowledgeDuplicates: boolean, actor: string): { patientId: string; status: IdentityStatus } {
+    const entry = this.pendingFor(lookupId);
+    if (entry.patientId !== null) throw new AppError('INSI_LOOKUP_EXPIRED', { reason: 'other-patient' });
+    const { patient } = this.deps.patients.create({ strictTraits: tiqInput(entry.result.identity.traits), acknowledgeDuplicates, source: 'insi' }, actor);
+    const accepted = this.accept(patient.id, lookupId, actor);
+    return { patientId: patient.id, status: accepted.status };
   }
 
   // --- worklist ---------------------------------------------------------------------------------
@@ -326,19 +410,31 @@ export class InsiService {
     }
     const identity = outcome.result.identity;
     try {
+      // The acceptance rule applies to the worklist too; nobody is there to confirm a difference,
+      // so only identical or completed traits are attached (the rest waits for the desk).
       const { patient } = this.deps.patients.applyInsiResult(
         {
           id: patientId,
           matricule: identity.active.matricule,
           oid: identity.active.oid,
-          traits: { ...identity.traits },
+          traits: tiqInput(identity.traits),
+          operation: 'worklist',
         },
         actor,
       );
       this.finishItem(worklistId, patientId, 'found', `${IDENTITY_STATUS_LABEL[patient.identity.status].label} : à vérifier au prochain passage (justificatif d'identité).`, patient.identity.status);
     } catch (error) {
       if (!isAppError(error)) throw error;
-      this.finishItem(worklistId, patientId, 'error', error.message, null, error.code);
+      const reason =
+        error.code === 'IDENTITY_INSI_TRAITS_INCOHERENT'
+          ? "Identité INSi refusée : ses traits ne correspondent pas à l'identité locale (probablement une autre personne). INS non rattaché ; à vérifier au guichet."
+          : error.code === 'IDENTITY_INSI_CONFIRMATION_REQUIRED'
+            ? "Une différence de traits à confirmer au guichet (motif et seconde confirmation) : INS non rattaché."
+            : error.code === 'PATIENT_INS_ALREADY_ATTACHED'
+              ? 'Cet INS est déjà rattaché à une autre fiche : doublon potentiel à examiner.'
+              : error.message;
+      // The code stays apart (report's support column), never in the French reason.
+      this.finishItem(worklistId, patientId, 'error', reason, null, error.code);
     }
   }
 

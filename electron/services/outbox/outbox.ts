@@ -259,6 +259,17 @@ export class Outbox {
     return this.get(id) as JobView;
   }
 
+  /**
+   * A patient record was merged into another (patients service): the unfinished jobs about it now
+   * belong to the record kept, so the File d'envoi shows them there. Returns how many moved; the
+   * caller runs it inside the merge transaction and writes the trace.
+   */
+  reassignPatient(fromPatientId: string, toPatientId: string): number {
+    const moved = this.store.reassignPatient.run({ from: fromPatientId, to: toPatientId, now: this.clock.now() }).changes;
+    if (moved > 0) this.changed();
+    return moved;
+  }
+
   /** Cancels a job that is not running; audited (the screen asks for confirmation first). */
   cancel(id: string, actor: string): JobView {
     const row = this.requireRow(id);

@@ -90,6 +90,11 @@ export function createStore(db: Db) {
     ),
     byKey: db.prepare<[string, string], JobRow>('SELECT * FROM outbox_job WHERE queue = ? AND idempotency_key = ?'),
     byId: db.prepare<[number], JobRow>('SELECT * FROM outbox_job WHERE id = ?'),
+    /** A patient record merged into another: its unfinished jobs follow (done/cancelled ones stay as history). */
+    reassignPatient: db.prepare<{ from: string; to: string; now: number }>(
+      `UPDATE outbox_job SET patient_id = @to, subject = json_set(subject, '$.patientId', @to), updated_at = @now
+        WHERE patient_id = @from AND status NOT IN ('done', 'cancelled')`,
+    ),
 
     /**
      * Candidates for a claim: due, or running under an expired lease (a crashed or stalled

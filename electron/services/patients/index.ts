@@ -2,7 +2,7 @@
  * Local patient base: identities in the encrypted store with their RNIV status history, search
  * (FTS5, accent- and case-insensitive, prefix and tolerant), duplicate warnings, CSV import.
  */
-export { patientsMigrations } from './schema';
+export { patientsMigrations, patientsMigrations2 } from './schema';
 export {
   MAX_IMPORT_BYTES,
   PatientsService,

@@ -107,3 +107,87 @@ export const patientsMigrations: Array<{ name: string; up(db: Db): void }> = [
     },
   },
 ];
+
+/**
+ * After 0.1.0 (issue 13, identity safety):
+ * - one INS, one patient: a unique index on (environment, INS) — test/demo/production keep their
+ *   own spaces. Records that already share an INS keep it on one record only: the one qualified
+ *   first (QUAL, then the earliest INSi confirmation, then the oldest record); the others lose the
+ *   INS and the INSi confirmation (their status goes down: VALI if a high-trust document was
+ *   checked, else PROV), with an entry in their identity history, and each pair is listed as a
+ *   « doublon potentiel » for a person to merge or to mark as distinct. Nothing is deleted.
+ * - merged records stay (never deleted) with the record they were merged into;
+ * - probable duplicates (same INS, or alike by name, first names, birth date and sex) and the pairs
+ *   a person declared distinct, so that they are not proposed again.
+ */
+export const patientsMigrations2: Array<{ name: string; up(db: Db): void }> = [
+  {
+    name: 'patients: one INS per patient and environment, duplicate pairs, merged records',
+    up(db: Db): void {
+      db.exec(`
+        ALTER TABLE patients ADD COLUMN merged_into TEXT;
+        ALTER TABLE patients ADD COLUMN merged_at TEXT;
+
+        CREATE TABLE patient_duplicate_pairs (
+          environment   TEXT NOT NULL,
+          -- the pair in id order, so that (a, b) and (b, a) are one row
+          id_low        TEXT NOT NULL REFERENCES patients(id),
+          id_high       TEXT NOT NULL REFERENCES patients(id),
+          reason        TEXT NOT NULL CHECK (reason IN ('same-ins', 'likeness')),
+          source        TEXT NOT NULL,
+          detected_at   TEXT NOT NULL,
+          detected_by   TEXT NOT NULL,
+          status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'merged', 'distinct')),
+          resolved_at   TEXT,
+          resolved_by   TEXT,
+          resolution    TEXT,
+          PRIMARY KEY (environment, id_low, id_high)
+        ) WITHOUT ROWID;
+        CREATE INDEX patient_duplicate_pairs_open ON patient_duplicate_pairs(environment, status, detected_at);
+      `);
+      const now = new Date().toISOString();
+      const groups = db
+        .prepare(
+          `SELECT environment, ins_nir FROM patients WHERE ins_matricule IS NOT NULL
+           GROUP BY environment, ins_nir HAVING COUNT(*) > 1`,
+        )
+        .all() as Array<{ environment: string; ins_nir: string }>;
+      const members = db.prepare(
+        `SELECT id, identity_status, document_check FROM patients WHERE environment = ? AND ins_nir = ? AND ins_matricule IS NOT NULL
+         ORDER BY (identity_status = 'QUAL') DESC, insi_confirmed_at IS NULL, insi_confirmed_at, seq`,
+      );
+      const detach = db.prepare(
+        `UPDATE patients SET ins_matricule = NULL, ins_oid = NULL, insi_confirmed_at = NULL, identity_status = @status,
+           version = version + 1, updated_at = @now WHERE id = @id`,
+      );
+      const history = db.prepare(
+        `INSERT INTO patient_identity_history (patient_id, at, actor, event, from_status, to_status, details)
+         VALUES (@id, @now, 'système (mise à jour de la base)', 'ins.detached', @from, @to, @details)`,
+      );
+      const pair = db.prepare(
+        `INSERT OR IGNORE INTO patient_duplicate_pairs (environment, id_low, id_high, reason, source, detected_at, detected_by)
+         VALUES (@environment, @low, @high, 'same-ins', 'migration', @now, 'système (mise à jour de la base)')`,
+      );
+      for (const group of groups) {
+        const rows = members.all(group.environment, group.ins_nir) as Array<{ id: string; identity_status: string; document_check: string | null }>;
+        const [kept, ...others] = rows;
+        if (kept === undefined) continue;
+        for (const other of others) {
+          const highTrust = other.document_check !== null && (JSON.parse(other.document_check) as { highTrust?: boolean }).highTrust === true;
+          const status = highTrust ? 'VALI' : 'PROV';
+          detach.run({ id: other.id, status, now });
+          history.run({
+            id: other.id,
+            now,
+            from: other.identity_status,
+            to: status,
+            details: JSON.stringify({ reason: 'same-ins', keptOn: kept.id }),
+          });
+          const [low, high] = kept.id < other.id ? [kept.id, other.id] : [other.id, kept.id];
+          pair.run({ environment: group.environment, low, high, now });
+        }
+      }
+      db.exec(`CREATE UNIQUE INDEX patients_one_ins ON patients(environment, ins_nir) WHERE ins_matricule IS NOT NULL;`);
+    },
+  },
+];

@@ -13,6 +13,8 @@ import type { Logger } from '../../platform/log';
 import {
   applyIdentityEvent,
   assertInsiCallAllowed,
+  birthPlaceLabel,
+  evaluateInsiAcceptance,
   canShareIns,
   checkOidForEnvironment,
   cleanUsedTraits,
@@ -25,14 +27,17 @@ import {
   renderInsDatamatrixSvg,
   strictTraitsKey,
   type IdentityEvent,
+  type InsiAcceptance,
   type InsOid,
   type StrictTraits,
   type TraitFieldError,
 } from '../identity';
 import { readCsv, suggestMapping, CsvError, type CsvTable } from './csv';
+import { findProbableDuplicates } from './duplicates';
+import { assertMergeAllowed, type MergeParticipant } from './merge';
 import { validateImport, type ImportPlan } from './import';
 import { parseSearchQuery } from './search';
-import { displayNames, identitiesToVerify, idsByName, PatientStore, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
+import { displayNames, identitiesToVerify, idsByName, PatientStore, type DuplicatePairRow, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
 
 /** What the service writes to the audit trail (the AuditTrail's `write` fits). */
 export type PatientsAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -60,6 +65,8 @@ export interface CreatePatientInput {
   declaredNir?: string | null | undefined;
   externalId?: string | null | undefined;
   acknowledgeDuplicates?: boolean | undefined;
+  /** Where the identity comes from: typed at the desk, read from a carte Vitale, or an INSi result. */
+  source?: 'desk' | 'vitale' | 'insi' | undefined;
 }
 
 export interface UpdatePatientInput {
@@ -68,6 +75,18 @@ export interface UpdatePatientInput {
   strictTraits?: StrictTraitsInput | undefined;
   usedTraits?: Partial<UsedTraits> | undefined;
   declaredNir?: string | null | undefined;
+  /** Why the identity is changed (kept in the identity history); required for strict and used traits. */
+  reason?: string | undefined;
+}
+
+/** A pair of probable duplicates as the doublon screen lists it. */
+export interface DuplicatePairView {
+  a: PatientSummary;
+  b: PatientSummary;
+  reason: DuplicatePairRow['reason'];
+  source: string;
+  detectedAt: string;
+  detectedBy: string;
 }
 
 export interface SearchCriteria {
@@ -82,7 +101,12 @@ export interface InsiResultInput {
   id: string;
   matricule: string;
   oid: string;
+  /** The TIQ traits exactly as INSi returned them (birth date `AAAA-MM-JJ`, 00 for an unknown part). */
   traits: StrictTraitsInput;
+  /** For an acceptable difference (acceptance rule « confirm »): the reason, confirmed a second time. */
+  confirmation?: { reason: string } | undefined;
+  /** What the look-up was: by traits, from the carte Vitale, the worklist, or the free INSi form. */
+  operation?: string | undefined;
 }
 
 export interface ImportPreview {
@@ -93,6 +117,8 @@ export interface ImportPreview {
   suggestedMapping: ImportMapping;
   alreadyImported: boolean;
   validation: ImportPlan['validation'] | null;
+  /** Lines to create that look like a patient already in the base (probable duplicates). */
+  probableDuplicates: number | null;
 }
 
 export interface ImportCommit {
@@ -101,6 +127,8 @@ export interface ImportCommit {
   created: number;
   existing: number;
   duplicatesInFile: number;
+  /** Created lines that look like another patient: listed as « doublons potentiels » to review. */
+  probableDuplicates: number;
 }
 
 /** 20 Mo: a practice export of ~100 000 patients. */
@@ -118,8 +146,51 @@ export function toPatient(record: PatientRecord): Patient {
     declaredNir: record.declaredNir,
     externalId: record.externalId,
     insShareable: canShareIns(record.identity),
+    birthPlaceLabel: birthPlaceLabel(record.traits.birthPlaceCode),
+    mergedInto: record.mergedInto ?? null,
   };
 }
+
+/** The INS traits as INSi returned them, for the acceptance rule. */
+function insTraitsOf(input: StrictTraitsInput, normalized: StrictTraits) {
+  const lunar = /^\d{4}-\d{2}-\d{2}$/.test(input.birthDate.trim())
+    ? input.birthDate.trim()
+    : `${String(normalized.birthDate.year).padStart(4, '0')}-${String(normalized.birthDate.month ?? 0).padStart(2, '0')}-${String(normalized.birthDate.day ?? 0).padStart(2, '0')}`;
+  return {
+    birthName: normalized.birthName,
+    birthGivenNames: normalized.birthGivenNames,
+    firstGivenName: normalized.firstGivenName,
+    sex: normalized.sex,
+    birthDate: lunar,
+    birthPlaceCode: normalized.birthPlaceCode,
+  };
+}
+
+/** Old and new value of each strict trait that changed, for the identity history. */
+function traitChanges(before: StrictTraits, after: StrictTraits): Array<{ field: string; from: string | null; to: string | null; fromLabel?: string | null; toLabel?: string | null }> {
+  const date = (t: StrictTraits) => formatDate(t.birthDate);
+  const pairs: Array<[string, string | null, string | null]> = [
+    ['birthName', before.birthName, after.birthName],
+    ['birthGivenNames', before.birthGivenNames, after.birthGivenNames],
+    ['firstGivenName', before.firstGivenName, after.firstGivenName],
+    ['birthDate', date(before), date(after)],
+    ['sex', before.sex, after.sex],
+    ['birthPlaceCode', before.birthPlaceCode, after.birthPlaceCode],
+  ];
+  return pairs
+    .filter(([, a, b]) => a !== b)
+    .map(([field, from, to]) =>
+      // Birth places keep their name next to the code: the history shows names, never bare codes.
+      field === 'birthPlaceCode' ? { field, from, to, fromLabel: birthPlaceLabel(from), toLabel: birthPlaceLabel(to) } : { field, from, to },
+    );
+}
+
+function formatDate(d: StrictTraits['birthDate']): string {
+  const two = (n: number | null) => (n === null ? '00' : String(n).padStart(2, '0'));
+  return `${two(d.day)}/${two(d.month)}/${String(d.year).padStart(4, '0')}`;
+}
+
+const MIN_REASON = 3;
 
 function traitsError(errors: TraitFieldError[]): AppError {
   // Field names and rule codes only: the values stay out of error details (no health data).
@@ -130,6 +201,7 @@ export class PatientsService {
   private readonly store: PatientStore;
   private readonly logger: Logger;
   private readonly newId: () => string;
+  private readonly mergeParticipants: MergeParticipant[] = [];
 
   constructor(private readonly deps: PatientsDeps) {
     this.store = new PatientStore(deps.db, deps.environment);
@@ -174,6 +246,18 @@ export class PatientsService {
     return record;
   }
 
+  /** A record that may still change (not merged into another). */
+  private loadLiving(id: string): PatientRecord {
+    const record = this.load(id);
+    if ((record.mergedInto ?? null) !== null) throw new AppError('PATIENT_MERGED', { mergedInto: record.mergedInto });
+    return record;
+  }
+
+  /** Registers another service's data that follows a merge (composition root). */
+  addMergeParticipant(participant: MergeParticipant): void {
+    this.mergeParticipants.push(participant);
+  }
+
   private normalize(input: StrictTraitsInput): StrictTraits {
     const result = normalizeStrictTraits(input, { today: this.now().slice(0, 10) });
     if (!result.ok) throw traitsError(result.errors);
@@ -196,18 +280,28 @@ export class PatientsService {
     const traits = this.normalize(input.strictTraits);
     const declaredNir = this.declaredNir(input.declaredNir);
     // better-sqlite3 is synchronous: nothing else runs in this process between the check and the insert.
-    const duplicates = this.store.duplicatesOf(traits);
+    const duplicates = findProbableDuplicates(this.store, traits);
+    const source = input.source ?? 'desk';
     if (duplicates.length > 0 && input.acknowledgeDuplicates !== true) {
-      this.deps.audit({ actor, patientRef: null, action: 'patient.create.refused', details: { reason: 'duplicate', candidates: duplicates.length } });
+      this.deps.audit({
+        actor,
+        patientRef: null,
+        action: 'patient.create.refused',
+        details: { reason: 'duplicate', candidates: duplicates.length, approximate: duplicates.filter((d) => d.match === 'approx').length, source },
+      });
       throw new AppError('PATIENT_DUPLICATE_SUSPECTED', { candidateIds: duplicates.map((d) => d.id) });
     }
     const result = inTransaction(this.deps.db, () => {
       const record = this.insertRecord({ traits, used: cleanUsedTraits(input.usedTraits ?? {}), declaredNir, externalId: input.externalId ?? null, importId: null }, actor, 'manual');
+      // The person saw the look-alikes and said this is someone else: remembered, never proposed again.
+      for (const duplicate of duplicates) {
+        this.store.resolvePair(record.id, duplicate.id, 'distinct', record.createdAt, actor, { decidedAt: 'creation' });
+      }
       this.deps.audit({
         actor,
         patientRef: record.id,
         action: 'patient.create',
-        details: { source: 'manual', duplicatesAcknowledged: duplicates.length },
+        details: { source: source === 'desk' ? 'manual' : source, duplicatesAcknowledged: duplicates.length },
       });
       return { patient: toPatient(record), duplicates };
     });
@@ -234,46 +328,61 @@ export class PatientsService {
     return { patient: toPatient(record), history };
   }
 
+  /**
+   * Edits the local traits with a reason; each change goes to the identity history with its old and
+   * new value. A qualified identity's strict traits (the INS traits, from INSi) cannot be edited
+   * here (IDENTITY_QUALIFIED_LOCKED); editing a strict trait of another identity drops the INSi
+   * confirmation and the document check, which were established for the old traits (rniv.ts).
+   */
   update(input: UpdatePatientInput, actor: string): { patient: Patient } {
     const traits = input.strictTraits === undefined ? undefined : this.normalize(input.strictTraits);
     const declaredNir = input.declaredNir === undefined ? undefined : this.declaredNir(input.declaredNir);
+    const reason = input.reason?.trim() ?? '';
     const patient = inTransaction(this.deps.db, () => {
-      const current = this.load(input.id);
+      const current = this.loadLiving(input.id);
       if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
         throw new AppError('PATIENT_VERSION_CONFLICT', { expected: input.expectedVersion, actual: current.version });
       }
       const at = this.now();
       let next: PatientRecord = { ...current, version: current.version + 1, updatedAt: at };
       const changedFields: string[] = [];
+      const entries: IdentityHistoryEntry[] = [];
       if (traits !== undefined) {
         const transition = applyIdentityEvent({ traits: current.traits, identity: current.identity }, { type: 'traits.changed', traits }, { at, actor });
         const changed = transition.entry.details.changedTraits as string[];
         if (changed.length > 0) {
           next = { ...next, traits: transition.record.traits, identity: transition.record.identity };
-          this.store.appendHistory(current.id, transition.entry);
+          entries.push({ ...transition.entry, details: { ...transition.entry.details, changes: traitChanges(current.traits, transition.record.traits), reason } });
           changedFields.push(...changed);
         }
       }
       if (input.usedTraits !== undefined) {
         const used = cleanUsedTraits({ ...current.used, ...input.usedTraits });
-        if (used.usedName !== current.used.usedName) changedFields.push('usedName');
-        if (used.usedGivenName !== current.used.usedGivenName) changedFields.push('usedGivenName');
+        const changes: Array<{ field: string; from: string | null; to: string | null }> = [];
+        if (used.usedName !== current.used.usedName) changes.push({ field: 'usedName', from: current.used.usedName, to: used.usedName });
+        if (used.usedGivenName !== current.used.usedGivenName) changes.push({ field: 'usedGivenName', from: current.used.usedGivenName, to: used.usedGivenName });
+        if (changes.length > 0) {
+          changedFields.push(...changes.map((c) => c.field));
+          entries.push({ at, actor, event: 'used-traits.changed', from: next.identity.status, to: next.identity.status, details: { changes, reason } });
+        }
         next = { ...next, used };
       }
       if (declaredNir !== undefined && declaredNir !== current.declaredNir) {
         changedFields.push('declaredNir');
         next = { ...next, declaredNir };
       }
+      if (entries.length > 0 && reason.length < MIN_REASON) throw new AppError('PATIENT_CHANGE_REASON_REQUIRED');
       if (changedFields.length === 0) {
         this.deps.audit({ actor, patientRef: current.id, action: 'patient.update', details: { changedFields } });
         return toPatient(current);
       }
       if (!this.store.update(next)) throw new AppError('PATIENT_VERSION_CONFLICT', { expected: current.version });
+      for (const entry of entries) this.store.appendHistory(current.id, entry);
       this.deps.audit({
         actor,
         patientRef: current.id,
         action: 'patient.update',
-        details: { changedFields, statusFrom: current.identity.status, statusTo: next.identity.status },
+        details: { changedFields, statusFrom: current.identity.status, statusTo: next.identity.status, reasonGiven: reason.length > 0 },
       });
       return toPatient(next);
     });
@@ -284,7 +393,7 @@ export class PatientsService {
   /** Applies one RNIV event, persists the record and its history entry, audits it. */
   private transition(id: string, event: IdentityEvent, actor: string, action: string, extra: Record<string, unknown> = {}) {
     const result = inTransaction(this.deps.db, () => {
-      const current = this.load(id);
+      const current = this.loadLiving(id);
       const at = this.now();
       const { record, entry } = applyIdentityEvent({ traits: current.traits, identity: current.identity }, event, { at, actor });
       const next: PatientRecord = { ...current, version: current.version + 1, updatedAt: at, traits: record.traits, identity: record.identity };
@@ -292,7 +401,7 @@ export class PatientsService {
       if (!this.store.update(next)) throw new AppError('PATIENT_VERSION_CONFLICT', { expected: current.version });
       this.store.appendHistory(id, entry);
       const auditDetails: Record<string, unknown> = { statusFrom: entry.from, statusTo: entry.to };
-      for (const key of ['device', 'parentDevice', 'highTrust', 'attribute', 'value', 'oid', 'changedTraits', 'keyMismatch'] as const) {
+      for (const key of ['device', 'parentDevice', 'highTrust', 'attribute', 'value', 'oid', 'changedTraits', 'keyMismatch', 'acceptedDifference'] as const) {
         if (entry.details[key] !== undefined) auditDetails[key] = entry.details[key];
       }
       this.deps.audit({ actor, patientRef: id, action, details: auditDetails });
@@ -324,18 +433,60 @@ export class PatientsService {
    * (IDENTITY_INSI_BLOCKED): the INSi client calls this before building its request.
    */
   insiQueryTraits(id: string, actor: string): StrictTraits {
-    const record = this.load(id);
+    const record = this.loadLiving(id);
     this.deps.audit({ actor, patientRef: id, action: 'patient.read', details: { purpose: 'insi' } });
     assertInsiCallAllowed(record.identity);
     return record.traits;
   }
 
   /**
-   * Applies an INSi success (CodeCR 00): the returned traits replace the local strict traits and
-   * the status moves up (PROV → RECUP, VALI → QUAL). The OID must belong to this environment. A key
-   * mismatch is recorded, not refused: the CNDA fixture TEST_2.08_cas2 carries one (insi.md §2.1).
+   * The acceptance rule (identity/acceptance.ts) for a found INSi identity and this patient's
+   * current traits: the desk shows it before « Accepter », and applyInsiResult enforces it.
    */
-  applyInsiResult(input: InsiResultInput, actor: string): { patient: Patient; entry: IdentityHistoryEntry } {
+  insiAcceptance(id: string, traits: StrictTraitsInput): InsiAcceptance {
+    const record = this.loadLiving(id);
+    return evaluateInsiAcceptance(record.traits, insTraitsOf(traits, this.normalize(traits)));
+  }
+
+  /**
+   * Records in the identity history that an INSi identity was not attached (the acceptance rule
+   * blocked it, the INS belongs to another record, or a person refused it), and audits it. Field
+   * names and kinds of difference only: the other person's traits are not copied into this record.
+   */
+  recordInsiRefusal(id: string, details: { by: 'rule' | 'person' | 'ins-already-attached'; operation?: string | undefined; findings?: Array<{ field: string; kind: string }>; reason?: string; otherPatientId?: string }, actor: string): IdentityHistoryEntry {
+    const entry = this.appendRefusal(id, details, actor);
+    this.notify({ event: 'patients.changed', payload: { id, reason: 'identity' } });
+    return entry;
+  }
+
+  private appendRefusal(id: string, details: Parameters<PatientsService['recordInsiRefusal']>[1], actor: string): IdentityHistoryEntry {
+    return inTransaction(this.deps.db, () => {
+      const current = this.loadLiving(id);
+      const entry: IdentityHistoryEntry = {
+        at: this.now(),
+        actor,
+        event: 'insi.refused',
+        from: current.identity.status,
+        to: current.identity.status,
+        details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
+      };
+      this.store.appendHistory(id, entry);
+      this.deps.audit({ actor, patientRef: id, action: 'identity.insi-refused', details: { by: details.by, operation: details.operation ?? null, fields: details.findings?.map((f) => f.field) ?? [] } });
+      return entry;
+    });
+  }
+
+  /**
+   * Attaches an INSi identity (CodeCR 00) to a patient: the returned traits replace the local strict
+   * traits and the status moves up (PROV → RECUP, VALI → QUAL) — only if the acceptance rule allows
+   * it. « block »: nothing changes, the refusal goes to the identity history
+   * (IDENTITY_INSI_TRAITS_INCOHERENT); « confirm »: a reason confirmed a second time is required
+   * (IDENTITY_INSI_CONFIRMATION_REQUIRED) and kept in the history. One INS designates one patient of
+   * an environment: an INS already on another record is refused and the two records become a
+   * « doublon potentiel » (PATIENT_INS_ALREADY_ATTACHED). The OID must belong to this environment.
+   * A key mismatch is recorded, not refused: the CNDA fixture TEST_2.08_cas2 carries one (insi.md §2.1).
+   */
+  applyInsiResult(input: InsiResultInput, actor: string): { patient: Patient; entry: IdentityHistoryEntry; acceptance: InsiAcceptance } {
     const oidCheck = checkOidForEnvironment(input.oid, this.environment());
     if (!oidCheck.ok) {
       throw new AppError(oidCheck.reason === 'UNKNOWN_OID' ? 'INS_OID_UNKNOWN' : 'INS_OID_ENVIRONMENT_MISMATCH', { environment: this.environment() });
@@ -350,13 +501,34 @@ export class PatientsService {
       this.logger.warn('insi.result.key-mismatch', { patientRef: input.id });
     } else throw new AppError('INS_MATRICULE_INVALID', { reason: parsed.reason });
     const traits = this.normalize(input.traits);
-    return this.transition(
-      input.id,
-      { type: 'insi.succeeded', ins: { matricule, oid: oidCheck.info.oid as InsOid }, traits },
-      actor,
-      'identity.insi-result',
-      keyMismatch ? { keyMismatch: true } : {},
-    );
+    const acceptance = this.insiAcceptance(input.id, input.traits);
+    const findings = acceptance.findings.filter((f) => f.severity === 'minor' || f.severity === 'major').map((f) => ({ field: f.field, kind: f.kind }));
+    if (acceptance.decision === 'block') {
+      this.recordInsiRefusal(input.id, { by: 'rule', operation: input.operation, findings }, actor);
+      throw new AppError('IDENTITY_INSI_TRAITS_INCOHERENT', { fields: findings.map((f) => f.field) });
+    }
+    const reason = input.confirmation?.reason.trim() ?? '';
+    if (acceptance.decision === 'confirm' && reason.length < MIN_REASON) {
+      throw new AppError('IDENTITY_INSI_CONFIRMATION_REQUIRED', { fields: findings.map((f) => f.field) });
+    }
+    const other = this.store.otherWithIns(matricule.slice(0, 13), input.id);
+    if (other !== null) {
+      inTransaction(this.deps.db, () => {
+        this.store.recordPair(input.id, other, 'same-ins', 'insi', this.now(), actor);
+        this.recordInsiRefusal(input.id, { by: 'ins-already-attached', operation: input.operation, otherPatientId: other }, actor);
+      });
+      throw new AppError('PATIENT_INS_ALREADY_ATTACHED', { otherPatientId: other });
+    }
+    const before = this.loadLiving(input.id).traits;
+    const extra: Record<string, unknown> = { changes: traitChanges(before, traits) };
+    if (keyMismatch) extra.keyMismatch = true;
+    if (input.operation !== undefined) extra.operation = input.operation;
+    if (acceptance.decision === 'confirm') {
+      extra.acceptedDifference = findings[0] ?? null;
+      extra.reason = reason;
+    }
+    const result = this.transition(input.id, { type: 'insi.succeeded', ins: { matricule, oid: oidCheck.info.oid as InsOid }, traits }, actor, 'identity.insi-result', extra);
+    return { ...result, acceptance };
   }
 
   /** The INS datamatrix of a QUAL identity, as symbol content and SVG. */
@@ -367,15 +539,93 @@ export class PatientsService {
     return { content, svg: renderInsDatamatrixSvg(content) };
   }
 
-  /** Patients with the same strict traits or the same INS (duplicate warning). */
+  /** Patients with the same INS, the same strict traits or traits alike (duplicate warning). */
   duplicatesOf(id: string, actor: string): PatientSummary[] {
     const record = this.load(id);
-    const byTraits = this.store.duplicatesOf(record.traits, id);
+    const byTraits = findProbableDuplicates(this.store, record.traits, id);
     const byIns = record.identity.ins === null ? [] : this.store.patientsWithIns(record.identity.ins.matricule.slice(0, 13), id);
     const seen = new Set<string>();
-    const all = [...byTraits, ...byIns].filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
+    const all = [...byIns, ...byTraits].filter((p) => (seen.has(p.id) ? false : (seen.add(p.id), true)));
     this.deps.audit({ actor, patientRef: id, action: 'patient.duplicates', details: { found: all.length } });
     return all;
+  }
+
+  /** Probable duplicates of traits not yet created (desk form, carte Vitale intake). */
+  findDuplicates(input: StrictTraitsInput, actor: string, source: string): PatientSummary[] {
+    const found = findProbableDuplicates(this.store, this.normalize(input));
+    this.deps.audit({ actor, patientRef: null, action: 'patient.duplicates', details: { found: found.length, source } });
+    return found;
+  }
+
+  /** The open « doublons potentiels », the same-INS pairs first. */
+  duplicatePairs(limit: number, actor: string): DuplicatePairView[] {
+    const pairs: DuplicatePairView[] = [];
+    for (const row of this.store.openPairs(limit)) {
+      const a = this.store.summary(row.id_low);
+      const b = this.store.summary(row.id_high);
+      if (a === null || b === null) continue;
+      pairs.push({ a, b, reason: row.reason, source: row.source, detectedAt: row.detected_at, detectedBy: row.detected_by });
+    }
+    this.deps.audit({ actor, patientRef: null, action: 'patients.duplicates.list', details: { pairs: pairs.length } });
+    return pairs;
+  }
+
+  /** Both records of a pair with their histories; each opening is audited on its record. */
+  compare(a: string, b: string, actor: string) {
+    const left = this.get(a, actor);
+    const right = this.get(b, actor);
+    const row = this.store.pair(a, b);
+    const pair: DuplicatePairView | null = row === null ? null : {
+      a: this.store.summary(row.id_low) as PatientSummary,
+      b: this.store.summary(row.id_high) as PatientSummary,
+      reason: row.reason,
+      source: row.source,
+      detectedAt: row.detected_at,
+      detectedBy: row.detected_by,
+    };
+    return { a: left, b: right, pair };
+  }
+
+  /** Two records are two people: the pair is remembered and never proposed again. */
+  markDistinct(input: { a: string; b: string; reason: string }, actor: string): void {
+    const reason = input.reason.trim();
+    if (reason.length < MIN_REASON) throw new AppError('PATIENT_CHANGE_REASON_REQUIRED');
+    inTransaction(this.deps.db, () => {
+      const a = this.loadLiving(input.a);
+      const b = this.loadLiving(input.b);
+      if (a.id === b.id) throw new AppError('PATIENT_MERGE_REFUSED', { reason: 'same-record' });
+      const at = this.now();
+      this.store.resolvePair(a.id, b.id, 'distinct', at, actor, { reason });
+      for (const [self, other] of [[a, b], [b, a]] as const) {
+        this.store.appendHistory(self.id, { at, actor, event: 'duplicate.distinct', from: self.identity.status, to: self.identity.status, details: { otherPatientId: other.id, reason } });
+        this.deps.audit({ actor, patientRef: self.id, action: 'patient.duplicate.distinct', details: { otherPatientId: other.id } });
+      }
+    });
+    this.notify({ event: 'patients.changed', payload: { id: input.a, reason: 'identity' } });
+    this.notify({ event: 'patients.changed', payload: { id: input.b, reason: 'identity' } });
+  }
+
+  /** Merges `mergedId` into `keptId` (merge.ts says what happens to each piece). */
+  merge(input: { keptId: string; mergedId: string; reason: string }, actor: string): { patient: Patient; moved: Array<{ label: string; count: number }> } {
+    const reason = input.reason.trim();
+    if (reason.length < MIN_REASON) throw new AppError('PATIENT_CHANGE_REASON_REQUIRED');
+    const result = inTransaction(this.deps.db, () => {
+      const kept = this.load(input.keptId);
+      const merged = this.load(input.mergedId);
+      assertMergeAllowed(kept, merged);
+      const at = this.now();
+      const moved = this.mergeParticipants.map((p) => ({ label: p.label, count: p.reassign(merged.id, kept.id) }));
+      if (!this.store.markMerged(merged.id, kept.id, at)) throw new AppError('PATIENT_VERSION_CONFLICT', { expected: merged.version });
+      this.store.resolvePair(kept.id, merged.id, 'merged', at, actor, { keptId: kept.id, reason, moved });
+      this.store.appendHistory(merged.id, { at, actor, event: 'patient.merged-into', from: merged.identity.status, to: merged.identity.status, details: { keptId: kept.id, reason, moved } });
+      this.store.appendHistory(kept.id, { at, actor, event: 'patient.merged', from: kept.identity.status, to: kept.identity.status, details: { mergedId: merged.id, reason, moved } });
+      this.deps.audit({ actor, patientRef: kept.id, action: 'patient.merge', details: { mergedId: merged.id, moved } });
+      this.deps.audit({ actor, patientRef: merged.id, action: 'patient.merged-into', details: { keptId: kept.id } });
+      return { patient: toPatient(this.load(kept.id)), moved };
+    });
+    this.notify({ event: 'patients.changed', payload: { id: input.keptId, reason: 'identity' } });
+    this.notify({ event: 'patients.changed', payload: { id: input.mergedId, reason: 'identity' } });
+    return result;
   }
 
   search(criteria: SearchCriteria, actor: string): { results: PatientSummary[]; approximate: boolean } {
@@ -437,6 +687,8 @@ export class PatientsService {
     const { table, fingerprint } = this.readImport(input.bytes);
     const alreadyImported = this.store.importIdFor(fingerprint) !== null;
     const plan = input.mapping === undefined ? null : validateImport(table, input.mapping, this.store, this.now().slice(0, 10));
+    // The lines that would be created yet look like a patient already here (the duplicate finder).
+    const probableDuplicates = plan === null ? null : plan.toCreate.filter((line) => findProbableDuplicates(this.store, line.traits).length > 0).length;
     this.deps.audit({
       actor,
       patientRef: null,
@@ -451,6 +703,7 @@ export class PatientsService {
       suggestedMapping: suggestMapping(table.headers),
       alreadyImported,
       validation: plan?.validation ?? null,
+      probableDuplicates,
     };
   }
 
@@ -465,7 +718,7 @@ export class PatientsService {
       const previous = this.store.importIdFor(fingerprint);
       if (previous !== null) {
         this.deps.audit({ actor, patientRef: null, action: 'patients.import.commit', details: { importId: previous, alreadyImported: true, created: 0 } });
-        return { importId: previous, alreadyImported: true, created: 0, existing: 0, duplicatesInFile: 0 };
+        return { importId: previous, alreadyImported: true, created: 0, existing: 0, duplicatesInFile: 0, probableDuplicates: 0 };
       }
       const plan = validateImport(table, input.mapping, this.store, this.now().slice(0, 10));
       if (plan.validation.invalid > 0) {
@@ -483,16 +736,21 @@ export class PatientsService {
         mapping: JSON.stringify(input.mapping),
         lineCount: table.rows.length,
       });
+      let probableDuplicates = 0;
       for (const line of plan.toCreate) {
+        // Look-alikes are created (the file is the practice's base) and listed as « doublons potentiels ».
+        const alike = findProbableDuplicates(this.store, line.traits);
         const record = this.insertRecord({ ...line, importId }, actor, 'import');
-        this.deps.audit({ actor, patientRef: record.id, action: 'patient.create', details: { source: 'import', importId, line: line.line } });
+        for (const other of alike) this.store.recordPair(record.id, other.id, 'likeness', 'import', record.createdAt, actor);
+        if (alike.length > 0) probableDuplicates += 1;
+        this.deps.audit({ actor, patientRef: record.id, action: 'patient.create', details: { source: 'import', importId, line: line.line, probableDuplicates: alike.length } });
       }
       this.store.setImportCounts(importId, plan.toCreate.length, plan.validation.existing);
       this.deps.audit({
         actor,
         patientRef: null,
         action: 'patients.import.commit',
-        details: { importId, created: plan.toCreate.length, existing: plan.validation.existing, duplicatesInFile: plan.validation.duplicatesInFile },
+        details: { importId, created: plan.toCreate.length, existing: plan.validation.existing, duplicatesInFile: plan.validation.duplicatesInFile, probableDuplicates },
       });
       return {
         importId,
@@ -500,6 +758,7 @@ export class PatientsService {
         created: plan.toCreate.length,
         existing: plan.validation.existing,
         duplicatesInFile: plan.validation.duplicatesInFile,
+        probableDuplicates,
       };
     }));
     this.logger.info('patients.import', { importId: result.importId, created: result.created, alreadyImported: result.alreadyImported });

@@ -20,6 +20,23 @@ export interface PatientRecord {
   declaredNir: string | null;
   externalId: string | null;
   importId: number | null;
+  /** Set once this record was merged into another (it stays, read-only, with its history). */
+  mergedInto?: string | null;
+  mergedAt?: string | null;
+}
+
+/** A probable duplicate pair, in id order. */
+export interface DuplicatePairRow {
+  id_low: string;
+  id_high: string;
+  reason: 'same-ins' | 'likeness';
+  source: string;
+  detected_at: string;
+  detected_by: string;
+  status: 'open' | 'merged' | 'distinct';
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
 }
 
 interface PatientRow {
@@ -51,6 +68,8 @@ interface PatientRow {
   declared_nir: string | null;
   external_id: string | null;
   import_id: number | null;
+  merged_into?: string | null;
+  merged_at?: string | null;
 }
 
 type SummaryRow = Pick<
@@ -112,6 +131,8 @@ function toRecord(row: PatientRow): PatientRecord {
     declaredNir: row.declared_nir,
     externalId: row.external_id,
     importId: row.import_id,
+    mergedInto: row.merged_into ?? null,
+    mergedAt: row.merged_at ?? null,
   };
 }
 
@@ -194,7 +215,7 @@ export type InsiCandidateSelection =
   | { kind: 'patients'; ids: readonly string[] };
 
 /** Qualified identities need no INSi call; douteuse and fictive ones must not get one (RNIV). */
-const INSI_ELIGIBLE = "identity_status <> 'QUAL' AND attr_douteuse = 0 AND attr_fictive = 0";
+const INSI_ELIGIBLE = "identity_status <> 'QUAL' AND attr_douteuse = 0 AND attr_fictive = 0 AND merged_into IS NULL";
 
 export class PatientStore {
   private readonly statements;
@@ -230,10 +251,25 @@ export class PatientStore {
       candidatesByStatus: db.prepare(`SELECT id FROM patients WHERE environment = ? AND ${INSI_ELIGIBLE} AND identity_status IN (SELECT value FROM json_each(?)) ORDER BY seq`).pluck(),
       candidatesByImport: db.prepare(`SELECT id FROM patients WHERE environment = ? AND ${INSI_ELIGIBLE} AND import_id = ? ORDER BY seq`).pluck(),
       candidatesById: db.prepare(`SELECT id FROM patients WHERE environment = ? AND ${INSI_ELIGIBLE} AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`).pluck(),
-      byStrictKey: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.strict_key = ? ORDER BY p.seq LIMIT 20`),
+      byStrictKey: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.strict_key = ? AND p.merged_into IS NULL ORDER BY p.seq LIMIT 20`),
       byInsNir: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.environment = ? AND p.ins_nir = ? ORDER BY p.seq LIMIT 20`),
-      idByExternalId: db.prepare('SELECT id FROM patients WHERE environment = ? AND external_id = ? ORDER BY seq LIMIT 1').pluck(),
-      idByStrictKey: db.prepare('SELECT id FROM patients WHERE environment = ? AND strict_key = ? ORDER BY seq LIMIT 1').pluck(),
+      idByExternalId: db.prepare('SELECT id FROM patients WHERE environment = ? AND external_id = ? AND merged_into IS NULL ORDER BY seq LIMIT 1').pluck(),
+      idByStrictKey: db.prepare('SELECT id FROM patients WHERE environment = ? AND strict_key = ? AND merged_into IS NULL ORDER BY seq LIMIT 1').pluck(),
+      // Probable duplicates are looked for among the living records born the same day, of the same sex.
+      sameBirth: db.prepare('SELECT * FROM patients WHERE environment = ? AND birth_date = ? AND sex = ? AND merged_into IS NULL ORDER BY seq LIMIT 500'),
+      idWithIns: db.prepare('SELECT id FROM patients WHERE environment = ? AND ins_nir = ? AND ins_matricule IS NOT NULL AND id <> ? LIMIT 1').pluck(),
+      markMerged: db.prepare('UPDATE patients SET merged_into = @into, merged_at = @at, version = version + 1, updated_at = @at WHERE id = @id AND environment = @environment AND merged_into IS NULL'),
+      pairGet: db.prepare('SELECT * FROM patient_duplicate_pairs WHERE environment = ? AND id_low = ? AND id_high = ?'),
+      pairInsert: db.prepare(`INSERT INTO patient_duplicate_pairs (environment, id_low, id_high, reason, source, detected_at, detected_by)
+        VALUES (@environment, @low, @high, @reason, @source, @at, @actor)
+        ON CONFLICT (environment, id_low, id_high) DO UPDATE SET reason = 'same-ins', source = excluded.source, detected_at = excluded.detected_at,
+          detected_by = excluded.detected_by, status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL
+        -- One INS attempted on both records outweighs an earlier « distinct » decided on likeness.
+        WHERE excluded.reason = 'same-ins' AND status <> 'merged'`),
+      pairResolve: db.prepare(`UPDATE patient_duplicate_pairs SET status = @status, resolved_at = @at, resolved_by = @actor, resolution = @resolution
+        WHERE environment = @environment AND id_low = @low AND id_high = @high`),
+      pairsOpen: db.prepare("SELECT * FROM patient_duplicate_pairs WHERE environment = ? AND status = 'open' ORDER BY reason = 'same-ins' DESC, detected_at DESC LIMIT ?"),
+      summaryById: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM patients p WHERE p.id = ? AND p.environment = ?`),
       ftsHits: db.prepare('SELECT rowid FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?').pluck(),
       ftsDelete: db.prepare('DELETE FROM patients_fts WHERE rowid = ?'),
       ftsInsert: db.prepare('INSERT INTO patients_fts (rowid, terms) VALUES (?, ?)'),
@@ -279,6 +315,51 @@ export class PatientStore {
   insert(record: PatientRecord): void {
     const info = this.statements.insert.run({ ...toParams(record), environment: this.environment() });
     this.index(Number(info.lastInsertRowid), record, false);
+  }
+
+  /** Living records born the same day with the same sex (candidates for the likeness comparison). */
+  sameBirth(birthDate: string, sex: 'M' | 'F'): PatientRecord[] {
+    return (this.statements.sameBirth.all(this.environment(), birthDate, sex) as PatientRow[]).map(toRecord);
+  }
+
+  /** Another record of this environment holding this INS (13 characters), if any. */
+  otherWithIns(nir13: string, excludeId: string): string | null {
+    return (this.statements.idWithIns.get(this.environment(), nir13, excludeId) as string | undefined) ?? null;
+  }
+
+  summary(id: string): PatientSummary | null {
+    const row = this.statements.summaryById.get(id, this.environment()) as SummaryRow | undefined;
+    return row === undefined ? null : toSummary(row, 'exact');
+  }
+
+  /** Marks a record merged into another and takes it out of the name index (searches no longer find it). */
+  markMerged(id: string, into: string, at: string): boolean {
+    const info = this.statements.markMerged.run({ id, into, at, environment: this.environment() });
+    if (info.changes !== 1) return false;
+    const seq = this.statements.seqById.get(id) as number;
+    this.statements.ftsDelete.run(seq);
+    return true;
+  }
+
+  pair(a: string, b: string): DuplicatePairRow | null {
+    const [low, high] = a < b ? [a, b] : [b, a];
+    return (this.statements.pairGet.get(this.environment(), low, high) as DuplicatePairRow | undefined) ?? null;
+  }
+
+  /** Records a probable duplicate pair (an open pair stays open; a resolved one is not reopened). */
+  recordPair(a: string, b: string, reason: DuplicatePairRow['reason'], source: string, at: string, actor: string): void {
+    const [low, high] = a < b ? [a, b] : [b, a];
+    this.statements.pairInsert.run({ environment: this.environment(), low, high, reason, source, at, actor });
+  }
+
+  resolvePair(a: string, b: string, status: 'merged' | 'distinct', at: string, actor: string, resolution: Record<string, unknown>): void {
+    const [low, high] = a < b ? [a, b] : [b, a];
+    if (this.pair(a, b) === null) this.recordPair(a, b, 'likeness', 'desk', at, actor);
+    this.statements.pairResolve.run({ environment: this.environment(), low, high, status, at, actor, resolution: JSON.stringify(resolution) });
+  }
+
+  openPairs(limit: number): DuplicatePairRow[] {
+    return this.statements.pairsOpen.all(this.environment(), limit) as DuplicatePairRow[];
   }
 
   /** Writes a new version of the record; false when another write got there first. */
@@ -429,6 +510,9 @@ export class PatientStore {
       }
     }
     const inFts = 'p.seq IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH @match)';
+    // Merged records are out of the FTS index; the paths that do not go through it skip them here
+    // (the name-index walk reads only the covering index and always goes through the FTS match).
+    const live = [...conditions, 'p.merged_into IS NULL'];
     // SQL text depends only on which criteria are present (fixed fragments); values are bound.
     const select = (from: string, where: string[], orderBy: string) =>
       this.run(`SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT @limit`, params);
@@ -440,11 +524,11 @@ export class PatientStore {
       const from = `(SELECT seq FROM patients WHERE environment = @environment AND ins_nir = @nir
                      UNION SELECT seq FROM patients WHERE environment = @environment AND declared_nir = @nir) n
                    CROSS JOIN patients p ON p.seq = n.seq`;
-      rows = select(from, match === null ? conditions : [...conditions, inFts], order);
+      rows = select(from, match === null ? live : [...live, inFts], order);
     } else if (filters.birthDate !== null && 'date' in filters.birthDate) {
-      rows = select('patients p INDEXED BY patients_birth_date', match === null ? conditions : [...conditions, inFts], order);
+      rows = select('patients p INDEXED BY patients_birth_date', match === null ? live : [...live, inFts], order);
     } else if (match === null) {
-      rows = select('patients p INDEXED BY patients_birth_year', conditions, order);
+      rows = select('patients p INDEXED BY patients_birth_year', live, order);
     } else if ((hits = this.statements.ftsHits.all(match, FTS_DRIVER_MAX_HITS + 1) as number[]).length <= FTS_DRIVER_MAX_HITS) {
       // Few hits: read them (already found, passed as a JSON array) and sort them.
       params.hits = JSON.stringify(hits);

@@ -24,9 +24,21 @@ export interface LpsDescription {
  * those published to accredited editors; they are placeholders until configured.
  */
 export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
-  demo: { insi: 'https://127.0.0.1/insi (simulateur local)', dmp: 'https://127.0.0.1/dmp (simulateur local)' },
-  test: { insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)', dmp: 'à configurer (URL DMPi de formation)' },
-  production: { insi: 'à configurer (URL INSi de production)', dmp: 'à configurer (URL DMPi de production)' },
+  demo: {
+    insi: 'https://127.0.0.1/insi (simulateur local)',
+    dmp: 'https://127.0.0.1/dmp (simulateur local)',
+    eprescription: 'https://127.0.0.1/ordonnance-numerique (simulateur local)',
+  },
+  test: {
+    insi: 'à configurer (URL INSi de qualification fournie par le GIE SESAM-Vitale)',
+    dmp: 'à configurer (URL DMPi de formation)',
+    eprescription: 'à configurer (téléservice ordonnance numérique : spécifications sous convention)',
+  },
+  production: {
+    insi: 'à configurer (URL INSi de production)',
+    dmp: 'à configurer (URL DMPi de production)',
+    eprescription: 'à configurer (téléservice ordonnance numérique : spécifications sous convention)',
+  },
 };
 
 const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
@@ -71,6 +83,7 @@ export class SettingsService {
       endpoints: {
         insi: (stored.get(`endpoints.${environment}.insi`) as string | undefined) ?? defaults.insi,
         dmp: (stored.get(`endpoints.${environment}.dmp`) as string | undefined) ?? defaults.dmp,
+        eprescription: (stored.get(`endpoints.${environment}.eprescription`) as string | undefined) ?? defaults.eprescription,
       },
       lps: {
         name: this.lps.name,
@@ -81,6 +94,11 @@ export class SettingsService {
       pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
       certificates: publicCertificates(stored),
+      practitioner: {
+        amNumber: (stored.get('practitioner.amNumber') as string | undefined) ?? '',
+        address: (stored.get('practitioner.address') as string | undefined) ?? '',
+        phone: (stored.get('practitioner.phone') as string | undefined) ?? '',
+      },
     });
   }
 
@@ -91,7 +109,8 @@ export class SettingsService {
         this.write(key, parseOrThrow(settingsSchema.shape.environment, value));
         break;
       case 'endpoints.insi':
-      case 'endpoints.dmp': {
+      case 'endpoints.dmp':
+      case 'endpoints.eprescription': {
         const url = parseUrl(value);
         this.write(`endpoints.${environment}.${key.slice('endpoints.'.length)}`, url);
         break;
@@ -101,6 +120,13 @@ export class SettingsService {
         break;
       case 'pkcs11Module':
         this.write(key, parseOrThrow(settingsSchema.shape.pkcs11Module, value));
+        break;
+      case 'practitioner.amNumber':
+        this.write(key, parseAmNumber(value));
+        break;
+      case 'practitioner.address':
+      case 'practitioner.phone':
+        this.write(key, parseText(value, key === 'practitioner.address' ? 300 : 40));
         break;
       case 'allowedOrigins': {
         const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
@@ -142,6 +168,21 @@ function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data:
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new AppError('SETTINGS_INVALID');
   return parsed.data;
+}
+
+/**
+ * Numéro AM (identifiant Assurance Maladie of a professional): 9 characters, the first two being
+ * the département (2A/2B in Corsica). Its key is not checked: the rule is not in public material.
+ */
+export function parseAmNumber(value: unknown): string {
+  const compact = typeof value === 'string' ? value.replace(/\s+/g, '').toUpperCase() : '';
+  if (!/^(?:\d{2}|2[AB])\d{7}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'amNumber' });
+  return compact;
+}
+
+function parseText(value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length > max) throw new AppError('SETTINGS_INVALID', { expected: 'text' });
+  return value.trim();
 }
 
 function parseUrl(value: unknown): string {

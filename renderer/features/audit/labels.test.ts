@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { auditActionLabel, fallbackActorName, historyEventLabel } from './labels';
+import { auditActionLabel, fallbackActorName } from './labels';
 
 describe('French for people', () => {
-  it('says what an action or an identity event is in words, never its code', () => {
+  it('says what an action is in words, never its code', () => {
     expect(auditActionLabel('dmp.td32')).toBe('Lecture d’un document du DMP');
     expect(auditActionLabel('something.new')).toBe('Autre action');
-    expect(historyEventLabel('identity.created')).toBe('Création de l’identité');
-    expect(historyEventLabel('insi.succeeded')).toBe('Identité récupérée par l’INSi');
-    for (const label of [auditActionLabel('x.y'), historyEventLabel('x.y')]) expect(label).not.toMatch(/[a-z]+\.[a-z]+/);
+    expect(auditActionLabel('x.y')).not.toMatch(/[a-z]+\.[a-z]+/);
   });
 
   it('names actors without a known card in words', () => {

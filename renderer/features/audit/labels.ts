@@ -13,12 +13,17 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'patient.create.refused': 'Création refusée (doublon possible)',
   'patient.update': 'Modification du dossier patient',
   'patient.duplicates': 'Recherche de doublons',
+  'patient.duplicate.distinct': 'Doublon potentiel écarté (personnes distinctes)',
+  'patient.merge': 'Fusion de deux dossiers patients',
+  'patient.merged-into': 'Dossier fusionné dans un autre',
+  'patients.duplicates.list': 'Liste des doublons potentiels consultée',
   'patients.import.preview': 'Import de patients : vérification',
   'patients.import.commit': 'Import de patients',
   'patients.import.refused': 'Import de patients refusé',
   'identity.document-check': 'Justificatif d’identité contrôlé',
   'identity.attribute': 'Attribut d’identité (homonyme, douteuse, fictive)',
   'identity.insi-result': 'Identité INSi acceptée',
+  'identity.insi-refused': 'Identité INSi non rattachée',
   'identity.datamatrix': 'Datamatrix INS affiché',
   'insi.lookup': 'Recherche INSi',
   'insi.search': 'Recherche INSi (traits saisis)',
@@ -46,6 +51,18 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'apcv.invoice.refused': 'Appli carte Vitale : facture refusée',
   'adri.rights.acquired': 'Droits ADRi obtenus',
   'adri.rights.read': 'Droits ADRi consultés',
+  'eprescription.prescribed': 'Ordonnance numérique rédigée',
+  'eprescription.printed': 'Ordonnance imprimée',
+  'eprescription.pdf': 'Ordonnance : PDF produit',
+  'eprescription.register': 'Ordonnance enregistrée auprès de l’Assurance Maladie',
+  'eprescription.get': 'Ordonnance consultée',
+  'eprescription.list': 'Liste des ordonnances consultée',
+  'eprescription.consulted': 'Ordonnance consultée à la délivrance',
+  'eprescription.consult.failed': 'Consultation d’ordonnance impossible',
+  'eprescription.dispensed': 'Délivrance enregistrée',
+  'eprescription.execute': 'Délivrance transmise à l’Assurance Maladie',
+  'eprescription.document.read': 'Document d’ordonnance lu',
+  'drugs.import': 'Base de médicaments importée',
   'outbox.retry': 'Envoi relancé',
   'outbox.cancel': 'Envoi annulé',
   'settings.set': 'Paramètre modifié',
@@ -59,6 +76,8 @@ export const AUDIT_FAMILIES: Record<string, string> = {
   'insi.': 'INSi',
   'dmp.': 'DMP',
   'cards.': 'Cartes',
+  'eprescription.': 'Ordonnances numériques',
+  'drugs.': 'Base de médicaments',
   'apcv.': 'Appli carte Vitale',
   'adri.': 'Droits (ADRi)',
   'outbox.': 'File d’envoi',
@@ -67,19 +86,6 @@ export const AUDIT_FAMILIES: Record<string, string> = {
 
 export function auditActionLabel(action: string): string {
   return AUDIT_ACTIONS[action] ?? 'Autre action';
-}
-
-/** Events of the identity history (services/patients, services/identity `IdentityEvent`). */
-export const HISTORY_EVENTS: Record<string, string> = {
-  'identity.created': 'Création de l’identité',
-  'insi.succeeded': 'Identité récupérée par l’INSi',
-  'document.checked': 'Justificatif d’identité contrôlé',
-  'traits.changed': 'Traits d’identité modifiés',
-  'attribute.set': 'Attribut d’identité modifié',
-};
-
-export function historyEventLabel(event: string): string {
-  return HISTORY_EVENTS[event] ?? 'Modification de l’identité';
 }
 
 /** The name shown for an actor the host does not know by card (kept in step with handlers/audit.ts). */

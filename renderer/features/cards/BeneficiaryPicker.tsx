@@ -2,7 +2,8 @@
  * After a Vitale read — or an appli carte Vitale context, which gives the same beneficiaries:
  * every beneficiary, chosen with the arrow keys (or 1-9) and Entrée. The chosen person is found in
  * the local base (NIR, then names and birth date); when no record matches, the desk asks before
- * creating one from the traits (issue 13). Then their record opens, and their rights are asked from
+ * creating one from the traits (issue 13), and a probable duplicate (DUPOND read, Dupont in the
+ * base) is shown for the desk to decide. Then their record opens, and their rights are asked from
  * ADRi (shown on the record; « non vérifiés » offline). A card that cannot be read shows its error
  * and no list: never the previous card's beneficiaries.
  */
@@ -10,6 +11,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Beneficiary } from '../../../electron/contract/domains/cards';
 import { navigate } from '../../app/router';
 import { useBridge, useHostQuery } from '../../bridge/queries';
+import { HostError } from '../../bridge/types';
 import { Button, Dialog, ErrorNotice } from '../../ui';
 
 /** Where the beneficiaries come from: a carte Vitale in a reader, or an appli carte Vitale context. */
@@ -41,11 +43,14 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [confirmCreate, setConfirmCreate] = useState<{ beneficiary: Beneficiary; sex: 'F' | 'M' } | null>(null);
+  // Probable duplicates of the chosen beneficiary (DUPOND read, Dupont in the base): the desk decides.
+  const [lookAlikes, setLookAlikes] = useState<{ beneficiary: Beneficiary; sex: 'F' | 'M'; ids: string[] } | null>(null);
   const list = useRef<HTMLUListElement>(null);
   // react-query keeps the last data when a refetch fails: an error means no list at all.
   const beneficiaries = vitale.error ? [] : vitale.beneficiaries;
   const close = () => {
     setConfirmCreate(null);
+    setLookAlikes(null);
     setError(null);
     onClose();
   };
@@ -93,7 +98,7 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
       .catch(() => undefined);
   };
 
-  const create = async ({ beneficiary: b, sex }: { beneficiary: Beneficiary; sex: 'F' | 'M' }) => {
+  const create = async ({ beneficiary: b, sex }: { beneficiary: Beneficiary; sex: 'F' | 'M' }, acknowledgeDuplicates = false) => {
     setBusy(true);
     setError(null);
     try {
@@ -101,13 +106,18 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
         strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
         ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
         declaredNir: b.nir,
-        acknowledgeDuplicates: false,
+        acknowledgeDuplicates,
+        // Probable duplicates (same traits, or alike: DUPOND / Dupont) are refused and shown below.
+        source: 'vitale',
       });
       askRights(created.patient.id, b);
       close();
       navigate(`/patient/${created.patient.id}`);
     } catch (e) {
-      setError(e);
+      if (e instanceof HostError && e.code === 'PATIENT_DUPLICATE_SUSPECTED') {
+        setConfirmCreate(null);
+        setLookAlikes({ beneficiary: b, sex, ids: (e.details?.candidateIds as string[] | undefined) ?? [] });
+      } else setError(e);
     } finally {
       setBusy(false);
     }
@@ -140,7 +150,28 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
         {vitale.isLoading ? <p>{source.kind === 'apcv' ? 'Lecture de la session…' : 'Lecture de la carte…'}</p> : null}
         {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
         {error ? <ErrorNotice error={error} /> : null}
-        {confirmCreate !== null ? (
+        {lookAlikes !== null ? (
+          <div className="notice notice-warn" role="alert" data-testid="vitale-look-alikes">
+            <strong>Un patient semblable existe déjà dans la base (doublon potentiel).</strong>
+            <div>
+              {lookAlikes.ids.map((id, i) => (
+                <Button
+                  key={id}
+                  onClick={() => {
+                    close();
+                    navigate(`/patient/${id}`);
+                  }}
+                >
+                  Ouvrir la fiche semblable{lookAlikes.ids.length > 1 ? ` ${i + 1}` : ''}
+                </Button>
+              ))}
+              <Button variant="danger" busy={busy} onClick={() => void create(lookAlikes, true)}>
+                C’est une autre personne : créer la fiche
+              </Button>
+              <Button onClick={() => setLookAlikes(null)}>Revenir à la liste</Button>
+            </div>
+          </div>
+        ) : confirmCreate !== null ? (
           <div className="notice notice-info" data-testid="beneficiary-create-confirm">
             <p>
               Aucun dossier de ce poste ne correspond à{' '}

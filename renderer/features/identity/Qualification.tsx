@@ -1,7 +1,10 @@
 /**
  * Qualifying the open patient's identity at the desk (Guide INS: INSi, then an identity document):
  * 1. « Interroger INSi » (traits, with the first-name strategy) or « avec la carte Vitale »;
- * 2. local vs INSi traits side by side, « Accepter » → the INSi traits replace the local ones (RECUP);
+ * 2. local vs INSi traits side by side, marked by the acceptance rule: identical/completed → « Accepter »
+ *    (the INSi traits replace the local ones, RECUP); one acceptable difference → a reason and a second
+ *    confirmation; otherwise it is probably another person: nothing is attached, the desk searches
+ *    again or corrects the local traits, and the refusal is in the identity history;
  * 3. the identity device actually checked — picked from a list with NO default (RNIV EXI SI 10/23) —
  *    → VALI, or QUAL with the INSi retrieval;
  * 4. the INS datamatrix of a qualified identity, for printing.
@@ -11,7 +14,8 @@ import { useState } from 'react';
 import type { InsiLookup } from '../../../electron/contract/domains/insi';
 import { navigate } from '../../app/router';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
-import { Button, ErrorNotice, Field, Panel, StatusBadge, useToast } from '../../ui';
+import { HostError } from '../../bridge/types';
+import { Button, Dialog, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
 import { STATUS_LABELS, STATUS_TONES, formatBirthDate, formatMatricule } from '../patient/format';
 import { STATUS_MEANING } from './labels';
 
@@ -43,7 +47,7 @@ export function Qualification({ patientId }: { patientId: string }) {
           <span className="muted">{STATUS_MEANING[identity.status]}</span>
         </div>
         <p>
-          {s.birthName} · {s.birthGivenNames} · {formatBirthDate(s.birthDate)} · {s.sex} · {s.birthPlaceCode ?? 'lieu de naissance non renseigné'}
+          {s.birthName} · {s.birthGivenNames} · {formatBirthDate(s.birthDate)} · {s.sex === 'F' ? 'féminin' : 'masculin'} · {patient.birthPlaceLabel ?? 'lieu de naissance non renseigné'}
         </p>
         {blocked ? (
           <p className="field-message" role="alert">
@@ -64,7 +68,17 @@ export function Qualification({ patientId }: { patientId: string }) {
         )}
         {lookupPatient.error ? <ErrorNotice error={lookupPatient.error} /> : null}
       </Panel>
-      {lookup ? <LookupResult patientId={patientId} lookup={lookup} onAccepted={() => setLookup(null)} /> : null}
+      {lookup ? (
+        <LookupResult
+          patientId={patientId}
+          lookup={lookup}
+          onAccepted={() => setLookup(null)}
+          onSearchAgain={() => {
+            setLookup(null);
+            lookupPatient.mutate({ patientId }, { onSuccess: (result) => setLookup(result) });
+          }}
+        />
+      ) : null}
       <DocumentCheck patientId={patientId} documentChecked={identity.documentCheck} />
       {identity.status === 'QUAL' ? <Datamatrix patientId={patientId} /> : null}
     </div>
@@ -108,10 +122,87 @@ function VitaleLookup({ patientId, onResult }: { patientId: string; onResult(loo
   );
 }
 
-function LookupResult({ patientId, lookup, onAccepted }: { patientId: string; lookup: InsiLookup; onAccepted(): void }) {
+const ROW_FIELD: Record<string, string> = {
+  birthName: 'birthName',
+  birthGivenNames: 'givenNames',
+  firstGivenName: 'givenNames',
+  sex: 'sex',
+  birthDate: 'birthDate',
+  birthPlaceCode: 'birthPlace',
+};
+
+const SEVERITY_BADGE = {
+  none: { tone: 'ok', text: 'identique' },
+  info: { tone: 'info', text: 'complété par l’INSi' },
+  minor: { tone: 'warn', text: 'différence acceptable' },
+  major: { tone: 'error', text: 'différent' },
+} as const;
+
+/** Local vs INSi traits, each row marked by the acceptance rule (identity/acceptance.ts). */
+export function ComparisonTable({ comparison, acceptance }: { comparison: NonNullable<InsiLookup['comparison']>; acceptance: InsiLookup['acceptance'] }) {
+  return (
+    <table className="table comparison" data-testid="insi-comparison">
+      <thead>
+        <tr>
+          <th>Trait</th>
+          <th>Base locale</th>
+          <th>INSi</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {comparison.map((row) => {
+          const finding = acceptance?.findings.find((f) => f.field === ROW_FIELD[row.field]);
+          const badge = row.same ? SEVERITY_BADGE.none : SEVERITY_BADGE[finding?.severity ?? 'major'];
+          return (
+            <tr key={row.field} className={row.same ? '' : finding?.severity === 'major' ? 'row-block' : 'row-diff'}>
+              <td>{row.label}</td>
+              <td>{row.local ?? '—'}</td>
+              <td>{row.insi ?? '—'}</td>
+              <td title={row.same ? undefined : finding?.message}>
+                <StatusBadge tone={badge.tone}>{badge.text}</StatusBadge>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** An INS already on another record: the attempt became a « doublon potentiel » to review. */
+export function InsAlreadyAttached({ patientId, error }: { patientId: string; error: unknown }) {
+  if (!(error instanceof HostError) || error.code !== 'PATIENT_INS_ALREADY_ATTACHED') return <ErrorNotice error={error} />;
+  const other = String(error.details?.otherPatientId ?? '');
+  return (
+    <div className="notice notice-error" role="alert" data-testid="ins-already-attached">
+      <strong>Cet INS est déjà rattaché à une autre fiche.</strong> Un INS ne désigne qu’un patient : les deux fiches sont proposées comme doublon potentiel.
+      <div>
+        <Button onClick={() => navigate(`/patient/doublons/${patientId}/${other}`)}>Comparer les deux fiches</Button>
+      </div>
+    </div>
+  );
+}
+
+function LookupResult({ patientId, lookup, onAccepted, onSearchAgain }: { patientId: string; lookup: InsiLookup; onAccepted(): void; onSearchAgain(): void }) {
   const accept = useHostMutation('insi.accept', ['patients.get', 'patients.search']);
+  const reject = useHostMutation('insi.reject', ['patients.get']);
   const toast = useToast();
+  const [confirming, setConfirming] = useState(false);
+  const [refusing, setRefusing] = useState(false);
   const identity = lookup.result.identity;
+  const acceptance = lookup.acceptance;
+  const doAccept = (confirmation?: { reason: string; samePerson: true }) =>
+    accept.mutate(
+      { patientId, lookupId: lookup.lookupId, ...(confirmation === undefined ? {} : { confirmation }) },
+      {
+        onSuccess: (result) => {
+          toast('ok', `Identité ${STATUS_LABELS[result.status].toLowerCase()} : les traits INSi remplacent les traits locaux.`);
+          setConfirming(false);
+          onAccepted();
+        },
+      },
+    );
   return (
     <Panel title="Réponse INSi">
       <p data-testid="insi-outcome">
@@ -123,57 +214,143 @@ function LookupResult({ patientId, lookup, onAccepted }: { patientId: string; lo
           {lookup.authentication === 'cps' ? 'authentification par la carte CPS/CPE' : 'authentification par le certificat de structure'}
         </span>
       </p>
-      <p>{lookup.guidance}</p>
+      {acceptance?.decision === 'block' ? null : <p>{lookup.guidance}</p>}
       {identity ? (
         <>
           <p>
             INS {formatMatricule(identity.active.number, identity.active.key)} · OID {identity.active.oid}
             {identity.history.length > 0 ? ` · ${identity.history.length} INS historique(s)` : ''}
           </p>
-          {lookup.comparison ? (
-            <table className="table comparison" data-testid="insi-comparison">
-              <thead>
-                <tr>
-                  <th>Trait</th>
-                  <th>Base locale</th>
-                  <th>INSi</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {lookup.comparison.map((row) => (
-                  <tr key={row.field} className={row.same ? '' : 'row-diff'}>
-                    <td>{row.label}</td>
-                    <td>{row.local ?? '—'}</td>
-                    <td>{row.insi ?? '—'}</td>
-                    <td>{row.same ? <StatusBadge tone="ok">identique</StatusBadge> : <StatusBadge tone="warn">différent</StatusBadge>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
-          <Button
-            variant="primary"
-            busy={accept.isPending}
-            data-testid="insi-accept"
-            onClick={() =>
-              accept.mutate(
-                { patientId, lookupId: lookup.lookupId },
-                {
-                  onSuccess: (result) => {
-                    toast('ok', `Identité ${STATUS_LABELS[result.status].toLowerCase()} : les traits INSi remplacent les traits locaux.`);
-                    onAccepted();
-                  },
-                },
-              )
-            }
-          >
-            Accepter l’identité INSi
-          </Button>
-          {accept.error ? <ErrorNotice error={accept.error} /> : null}
+          {lookup.comparison ? <ComparisonTable comparison={lookup.comparison} acceptance={acceptance} /> : null}
+          {acceptance?.decision === 'block' ? (
+            <div className="notice notice-error" role="alert" data-testid="insi-blocked">
+              <strong>Identité INSi non rattachée : il s’agit probablement d’une autre personne.</strong>
+              <p>{acceptance.message}</p>
+              <p className="muted">Le refus est inscrit dans l’historique de l’identité.</p>
+              <div>
+                <Button variant="primary" onClick={onSearchAgain} data-testid="insi-search-again">
+                  Relancer la recherche
+                </Button>
+                <Button onClick={() => navigate(`/patient/${patientId}/modifier`)} data-testid="insi-correct-traits">
+                  Corriger les traits locaux
+                </Button>
+              </div>
+            </div>
+          ) : (
+            <>
+              {acceptance?.decision === 'confirm' ? (
+                <div className="notice notice-warn" role="alert" data-testid="insi-confirm-needed">
+                  {acceptance.message}
+                </div>
+              ) : null}
+              <div className="actions">
+                <Button
+                  variant="primary"
+                  busy={accept.isPending}
+                  data-testid="insi-accept"
+                  onClick={() => (acceptance?.decision === 'confirm' ? setConfirming(true) : doAccept())}
+                >
+                  Accepter l’identité INSi
+                </Button>
+                <Button onClick={() => setRefusing(true)} data-testid="insi-reject">
+                  Ce n’est pas ce patient
+                </Button>
+              </div>
+              {accept.error && !confirming ? <InsAlreadyAttached patientId={patientId} error={accept.error} /> : null}
+            </>
+          )}
         </>
       ) : null}
+      {confirming && acceptance ? (
+        <SecondConfirmation
+          message={acceptance.message}
+          busy={accept.isPending}
+          error={accept.error}
+          patientId={patientId}
+          onCancel={() => setConfirming(false)}
+          onConfirm={(reason) => doAccept({ reason, samePerson: true })}
+        />
+      ) : null}
+      {refusing ? (
+        <ReasonDialog
+          title="Refuser l’identité INSi"
+          text="L’identité trouvée n’est pas celle de ce patient : le refus et son motif sont inscrits dans l’historique de l’identité."
+          confirmLabel="Refuser"
+          busy={reject.isPending}
+          error={reject.error}
+          onCancel={() => setRefusing(false)}
+          onConfirm={(reason) =>
+            reject.mutate(
+              { patientId, lookupId: lookup.lookupId, reason },
+              {
+                onSuccess: () => {
+                  toast('ok', 'Identité INSi refusée : le refus est dans l’historique.');
+                  setRefusing(false);
+                  onAccepted();
+                },
+              },
+            )
+          }
+        />
+      ) : null}
     </Panel>
+  );
+}
+
+/** One acceptable difference: a reason, then a second, explicit confirmation that it is the same person. */
+export function SecondConfirmation({ message, busy, error, patientId, onCancel, onConfirm }: { message: string; busy: boolean; error: unknown; patientId: string; onCancel(): void; onConfirm(reason: string): void }) {
+  const [reason, setReason] = useState('');
+  const [checked, setChecked] = useState(false);
+  return (
+    <Dialog
+      open
+      title="Accepter l’identité INSi malgré une différence"
+      onClose={onCancel}
+      actions={
+        <>
+          <Button onClick={onCancel}>Annuler</Button>
+          <Button variant="danger" busy={busy} disabled={reason.trim().length < 3 || !checked} onClick={() => onConfirm(reason.trim())} data-testid="insi-confirm">
+            Confirmer l’acceptation
+          </Button>
+        </>
+      }
+    >
+      <p>{message}</p>
+      <label>
+        Motif (obligatoire, conservé dans l’historique)
+        <TextInput autoFocus value={reason} onChange={(e) => setReason(e.target.value)} data-testid="insi-confirm-reason" />
+      </label>
+      <label className="radio">
+        <input type="checkbox" checked={checked} onChange={(e) => setChecked(e.target.checked)} data-testid="insi-confirm-same" /> J’ai vérifié sur le justificatif d’identité : il s’agit bien de la même personne.
+      </label>
+      {error ? <InsAlreadyAttached patientId={patientId} error={error} /> : null}
+    </Dialog>
+  );
+}
+
+function ReasonDialog({ title, text, confirmLabel, busy, error, onCancel, onConfirm }: { title: string; text: string; confirmLabel: string; busy: boolean; error: unknown; onCancel(): void; onConfirm(reason: string): void }) {
+  const [reason, setReason] = useState('');
+  return (
+    <Dialog
+      open
+      title={title}
+      onClose={onCancel}
+      actions={
+        <>
+          <Button onClick={onCancel}>Annuler</Button>
+          <Button variant="primary" busy={busy} disabled={reason.trim().length < 3} onClick={() => onConfirm(reason.trim())}>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      <p>{text}</p>
+      <label>
+        Motif (obligatoire)
+        <TextInput autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
+      {error ? <ErrorNotice error={error} /> : null}
+    </Dialog>
   );
 }
 

@@ -5,16 +5,20 @@
  */
 import { useState } from 'react';
 import type { InsiLookup } from '../../../electron/contract/domains/insi';
+import { navigate } from '../../app/router';
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
-import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
-import { formatMatricule } from '../patient/format';
+import { HostError } from '../../bridge/types';
+import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { BirthPlaceInput } from '../patient/BirthPlaceInput';
+import { STATUS_LABELS, displayName, formatBirthDate, formatMatricule } from '../patient/format';
+import { ComparisonTable, InsAlreadyAttached, SecondConfirmation } from './Qualification';
 
 export function TraitsSearch() {
   const [birthName, setBirthName] = useState('');
   const [givenNames, setGivenNames] = useState('');
   const [birthDate, setBirthDate] = useState('');
   const [sex, setSex] = useState<'M' | 'F' | null>(null);
-  const [place, setPlace] = useState('');
+  const [place, setPlace] = useState<{ code: string; label: string } | null>(null);
   const search = useHostMutation('insi.searchTraits');
   const [lookup, setLookup] = useState<InsiLookup | null>(null);
   const values = [
@@ -37,7 +41,7 @@ export function TraitsSearch() {
           event.preventDefault();
           if (!ready || sex === null) return;
           search.mutate(
-            { traits: { birthName, birthGivenNames: givenNames, birthDate, sex, birthPlaceCode: place.trim() === '' ? null : place } },
+            { traits: { birthName, birthGivenNames: givenNames, birthDate, sex, birthPlaceCode: place?.code ?? null } },
             { onSuccess: setLookup },
           );
         }}
@@ -60,9 +64,10 @@ export function TraitsSearch() {
             <input type="radio" name="insi-sex" checked={sex === 'M'} onChange={() => setSex('M')} /> Masculin
           </label>
         </fieldset>
-        <Field label="Lieu de naissance (code INSEE, facultatif)">
-          {(id) => <TextInput id={id} value={place} onChange={(e) => setPlace(e.target.value)} maxLength={5} />}
-        </Field>
+        <div className="field">
+          <span className="field-label">Lieu de naissance (facultatif)</span>
+          <BirthPlaceInput label={place?.label ?? null} value={place?.code ?? null} onChange={setPlace} />
+        </div>
         <div className="form-actions">
           <Button variant="primary" type="submit" disabled={!ready} busy={search.isPending}>
             Interroger INSi
@@ -81,8 +86,98 @@ export function TraitsSearch() {
               : null}
           </p>
           <p className="muted">{lookup.guidance}</p>
+          {lookup.result.identity ? <AttachResult lookup={lookup} onDone={() => setLookup(null)} /> : null}
         </div>
       ) : null}
     </Panel>
+  );
+}
+
+/**
+ * What to do with a found identity (issue 13): attach it to an existing patient — compared and
+ * checked by the same acceptance rule as at the patient's record — or create the patient from it.
+ */
+function AttachResult({ lookup, onDone }: { lookup: InsiLookup; onDone(): void }) {
+  const [text, setText] = useState(() => {
+    const t = lookup.result.identity?.traits;
+    return t === undefined ? '' : `${t.birthName} ${t.firstGivenName}`;
+  });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const search = useHostQuery('patients.search', { query: text.trim(), limit: 8 }, { enabled: text.trim().length >= 2 && chosen === null });
+  const preview = useHostQuery('insi.preview', { patientId: chosen ?? '', lookupId: lookup.lookupId }, { enabled: chosen !== null });
+  const accept = useHostMutation('insi.accept', ['patients.get', 'patients.search']);
+  const create = useHostMutation('insi.createPatient', ['patients.search']);
+  const [confirming, setConfirming] = useState(false);
+  const toast = useToast();
+  const acceptance = preview.data?.acceptance;
+  const done = (patientId: string, status: keyof typeof STATUS_LABELS) => {
+    toast('ok', `INS rattaché : identité ${STATUS_LABELS[status].toLowerCase()}.`);
+    onDone();
+    navigate(`/patient/${patientId}`);
+  };
+  const doAccept = (confirmation?: { reason: string; samePerson: true }) =>
+    chosen !== null &&
+    accept.mutate(
+      { patientId: chosen, lookupId: lookup.lookupId, ...(confirmation === undefined ? {} : { confirmation }) },
+      { onSuccess: (r) => done(chosen, r.status) },
+    );
+  const duplicate = create.error instanceof HostError && create.error.code === 'PATIENT_DUPLICATE_SUSPECTED';
+  return (
+    <div className="attach" data-testid="insi-attach">
+      <h3>Rattacher cette identité</h3>
+      {chosen === null ? (
+        <>
+          <Field label="Patient existant">
+            {(id) => <TextInput id={id} value={text} onChange={(e) => setText(e.target.value)} data-testid="insi-attach-search" />}
+          </Field>
+          <ul className="audit-list">
+            {(search.data?.results ?? []).map((p) => (
+              <li key={p.id}>
+                <Button variant="ghost" onClick={() => setChosen(p.id)}>
+                  {displayName(p)} · {formatBirthDate(p.birthDate)} · {STATUS_LABELS[p.status]}
+                </Button>
+              </li>
+            ))}
+          </ul>
+          <Button variant="primary" busy={create.isPending} onClick={() => create.mutate({ lookupId: lookup.lookupId, acknowledgeDuplicates: false }, { onSuccess: (r) => done(r.patientId, r.status) })} data-testid="insi-create-patient">
+            Créer le patient avec cette identité
+          </Button>
+          {duplicate ? (
+            <div className="notice notice-warn" role="alert">
+              Un patient semblable existe déjà : recherchez-le ci-dessus et rattachez-lui l’identité, ou confirmez qu’il s’agit d’une autre personne.
+              <div>
+                <Button variant="danger" onClick={() => create.mutate({ lookupId: lookup.lookupId, acknowledgeDuplicates: true }, { onSuccess: (r) => done(r.patientId, r.status) })}>
+                  C’est une autre personne : créer quand même
+                </Button>
+              </div>
+            </div>
+          ) : create.error ? (
+            <ErrorNotice error={create.error} />
+          ) : null}
+        </>
+      ) : (
+        <>
+          {preview.error ? <ErrorNotice error={preview.error} /> : null}
+          {preview.data ? <ComparisonTable comparison={preview.data.comparison} acceptance={preview.data.acceptance} /> : null}
+          {acceptance?.decision === 'block' ? (
+            <div className="notice notice-error" role="alert" data-testid="insi-blocked">
+              <strong>Identité non rattachée : il s’agit probablement d’une autre personne.</strong> {acceptance.message}
+            </div>
+          ) : acceptance ? (
+            <>
+              {acceptance.decision === 'confirm' ? <div className="notice notice-warn">{acceptance.message}</div> : null}
+              <Button variant="primary" busy={accept.isPending} onClick={() => (acceptance.decision === 'confirm' ? setConfirming(true) : doAccept())} data-testid="insi-attach-accept">
+                Rattacher l’INS à ce patient
+              </Button>
+            </>
+          ) : null}
+          <Button onClick={() => setChosen(null)}>Choisir un autre patient</Button>
+          {accept.error && !confirming ? <InsAlreadyAttached patientId={chosen} error={accept.error} /> : null}
+          {confirming && acceptance ? (
+            <SecondConfirmation message={acceptance.message} busy={accept.isPending} error={accept.error} patientId={chosen} onCancel={() => setConfirming(false)} onConfirm={(reason) => doAccept({ reason, samePerson: true })} />
+          ) : null}
+        </>
+      )}
+    </div>
   );
 }

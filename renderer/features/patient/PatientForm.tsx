@@ -5,7 +5,10 @@
  */
 import { useState, type FormEvent } from 'react';
 import { HostError } from '../../bridge/types';
-import { useHostMutation, useHostQuery } from '../../bridge/queries';
+import { useBridge, useHostMutation, useHostQuery } from '../../bridge/queries';
+import type { PatientSummary } from '../../../electron/contract/domains/patients';
+import { BirthPlaceInput } from './BirthPlaceInput';
+import { displayName, formatBirthDate } from './format';
 import { navigate } from '../../app/router';
 import { Button, ErrorNotice, Field, Panel, TextInput, useToast } from '../../ui';
 
@@ -42,7 +45,9 @@ function useNormalized(form: FormState) {
 
 export function PatientForm() {
   const [form, setForm] = useState<FormState>(EMPTY);
-  const [duplicates, setDuplicates] = useState<string[] | null>(null);
+  const [duplicates, setDuplicates] = useState<PatientSummary[] | null>(null);
+  const [place, setPlace] = useState<{ code: string; label: string } | null>(null);
+  const bridge = useBridge();
   const create = useHostMutation('patients.create', ['patients.search']);
   const toast = useToast();
   const { byField, firstConsistent } = useNormalized(form);
@@ -58,7 +63,7 @@ export function PatientForm() {
           ...(form.firstGivenName.trim() === '' ? {} : { firstGivenName: form.firstGivenName }),
           birthDate: form.birthDate,
           sex: form.sex,
-          birthPlaceCode: form.birthPlaceCode.trim() === '' ? null : form.birthPlaceCode.trim(),
+          birthPlaceCode: place?.code ?? null,
         },
         usedTraits: { usedName: form.usedName.trim() || null, usedGivenName: form.usedGivenName.trim() || null },
         declaredNir: form.declaredNir.trim() || null,
@@ -70,8 +75,13 @@ export function PatientForm() {
           navigate(`/patient/${result.patient.id}`);
         },
         onError: (error) => {
-          if (error instanceof HostError && error.code === 'PATIENT_DUPLICATE_SUSPECTED') {
-            setDuplicates((error.details?.candidateIds as string[] | undefined) ?? []);
+          if (error instanceof HostError && error.code === 'PATIENT_DUPLICATE_SUSPECTED' && form.sex !== '') {
+            // The look-alikes by name (the error carries ids only, never traits).
+            void bridge
+              .invoke('patients.duplicates.find', {
+                strictTraits: { birthName: form.birthName, birthGivenNames: form.birthGivenNames, birthDate: form.birthDate, sex: form.sex, birthPlaceCode: place?.code ?? null },
+              })
+              .then((r) => setDuplicates(r.candidates));
           }
         },
       },
@@ -126,9 +136,10 @@ export function PatientForm() {
               </label>
             ))}
           </div>
-          <Field label="Lieu de naissance (code COG)" hint="5 caractères (ex. 75056, 2A004) ; 99xxx pour l’étranger. Facultatif.">
-            {(id) => <TextInput id={id} maxLength={5} value={form.birthPlaceCode} onChange={set('birthPlaceCode')} />}
-          </Field>
+          <div className="field">
+            <span className="field-label">Lieu de naissance (facultatif)</span>
+            <BirthPlaceInput label={place?.label ?? null} value={place?.code ?? null} onChange={setPlace} />
+          </div>
         </fieldset>
         <fieldset>
           <legend>Traits utilisés (affichage, jamais transmis à l’INSi)</legend>
@@ -141,11 +152,11 @@ export function PatientForm() {
         {create.error && !(create.error instanceof HostError && create.error.code === 'PATIENT_DUPLICATE_SUSPECTED') ? <ErrorNotice error={create.error} /> : null}
         {duplicates !== null ? (
           <div className="notice notice-warn" role="alert" data-testid="duplicate-warning">
-            <strong>Un patient avec les mêmes traits stricts existe déjà.</strong>
+            <strong>Un patient semblable existe déjà (doublon potentiel).</strong>
             <div>
-              {duplicates.map((id, index) => (
-                <Button key={id} type="button" onClick={() => navigate(`/patient/${id}`)}>
-                  Ouvrir la fiche existante {duplicates.length > 1 ? index + 1 : ''}
+              {duplicates.map((p) => (
+                <Button key={p.id} type="button" onClick={() => navigate(`/patient/${p.id}`)}>
+                  Ouvrir {displayName(p)} ({formatBirthDate(p.birthDate)}){p.match === 'approx' ? ' — orthographe proche' : ''}
                 </Button>
               ))}
               <Button type="button" variant="danger" onClick={() => submit(true)}>

@@ -117,6 +117,11 @@ export function PatientImport() {
               <p>
                 {validation.lines} ligne(s) · {validation.valid} valide(s) · <strong>{validation.invalid} invalide(s)</strong> · {validation.existing} déjà dans la base · {validation.duplicatesInFile} doublon(s) dans le fichier · {validation.toCreate} à créer
               </p>
+              {(preview.data?.probableDuplicates ?? 0) > 0 ? (
+                <p className="notice notice-warn" data-testid="import-look-alikes">
+                  {preview.data?.probableDuplicates} ligne(s) ressemblent à un patient déjà présent (nom, prénoms, date de naissance et sexe proches) : elles seront créées et proposées dans « Doublons potentiels » pour être fusionnées ou écartées.
+                </p>
+              ) : null}
               {validation.issues.length > 0 ? (
                 <table className="table">
                   <thead>
@@ -142,6 +147,12 @@ export function PatientImport() {
           {commit.data ? (
             <div className="notice notice-ok" role="status">
               Import n° {commit.data.importId} : {commit.data.created} créé(s), {commit.data.existing} existant(s). Les identités importées sont provisoires : lancez la qualification par lot depuis « Identités (INS) ».
+              {commit.data.probableDuplicates > 0 ? (
+                <div>
+                  {commit.data.probableDuplicates} doublon(s) potentiel(s) à examiner.{' '}
+                  <Button onClick={() => navigate('/patient/doublons')}>Voir les doublons potentiels</Button>
+                </div>
+              ) : null}
             </div>
           ) : null}
         </>

@@ -7,9 +7,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { navigate } from '../../app/router';
 import { Button, Dialog, ErrorNotice, Panel, StatusBadge, TextInput, useToast } from '../../ui';
-import { historyEventLabel } from '../audit/labels';
 import { useActorName } from '../audit/people';
+import { EditIdentityDialog } from './EditIdentityDialog';
 import { ATTRIBUTE_LABELS, SEX_LABELS, STATUS_LABELS, STATUS_TONES, formatBirthDate, formatMatricule } from './format';
+import { eventLabel, historyChanges, historyNotes } from './history-format';
 
 const OID_LABELS: Record<string, string> = {
   '1.2.250.1.213.1.4.8': 'NIR',
@@ -20,13 +21,14 @@ const OID_LABELS: Record<string, string> = {
 
 type Attribute = 'homonyme' | 'douteuse' | 'fictive';
 
-export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) {
+export function PatientRecord({ id, extra, edit = false }: { id: string; extra?: ReactNode; edit?: boolean }) {
   const record = useHostQuery('patients.get', { id });
   const client = useQueryClient();
   useHostEvent('patients.changed', (event) => {
     if (event.id === id) void client.invalidateQueries({ queryKey: ['patients.get'] });
   });
   const [attributeDialog, setAttributeDialog] = useState<{ attribute: Attribute; value: boolean } | null>(null);
+  const [editing, setEditing] = useState(edit);
   const devices = useHostQuery('identity.devices', {});
   const deviceLabel = (code: string) => devices.data?.devices.find((d) => d.code === code)?.label ?? code;
   const actorName = useActorName();
@@ -36,15 +38,25 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
   const { patient, history } = record.data;
   const { strictTraits: s, usedTraits: u, identity } = patient;
   const blocked = identity.attributes.douteuse || identity.attributes.fictive;
+  const merged = patient.mergedInto !== null;
 
   return (
     <div className="record" data-testid="patient-record">
+      {merged ? (
+        <div className="notice notice-warn" role="alert" data-testid="merged-banner">
+          Cette fiche a été fusionnée dans une autre fiche : elle reste consultable avec son historique, mais ne se modifie plus.{' '}
+          <Button onClick={() => navigate(`/patient/${patient.mergedInto}`)}>Ouvrir la fiche conservée</Button>
+        </div>
+      ) : null}
       <Panel
         title={`${s.birthName} ${s.firstGivenName}`}
         actions={
           <>
-            <Button variant="primary" onClick={() => navigate(`/identites/${patient.id}`)} disabled={blocked} title={blocked ? 'Identité douteuse ou fictive : INSi bloqué' : undefined}>
+            <Button variant="primary" onClick={() => navigate(`/identites/${patient.id}`)} disabled={blocked || merged} title={blocked ? 'Identité douteuse ou fictive : INSi bloqué' : undefined}>
               Qualifier l’identité (INSi)
+            </Button>
+            <Button onClick={() => setEditing(true)} disabled={merged} data-testid="identity-edit-open">
+              Modifier l’identité
             </Button>
             <Button onClick={() => navigate('/patient')}>Retour à la recherche</Button>
           </>
@@ -85,7 +97,7 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
           <dt>Sexe</dt>
           <dd>{SEX_LABELS[s.sex]}</dd>
           <dt>Lieu de naissance</dt>
-          <dd>{s.birthPlaceCode ?? <span className="muted">non renseigné</span>}</dd>
+          <dd data-testid="birth-place-label">{patient.birthPlaceLabel ?? <span className="muted">non renseigné</span>}</dd>
           <dt>Nom utilisé</dt>
           <dd>{u.usedName ?? <span className="muted">—</span>}</dd>
           <dt>Prénom utilisé</dt>
@@ -116,15 +128,30 @@ export function PatientRecord({ id, extra }: { id: string; extra?: ReactNode }) 
         ) : (
           <ol className="history">
             {[...history].reverse().map((entry, index) => (
-              <li key={`${entry.at}-${index}`}>
-                <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> · {actorName(entry.actor)} · <span title={`Code pour le support : ${entry.event}`}>{historyEventLabel(entry.event)}</span>
-                {entry.from !== entry.to ? ` · ${STATUS_LABELS[entry.from]} → ${STATUS_LABELS[entry.to]}` : ''}
+              <li key={`${entry.at}-${index}`} data-testid="history-entry">
+                <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> · {actorName(entry.actor)} · <strong title={`Code pour le support : ${entry.event}`}>{eventLabel(entry)}</strong>
+                {historyChanges(entry).map((c) => (
+                  <div key={c.label} className="history-change">
+                    {c.label} : {c.from} → {c.to}
+                  </div>
+                ))}
+                {historyNotes(entry).map((note) => (
+                  <div key={note} className="muted">
+                    {note}
+                  </div>
+                ))}
+                {typeof entry.details.otherPatientId === 'string' || typeof entry.details.keptOn === 'string' ? (
+                  <Button variant="ghost" onClick={() => navigate(`/patient/doublons/${patient.id}/${String(entry.details.otherPatientId ?? entry.details.keptOn)}`)}>
+                    Comparer les deux fiches
+                  </Button>
+                ) : null}
               </li>
             ))}
           </ol>
         )}
       </Panel>
       {attributeDialog ? <AttributeDialog patientId={patient.id} {...attributeDialog} onClose={() => setAttributeDialog(null)} /> : null}
+      {editing ? <EditIdentityDialog patient={patient} onClose={() => setEditing(false)} /> : null}
     </div>
   );
 }

@@ -46,6 +46,9 @@ export function PatientSearch() {
             Nouveau patient
           </Button>
           <Button onClick={() => navigate('/patient/import')}>Importer une base (CSV)</Button>
+          <Button onClick={() => navigate('/patient/doublons')} data-testid="duplicates-open">
+            Doublons potentiels
+          </Button>
         </>
       }
     >

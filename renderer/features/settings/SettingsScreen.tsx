@@ -37,6 +37,12 @@ export function SettingsScreen() {
       <Panel title="Téléservices">
         <EndpointField label="Adresse INSi" value={s.endpoints.insi} onSave={(v) => submit('endpoints.insi', v)} />
         <EndpointField label="Adresse DMPi" value={s.endpoints.dmp} onSave={(v) => submit('endpoints.dmp', v)} />
+        <EndpointField label="Adresse de la base ordonnance numérique (modèle Pupitre)" value={s.endpoints.eprescription} onSave={(v) => submit('endpoints.eprescription', v)} />
+      </Panel>
+      <Panel title="Praticien (mentions de l’ordonnance)">
+        <EndpointField label="Numéro AM (identifiant Assurance Maladie, 9 caractères)" value={s.practitioner.amNumber} onSave={(v) => submit('practitioner.amNumber', v)} />
+        <EndpointField label="Adresse du cabinet (séparez les lignes par « / »)" value={s.practitioner.address.replace(/\n/g, ' / ')} onSave={(v) => submit('practitioner.address', v.split(/\s*\/\s*/).join('\n'))} />
+        <EndpointField label="Téléphone du cabinet" value={s.practitioner.phone} onSave={(v) => submit('practitioner.phone', v)} />
       </Panel>
       <Panel title="Logiciel (LPS) et cartes">
         <dl className="facts">

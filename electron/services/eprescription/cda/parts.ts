@@ -1,0 +1,218 @@
+/**
+ * Pieces shared by the eP-MED-DM and eDISP-MED builders: HL7 datatypes written with the typed XML
+ * builder (escaped by construction), the patient and professional blocks of the CDA header as the
+ * CI-SIS « structuration minimale » volet asks for them, and identifiers.
+ */
+import { randomUUID } from 'node:crypto';
+import { attr, xmlNamespace, type XmlContent, type XmlElementNode } from '../../../platform/xml';
+import { authorSpecialtyCode, toCdaTime } from '../../cda';
+import { AppError } from '../../../contract';
+import type { PrescriptionPatient } from '../model';
+import { CODE_SYSTEMS, HL7_NS, IDNAT_PS_OID, IDNAT_STRUCT_OID, PHARM_NS, XSI_NS } from './codes';
+
+export const hl7 = xmlNamespace(HL7_NS);
+export const xsi = xmlNamespace(XSI_NS, 'xsi');
+export const pharm = xmlNamespace(PHARM_NS, 'pharm');
+
+export interface Coded {
+  code: string;
+  codeSystem: string;
+  displayName?: string | undefined;
+}
+
+export function ce(name: string, value: Coded, ...children: XmlContent[]): XmlElementNode {
+  return hl7.el(name, attr('code', value.code), attr('displayName', value.displayName || null), attr('codeSystem', value.codeSystem), ...children);
+}
+
+export function ii(root: string, extension?: string | null): XmlElementNode {
+  return hl7.el('id', attr('root', root), attr('extension', extension ?? null));
+}
+
+export function templateIds(roots: readonly string[]): XmlElementNode[] {
+  return roots.map((root) => hl7.el('templateId', attr('root', root)));
+}
+
+export function reference(id: string): XmlElementNode {
+  return hl7.el('reference', attr('value', `#${id}`));
+}
+
+export function textRef(id: string): XmlElementNode {
+  return hl7.el('text', reference(id));
+}
+
+/** A content element of the narrative block carrying an ID the entries reference. */
+export function content(id: string, value: string): XmlElementNode {
+  return hl7.el('content', attr('ID', id), value);
+}
+
+/** An HL7 TS from an ISO instant or date; throws a typed error when unreadable. */
+export function ts(value: string, field = 'date'): string {
+  const converted = toCdaTime(value);
+  if (converted === null) throw new AppError('ERX_PRESCRIPTION_INVALID', { field });
+  return converted;
+}
+
+/** yyyy-MM-dd → yyyyMMdd. */
+export function day(value: string): string {
+  return value.replaceAll('-', '').slice(0, 8);
+}
+
+/** A new OID derived from a random UUID (ITU-T X.667: arc 2.25), at most 44 characters. */
+export function newOid(): string {
+  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
+}
+
+/** A new UUID in upper case, as the official examples write section and entry ids. */
+export function newUuid(): string {
+  return randomUUID().toUpperCase();
+}
+
+/** Patient name as the structuration minimale asks: birth name (BR), birth first names, first first name (BR); used name and first name (CL). */
+export function patientName(patient: PrescriptionPatient): XmlElementNode {
+  const firstNames = patient.firstNames.trim().split(/\s+/);
+  return hl7.el(
+    'name',
+    hl7.el('family', attr('qualifier', 'BR'), patient.birthName.trim()),
+    hl7.el('given', firstNames.join(' ')),
+    hl7.el('given', attr('qualifier', 'BR'), firstNames[0] ?? ''),
+    patient.usedName ? hl7.el('family', attr('qualifier', 'CL'), patient.usedName.trim()) : null,
+    patient.usedGivenName ? hl7.el('given', attr('qualifier', 'CL'), patient.usedGivenName.trim()) : null,
+  );
+}
+
+/**
+ * recordTarget: the INS when the identity is qualified (CI-SIS: only a qualified INS may be
+ * shared), otherwise the local patient id under this installation's OID. Address and telecom are
+ * mandatory in eP-MED-DM (Entete_EP-MED-DM_2024.01.sch); the patient base keeps neither, so they
+ * are written « not asked » (nullFlavor NASK).
+ */
+export function recordTarget(patient: PrescriptionPatient, localRoot: string): XmlElementNode {
+  return hl7.el(
+    'recordTarget',
+    hl7.el(
+      'patientRole',
+      patient.ins === null ? ii(localRoot, patient.id) : ii(patient.ins.oid, patient.ins.matricule),
+      hl7.el('addr', attr('nullFlavor', 'NASK')),
+      hl7.el('telecom', attr('nullFlavor', 'NASK')),
+      hl7.el(
+        'patient',
+        attr('classCode', 'PSN'),
+        patientName(patient),
+        hl7.el('administrativeGenderCode', attr('code', patient.sex), attr('displayName', patient.sex === 'F' ? 'Féminin' : 'Masculin'), attr('codeSystem', CODE_SYSTEMS.gender)),
+        hl7.el('birthTime', attr('value', day(patient.birthDate))),
+        patient.birthPlaceCode === null ? null : hl7.el('birthplace', hl7.el('place', hl7.el('addr', hl7.el('county', patient.birthPlaceCode)))),
+      ),
+    ),
+  );
+}
+
+export interface Professional {
+  idNat: string;
+  givenName: string;
+  surname: string;
+  profession: { code: string; label: string } | null;
+  specialty: { code: string; label: string } | null;
+  structure: { id: string; name: string };
+}
+
+/** JDV_J01 code of a professional (« G15_10/SM26 »): profession and specialty from the card. */
+export function professionalCode(p: Professional): Coded | undefined {
+  if (p.profession === null) return undefined;
+  const author = {
+    idNat: p.idNat,
+    role: { code: p.profession.code, codeSystem: '1.2.250.1.71.1.2.7', displayName: p.profession.label },
+    ...(p.specialty === null ? {} : { specialty: { code: p.specialty.code, codeSystem: '1.2.250.1.71.4.2.5', displayName: p.specialty.label } }),
+  };
+  const code = authorSpecialtyCode(author);
+  return code === undefined ? undefined : { code: code.code, codeSystem: CODE_SYSTEMS.authorSpecialty, displayName: code.displayName };
+}
+
+export function personName(p: Professional): XmlElementNode {
+  return hl7.el('name', hl7.el('given', p.givenName), hl7.el('family', p.surname));
+}
+
+export function organization(tag: string, structure: { id: string; name: string }, ...extra: XmlContent[]): XmlElementNode {
+  return hl7.el(tag, ii(IDNAT_STRUCT_OID, structure.id), hl7.el('name', structure.name), ...extra);
+}
+
+export function practiceSetting(code: string, displayName: string): XmlElementNode {
+  return ce('standardIndustryClassCode', { code, displayName, codeSystem: CODE_SYSTEMS.practiceSetting });
+}
+
+/** An assignedAuthor/assignedEntity body: IdNat, JDV_J01 code, person, organisation. */
+export function assigned(tag: 'assignedAuthor' | 'assignedEntity', p: Professional, ...organizationExtra: XmlContent[]): XmlElementNode {
+  const code = professionalCode(p);
+  return hl7.el(
+    tag,
+    ii(IDNAT_PS_OID, p.idNat),
+    code === undefined ? null : ce('code', code),
+    hl7.el('assignedPerson', personName(p)),
+    organization('representedOrganization', p.structure, ...organizationExtra),
+  );
+}
+
+export function custodian(structure: { id: string; name: string }): XmlElementNode {
+  return hl7.el('custodian', hl7.el('assignedCustodian', organization('representedCustodianOrganization', structure)));
+}
+
+export function legalAuthenticator(p: Professional, time: string): XmlElementNode {
+  return hl7.el('legalAuthenticator', hl7.el('time', attr('value', time)), hl7.el('signatureCode', attr('code', 'S')), assigned('assignedEntity', p));
+}
+
+/** A boolean TA_ASIP observation (FR-En-rapport-avec-ALD and its siblings). */
+export function flagObservation(flag: { template: string; code: string; displayName: string }, value: boolean, time: string, narrativeId: string | null, simpleObservation: readonly string[]): XmlElementNode {
+  return hl7.el(
+    'entryRelationship',
+    attr('typeCode', 'COMP'),
+    hl7.el(
+      'observation',
+      attr('classCode', 'OBS'),
+      attr('moodCode', 'EVN'),
+      templateIds([...simpleObservation, flag.template]),
+      ii(newUuid()),
+      ce('code', { code: flag.code, displayName: flag.displayName, codeSystem: CODE_SYSTEMS.taAsip }),
+      narrativeId === null ? null : textRef(narrativeId),
+      hl7.el('statusCode', attr('code', 'completed')),
+      hl7.el('effectiveTime', attr('value', time)),
+      hl7.el('value', xsi.attr('type', 'BL'), attr('value', value ? 'true' : 'false')),
+    ),
+  );
+}
+
+/** An observationMedia holding bytes in base64 (the QR image, the PDF copy). */
+export function observationMedia(id: string, mediaType: string, bytes: Uint8Array, templates: readonly string[] = []): XmlElementNode {
+  return hl7.el(
+    'observationMedia',
+    attr('classCode', 'OBS'),
+    attr('moodCode', 'EVN'),
+    attr('ID', id),
+    templateIds(templates),
+    hl7.el('value', attr('mediaType', mediaType), attr('representation', 'B64'), Buffer.from(bytes).toString('base64')),
+  );
+}
+
+/** A section with its template ids, id, code, title and narrative. */
+export function section(spec: { templates: readonly string[]; code: string; displayName: string }, title: string, narrative: XmlContent, ...entries: XmlContent[]): XmlElementNode {
+  return hl7.el(
+    'component',
+    hl7.el(
+      'section',
+      templateIds(spec.templates),
+      ii(newUuid()),
+      ce('code', { code: spec.code, displayName: spec.displayName, codeSystem: CODE_SYSTEMS.loinc }),
+      hl7.el('title', title),
+      hl7.el('text', narrative),
+      entries,
+    ),
+  );
+}
+
+/** A narrative table: header cells and rows of cells (strings or narrative content). */
+export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<XmlContent>>): XmlElementNode {
+  return hl7.el(
+    'table',
+    attr('border', '1'),
+    headers.length === 0 ? null : hl7.el('thead', hl7.el('tr', headers.map((h) => hl7.el('th', h)))),
+    hl7.el('tbody', rows.map((cells) => hl7.el('tr', cells.map((cell) => hl7.el('td', cell))))),
+  );
+}

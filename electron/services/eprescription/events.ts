@@ -1,0 +1,2 @@
+/** The service's event names (contract: electron/contract/domains/eprescription.ts). */
+export type EprescriptionEventName = 'eprescription.changed';
