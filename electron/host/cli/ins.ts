@@ -24,7 +24,7 @@ function checkText(result: MatriculeCheck): string {
   const when = `${f.monthOfBirth === null ? '' : `${String(f.monthOfBirth).padStart(2, '0')}/`}${String(f.yearOfBirth).padStart(2, '0')}`;
   const lines = [
     `Matricule valide : ${result.matricule} (clé ${result.key})`,
-    `  ${SEX_LABEL[f.sex] ?? f.sex}${f.provisional ? ' (numéro provisoire)' : ''}, ${born} en ${when}, lieu de naissance ${birthPlaceLabel(f.birthPlaceCode) ?? f.birthPlaceCode} (code ${f.birthPlaceCode}, ${BIRTH_PLACE_KIND_LABEL[f.birthPlaceKind] ?? f.birthPlaceKind}), n° d’ordre ${f.order}`,
+    `  ${SEX_LABEL[f.sex] ?? f.sex}${f.provisional ? ' (numéro provisoire)' : ''}, ${born} en ${when}, lieu de naissance ${birthPlaceLabel(f.birthPlaceCode) ?? f.birthPlaceCode}, code ${f.birthPlaceCode} (${BIRTH_PLACE_KIND_LABEL[f.birthPlaceKind] ?? f.birthPlaceKind}), n° d’ordre ${f.order}`,
   ];
   if (result.oid !== null) lines.push(`  OID ${result.oid.oid} : ${result.oid.label}${result.oid.allowedHere ? '' : ` — ${result.oid.message ?? 'non accepté dans cet environnement'}`}`);
   return lines.join('\n');
@@ -102,7 +102,7 @@ function resultText(result: InsiResult): string {
     `CodeCR 00 : ${result.label}`,
     `INS actif : ${active.matricule} (OID ${active.oid}, ${active.kind})${active.keyValid ? '' : ' — clé non conforme au calcul'}`,
     ...history.map((h) => `INS historique : ${h.matricule} (OID ${h.oid})${h.startDate === null ? '' : ` du ${frenchDate(h.startDate)}`}${h.endDate === null ? '' : ` au ${frenchDate(h.endDate)}`}`),
-    `Traits : ${traits.birthName}, ${traits.birthGivenNames} (premier prénom ${traits.firstGivenName}), ${SEX_LABEL[traits.sex] ?? traits.sex}, ${traits.sex === 'F' ? 'née' : 'né'} le ${frenchDate(traits.birthDate)}${traits.birthPlaceCode === null ? '' : `, lieu de naissance ${birthPlaceLabel(traits.birthPlaceCode) ?? traits.birthPlaceCode} (code ${traits.birthPlaceCode})`}`,
+    `Traits : ${traits.birthName}, ${traits.birthGivenNames} (premier prénom ${traits.firstGivenName}), ${SEX_LABEL[traits.sex] ?? traits.sex}, ${traits.sex === 'F' ? 'née' : 'né'} le ${frenchDate(traits.birthDate)}${traits.birthPlaceCode === null ? '' : `, lieu de naissance ${birthPlaceLabel(traits.birthPlaceCode) ?? traits.birthPlaceCode}, code ${traits.birthPlaceCode}`}`,
   ].join('\n');
 }
 
