@@ -183,6 +183,11 @@ describeWithPrerequisites('hardware', pcscdMissing, 'every CLI command answers w
     { args: ['apcv', 'status'], exit: [0] },
     { args: ['apcv', 'check', 'pas un QR code'] },
     { args: ['adri', 'rights', 'patient-inconnu'] },
+    { args: ['eprescription', 'read', cda], exit: [1] },
+    { args: ['eprescription', 'validate', cda, '--xsd-only'], exit: [1] },
+    { args: ['eprescription', 'print', '123', '-o', join(files, 'ordonnance.pdf')], exit: [1] },
+    { args: ['drugs', 'search', 'doliprane'], exit: [0] },
+    { args: ['drugs', 'import', join(files, 'pas-de-dossier')], exit: [2] },
   ];
 
   it('covers every command of the CLI (a new command gets a row here)', () => {
