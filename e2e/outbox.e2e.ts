@@ -68,7 +68,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, "File d'envoi in Chromium aga
     await expect.poll(() => page.getByText('Rien en attente : tout est parti.').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Synchroniser maintenant' }).click();
-    await expect.poll(() => page.getByText('Synchronisation terminée.').count()).toBe(1);
+    await expect.poll(() => page.getByText('Synchronisation terminée : tout est envoyé.').count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'outbox-after.png'), fullPage: true });
     expect(errors).toEqual([]);
   });

@@ -23,11 +23,21 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'structure certificates in Pa
     await page.getByTestId('certificate-insi-save').click();
     const refused = page.getByTestId('certificate-insi-form').getByRole('alert');
     await refused.waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('setting-confirm-dialog').count()).toBe(0);
     expect(await refused.locator('strong').textContent()).not.toMatch(/[A-Z_]{6,}/);
     expect(await state.textContent()).toContain('non configuré');
 
     await page.getByTestId('certificate-insi-passphrase').fill(pki.pkcs12Passphrase);
     await page.getByTestId('certificate-insi-save').click();
+    // A security-sensitive setting: the confirmation names the certificate and what it allows.
+    const confirmation = page.getByTestId('setting-confirm-dialog');
+    await confirmation.waitFor({ timeout: 30_000 });
+    const asked = (await confirmation.textContent()) ?? '';
+    expect(asked).toContain('INSI-MANU, structure 10B9990001');
+    expect(asked).toContain('sans carte CPS');
+    expect(asked.replaceAll(pki.structure.insiManu.paths.pkcs12, '')).not.toContain(pki.pkcs12Passphrase);
+    expect(await state.textContent()).toContain('non configuré');
+    await page.getByTestId('setting-confirm').click();
     await expect.poll(() => state.textContent(), { timeout: 30_000 }).toContain('INSI-MANU');
     expect(await state.textContent()).toContain('structure 10B9990001');
     expect(await page.getByTestId('certificate-insi-passphrase').inputValue()).toBe('');

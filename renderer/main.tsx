@@ -1,8 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { ScanProvider } from './features/scan/ScanProvider';
 import { createBridge, MissingTokenError } from './bridge';
 import { BridgeProvider } from './bridge/queries';
+import { VaultGate } from './features/vault/VaultGate';
 import { ToastProvider } from './ui';
 import './ui/styles.css';
 
@@ -14,7 +16,11 @@ try {
     <StrictMode>
       <BridgeProvider bridge={bridge}>
         <ToastProvider>
-          <App />
+          <VaultGate>
+            <ScanProvider>
+              <App />
+            </ScanProvider>
+          </VaultGate>
         </ToastProvider>
       </BridgeProvider>
     </StrictMode>,

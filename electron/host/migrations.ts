@@ -7,6 +7,7 @@ import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations, auditMigrations2 } from '../services/audit';
+import { backupMigrations } from '../services/backup';
 import { dmpMigrations } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
@@ -32,6 +33,7 @@ const steps: readonly Step[] = [
   ...adriMigrations,
   ...patientsMigrations2,
   ...eprescriptionMigrations,
+  ...backupMigrations,
   ...insiMigrations2,
   ...auditMigrations2,
 ];

@@ -37,7 +37,9 @@ describe('teleservice addresses « à configurer »', () => {
     const host = await createTestHost();
     try {
       await host.dispatcher.invoke('settings.set', { key: 'environment', value: 'test' });
-      await host.dispatcher.invoke('settings.set', { key: 'endpoints.dmp', value: 'https://dmp.qualification.invalid/si-dmp-server/v2/services' });
+      // An endpoint is security-sensitive: asked, then confirmed (issue 14, point 6).
+      const change = await host.dispatcher.invoke('settings.requestChange', { key: 'endpoints.dmp', value: 'https://dmp.qualification.invalid/si-dmp-server/v2/services' });
+      await host.dispatcher.invoke('settings.confirmChange', { changeId: change.changeId });
       const started = Date.now();
       const checks = await runChecks(host.doctorChecks);
       expect(Date.now() - started).toBeLessThan(3_000);

@@ -29,6 +29,12 @@ afterAll(async () => {
   await host.close();
 });
 
+/** A structure certificate is a security-sensitive setting: asked, then confirmed (issue 14, point 6). */
+async function setCertificate(key: 'certificates.insi' | 'certificates.dmp', value: unknown) {
+  const change = await host.dispatcher.invoke('settings.requestChange', { key, value });
+  return host.dispatcher.invoke('settings.confirmChange', { changeId: change.changeId });
+}
+
 describe('structure certificates in the settings', () => {
   const doctor = async () => (await runChecks(host.doctorChecks)).find((c) => c.id === 'structure-certificates');
 
@@ -36,10 +42,16 @@ describe('structure certificates in the settings', () => {
     const before = await doctor();
     expect(before).toMatchObject({ status: 'warn', detail: 'INSi : non configuré ; DMP (mode indirect) : non configuré' });
     expect(before?.next).toContain('pupitre settings set certificates.insi');
-    const settings = await host.dispatcher.invoke('settings.set', {
-      key: 'certificates.insi',
-      value: { file: pki.structure.insiAuto.paths.pkcs12, passphrase: pki.pkcs12Passphrase },
-    });
+    await expect(
+      host.dispatcher.invoke('settings.set', { key: 'certificates.insi', value: { file: pki.structure.insiAuto.paths.pkcs12, passphrase: pki.pkcs12Passphrase } }),
+    ).rejects.toMatchObject({ code: 'SETTINGS_CONFIRMATION_REQUIRED' });
+    const value = { file: pki.structure.insiAuto.paths.pkcs12, passphrase: pki.pkcs12Passphrase };
+    const change = await host.dispatcher.invoke('settings.requestChange', { key: 'certificates.insi', value });
+    // The confirmation names the certificate, never its passphrase; nothing is written yet.
+    expect(change.value).toMatch(/^INSI-AUTO, structure 10B9990001, expire le \d{2}\/\d{2}\/\d{4} — /);
+    expect(JSON.stringify(change).replaceAll(value.file, '')).not.toContain(pki.pkcs12Passphrase);
+    expect((await host.dispatcher.invoke('settings.get', {})).certificates.insi).toBeNull();
+    const settings = await host.dispatcher.invoke('settings.confirmChange', { changeId: change.changeId });
     expect(settings.certificates.insi).toMatchObject({ file: pki.structure.insiAuto.paths.pkcs12, kind: 'INSI-AUTO', structureId: '10B9990001' });
     expect(settings.certificates.insi?.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const shown = JSON.stringify(await host.dispatcher.invoke('settings.get', {}));
@@ -51,12 +63,12 @@ describe('structure certificates in the settings', () => {
 
   it('refuses a wrong passphrase, a certificate that is not INSI-MANU/INSI-AUTO and a missing file, in French', async () => {
     await expect(
-      host.dispatcher.invoke('settings.set', { key: 'certificates.insi', value: { file: pki.structure.insiManu.paths.pkcs12, passphrase: 'pas le bon' } }),
+      setCertificate('certificates.insi', { file: pki.structure.insiManu.paths.pkcs12, passphrase: 'pas le bon' }),
     ).rejects.toMatchObject({ code: 'CRYPTO_PASSPHRASE_INCORRECT' });
     await expect(
-      host.dispatcher.invoke('settings.set', { key: 'certificates.insi', value: { file: pki.practitioner.authentication.paths.pkcs12, passphrase: pki.pkcs12Passphrase } }),
+      setCertificate('certificates.insi', { file: pki.practitioner.authentication.paths.pkcs12, passphrase: pki.pkcs12Passphrase }),
     ).rejects.toMatchObject({ code: 'SETTINGS_CERTIFICATE_WRONG_KIND', message: expect.stringContaining('INSI-MANU ou INSI-AUTO') });
-    await expect(host.dispatcher.invoke('settings.set', { key: 'certificates.insi', value: { file: '/nulle/part.p12', passphrase: 'x' } })).rejects.toMatchObject({
+    await expect(setCertificate('certificates.insi', { file: '/nulle/part.p12', passphrase: 'x' })).rejects.toMatchObject({
       code: 'CRYPTO_CERTIFICATE_NOT_FOUND',
     });
     // The certificate set before is still there.
@@ -66,7 +78,7 @@ describe('structure certificates in the settings', () => {
   it('has the doctor say when the file was replaced, or moved away, since it was set', async () => {
     const copy = join(mkdtempSync(join(tmpdir(), 'pupitre-structure-file-')), 'INSI.p12');
     copyFileSync(pki.structure.insiAuto.paths.pkcs12, copy);
-    await host.dispatcher.invoke('settings.set', { key: 'certificates.insi', value: { file: copy, passphrase: pki.pkcs12Passphrase } });
+    await setCertificate('certificates.insi', { file: copy, passphrase: pki.pkcs12Passphrase });
     expect((await doctor())?.status).not.toBe('error');
 
     copyFileSync(pki.structure.insiManu.paths.pkcs12, copy);
@@ -81,16 +93,16 @@ describe('structure certificates in the settings', () => {
     expect(moved?.detail).toContain('fichier introuvable');
     expect(moved?.next).toContain('certificates.insi FICHIER.p12');
 
-    await host.dispatcher.invoke('settings.set', { key: 'certificates.insi', value: { file: pki.structure.insiAuto.paths.pkcs12, passphrase: pki.pkcs12Passphrase } });
+    await setCertificate('certificates.insi', { file: pki.structure.insiAuto.paths.pkcs12, passphrase: pki.pkcs12Passphrase });
     expect((await doctor())?.status).not.toBe('error');
   });
 
   it('sets the DMP indirect-mode pair (authentication, signature) and refuses them swapped', async () => {
     const pair = { authenticationFile: pki.structure.dmpAuthentication.paths.pkcs12, signatureFile: pki.structure.dmpSignature.paths.pkcs12, passphrase: pki.pkcs12Passphrase };
-    const settings = await host.dispatcher.invoke('settings.set', { key: 'certificates.dmp', value: pair });
+    const settings = await setCertificate('certificates.dmp', pair);
     expect(settings.certificates.dmp).toMatchObject({ structureId: '10B9990001', authentication: { file: pair.authenticationFile }, signature: { file: pair.signatureFile } });
     await expect(
-      host.dispatcher.invoke('settings.set', { key: 'certificates.dmp', value: { ...pair, authenticationFile: pair.signatureFile, signatureFile: pair.authenticationFile } }),
+      setCertificate('certificates.dmp', { ...pair, authenticationFile: pair.signatureFile, signatureFile: pair.authenticationFile }),
     ).rejects.toMatchObject({ code: 'SETTINGS_CERTIFICATE_WRONG_KIND' });
     const check = (await runChecks(host.doctorChecks)).find((c) => c.id === 'structure-certificates');
     expect(check?.detail).toContain('DMP (mode indirect) : structure 10B9990001');
@@ -125,9 +137,16 @@ describe('a desk in « test » with the INSi structure certificate, from the com
     const passphraseFile = join(dataDir, 'passphrase.txt');
     writeFileSync(passphraseFile, `${pki.pkcs12Passphrase}\n`, { mode: 0o600 });
     expect((await run('settings', 'set', 'environment', 'test')).code).toBe(0);
-    expect((await run('settings', 'set', 'endpoints.insi', sim.url)).code).toBe(0);
+    expect((await run('settings', 'set', 'endpoints.insi', sim.url, '--yes')).code).toBe(0);
     expect((await run('settings', 'set', 'lps.cndaAuthorisation', DEMO_IDAM)).code).toBe(0);
-    const set = await run('settings', 'set', 'certificates.insi', pki.structure.insiManu.paths.pkcs12, '--passphrase-file', passphraseFile);
+    // Security-sensitive: without --yes the terminal says what the change allows, and sets nothing.
+    const unconfirmed = await run('settings', 'set', 'certificates.insi', pki.structure.insiManu.paths.pkcs12, '--passphrase-file', passphraseFile);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.err).toContain('certificates.insi deviendra : INSI-MANU, structure 10B9990001');
+    expect(unconfirmed.err).toContain('sans carte CPS');
+    expect(unconfirmed.err.replaceAll(pki.structure.insiManu.paths.pkcs12, '')).not.toContain(pki.pkcs12Passphrase);
+    expect((await run('settings', 'get')).out).toContain('certificates.insi = non configuré');
+    const set = await run('settings', 'set', 'certificates.insi', pki.structure.insiManu.paths.pkcs12, '--passphrase-file', passphraseFile, '--yes');
     expect(set.code, set.out + set.err).toBe(0);
     expect(set.out).toContain('INSI-MANU');
     const got = await run('settings', 'get');

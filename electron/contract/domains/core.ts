@@ -33,6 +33,15 @@ export const coreErrors = {
   DEMO_ONLY: 'Cette action n’est possible qu’en mode démo.',
   HOST_ALREADY_RUNNING:
     'Pupitre est déjà ouvert sur ce dossier de données ({program}, processus {pid}, depuis {since}). Utilisez la fenêtre déjà ouverte, ou fermez-la avant d’en ouvrir une autre ; les commandes « pupitre » peuvent travailler à côté.',
+  TEXT_TOO_LONG: 'Un champ dépasse la longueur permise. Raccourcissez la saisie puis réessayez (le détail indique le champ).',
+  TEXT_CONTROL_CHARACTER:
+    'Un champ contient un caractère invisible interdit (caractère de contrôle, souvent issu d’un copier-coller). Retapez la valeur puis réessayez.',
+  TEXT_FORMULA:
+    'Un champ commence par =, +, - ou @ : un tableur le prendrait pour une formule. Il est refusé par sécurité ; corrigez la valeur puis réessayez.',
+  WORKER_FAILED:
+    "Un traitement lourd (import, lecture d'un gros document) s'est arrêté de façon inattendue. Réessayez : un import interrompu reprend là où il s'était arrêté. Si cela se répète, consultez l'écran Diagnostic.",
+  FILE_NOT_FOUND: 'Fichier introuvable : vérifiez le nom et le dossier du fichier indiqué.',
+  FILE_UNREADABLE: 'Ce fichier ne peut pas être lu (droits insuffisants, ou c’est un dossier). Vérifiez le fichier indiqué.',
 } as const;
 
 export const environmentSchema = z.enum(['demo', 'test', 'production']);
@@ -84,6 +93,13 @@ export const structureCertificatesSchema = z.object({
     .nullable(),
 });
 
+/** Scheduled encrypted backups (issue 14, point 4). */
+export const backupSettingsSchema = z.object({
+  folder: z.string(),
+  intervalHours: z.number().int().min(1).max(168),
+  keep: z.number().int().min(1).max(365),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
@@ -92,6 +108,7 @@ export const settingsSchema = z.object({
   allowedOrigins: z.array(z.string()),
   certificates: structureCertificatesSchema,
   practitioner: practitionerSettingsSchema,
+  backup: backupSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -110,6 +127,9 @@ export const settingKeySchema = z.enum([
   'practitioner.amNumber',
   'practitioner.address',
   'practitioner.phone',
+  'backup.folder',
+  'backup.intervalHours',
+  'backup.keep',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

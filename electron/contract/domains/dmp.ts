@@ -28,6 +28,8 @@ export const dmpErrors = {
   DMP_OFFLINE_READ:
     'Le DMP ne répond pas : la consultation sera possible au retour du service (actualisez alors). Les documents déjà affichés restent disponibles ici, et les envois partiront d’eux-mêmes.',
   DMP_RESPONSE_INVALID: "La réponse du DMP est illisible. Pupitre vérifiera auprès du service avant de renvoyer quoi que ce soit.",
+  DMP_FILE_TOO_LARGE:
+    "Ce fichier dépasse la taille qu'un document envoyé au DMP peut avoir (20 Mo). Réduisez-le (PDF compressé, moins de pages) puis réessayez.",
   DMP_FILE_INVALID: "Ce fichier ne peut pas être envoyé au DMP : seuls un PDF ou un document CDA (XML) sont acceptés. Choisissez un autre fichier.",
   DMP_CDA_METADATA_INCOMPLETE:
     "L'en-tête de ce document CDA ne donne pas toutes les métadonnées exigées par le DMP (voir le détail) : faites compléter le document par le logiciel qui l'a produit, ou envoyez-le en PDF.",
@@ -154,7 +156,7 @@ export const dmpMethods = {
     params: patientParam.extend({
       fileName: z.string().max(300),
       /** ≤ 20 Mo decoded. */
-      contentBase64: z.string().max(28 * 1024 * 1024),
+      contentBase64: z.string().max(28 * 1024 * 1024, { error: 'DMP_FILE_TOO_LARGE' }),
       typeCode: z.string().max(40).optional(),
       title: z.string().max(300).optional(),
       visibility: z

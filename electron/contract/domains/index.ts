@@ -13,7 +13,11 @@ import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
+import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
+import { storageErrors, storageEvents, storageMethods } from './storage';
+import { scanErrors, scanEvents, scanMethods } from './scan';
 import { transportErrors, transportEvents, transportMethods } from './transport';
+import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
   ...adriErrors,
   ...apcvErrors,
@@ -26,7 +30,11 @@ export const domainErrors = {
   ...insiErrors,
   ...outboxErrors,
   ...patientsErrors,
+  ...settingsGuardErrors,
+  ...storageErrors,
+  ...scanErrors,
   ...transportErrors,
+  ...vaultErrors,
 } as const;
 
 export const domainMethods = {
@@ -41,7 +49,11 @@ export const domainMethods = {
   ...insiMethods,
   ...outboxMethods,
   ...patientsMethods,
+  ...settingsGuardMethods,
+  ...storageMethods,
+  ...scanMethods,
   ...transportMethods,
+  ...vaultMethods,
 } as const;
 
 export const domainEvents = {
@@ -56,5 +68,8 @@ export const domainEvents = {
   ...insiEvents,
   ...outboxEvents,
   ...patientsEvents,
+  ...storageEvents,
+  ...scanEvents,
   ...transportEvents,
+  ...vaultEvents,
 } as const;

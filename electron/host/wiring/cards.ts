@@ -12,10 +12,12 @@ import type { WiringContext } from './context';
 export async function wireCards(ctx: WiringContext): Promise<CardsService> {
   // A CLI host in démo gets readers of its own unless it asked for the system's: it must never
   // insert a virtual card into the vpcd reader of a desk running beside it (instance-lock.ts).
-  const preferVpcd = ctx.transport !== 'in-process' || ctx.demoReaders === 'system';
+  // Tests that must not share the machine's pcscd ask for in-process cards (demoCardsInProcess).
+  const preferVpcd = ctx.demoCardsInProcess !== true && (ctx.transport !== 'in-process' || ctx.demoReaders === 'system');
   const demoCards =
     ctx.environment === 'demo' ? await (await import('../demo-cards')).attachDemoCards({ dataDir: ctx.dataDir, logger: ctx.logger.child('host'), clock: ctx.clock, preferVpcd }) : null;
   const pcsc = new PcscSupervisor({ createBackend: demoCards?.createBackend ?? (() => new PcscliteBackend()), logger: ctx.logger.child('pcsc') });
+  ctx.pcsc = pcsc;
   const cards = new CardsService({
     pcsc,
     clock: ctx.clock,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { addBulkDocuments } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import type { AuditInput } from '../audit';
 import { createManualClock, type ManualClock } from '../../platform/clock';
@@ -230,4 +231,13 @@ describe('DmpService against the DMP simulator', () => {
     expect(harness.sim.registry.byUniqueId(own.uniqueId)?.status).toBe('Archived');
     expect(audit.map((a) => a.action)).toContain('dmp.td33d');
   });
+
+  // Last: it grows the simulator's registry for the rest of the file.
+  it('lists a DMP of 2 000 documents, reading the answer one entry at a time (issue 14: one tree would cost 24 times the answer)', async () => {
+    const service = fresh();
+    addBulkDocuments(harness.sim.registry, 2_000, clock.now());
+    const widened = await service.open(PATIENTS.dupont!.id, { widen: true }, 'dr');
+    expect(widened.listed).toBe(true);
+    expect(widened.documents.length).toBeGreaterThanOrEqual(2_000);
+  }, 120_000);
 });

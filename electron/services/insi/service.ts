@@ -23,6 +23,7 @@ import type {
 } from '../../contract/domains/insi';
 import type { Patient } from '../../contract/domains/patients';
 import type { Clock } from '../../platform/clock';
+import { csvFile } from '../../platform/csv';
 import type { Db } from '../../platform/db';
 import { classifyTransportError } from '../../platform/http';
 import type { Logger } from '../../platform/log';
@@ -526,14 +527,9 @@ export class InsiService {
       error: 'erreur',
       skipped: 'non interrogé',
     };
-    const cell = (value: string | null) => {
-      const text = value ?? '';
-      // A cell starting with = + - @ would run as a formula in a spreadsheet: quote it inert.
-      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-      return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
-    const lines = [
-      ['N° de dossier', 'Nom de naissance', 'Premier prénom', 'Date de naissance', 'Résultat', 'Identité après la recherche', 'Motif', 'Traité le', 'Code pour le support'].join(';'),
+    // csvFile neutralises what a spreadsheet would take for a formula (issue 14).
+    const csv = csvFile([
+      ['N° de dossier', 'Nom de naissance', 'Premier prénom', 'Date de naissance', 'Résultat', 'Identité après la recherche', 'Motif', 'Traité le', 'Code pour le support'],
       ...items.map((i) => {
         const patient = this.patientForReport(i.patientId, actor);
         return [
@@ -546,13 +542,11 @@ export class InsiService {
           i.reason,
           i.status === 'pending' ? '' : localDateTime(i.updatedAt),
           i.errorCode,
-        ]
-          .map(cell)
-          .join(';');
+        ];
       }),
-    ];
+    ]);
     this.audit(actor, null, 'insi.worklist.report', { worklistId, lines: items.length });
-    return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv: `\uFEFF${lines.join('\r\n')}\r\n` };
+    return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv };
   }
 
   private patientForReport(patientId: string, actor: string): Patient | null {

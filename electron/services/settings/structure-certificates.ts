@@ -35,14 +35,6 @@ export interface StoredDmpCertificates {
 /** Secteur d'activité when none is given (TRE_R02 SA07, as the official VIHF examples). */
 export const DEFAULT_ACTIVITY_SECTOR = 'SA07';
 
-/** For the confirmation of a sensitive change (issue 14 point 6: SETTING_POLICIES), what each key allows. */
-export const STRUCTURE_CERTIFICATE_CONSEQUENCES = {
-  'certificates.insi':
-    'Pupitre interrogera l’INSi au nom de la structure avec ce certificat, sans carte CPS, y compris pour les listes de travail. N’indiquez que le certificat INSI-MANU ou INSI-AUTO délivré par l’ANS à votre structure.',
-  'certificates.dmp':
-    'Pupitre pourra envoyer des documents au DMP au nom de la structure (mode indirect), sans carte CPS. N’indiquez que les certificats ORG AUTH_CLI et ORG SIGN délivrés par l’ANS à votre structure.',
-} as const;
-
 function openPkcs12(file: unknown, passphrase: unknown): { contents: Pkcs12Contents; file: string } {
   if (typeof file !== 'string' || file.trim() === '' || typeof passphrase !== 'string') throw new AppError('SETTINGS_INVALID', { expected: 'pkcs12-file-and-passphrase' });
   let data: Buffer;
@@ -78,7 +70,7 @@ export function inspectInsiCertificate(value: unknown, now: number): StoredInsiC
 
 /** Opens and checks the DMP indirect-mode pair: { authenticationFile, signatureFile, passphrase, activitySector? }. */
 export function inspectDmpCertificates(value: unknown, now: number): StoredDmpCertificates {
-  const input = (value ?? {}) as { authenticationFile?: unknown; signatureFile?: unknown; passphrase?: unknown; activitySector?: unknown };
+  const input = asDmpInput(value);
   const auth = openPkcs12(input.authenticationFile, input.passphrase);
   const sign = openPkcs12(input.signatureFile, input.passphrase);
   const a = describe(auth.contents, now);
@@ -100,6 +92,20 @@ export function inspectDmpCertificates(value: unknown, now: number): StoredDmpCe
     authentication: { file: auth.file, subject: a.subject, expiresAt: a.expiresAt },
     signature: { file: sign.file, subject: s.subject, expiresAt: s.expiresAt },
   };
+}
+
+type DmpInput = { authenticationFile?: unknown; signatureFile?: unknown; passphrase?: unknown; activitySector?: unknown };
+
+/**
+ * The input of the DMP pair, also from a value already inspected (a confirmed change applies the
+ * value its request checked: the files are opened again, as they may have changed in between).
+ */
+function asDmpInput(value: unknown): DmpInput {
+  const stored = value as Partial<StoredDmpCertificates> | null;
+  if (stored !== null && typeof stored === 'object' && typeof stored.authentication === 'object' && typeof stored.signature === 'object') {
+    return { authenticationFile: stored.authentication.file, signatureFile: stored.signature.file, passphrase: stored.passphrase, activitySector: stored.activitySector };
+  }
+  return (value ?? {}) as DmpInput;
 }
 
 /** What settings.get shows: the certificates without their passphrase. */
@@ -150,3 +156,12 @@ export function recheckStructureCertificate(
   return changed ? 'le fichier contient un autre certificat que celui enregistré (renouvelé ?)' : null;
 }
 
+
+/** What a confirmation shows of a certificate to set (never its passphrase), in French. */
+export function describeStructureCertificate(value: StoredInsiCertificate | StoredDmpCertificates | null): string {
+  const day = (iso: string) => new Date(iso).toLocaleDateString('fr-FR');
+  if (value === null) return 'aucun (certificat retiré)';
+  if ('kind' in value) return `${value.kind}, structure ${value.structureId}, expire le ${day(value.expiresAt)} — ${value.file}`;
+  const expiry = value.authentication.expiresAt < value.signature.expiresAt ? value.authentication.expiresAt : value.signature.expiresAt;
+  return `ORG AUTH_CLI et ORG SIGN de la structure ${value.structureId} (${value.structureName}), expirent le ${day(expiry)} — ${value.authentication.file}, ${value.signature.file}`;
+}

@@ -2,16 +2,19 @@
  * Paramètres → Certificats de structure (issue 13): the INSi certificate (INSI-MANU / INSI-AUTO) and
  * the DMP indirect-mode pair (ORG AUTH_CLI, ORG SIGN), as PKCS#12 files on this computer. The host
  * opens and checks each file when it is saved; the passphrase is typed here once and never shown
- * again. These settings authenticate the structure: a change is security-sensitive.
+ * again. These settings authenticate the structure: a change is security-sensitive, confirmed in the
+ * dialog of useSettingChange (issue 14, point 6) after the host checked the file.
  */
 import { useState, type FormEvent } from 'react';
 import type { Settings } from '../../../electron/contract';
-import { useHostMutation } from '../../bridge/queries';
-import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
+import type { ChangeCallbacks } from './useSettingChange';
+
+type Change = (key: 'certificates.insi' | 'certificates.dmp', value: unknown, callbacks?: ChangeCallbacks) => void;
 
 const day = (iso: string) => new Date(iso).toLocaleDateString('fr-FR');
 
-export function StructureCertificates({ settings }: { settings: Settings }) {
+export function StructureCertificates({ settings, change }: { settings: Settings; change: Change }) {
   const { insi, dmp } = settings.certificates;
   return (
     <Panel title="Certificats de structure">
@@ -29,7 +32,7 @@ export function StructureCertificates({ settings }: { settings: Settings }) {
           </>
         )}
       </div>
-      <InsiForm />
+      <InsiForm change={change} />
       <div data-testid="certificate-dmp-state">
         <strong>DMP, mode indirect</strong> :{' '}
         {dmp === null ? (
@@ -40,36 +43,32 @@ export function StructureCertificates({ settings }: { settings: Settings }) {
           </>
         )}
       </div>
-      <DmpForm />
+      <DmpForm change={change} />
     </Panel>
   );
 }
 
-function useCertificateSave(key: 'certificates.insi' | 'certificates.dmp') {
-  const save = useHostMutation('settings.set', ['settings.get', 'diagnostic.run']);
-  const toast = useToast();
+/** Sends a certificate change; a refusal (wrong passphrase, wrong kind…) is shown under its form. */
+function useCertificateChange(key: 'certificates.insi' | 'certificates.dmp', change: Change) {
+  const [error, setError] = useState<Error | null>(null);
   return {
-    save,
-    submit: (value: unknown, done: () => void) =>
-      save.mutate(
-        { key, value },
-        {
-          onSuccess: () => {
-            done();
-            toast('ok', value === null ? 'Certificat retiré.' : 'Certificat vérifié et enregistré.');
-          },
-        },
-      ),
+    error,
+    submit: (value: unknown) => {
+      setError(null);
+      change(key, value, { onRefused: setError });
+    },
   };
 }
 
-function InsiForm() {
+function InsiForm({ change }: { change: Change }) {
   const [file, setFile] = useState('');
   const [passphrase, setPassphrase] = useState('');
-  const { save, submit } = useCertificateSave('certificates.insi');
+  const { error, submit } = useCertificateChange('certificates.insi', change);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    submit({ file: file.trim(), passphrase }, () => setPassphrase(''));
+    // The passphrase leaves the form as soon as it is sent: retyped after a refusal, never kept.
+    submit({ file: file.trim(), passphrase });
+    setPassphrase('');
   };
   return (
     <form className="form-grid" onSubmit={onSubmit} data-testid="certificate-insi-form">
@@ -80,25 +79,26 @@ function InsiForm() {
         {(id) => <TextInput id={id} type="password" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} data-testid="certificate-insi-passphrase" />}
       </Field>
       <div className="inline">
-        <Button type="submit" variant="primary" busy={save.isPending} disabled={file.trim() === ''} data-testid="certificate-insi-save">
+        <Button type="submit" variant="primary" disabled={file.trim() === ''} data-testid="certificate-insi-save">
           Vérifier et enregistrer
         </Button>
-        <Button onClick={() => submit(null, () => undefined)}>Retirer</Button>
+        <Button onClick={() => submit(null)}>Retirer</Button>
       </div>
-      {save.error ? <ErrorNotice error={save.error} /> : null}
+      {error ? <ErrorNotice error={error} /> : null}
     </form>
   );
 }
 
-function DmpForm() {
+function DmpForm({ change }: { change: Change }) {
   const [authentication, setAuthentication] = useState('');
   const [signature, setSignature] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [sector, setSector] = useState('SA07');
-  const { save, submit } = useCertificateSave('certificates.dmp');
+  const { error, submit } = useCertificateChange('certificates.dmp', change);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    submit({ authenticationFile: authentication.trim(), signatureFile: signature.trim(), passphrase, activitySector: sector.trim() }, () => setPassphrase(''));
+    submit({ authenticationFile: authentication.trim(), signatureFile: signature.trim(), passphrase, activitySector: sector.trim() });
+    setPassphrase('');
   };
   return (
     <form className="form-grid" onSubmit={onSubmit} data-testid="certificate-dmp-form">
@@ -111,12 +111,12 @@ function DmpForm() {
         {(id) => <TextInput id={id} value={sector} onChange={(e) => setSector(e.currentTarget.value)} size={6} />}
       </Field>
       <div className="inline">
-        <Button type="submit" variant="primary" busy={save.isPending} disabled={authentication.trim() === '' || signature.trim() === ''}>
+        <Button type="submit" variant="primary" disabled={authentication.trim() === '' || signature.trim() === ''}>
           Vérifier et enregistrer
         </Button>
-        <Button onClick={() => submit(null, () => undefined)}>Retirer</Button>
+        <Button onClick={() => submit(null)}>Retirer</Button>
       </div>
-      {save.error ? <ErrorNotice error={save.error} /> : null}
+      {error ? <ErrorNotice error={error} /> : null}
     </form>
   );
 }
