@@ -8,6 +8,7 @@ import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations, auditMigrations2 } from '../services/audit';
 import { backupMigrations } from '../services/backup';
+import { billingMigrations } from '../services/billing';
 import { dmpMigrations } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
@@ -36,6 +37,7 @@ const steps: readonly Step[] = [
   ...backupMigrations,
   ...insiMigrations2,
   ...auditMigrations2,
+  ...billingMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

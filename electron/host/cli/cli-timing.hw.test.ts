@@ -188,6 +188,11 @@ describeWithPrerequisites('hardware', pcscdMissing, 'every CLI command answers w
     { args: ['eprescription', 'print', '123', '-o', join(files, 'ordonnance.pdf')], exit: [1] },
     { args: ['drugs', 'search', 'doliprane'], exit: [0] },
     { args: ['drugs', 'import', join(files, 'pas-de-dossier')], exit: [2] },
+    { args: ['backup', 'list'] },
+    { args: ['restore', join(files, 'pas-de-sauvegarde.pupitre')] },
+    { args: ['scan', 'listen', '--replay', join(files, 'pas-d-enregistrement.json')], exit: [2] },
+    { args: ['scan', 'decode', join(files, 'pas-d-image.png')] },
+    { args: ['billing', 'sessions'] },
   ];
 
   it('covers every command of the CLI (a new command gets a row here)', () => {

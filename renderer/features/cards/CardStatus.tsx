@@ -9,7 +9,7 @@ import type { EventPayload } from '../../../electron/contract';
 import { useHostQuery } from '../../bridge/queries';
 import { Button, StatusBadge } from '../../ui';
 import { BeneficiaryPicker } from './BeneficiaryPicker';
-import { isCps, isVitale, useCardsState } from './hooks';
+import { isCps, isVitale, useCardsState, vitaleInsertionClaimed } from './hooks';
 import { PinDialog } from './PinDialog';
 import { enqueue, isTyping, promptFor, withoutReader, type Prompt } from './prompts';
 import { useTypingTracker } from './typing';
@@ -44,6 +44,8 @@ export function CardStatus() {
       );
       if (prompt === 'wait') continue;
       fresh.current.delete(name);
+      // A screen that reads the Vitale itself (billing) claims its insertion: no picker then.
+      if (prompt?.kind === 'vitale' && vitaleInsertionClaimed()) continue;
       if (prompt !== null && !isTyping(typing.lastKeyAt(), performance.now(), typing.focused())) setQueue((q) => enqueue(q, prompt));
     }
   }, [list, s, typing]);

@@ -6,6 +6,7 @@ import { AuditJournal } from '../audit/AuditJournal';
 import { BackupPanel } from './BackupPanel';
 import { StructureCertificates } from './StructureCertificates';
 import { useSettingChange } from './useSettingChange';
+import { BillingSettings } from '../billing/BillingSettings';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
 
@@ -77,6 +78,7 @@ export function SettingsScreen() {
           }
         />
       </Panel>
+      <BillingSettings />
       <Panel title="Journal d'audit">
         {verify.data ? (
           <p>
