@@ -1,5 +1,6 @@
 /** `pupitre` command line: every command drives the same services as the UI; every command has --json. */
 import { AppError } from '../../contract';
+import { storageErrorOf } from '../../platform/db';
 import { APP_VERSION } from '../compose';
 import { parseArgs, UsageError } from './args';
 import type { Command } from './command';
@@ -63,7 +64,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return 2;
     }
     // A file the system could not open (anywhere in a command) is said as such, not INTERNAL.
-    const known = error instanceof AppError ? error : fileError(error, typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : '');
+    // SQLite's own failures (a full or read-only disk) keep their storage code, as over the transports.
+    const known =
+      error instanceof AppError
+        ? error
+        : (storageErrorOf(error, undefined, { sqliteOnly: true }) ?? fileError(error, typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : ''));
     const wire = known instanceof AppError ? known.toWire() : new AppError('INTERNAL').toWire();
     // An unexpected error: its technical text goes to stderr for support, the person reads the sentence.
     if (!(known instanceof AppError)) io.err(`Détail technique pour le support : ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
