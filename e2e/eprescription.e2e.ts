@@ -1,7 +1,8 @@
 /**
  * The ordonnance numérique at the desk, in demo mode, as a GP and then a pharmacist do it: the GP
  * writes a two-line prescription from the drug list, prints it, sees it registered in the base
- * e-prescription and its copy in the DMP; the pharmacist scans the QR code with a keyboard-wedge
+ * e-prescription and its copy in the DMP (a scan of it under the GP's card is routed to Ordonnances,
+ * which says dispensation is for pharmacists); the pharmacist scans the QR code with a keyboard-wedge
  * scanner (real key events, through the scan pipeline of issue 10) while the patient search is in
  * view — the scan is routed to the Ordonnances screen with the prescription open —, substitutes one
  * line by a generic, records the dispensation, sees it transmitted; a second scan on the
@@ -91,6 +92,13 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     const number = (await prescription.getAttribute('data-number')) as string;
     expect(number).toMatch(/^[0-9A-Z]{18}$/);
     await page.screenshot({ path: join(ARTIFACTS, 'erx-registered.png') });
+
+    // The GP scans the QR code: routed to Ordonnances, which says dispensation is for pharmacists.
+    await page.keyboard.press('Alt+1');
+    await page.getByTestId('patient-search').focus();
+    await scannerBurst(page, number);
+    await page.getByText('Votre carte est celle d’un prescripteur').waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/ordonnances$/);
 
     // --- The pharmacist -----------------------------------------------------------------------
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
