@@ -4,6 +4,7 @@ import { App } from './app/App';
 import { ScanProvider } from './features/scan/ScanProvider';
 import { createBridge, MissingTokenError } from './bridge';
 import { BridgeProvider } from './bridge/queries';
+import { VaultGate } from './features/vault/VaultGate';
 import { ToastProvider } from './ui';
 import './ui/styles.css';
 
@@ -15,9 +16,11 @@ try {
     <StrictMode>
       <BridgeProvider bridge={bridge}>
         <ToastProvider>
-          <ScanProvider>
-            <App />
-          </ScanProvider>
+          <VaultGate>
+            <ScanProvider>
+              <App />
+            </ScanProvider>
+          </VaultGate>
         </ToastProvider>
       </BridgeProvider>
     </StrictMode>,

@@ -118,6 +118,8 @@ export function useDemoDesk(serveArgs: string[] = []): DemoDesk {
       const errors = watchPageErrors(page);
       await page.goto(running().url);
       await page.getByTestId('connectivity').getByText('Service local connecté').waitFor();
+      // The first screen is loaded on demand: wait for it, so that its keyboard shortcuts are live.
+      await page.locator('#contenu h2').first().waitFor();
       return { page, errors };
     },
     async goto(page, route) {

@@ -1,22 +1,33 @@
 /**
  * The renderer's Content-Security-Policy, shared by the Electron protocol handler and
- * `pupitre serve`: no remote content, no inline script, no eval; connections only to the local
- * host (the WebSocket of `pupitre serve`); images from data:/blob: (datamatrix, document
- * previews); workers from blob: and self (pdf.js); camera frames are media from blob:.
- * `'wasm-unsafe-eval'` lets the page compile WebAssembly, and nothing else (CSP Level 3: JavaScript
- * `eval` stays forbidden): the webcam decoder is zxing-cpp in WebAssembly, bundled with the app.
+ * `pupitre serve`: no remote content, no inline script, no eval; images from data:/blob:
+ * (datamatrix, document previews); workers from blob: and self (pdf.js); camera frames are media
+ * from blob:. Connections (issue 14, point 8): in Electron the renderer talks to the host over a
+ * MessagePort, so `connect-src` is the app's own origin only; `pupitre serve` adds its own
+ * WebSocket, on its own port — never any other local port (a page must not reach another local
+ * service).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "media-src 'self' blob:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const directives = (connect: string): string =>
+  [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src ${connect}`,
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+/** Electron (and the HTML meta tag): the app's own origin only. */
+export const CONTENT_SECURITY_POLICY = directives("'self'");
+
+/** `pupitre serve` listening on `port`: its own origin and its own WebSocket. */
+export function servedContentSecurityPolicy(port: number): string {
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`not a port: ${port}`);
+  return directives(`'self' ws://127.0.0.1:${port} ws://localhost:${port}`);
+}

@@ -10,6 +10,7 @@ import { wireErrorSchema } from './errors';
 export * from './errors';
 export * from './define';
 export * from './domains/core';
+export type { BackupEntry, BackupRun, BackupStatus } from './domains/storage';
 
 export const methods = { ...coreMethods, ...domainMethods } as const;
 export const events = { ...coreEvents, ...domainEvents } as const;

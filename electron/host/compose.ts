@@ -4,14 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Environment } from '../contract';
+import { AppError, type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
-import { migrate, openDatabase, type Db } from '../platform/db';
+import { migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
 import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
-import { SettingsService } from '../services/settings';
+import { SensitiveChanges, SettingsService } from '../services/settings';
+import { SETTING_POLICIES } from '../contract/settings-policy';
 import type { CardsService } from '../services/cards';
 import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
@@ -21,14 +22,19 @@ import { createOutboxHandlers, outboxDoctorCheck } from './handlers/outbox';
 import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
 import { migrations } from './migrations';
-import { RpcDispatcher } from './rpc';
+import { callerOf, RpcDispatcher } from './rpc';
+import { registerUnlockedVault } from './vault';
+import { watchIntegrity, type Halt } from './integrity-watch';
+import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
+import { wireBackup } from './wiring/backup';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
 import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
 import { wireScan, type ScanWiring } from './wiring/scan';
+import { createHostWorkers, workerImportRunner } from './workers';
 
 export interface HostOptions {
   dataDir: string;
@@ -41,6 +47,14 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /** Demo only: keep the virtual cards in-process even when a pcscd with vpcd is reachable. */
+  demoCardsInProcess?: boolean;
+  /** How the key was protected, for `vault.status` and the Diagnostic screen; default key-file. */
+  keyProtection?: KeyProtection;
+  /** A dispatcher that already serves windows (a host unlocked by passphrase); a new one otherwise. */
+  dispatcher?: RpcDispatcher;
+  /** The background quick_check found the base damaged (long-running hosts): Electron quits on it. */
+  onHalt?(error: AppError): void;
 }
 
 export interface Host {
@@ -58,6 +72,8 @@ export interface Host {
   patients: PatientsService;
   /** CPS/CPE and Vitale cards; watches readers in the background except for in-process (CLI) hosts. */
   cards: CardsService;
+  /** Set when the background quick_check found the base damaged (long-running hosts only). */
+  halted(): Halt | null;
   /** Ordonnance numérique (the CLI imports the drug list through it). */
   eprescription: EprescriptionService;
   /** Scan pipeline (HID-POS, wedge, webcam, NFC): domains take scanned payloads from it by scan id. */
@@ -74,18 +90,25 @@ const OUTBOX_SHUTDOWN_GRACE_MS = 5_000;
 
 export async function composeHost(options: HostOptions): Promise<Host> {
   const logger = options.logger.child('host');
-  const db = openDatabase({ path: join(options.dataDir, 'pupitre.db'), keyHex: options.keyHex });
+  // Refuses a database that existed and is gone, emptied or damaged, and a wrong key (issue 14).
+  const store = openStore({ dataDir: options.dataDir, keyHex: options.keyHex, now: () => new Date(options.clock.now()).toISOString() });
+  const db = store.db;
   const closers: Array<() => Promise<void> | void> = [
     () => {
       db.close();
     },
   ];
   try {
-    const report = migrate(db, migrations);
+    const report = withStorageErrors(options.dataDir, () => migrate(db, migrations));
     if (report.applied.length > 0) logger.info('db.migrated', { from: report.from, to: report.to });
+    // From now on a missing or emptied database is an incident, not a fresh install.
+    store.confirm();
+    if (store.created) logger.info('db.created', {});
 
     const audit = new AuditTrail(db, options.clock);
-    const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write);
+    const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write, {
+      backupFolder: join(options.dataDir, 'sauvegardes'),
+    });
     if (options.environment !== undefined && settings.get().environment !== options.environment) {
       settings.set('environment', options.environment, 'système');
     }
@@ -96,14 +119,41 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       dataDir: options.dataDir,
       environment: () => settings.get().environment,
       pkcs11Module: () => settings.get().pkcs11Module,
-      dbVersion: () => db.pragma('user_version', { simple: true }) as number,
+      db,
+      dbPath: store.path,
+      keyProtection: options.keyProtection ?? 'key-file',
       ...(options.rendererDir === undefined ? {} : { rendererDir: options.rendererDir }),
     });
 
-    const dispatcher = new RpcDispatcher(options.logger.child('rpc'));
+    const dispatcher = options.dispatcher ?? new RpcDispatcher(options.logger.child('rpc'));
+    // SQLite's own failures only: a full disk or a damaged page met by any service keeps its code.
+    dispatcher.setClassifier((error) => storageErrorOf(error, options.dataDir, { sqliteOnly: true }));
+    const haltState: { current: () => Halt | null } = { current: () => null };
+    dispatcher.register({
+      'vault.recoveryKey': (_params, context) => {
+        audit.write({ actor: ctx.actor.current(), patientRef: null, action: 'vault.recovery_key_shown', details: { client: callerOf(context) } });
+        const keyHex = options.keyHex.toLowerCase();
+        return { keyHex, groups: keyHex.match(/.{4}/g) ?? [] };
+      },
+    });
+    if (!dispatcher.has('vault.status')) registerUnlockedVault(dispatcher, options.keyProtection ?? 'key-file', () => haltState.current());
+    // Sensitive settings change in two steps; the CPS code, where a policy asks for it, is checked
+    // by the cards service once it is wired (below).
+    const pinVerifier: { verify?: (pin: string) => Promise<{ ok: boolean; triesLeft: number }> } = {};
+    const changes = new SensitiveChanges({
+      settings,
+      clock: options.clock,
+      policies: SETTING_POLICIES,
+      verifyCpsPin: (pin) => {
+        if (pinVerifier.verify === undefined) throw new AppError('SETTINGS_PIN_REQUIRED', { reason: 'no-card-service' });
+        return pinVerifier.verify(pin);
+      },
+    });
     dispatcher.register(
       createCoreHandlers({
         settings,
+        changes,
+        actor: () => ctx.actor.current(),
         audit,
         emit: (event, payload) => dispatcher.emit(event, payload),
         diagnostics: async () => runChecks(doctorChecks),
@@ -126,6 +176,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       audit: audit.write,
       notify: (event, payload) => dispatcher.emit(event, payload),
     });
+    // Heavy work (CSV imports, large documents) in a worker thread with its own database connection.
+    const workers = createHostWorkers({ dataDir: options.dataDir, keyHex: options.keyHex, logger: options.logger });
+    closers.push(() => workers.close());
     const ctx: WiringContext = {
       dataDir: options.dataDir,
       environment,
@@ -141,6 +194,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       closers,
       // The desk until a card session names the professional (wireCards replaces it); read at call time.
       actor: { current: () => DESK_ACTOR },
+      workers,
+      ...(options.demoCardsInProcess === true ? { demoCardsInProcess: true } : {}),
     };
     dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
     doctorChecks.push(outboxDoctorCheck(outbox));
@@ -153,7 +208,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       environment: () => settings.get().environment,
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
-    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    const imports = workerImportRunner(workers, {
+      environment: () => settings.get().environment,
+      clock: options.clock,
+      emit: (event, payload) => dispatcher.emit(event, payload),
+    });
+    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current(), imports }));
     // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
     patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
@@ -164,6 +224,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
+    pinVerifier.verify = (pin) => cards.verifyPin(pin);
     const scan = await wireScan(ctx, { patients });
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
@@ -171,6 +232,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
     const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
     const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
+    const backup = wireBackup(ctx, options.keyHex);
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.
@@ -178,6 +240,23 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // Registered last so that it runs first at close: running jobs finish (or are put back to
     // pending) while the card, DMP and INSi services they use are still up.
     closers.push(() => outbox.stop(OUTBOX_SHUTDOWN_GRACE_MS));
+
+    // The rest of the base is checked page by page in the background once the host serves.
+    if (options.transport !== 'in-process') {
+      const watch = watchIntegrity({
+        path: store.path,
+        keyHex: options.keyHex,
+        dispatcher,
+        logger,
+        stopWork: async () => {
+          await outbox.stop(0);
+          await backup.stop();
+        },
+        ...(options.onHalt === undefined ? {} : { onHalt: options.onHalt }),
+      });
+      haltState.current = watch.halted;
+      closers.push(() => watch.done);
+    }
 
     return {
       dispatcher,
@@ -191,6 +270,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       outbox,
       patients,
       cards,
+      halted: () => haltState.current(),
       eprescription,
       scan,
       startBackground: () => outbox.start(),
@@ -200,7 +280,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     };
   } catch (error) {
     for (const close of closers.reverse()) await close();
-    throw error;
+    // A full disk or a damaged page met while composing (seeding the demo base, say) keeps its code.
+    throw storageErrorOf(error, options.dataDir, { sqliteOnly: true }) ?? error;
   }
 }
 

@@ -2,8 +2,10 @@
  * `pupitre doctor` and the Diagnostic screen: what is there, what is missing, and the next thing
  * to do for each problem. Checks are a list so each capability adds its own.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
-import type { DiagnosticCheck } from '../contract';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import type { AppError, DiagnosticCheck } from '../contract';
+import type { KeyProtection } from '../contract/domains/vault';
+import { checkIntegrity, isUnreadableWithoutKey, type Db } from '../platform/db';
 
 export interface DoctorCheck {
   id: string;
@@ -37,7 +39,9 @@ export function baseChecks(deps: {
   environment: () => string;
   pkcs11Module: () => string;
   rendererDir?: string;
-  dbVersion: () => number;
+  db: Db;
+  dbPath: string;
+  keyProtection?: KeyProtection;
 }): DoctorCheck[] {
   const checks: DoctorCheck[] = [
     {
@@ -52,11 +56,8 @@ export function baseChecks(deps: {
         }
       },
     },
-    {
-      id: 'database',
-      label: 'Base de données chiffrée',
-      run: () => ({ status: 'ok', detail: `schéma version ${deps.dbVersion()}` }),
-    },
+    databaseCheck(deps.db, deps.dbPath),
+    keyProtectionCheck(deps.keyProtection ?? 'key-file', deps.environment),
     {
       id: 'environment',
       label: 'Environnement',
@@ -109,4 +110,75 @@ export function baseChecks(deps: {
     });
   }
   return checks;
+}
+
+const DATABASE_LABEL = 'Base de données chiffrée';
+const RESTORE_NEXT =
+  'Fermez Pupitre et restaurez la dernière sauvegarde (« pupitre restore FICHIER ») ; faites vérifier le disque. Gardez une copie du fichier endommagé pour le support.';
+
+/**
+ * The database as stored (issue 16: this check used to say « ok » whatever the file): it must not
+ * open without the key, every page must pass `quick_check`, and only its owner may read it.
+ */
+export function databaseCheck(db: Db, dbPath: string): DoctorCheck {
+  return {
+    id: 'database',
+    label: DATABASE_LABEL,
+    run: () => {
+      if (!isUnreadableWithoutKey(dbPath)) {
+        return {
+          status: 'error',
+          detail: 'le fichier de la base se lit sans la clé : il n’est pas chiffré',
+          next: 'Ne travaillez pas avec ce fichier : restaurez une sauvegarde chiffrée de Pupitre, puis signalez-le au support.',
+        };
+      }
+      const integrity = checkIntegrity(db);
+      if (!integrity.ok) {
+        return { status: 'error', detail: `contrôle d’intégrité en échec (${integrity.problems.length} anomalie(s))`, next: RESTORE_NEXT };
+      }
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const detail = `illisible sans la clé, intégrité vérifiée (quick_check), schéma version ${version}`;
+      if (process.platform !== 'win32' && (statSync(dbPath).mode & 0o077) !== 0) {
+        return { status: 'warn', detail: `${detail} ; fichier lisible par d’autres comptes`, next: `Rendez le fichier privé : « chmod 600 ${dbPath} ».` };
+      }
+      return { status: 'ok', detail };
+    },
+  };
+}
+
+/** What `pupitre doctor` says when the database cannot even be opened (missing, damaged, wrong key…). */
+export function storageFailureCheck(error: AppError): DiagnosticCheck {
+  return {
+    id: 'database',
+    label: DATABASE_LABEL,
+    status: 'error',
+    detail: 'la base de données ne peut pas être ouverte',
+    next: error.message,
+  };
+}
+
+/** How the database key is protected, and what the user must keep (issue 14, point 8). */
+export function keyProtectionCheck(protection: KeyProtection, environment: () => string): DoctorCheck {
+  return {
+    id: 'key-protection',
+    label: 'Protection de la clé de chiffrement',
+    run: () => {
+      switch (protection) {
+        case 'os-keystore':
+          return { status: 'ok', detail: 'scellée par le trousseau du système' };
+        case 'passphrase':
+          return { status: 'ok', detail: 'protégée par une phrase secrète (gardez-la en lieu sûr : elle ne peut pas être retrouvée)' };
+        case 'environment':
+          return { status: 'ok', detail: 'donnée par la variable PUPITRE_DB_KEY' };
+        case 'key-file':
+          return environment() === 'demo'
+            ? { status: 'ok', detail: 'fichier db.key du dossier de données (lisible par votre compte seulement)' }
+            : {
+                status: 'warn',
+                detail: 'fichier db.key du dossier de données, protégé par les seuls droits de votre compte',
+                next: 'Gardez une copie de db.key à part des sauvegardes ; pour ne pas laisser la clé en clair sur le disque, protégez-la par une phrase secrète (« pupitre serve --passphrase ») ou utilisez Pupitre de bureau avec un trousseau.',
+              };
+      }
+    },
+  };
 }

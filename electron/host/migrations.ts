@@ -7,6 +7,7 @@ import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
+import { backupMigrations } from '../services/backup';
 import { dmpMigrations } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
@@ -32,6 +33,7 @@ const steps: readonly Step[] = [
   ...adriMigrations,
   ...patientsMigrations2,
   ...eprescriptionMigrations,
+  ...backupMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

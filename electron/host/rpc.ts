@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import {
   AppError,
+  errorCatalog,
   events,
   isMethodName,
   methods,
@@ -15,14 +16,32 @@ import {
   type MethodName,
   type MethodResult,
   type Methods,
+  type ErrorCode,
   type ResponseFrame,
   type WireError,
 } from '../contract';
+import { isConnectorMethod } from '../contract/connector';
 import type { Logger } from '../platform/log';
+
+export type CallerKind = 'desk' | 'connector' | 'terminal';
 
 export interface CallContext {
   /** Who is calling, for the audit trail: the transport fills it. */
   transport: 'electron' | 'websocket' | 'in-process';
+  /**
+   * The desk's own UI (Electron window, or the page `pupitre serve` serves), a web practice
+   * software through the local connector (another allowed origin), or the terminal (CLI). When
+   * absent: terminal in-process, desk over Electron, connector over a WebSocket (the safe side).
+   */
+  caller?: CallerKind;
+  /** The connected window or tab, to bind a confirmation to the one that asked for it. */
+  sessionId?: string;
+}
+
+export function callerOf(context: CallContext): CallerKind {
+  if (context.caller !== undefined) return context.caller;
+  if (context.transport === 'in-process') return 'terminal';
+  return context.transport === 'electron' ? 'desk' : 'connector';
 }
 
 export type Handler<M extends MethodName> = (
@@ -37,8 +56,17 @@ export type EventListener = (event: string, payload: unknown) => void;
 export class RpcDispatcher {
   private readonly handlers: HandlerMap = {};
   private readonly listeners = new Set<EventListener>();
+  /** While set, decides first whether a method may run (a locked host answers the vault only). */
+  private gate: ((method: MethodName) => AppError | null) | null = null;
+
+  /** Turns known infrastructure failures (a full disk, a damaged database) into their stable codes. */
+  private classify: (error: unknown) => AppError | null = () => null;
 
   constructor(private readonly logger: Logger) {}
+
+  setClassifier(classify: (error: unknown) => AppError | null): void {
+    this.classify = classify;
+  }
 
   register(handlers: HandlerMap): void {
     for (const [name, handler] of Object.entries(handlers)) {
@@ -46,6 +74,14 @@ export class RpcDispatcher {
       if (this.handlers[name] !== undefined) throw new Error(`two handlers for ${name}`);
       (this.handlers as Record<string, unknown>)[name] = handler;
     }
+  }
+
+  has(method: MethodName): boolean {
+    return this.handlers[method] !== undefined;
+  }
+
+  setGate(gate: ((method: MethodName) => AppError | null) | null): void {
+    this.gate = gate;
   }
 
   /** Methods of the contract that have no handler yet: the host reports them as not available. */
@@ -71,11 +107,20 @@ export class RpcDispatcher {
 
   /** Calls a method by name with unvalidated params; used by the CLI and tests too. */
   async call(method: string, params: unknown, context: CallContext): Promise<unknown> {
+    // The connector reaches its allow-list only; an unknown name gets the same answer.
+    if (callerOf(context) === 'connector' && !isConnectorMethod(method)) throw new AppError('CONNECTOR_METHOD_NOT_ALLOWED', { method });
     if (!isMethodName(method)) throw new AppError('UNKNOWN_METHOD', { method });
+    const refused = this.gate?.(method) ?? null;
+    if (refused !== null) throw refused;
     const spec = methods[method];
     const parsed = spec.params.safeParse(params ?? {});
     if (!parsed.success) {
-      throw new AppError('INVALID_PARAMS', { method, issues: parsed.error.issues.map((issue) => describeIssue(issue)) });
+      // A schema may name the error a refusal deserves (contract/text.ts: a field too long, a control
+      // character, a formula; a file too large): its message then says what to correct.
+      const coded = parsed.error.issues.find((issue) => Object.hasOwn(errorCatalog, issue.message));
+      const issues = parsed.error.issues.map((issue) => describeIssue(issue));
+      if (coded !== undefined) throw new AppError(coded.message as ErrorCode, { method, field: coded.path.join('.'), issues });
+      throw new AppError('INVALID_PARAMS', { method, issues });
     }
     const handler = this.handlers[method] as ((p: unknown, c: CallContext) => unknown) | undefined;
     if (handler === undefined) throw new AppError('NOT_AVAILABLE_YET', { method });
@@ -116,6 +161,11 @@ export class RpcDispatcher {
 
   private toAppError(error: unknown, method: string): AppError {
     if (error instanceof AppError) return error;
+    const known = this.classify(error);
+    if (known !== null) {
+      this.logger.error('rpc.storage_error', { method, code: known.code });
+      return known;
+    }
     this.logger.error('rpc.unexpected_error', { method, error });
     return new AppError('INTERNAL', { method });
   }

@@ -3,12 +3,13 @@
  * them, and nothing else (ARCHITECTURE.md §1). A crash of the host (a native addon) restarts the
  * host, never the window.
  */
-import { app, BrowserWindow, MessageChannelMain, net, protocol, safeStorage, session, utilityProcess, type UtilityProcess } from 'electron';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { app, BrowserWindow, dialog, MessageChannelMain, net, protocol, safeStorage, session, utilityProcess, type UtilityProcess } from 'electron';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../contract/csp';
+import { messageFor } from '../contract/errors';
+import { resolveDesktopKey, type DesktopKey } from './key-store';
 import { APP_ENTRY, APP_SCHEME, isNavigationAllowed, isPermissionAllowed, openMainWindow } from './window-options';
 
 const RENDERER_DIR = join(__dirname, '..', 'renderer');
@@ -27,22 +28,44 @@ let host: UtilityProcess | null = null;
 let restarts = 0;
 let quitting = false;
 
-/** The database key, sealed by the OS key store (safeStorage) and kept in the data directory. */
-function databaseKey(): string {
-  const dir = app.getPath('userData');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const sealedPath = join(dir, 'db.key.sealed');
-  if (existsSync(sealedPath)) return safeStorage.decryptString(readFileSync(sealedPath));
-  const key = randomBytes(32).toString('hex');
-  if (!safeStorage.isEncryptionAvailable()) throw new Error('OS key store unavailable: cannot protect the database key');
-  writeFileSync(sealedPath, safeStorage.encryptString(key), { mode: 0o600 });
-  return key;
+/** Shows why Pupitre cannot open its base (French message with the next step) and quits. */
+function stopWith(message: string): void {
+  quitting = true;
+  dialog.showErrorBox('Pupitre ne peut pas ouvrir sa base de données', message);
+  host?.kill();
+  app.quit();
+}
+
+/**
+ * The database key: sealed by the OS key store, or — where the store is `basic_text` or absent —
+ * protected by a passphrase the desk asks for (key-store.ts). Resolved once per launch.
+ */
+let desktopKey: DesktopKey | null = null;
+function databaseKey(): DesktopKey {
+  if (desktopKey === null) {
+    const dir = app.getPath('userData');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    desktopKey = resolveDesktopKey(dir, safeStorage);
+  }
+  return desktopKey;
 }
 
 function startHost(): void {
+  const key = databaseKey();
+  if (key.kind === 'fatal') {
+    stopWith(messageFor(key.code));
+    return;
+  }
   const child = utilityProcess.fork(HOST_ENTRY, [], { serviceName: 'Pupitre host', stdio: 'inherit' });
   host = child;
-  child.postMessage({ kind: 'init', dataDir: app.getPath('userData'), keyHex: databaseKey() });
+  child.postMessage({ kind: 'init', dataDir: app.getPath('userData'), key });
+  // After the passphrase unlocked (or replaced) the key, a restarted host gets the key itself.
+  child.on('message', (message: { kind?: string; code?: string; message?: string; keyHex?: string }) => {
+    if (message.kind === 'fatal') stopWith(message.message ?? messageFor(message.code ?? 'INTERNAL'));
+    if (message.kind === 'unlocked' && typeof message.keyHex === 'string') {
+      desktopKey = { kind: 'ready', keyHex: message.keyHex, backend: 'passphrase', protection: 'passphrase' };
+    }
+  });
   child.on('exit', (code) => {
     host = null;
     if (quitting) return;

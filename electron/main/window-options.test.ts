@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../contract/csp';
+import { CONTENT_SECURITY_POLICY, servedContentSecurityPolicy } from '../contract/csp';
 import { APP_ORIGIN, isNavigationAllowed, isPermissionAllowed, openMainWindow } from './window-options';
 
 class CapturingWindow {
@@ -65,5 +65,13 @@ describe('content security policy', () => {
     const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
     const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     expect(meta).toBe(CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", ''));
+  });
+
+  it('lets the Electron renderer connect to its own origin only, and pupitre serve to its own WebSocket port only (issue 14)', () => {
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    const served = new Map(servedContentSecurityPolicy(41234).split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(served.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:41234', 'ws://localhost:41234']);
+    expect(servedContentSecurityPolicy(41234)).not.toContain('*');
+    expect(() => servedContentSecurityPolicy(0)).toThrow(RangeError);
   });
 });

@@ -30,6 +30,7 @@ export class WebSocketApi implements PupitreApi {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private state: ConnectionState | null = null;
   private opened: Promise<void> | null = null;
   private retryMs = 500;
 
@@ -40,6 +41,8 @@ export class WebSocketApi implements PupitreApi {
 
   onConnectionChange(callback: (state: ConnectionState) => void): () => void {
     this.stateListeners.add(callback);
+    // A component mounted after the socket opened (behind the vault gate, say) learns the state now.
+    if (this.state !== null) callback(this.state);
     return () => this.stateListeners.delete(callback);
   }
 
@@ -64,6 +67,7 @@ export class WebSocketApi implements PupitreApi {
   }
 
   private setState(state: ConnectionState): void {
+    this.state = state;
     for (const listener of this.stateListeners) listener(state);
   }
 

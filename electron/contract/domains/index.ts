@@ -14,7 +14,10 @@ import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
 import { scanErrors, scanEvents, scanMethods } from './scan';
+import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
+import { storageErrors, storageEvents, storageMethods } from './storage';
 import { transportErrors, transportEvents, transportMethods } from './transport';
+import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
   ...adriErrors,
   ...apcvErrors,
@@ -28,7 +31,10 @@ export const domainErrors = {
   ...outboxErrors,
   ...patientsErrors,
   ...scanErrors,
+  ...settingsGuardErrors,
+  ...storageErrors,
   ...transportErrors,
+  ...vaultErrors,
 } as const;
 
 export const domainMethods = {
@@ -44,7 +50,10 @@ export const domainMethods = {
   ...outboxMethods,
   ...patientsMethods,
   ...scanMethods,
+  ...settingsGuardMethods,
+  ...storageMethods,
   ...transportMethods,
+  ...vaultMethods,
 } as const;
 
 export const domainEvents = {
@@ -60,5 +69,7 @@ export const domainEvents = {
   ...outboxEvents,
   ...patientsEvents,
   ...scanEvents,
+  ...storageEvents,
   ...transportEvents,
+  ...vaultEvents,
 } as const;

@@ -88,6 +88,33 @@ export const outboxStatusSchema = z.object({
   deadTotal: z.number().int(),
 });
 
+export const unsentReasonSchema = z.enum([
+  'dead',
+  'blocked',
+  'queue-unavailable',
+  'running',
+  'running-elsewhere',
+  'will-retry',
+  'endpoint-offline',
+  'waiting-for-earlier',
+  'scheduled',
+]);
+
+/** A job that is not sent (yet) and why, in French; `needsPerson` when Pupitre will not retry it alone. */
+export const unsentJobSchema = z.object({
+  job: jobSummarySchema,
+  reason: unsentReasonSchema,
+  detail: z.string(),
+  needsPerson: z.boolean(),
+});
+
+/** « Synchroniser maintenant »: the counts, what this run sent, and what it could not send. */
+export const outboxSyncResultSchema = outboxStatusSchema.extend({
+  sent: z.number().int(),
+  unsentTotal: z.number().int(),
+  unsent: z.array(unsentJobSchema),
+});
+
 const jobIdSchema = z.string().min(1).max(40);
 
 export const outboxMethods = {
@@ -110,7 +137,7 @@ export const outboxMethods = {
   /** Cancels a job that is not running (the screen asks for confirmation first; audited). */
   'outbox.cancel': defineMethod({ params: z.object({ id: jobIdSchema }), result: z.object({ job: jobSummarySchema }) }),
   /** "Synchroniser maintenant": probes the endpoints and runs the waiting jobs without backoff. */
-  'outbox.sync': defineMethod({ params: z.object({}), result: outboxStatusSchema }),
+  'outbox.sync': defineMethod({ params: z.object({}), result: outboxSyncResultSchema }),
 } as const;
 
 export const outboxEvents = {
@@ -136,3 +163,5 @@ export const outboxEvents = {
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 export type JobAttempt = z.infer<typeof jobAttemptSchema>;
 export type OutboxStatus = z.infer<typeof outboxStatusSchema>;
+export type OutboxSyncResult = z.infer<typeof outboxSyncResultSchema>;
+export type UnsentJobSummary = z.infer<typeof unsentJobSchema>;

@@ -46,3 +46,20 @@ describe('pupitre CLI', () => {
     expect(report.checks.find((c) => c.id === 'data-dir')?.status).toBe('ok');
   });
 });
+
+describe('pupitre settings set for a security-sensitive setting', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-cli-sensitive-'));
+
+  it('says what the change allows and needs --yes', async () => {
+    const refused = capture();
+    expect(await main(['settings', 'set', 'pkcs11Module', '/opt/cps/libcps3_pkcs11_lux.so', '--data-dir', dataDir], refused.io)).toBe(2);
+    expect(refused.err.join('\n')).toMatch(/bibliothèque[\s\S]*--yes/);
+    const get = capture();
+    await main(['settings', 'get', '--json', '--data-dir', dataDir], get.io);
+    expect((JSON.parse(get.out.join('')) as { pkcs11Module: string }).pkcs11Module).not.toBe('/opt/cps/libcps3_pkcs11_lux.so');
+
+    const confirmed = capture();
+    expect(await main(['settings', 'set', 'pkcs11Module', '/opt/cps/libcps3_pkcs11_lux.so', '--yes', '--json', '--data-dir', dataDir], confirmed.io)).toBe(0);
+    expect(JSON.parse(confirmed.out.join(''))).toMatchObject({ pkcs11Module: '/opt/cps/libcps3_pkcs11_lux.so' });
+  });
+});

@@ -2,11 +2,14 @@
  * What every CLI command shares: output (text or --json), the data directory, the database key,
  * and a way to start the host's services without any transport.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../contract';
 import { systemClock } from '../../platform/clock';
-import { loadOrCreateKeyFile } from '../../platform/db/key';
+import { AppError } from '../../contract';
+import type { KeyProtection } from '../../contract/domains/vault';
+import { completePendingRestore, hasPassphraseFile, prepareKeyFile, unlockPassphraseKey, withStorageErrors } from '../../platform/db';
 import { createLogger, stderrSink, type Logger, type LogLevel } from '../../platform/log';
 import { composeHost, type Host } from '../compose';
 import { flagString, type ParsedArgs } from './args';
@@ -52,11 +55,27 @@ export function createCliContext(args: ParsedArgs, io: CliIo): CliContext {
   };
 }
 
-/** Database key: $PUPITRE_DB_KEY when set, otherwise the 0600 key file of the data directory. */
-export function resolveDbKey(dataDir: string): string {
+/**
+ * Database key: $PUPITRE_DB_KEY when set (the recovery key of an Electron installation, whose key
+ * is otherwise sealed by the OS key store), otherwise the 0600 key file of the data directory,
+ * created only when no database exists yet.
+ */
+export async function resolveDbKey(dataDir: string): Promise<{ keyHex: string; protection: KeyProtection }> {
+  finishInterruptedRestore(dataDir);
   const fromEnv = process.env.PUPITRE_DB_KEY;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return loadOrCreateKeyFile(dataDir).keyHex;
+  if (fromEnv !== undefined && fromEnv !== '') return { keyHex: fromEnv.trim(), protection: 'environment' };
+  if (hasPassphraseFile(dataDir)) {
+    // An installation protected by a passphrase: the terminal gives it through the environment.
+    const passphrase = process.env.PUPITRE_DB_PASSPHRASE;
+    if (passphrase === undefined || passphrase === '') throw new AppError('VAULT_PASSPHRASE_REQUIRED');
+    return { keyHex: await unlockPassphraseKey(dataDir, passphrase), protection: 'passphrase' };
+  }
+  return { keyHex: prepareKeyFile(dataDir).keyHex, protection: 'key-file' };
+}
+
+/** A restore a crash interrupted may have been installing another key: undone or finished before any key is read. */
+export function finishInterruptedRestore(dataDir: string): void {
+  if (existsSync(dataDir)) withStorageErrors(dataDir, () => completePendingRestore(dataDir));
 }
 
 export async function openHost(
@@ -64,13 +83,17 @@ export async function openHost(
   transport: 'websocket' | 'in-process',
   environment?: Environment,
 ): Promise<Host> {
+  const { keyHex, protection } = await resolveDbKey(ctx.dataDir);
   return composeHost({
     dataDir: ctx.dataDir,
-    keyHex: resolveDbKey(ctx.dataDir),
+    keyHex,
+    keyProtection: protection,
     clock: systemClock,
     logger: ctx.logger,
     transport,
     ...(environment === undefined ? {} : { environment }),
+    // Tests that must not share the machine's pcscd (its vpcd slots belong to the hardware tiers).
+    ...(process.env.PUPITRE_DEMO_CARDS === 'in-process' ? { demoCardsInProcess: true } : {}),
   });
 }
 

@@ -7,6 +7,7 @@ import { createTestHost } from '../../../fixtures/testing/host';
 import { AppError } from '../../contract';
 import { loadOrCreateKeyFile } from '../../platform/db/key';
 import { main } from './main';
+import { syncExitCode } from './queue';
 
 function capture() {
   const out: string[] = [];
@@ -81,5 +82,60 @@ describe('pupitre queue', () => {
     expect(await main(['queue', 'sync', '--data-dir', dataDir], c.io)).toBe(0);
     expect(c.out.join('\n')).toContain('Synchronisation terminée');
     expect(c.out.join('\n')).toContain('Aucun envoi à traiter');
+  });
+});
+
+describe('pupitre queue sync reports what it could not send', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-queue-sync-'));
+
+  beforeAll(async () => {
+    // A session that left: one job dead (needs a person), and one job of a queue this version does not know.
+    const host = await createTestHost({ dataDir, keyHex: loadOrCreateKeyFile(dataDir).keyHex });
+    host.outbox.register({
+      name: 'test.lot',
+      label: 'Lots de test',
+      endpoint: 'sim',
+      payload: z.object({ lot: z.number() }),
+      concurrency: 1,
+      attemptTimeoutMs: 1_000,
+      timeBudgetMs: 60_000,
+      maxAttempts: 3,
+      run: async () => {
+        throw new AppError('OUTBOX_PAYLOAD_INVALID');
+      },
+    });
+    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-1', payload: { lot: 1 }, subject: { label: 'Lot 1' } });
+    await host.outbox.whenIdle();
+    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-2', payload: { lot: 2 }, subject: { label: 'Lot 2' } });
+    await host.close();
+  });
+
+  it('lists each unsent job with its reason, and exits 1 when a person must act', async () => {
+    const c = capture();
+    expect(await main(['queue', 'sync', '--json', '--data-dir', dataDir], c.io)).toBe(1);
+    const result = JSON.parse(c.out.join('')) as { sent: number; unsentTotal: number; unsent: Array<{ reason: string; needsPerson: boolean; job: { subject: { label: string } } }> };
+    expect(result.sent).toBe(0);
+    expect(result.unsentTotal).toBe(2);
+    expect(result.unsent.map((u) => [u.job.subject.label, u.reason, u.needsPerson])).toEqual([
+      ['Lot 1', 'dead', true],
+      ['Lot 2', 'queue-unavailable', true],
+    ]);
+    const text = capture();
+    expect(await main(['queue', 'sync', '--data-dir', dataDir], text.io)).toBe(1);
+    expect(text.out.join('\n')).toMatch(/0 envoi\(s\) parti\(s\), 2 non envoyé\(s\)/);
+    expect(text.out.join('\n')).toMatch(/Lot 1\n {4}À traiter : Les données de cet envoi sont invalides/);
+  });
+
+  it('exits 75 when what is left will be retried by Pupitre itself, 0 when everything left', () => {
+    const base = { queues: [], endpoints: [], deadTotal: 0, sent: 3 };
+    const unsentJob = (needsPerson: boolean) => ({
+      job: {} as never,
+      reason: needsPerson ? ('blocked' as const) : ('endpoint-offline' as const),
+      detail: '',
+      needsPerson,
+    });
+    expect(syncExitCode({ ...base, unsentTotal: 0, unsent: [] })).toBe(0);
+    expect(syncExitCode({ ...base, unsentTotal: 1, unsent: [unsentJob(false)] })).toBe(75);
+    expect(syncExitCode({ ...base, unsentTotal: 2, unsent: [unsentJob(false), unsentJob(true)] })).toBe(1);
   });
 });

@@ -2,7 +2,7 @@
  * `pupitre queue`: the File d'envoi from a terminal. Runs in-process against the same database as
  * the app; leases make it safe to `sync` while the app runs (a job is claimed by one of them only).
  */
-import { jobStatusSchema, type JobSummary, type OutboxStatus } from '../../contract/domains/outbox';
+import { jobStatusSchema, type JobSummary, type OutboxStatus, type OutboxSyncResult } from '../../contract/domains/outbox';
 import { flagNumber, flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
@@ -20,7 +20,7 @@ const STATUS_LABEL: Record<string, string> = {
 const USAGE = [
   'pupitre queue status [--json]',
   'pupitre queue list [--state pending|running|retry_wait|blocked|done|dead|cancelled] [--queue NOM] [--limit N] [--json]',
-  'pupitre queue sync [--json]',
+  'pupitre queue sync [--json]   (code de sortie : 0 tout est parti, 75 des envois seront réessayés, 1 des envois attendent une personne)',
   'pupitre queue retry ID [--json]',
   'pupitre queue cancel ID --yes [--json]',
 ].join('\n');
@@ -41,9 +41,9 @@ export const queueCommand: Command = {
           return 0;
         }
         case 'sync': {
-          const status = await host.dispatcher.invoke('outbox.sync', {});
-          print(ctx, status, () => `Synchronisation terminée.\n${formatStatus(status)}`);
-          return status.deadTotal > 0 ? 1 : 0;
+          const result = await host.dispatcher.invoke('outbox.sync', {});
+          print(ctx, result, () => formatSync(result));
+          return syncExitCode(result);
         }
         case 'list': {
           const state = flagString(ctx.args, 'state');
@@ -84,6 +84,27 @@ export const queueCommand: Command = {
     }
   },
 };
+
+/**
+ * Exit code of `queue sync`: 0 everything was sent; 75 (EX_TEMPFAIL, sysexits.h) some jobs are not
+ * sent but Pupitre retries them by itself; 1 some wait for a person (dead, waiting for the card,
+ * unknown queue).
+ */
+export function syncExitCode(result: OutboxSyncResult): number {
+  if (result.unsentTotal === 0) return 0;
+  if (result.unsent.some((u) => u.needsPerson) || result.deadTotal > 0) return 1;
+  return 75;
+}
+
+function formatSync(result: OutboxSyncResult): string {
+  const head =
+    result.unsentTotal === 0
+      ? `Synchronisation terminée : tout est envoyé (${result.sent} envoi(s) pendant cette synchronisation).`
+      : `Synchronisation terminée : ${result.sent} envoi(s) parti(s), ${result.unsentTotal} non envoyé(s) :`;
+  const lines = result.unsent.map((u) => `${u.job.id.padStart(6)}  ${u.job.queueLabel}  ${u.job.subject.label}\n    ${u.detail}${u.job.nextAttemptAt ? ` (${u.job.nextAttemptAt})` : ''}`);
+  const more = result.unsentTotal > result.unsent.length ? [`… et ${result.unsentTotal - result.unsent.length} autre(s) : pupitre queue list`] : [];
+  return [head, ...lines, ...more, '', formatStatus(result)].join('\n');
+}
 
 function formatStatus(status: OutboxStatus): string {
   const lines = status.queues.map(

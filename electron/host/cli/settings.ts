@@ -1,12 +1,17 @@
 import { settingKeySchema } from '../../contract';
-import { UsageError } from './args';
+import { SETTING_POLICIES } from '../../contract/settings-policy';
+import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
 
 export const settingsCommand: Command = {
   name: 'settings',
-  usage: 'pupitre settings get [--json] | pupitre settings set CLÉ VALEUR',
+  usage:
+    'pupitre settings get [--json] | pupitre settings set CLÉ VALEUR [--yes] [--pin CODE]\n' +
+    '  Les paramètres de sécurité (adresses des téléservices, module PKCS#11, origines autorisées) demandent --yes,\n' +
+    '  et --pin CODE (code de la carte CPS) quand ils protègent un certificat.',
   summary: 'Lit ou modifie les paramètres (environnement, adresses des téléservices, module PKCS#11…).',
+  valued: ['pin'],
   async run(ctx) {
     const [action, key, value] = ctx.args.positionals;
     const host = await openHost(ctx, 'in-process');
@@ -22,8 +27,20 @@ export const settingsCommand: Command = {
           throw new UsageError(`usage : pupitre settings set CLÉ VALEUR (clés : ${settingKeySchema.options.join(', ')})`);
         }
         const parsedValue = parsedKey.data === 'allowedOrigins' ? value.split(',').filter(Boolean) : value;
-        const settings = await host.dispatcher.invoke('settings.set', { key: parsedKey.data, value: parsedValue });
-        print(ctx, settings, () => `${parsedKey.data} enregistré.`);
+        const policy = SETTING_POLICIES[parsedKey.data];
+        if (!policy.sensitive) {
+          const settings = await host.dispatcher.invoke('settings.set', { key: parsedKey.data, value: parsedValue });
+          print(ctx, settings, () => `${parsedKey.data} enregistré.`);
+          return 0;
+        }
+        // A security-sensitive setting: the same two steps as the desk's confirmation dialog.
+        const change = await host.dispatcher.invoke('settings.requestChange', { key: parsedKey.data, value: parsedValue });
+        if (ctx.args.flags.get('yes') !== true) {
+          throw new UsageError(`${change.consequence}\nConfirmez avec --yes${change.cpsPin ? ' et le code de la carte CPS (--pin CODE)' : ''}.`);
+        }
+        const pin = flagString(ctx.args, 'pin');
+        const settings = await host.dispatcher.invoke('settings.confirmChange', { changeId: change.changeId, ...(pin === undefined ? {} : { pin }) });
+        print(ctx, settings, () => `${parsedKey.data} enregistré (modification confirmée).`);
         return 0;
       }
       throw new UsageError('usage : pupitre settings get | set CLÉ VALEUR');

@@ -9,6 +9,9 @@ import type { DoctorCheck } from '../doctor';
 import type { HandlerMap } from '../rpc';
 import { DESK_ACTOR } from './core';
 
+/** Jobs listed in a sync report; the total is always given. */
+const UNSENT_LIMIT = 100;
+
 export interface OutboxHandlerOptions {
   /** Who acts, for the audit trail (the card holder once a card session exists). */
   actor?: () => string;
@@ -60,6 +63,7 @@ export function createOutboxHandlers(outbox: Outbox, options: OutboxHandlerOptio
     'outbox.sync': async () => {
       // The screen waits for a short while, not for a queue of hundreds of documents: the rest
       // goes on in the background and the counts follow by events.
+      const doneBefore = outbox.counts().reduce((sum, q) => sum + q.done, 0);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         outbox.syncNow(),
@@ -68,7 +72,14 @@ export function createOutboxHandlers(outbox: Outbox, options: OutboxHandlerOptio
         }),
       ]);
       clearTimeout(timer);
-      return outbox.status();
+      const status = outbox.status();
+      const unsent = outbox.unsent(UNSENT_LIMIT);
+      return {
+        ...status,
+        sent: status.queues.reduce((sum, q) => sum + q.done, 0) - doneBefore,
+        unsentTotal: unsent.total,
+        unsent: unsent.jobs.map(({ job, reason, detail, needsPerson }) => ({ job: toJobSummary(outbox, job), reason, detail, needsPerson })),
+      };
     },
   };
 }

@@ -3,9 +3,11 @@
  * decodes frames, hands them to the dispatcher, forwards events. A bad frame gets an error
  * response; it never brings the host down.
  */
+import { randomUUID } from 'node:crypto';
 import { AppError, MAX_MESSAGE_BYTES, type HostFrame } from '../../contract';
+import { isConnectorEvent } from '../../contract/connector';
 import type { Logger } from '../../platform/log';
-import type { CallContext, RpcDispatcher } from '../rpc';
+import { callerOf, type CallContext, type RpcDispatcher } from '../rpc';
 
 export interface FrameChannel {
   send(text: string): void;
@@ -13,14 +15,21 @@ export interface FrameChannel {
 
 export class ClientSession {
   private readonly unsubscribe: () => void;
+  private readonly context: CallContext;
 
   constructor(
     private readonly dispatcher: RpcDispatcher,
     private readonly channel: FrameChannel,
-    private readonly context: CallContext,
+    context: CallContext,
     private readonly logger: Logger,
   ) {
-    this.unsubscribe = dispatcher.subscribe((event, payload) => this.post({ kind: 'event', event, payload }));
+    this.context = { ...context, sessionId: context.sessionId ?? randomUUID() };
+    // A connector gets the events of its allow-list only (issue 14, point 6).
+    const connector = callerOf(this.context) === 'connector';
+    this.unsubscribe = dispatcher.subscribe((event, payload) => {
+      if (connector && !isConnectorEvent(event)) return;
+      this.post({ kind: 'event', event, payload });
+    });
   }
 
   async receive(text: string): Promise<void> {

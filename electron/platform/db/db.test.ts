@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqlite } from '../../../native/sqlite';
-import { inTransaction, migrate, openDatabase, type Migration } from '.';
+import { checkIntegrity, inTransaction, isUnreadableWithoutKey, migrate, openDatabase, type Migration } from '.';
+import { writeFileAtomic } from './files';
 import { generateKeyHex, loadOrCreateKeyFile } from './key';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'pupitre-db-'));
@@ -117,5 +118,84 @@ describe('key file', () => {
     if (process.platform !== 'win32') expect(statSync(first.path).mode & 0o777).toBe(0o600);
     const second = loadOrCreateKeyFile(dir);
     expect(second).toMatchObject({ created: false, keyHex: first.keyHex });
+  });
+});
+
+describe('integrity and encryption checks', () => {
+  it('quick_check finds a damaged page that a plain open does not notice', () => {
+    const path = join(tempDir(), 'p.db');
+    const keyHex = generateKeyHex();
+    const db = openDatabase({ path, keyHex });
+    migrate(db, [createNotes]);
+    const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i += 1) insert.run(`note ${i} ${'x'.repeat(200)}`);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(checkIntegrity(db)).toEqual({ ok: true, problems: [] });
+    db.close();
+
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(64, 0x5a), 0, 64, size - 20 * 4096 + 1000);
+    closeSync(fd);
+
+    const reopened = openDatabase({ path, keyHex });
+    expect(reopened.prepare('SELECT count(*) FROM sqlite_master').pluck().get()).toBe(1);
+    const report = checkIntegrity(reopened);
+    expect(report.ok).toBe(false);
+    expect(report.problems.length).toBeGreaterThan(0);
+    reopened.close();
+  });
+
+  it('tells an encrypted file from a plain SQLite one', () => {
+    const dir = tempDir();
+    const encrypted = openDatabase({ path: join(dir, 'e.db'), keyHex: generateKeyHex() });
+    migrate(encrypted, [createNotes]);
+    encrypted.close();
+    expect(isUnreadableWithoutKey(join(dir, 'e.db'))).toBe(true);
+
+    const plain = openSqlite(join(dir, 'plain.db'));
+    plain.exec('CREATE TABLE t (x)');
+    plain.close();
+    expect(isUnreadableWithoutKey(join(dir, 'plain.db'))).toBe(false);
+  });
+});
+
+describe('atomic files', () => {
+  it('replaces a file in one step and leaves no temporary file', () => {
+    const dir = tempDir();
+    writeFileAtomic(join(dir, 'f'), 'one');
+    writeFileAtomic(join(dir, 'f'), 'two');
+    expect(readFileSync(join(dir, 'f'), 'utf8')).toBe('two');
+    expect(readdirSync(dir)).toEqual(['f']);
+    if (process.platform !== 'win32') expect(statSync(join(dir, 'f')).mode & 0o777).toBe(0o600);
+  });
+
+  it('never replaces an existing file in exclusive mode, and cleans up after a failure', () => {
+    const dir = tempDir();
+    writeFileAtomic(join(dir, 'key'), 'first', { exclusive: true });
+    expect(() => writeFileAtomic(join(dir, 'key'), 'second', { exclusive: true })).toThrow(/EEXIST/);
+    expect(readFileSync(join(dir, 'key'), 'utf8')).toBe('first');
+    mkdirSync(join(dir, 'a-directory'));
+    expect(() => writeFileAtomic(join(dir, 'a-directory'), 'x')).toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['a-directory', 'key']);
+  });
+});
+
+describe('storage error codes', () => {
+  it('names the cause: full disk, read-only disk, rights, damage; and leaves other errors alone', async () => {
+    const { storageErrorOf } = await import('.');
+    const fsError = (code: string) => Object.assign(new Error(code), { code });
+    expect(storageErrorOf(fsError('ENOSPC'))?.code).toBe('DB_DISK_FULL');
+    expect(storageErrorOf(fsError('EROFS'))?.code).toBe('DB_READ_ONLY');
+    expect(storageErrorOf(fsError('EACCES'))?.code).toBe('DB_PERMISSION_DENIED');
+    expect(storageErrorOf(fsError('SQLITE_FULL'))?.code).toBe('DB_DISK_FULL');
+    expect(storageErrorOf(fsError('SQLITE_CORRUPT'))?.code).toBe('DB_DAMAGED');
+    expect(storageErrorOf(fsError('SQLITE_CONSTRAINT_UNIQUE'))).toBeNull();
+    expect(storageErrorOf(new Error('bug'))).toBeNull();
+    // Outside the store, a file the user chose that cannot be read is not the data directory's fault.
+    expect(storageErrorOf(fsError('EACCES'), undefined, { sqliteOnly: true })).toBeNull();
+    expect(storageErrorOf(fsError('SQLITE_FULL'), undefined, { sqliteOnly: true })?.code).toBe('DB_DISK_FULL');
   });
 });

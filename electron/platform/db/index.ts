@@ -19,6 +19,16 @@ export interface OpenOptions {
 
 const HEX_KEY = /^[0-9a-f]{64}$/i;
 
+export { openStore, withStorageErrors, type OpenedStore, type OpenStoreOptions } from './store';
+export { prepareKeyFile } from './key';
+export { databaseExisted, databasePath } from './marker';
+export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
+export { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
+export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
+export { restoreDatabase, type RestoreOptions, type RestoreReport, type RestoreStep } from './restore';
+export { completePendingRestore, type PendingRestoreOutcome } from './restore-journal';
+export { checkPassphraseStrength, createPassphraseKey, hasPassphraseFile, unlockPassphraseKey, DEFAULT_KDF, type PassphraseKdf } from './passphrase';
+
 export function openDatabase(options: OpenOptions): Db {
   const db = openSqlite(options.path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
   try {
@@ -31,11 +41,13 @@ export function openDatabase(options: OpenOptions): Db {
     } else if (options.path !== ':memory:') {
       throw new AppError('DB_KEY_INVALID', { reason: 'missing' });
     }
-    // Reading the schema is the first access that needs the key: a wrong key fails here.
+    // Reading the schema is the first access that needs the key: a wrong key fails here (as does
+    // a damaged first page: openStore tells them apart with the marker's key check value).
     try {
       db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
     } catch (error) {
-      throw new AppError('DB_KEY_INVALID', { reason: 'decrypt' }, { cause: error });
+      if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw new AppError('DB_KEY_INVALID', { reason: 'decrypt' }, { cause: error });
+      throw error;
     }
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');

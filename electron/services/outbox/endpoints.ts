@@ -60,6 +60,11 @@ export class EndpointMonitor {
     return 'paused';
   }
 
+  /** Last known state, without starting a probe. */
+  isOnline(endpoint: string): boolean {
+    return this.health.get(endpoint)?.online ?? true;
+  }
+
   succeeded(endpoint: string): void {
     const health = this.entry(endpoint);
     const wasDown = !health.online;

@@ -1,8 +1,9 @@
 /** The outbox's public face (ARCHITECTURE.md §5): other services and the host import only this. */
 export { Outbox, type OutboxOptions, type OutboxNotify, type OutboxEventName, type JobAttemptView } from './outbox';
 export { outboxMigrations } from './schema';
+export type { UnsentJob, UnsentReason, UnsentReport } from './unsent';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-export { classifyError } from './classify';
+export { classifyError, describeError } from './classify';
 export type {
   EndpointState,
   EnqueueInput,

@@ -9,11 +9,14 @@ import { AppError, messageFor, type EventPayload } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
+import { currentProcessIdentity, livenessOf, type Liveness, type ProcessIdentity } from '../../platform/process';
 import type { AuditWriter } from '../audit';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { classifyError, describeError, isEndpointFailure } from './classify';
 import { EndpointMonitor } from './endpoints';
 import { GroupCommit } from './group-commit';
+import { encodeLeaseOwner, LivenessCache } from './leases';
+import { unsentReport, type UnsentReport } from './unsent';
 import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type OutboxStore } from './store';
 import type {
   EndpointState,
@@ -36,8 +39,14 @@ export interface OutboxOptions {
   audit: AuditWriter | { write: AuditWriter };
   /** Events to the renderer (counts, progress, dead jobs). */
   notify?: OutboxNotify;
-  /** This process's identity in leases; random by default. */
+  /** This worker's name in the attempt history; random by default. */
   workerId?: string;
+  /**
+   * The identity written in leases (pid, host, boot, start time) so that another process can tell
+   * this one died; and how to tell whether another holder still runs. Defaults: this process.
+   */
+  processIdentity?: ProcessIdentity;
+  liveness?: (identity: ProcessIdentity) => Liveness;
   /** Lease length (ms); renewed every third of it while the attempt runs. Default 60 s. */
   leaseMs?: number;
   random?: () => number;
@@ -91,6 +100,9 @@ export class Outbox {
   private readonly throttleMs: number;
   readonly workerId: string;
   readonly leaseMs: number;
+  /** What the lease owner column holds for this worker (worker id and process identity). */
+  private readonly leaseOwner: string;
+  private readonly holders: LivenessCache;
 
   private started = false;
   private stopping = false;
@@ -107,6 +119,8 @@ export class Outbox {
     this.audit = typeof audit === 'function' ? audit : (entry) => audit.write(entry);
     this.notifyFn = options.notify;
     this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.leaseOwner = encodeLeaseOwner(this.workerId, options.processIdentity ?? currentProcessIdentity());
+    this.holders = new LivenessCache(options.liveness ?? ((identity) => livenessOf(identity)));
     this.leaseMs = options.leaseMs ?? 60_000;
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -416,6 +430,7 @@ export class Outbox {
   private pump(): void {
     if (this.stopping) return;
     const now = this.clock.now();
+    this.releaseLeasesOfDeadProcesses(now);
     for (const queue of this.queues.values()) {
       let free = queue.concurrency - this.runningIn(queue.name);
       const gate = this.endpointMonitor.gate(queue.endpoint, now);
@@ -439,9 +454,37 @@ export class Outbox {
     }
   }
 
+  /**
+   * Leases held by a process that is certainly dead (killed, crashed, machine rebooted) expire now
+   * rather than at the end of their lease: the jobs are taken over at once, as an unknown outcome.
+   */
+  private releaseLeasesOfDeadProcesses(now: number): void {
+    for (const { owner } of this.store.leaseHolders.all({ me: this.leaseOwner, now })) {
+      if (this.holders.of(owner, now) !== 'dead') continue;
+      const { changes } = this.store.releaseLeasesOf.run({ owner, now });
+      if (changes > 0) this.logger.warn('outbox.dead_holder_released', { jobs: changes });
+    }
+  }
+
+  /** Jobs not sent and why, for `pupitre queue sync` and the File d'envoi (issue 14, point 7). */
+  unsent(limit = 200): UnsentReport {
+    const now = this.clock.now();
+    return unsentReport(
+      {
+        store: this.store,
+        now,
+        queueEndpoint: (queue) => this.queues.get(queue)?.endpoint,
+        endpointOnline: (endpoint) => this.endpointMonitor.isOnline(endpoint),
+        runningHere: (id) => this.inflight.has(id),
+        holderLiveness: (owner) => (owner === null ? 'unknown' : owner === this.leaseOwner ? 'alive' : this.holders.of(owner, now)),
+      },
+      limit,
+    );
+  }
+
   /** The compare-and-swap claim and its attempt row; runs inside the pump's transaction. */
   private claim(id: number, now: number): JobRow | undefined {
-    const row = this.store.claim.get({ id, now, worker: this.workerId, leaseUntil: now + this.leaseMs });
+    const row = this.store.claim.get({ id, now, worker: this.leaseOwner, leaseUntil: now + this.leaseMs });
     if (row === undefined) return undefined;
     this.store.closeOpenAttempts.run({ id, now });
     this.store.insertAttempt.run({ id, token: row.lease_token, attempt: row.attempts, worker: this.workerId, now });

@@ -205,6 +205,29 @@ export function createStore(db: Db) {
          SELECT min(next_attempt_at) AS t FROM outbox_job WHERE status IN ('pending','retry_wait') AND next_attempt_at > @now
          UNION ALL SELECT min(lease_expires_at) FROM outbox_job WHERE status = 'running' AND lease_expires_at > @now)`,
     ),
+    /** Holders of running jobs whose lease has not expired yet, other than this worker. */
+    leaseHolders: db.prepare<{ me: string; now: number }, { owner: string }>(
+      `SELECT DISTINCT lease_owner AS owner FROM outbox_job
+        WHERE status = 'running' AND lease_expires_at > @now AND lease_owner IS NOT NULL AND lease_owner <> @me`,
+    ),
+    /** The holder is dead: its leases expire now, so the jobs are taken over (unknown outcome). */
+    releaseLeasesOf: db.prepare<{ owner: string; now: number }>(
+      `UPDATE outbox_job SET lease_expires_at = @now
+        WHERE status = 'running' AND lease_owner = @owner AND lease_expires_at > @now`,
+    ),
+    /** Jobs not sent (yet): open ones and those waiting for a person, oldest first. */
+    unsent: db.prepare<{ limit: number }, JobRow>(
+      `SELECT * FROM outbox_job WHERE status IN ('pending','running','retry_wait','blocked','dead') ORDER BY id LIMIT @limit`,
+    ),
+    unsentCount: db.prepare<[], { n: number }>(
+      `SELECT count(*) AS n FROM outbox_job WHERE status IN ('pending','running','retry_wait','blocked','dead')`,
+    ),
+    /** An earlier open job of the same queue and serialisation key holds this one back. */
+    heldBack: db.prepare<{ id: number }, { id: number }>(
+      `SELECT e.id FROM outbox_job j JOIN outbox_job e
+          ON e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN}
+        WHERE j.id = @id LIMIT 1`,
+    ),
     endpoints: db.prepare<[], EndpointRow>('SELECT * FROM outbox_endpoint ORDER BY endpoint'),
     endpointSuccess: db.prepare<{ endpoint: string; now: number }>(
       `INSERT INTO outbox_endpoint (endpoint, online, last_success_at) VALUES (@endpoint, 1, @now)

@@ -4,12 +4,14 @@
  * generated once and kept (it identifies this installation in INSi's ContexteLPS and the VIHF).
  */
 import { randomUUID } from 'node:crypto';
+import { isAbsolute, normalize } from 'node:path';
 import { AppError, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
 
 export { settingsMigrations } from './schema';
+export { SensitiveChanges, type SensitiveChangesDeps, type RequestedChange } from './changes';
 
 export interface LpsDescription {
   name: string;
@@ -40,6 +42,9 @@ export const DEFAULT_ENDPOINTS: Record<Environment, Settings['endpoints']> = {
 };
 
 const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+/** A backup a day, two weeks kept: what a practice loses at worst is one day of work. */
+export const DEFAULT_BACKUP_INTERVAL_HOURS = 24;
+export const DEFAULT_BACKUP_KEEP = 14;
 
 export class SettingsService {
   private readonly readAll;
@@ -50,6 +55,8 @@ export class SettingsService {
     private readonly clock: Clock,
     private readonly lps: LpsDescription,
     private readonly audit: AuditWriter,
+    /** Defaults that depend on the installation (the backup folder sits in the data directory). */
+    private readonly defaults: { backupFolder?: string } = {},
   ) {
     this.readAll = db.prepare('SELECT key, value FROM settings');
     this.upsert = db.prepare(
@@ -85,43 +92,53 @@ export class SettingsService {
         address: (stored.get('practitioner.address') as string | undefined) ?? '',
         phone: (stored.get('practitioner.phone') as string | undefined) ?? '',
       },
+      backup: {
+        folder: (stored.get('backup.folder') as string | undefined) ?? this.defaults.backupFolder ?? '',
+        intervalHours: (stored.get('backup.intervalHours') as number | undefined) ?? DEFAULT_BACKUP_INTERVAL_HOURS,
+        keep: (stored.get('backup.keep') as number | undefined) ?? DEFAULT_BACKUP_KEEP,
+      },
     });
   }
 
-  set(key: SettingKey, value: unknown, actor: string): Settings {
-    const environment = this.get().environment;
+  /**
+   * Validates and normalises a value (a URL to its canonical form) without writing it, and says
+   * where it is stored (endpoints are kept per environment).
+   */
+  normalize(key: SettingKey, value: unknown): { storageKey: string; value: unknown } {
     switch (key) {
       case 'environment':
-        this.write(key, parseOrThrow(settingsSchema.shape.environment, value));
-        break;
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.environment, value) };
       case 'endpoints.insi':
       case 'endpoints.dmp':
-      case 'endpoints.eprescription': {
-        const url = parseUrl(value);
-        this.write(`endpoints.${environment}.${key.slice('endpoints.'.length)}`, url);
-        break;
-      }
+      case 'endpoints.eprescription':
+        return { storageKey: `endpoints.${this.get().environment}.${key.slice('endpoints.'.length)}`, value: parseUrl(value) };
       case 'lps.cndaAuthorisation':
-        this.write(key, parseOrThrow(settingsSchema.shape.lps.shape.cndaAuthorisation, value));
-        break;
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.lps.shape.cndaAuthorisation, value) };
       case 'pkcs11Module':
-        this.write(key, parseOrThrow(settingsSchema.shape.pkcs11Module, value));
-        break;
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.pkcs11Module, value) };
       case 'practitioner.amNumber':
-        this.write(key, parseAmNumber(value));
-        break;
+        return { storageKey: key, value: parseAmNumber(value) };
       case 'practitioner.address':
       case 'practitioner.phone':
-        this.write(key, parseText(value, key === 'practitioner.address' ? 300 : 40));
-        break;
+        return { storageKey: key, value: parseText(value, key === 'practitioner.address' ? 300 : 40) };
       case 'allowedOrigins': {
         const origins = parseOrThrow(settingsSchema.shape.allowedOrigins, value);
         for (const origin of origins) parseOrigin(origin);
-        this.write(key, origins);
-        break;
+        return { storageKey: key, value: origins };
       }
+      case 'backup.folder':
+        return { storageKey: key, value: parseFolder(value) };
+      case 'backup.intervalHours':
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.backup.shape.intervalHours, toNumber(value)) };
+      case 'backup.keep':
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.backup.shape.keep, toNumber(value)) };
     }
-    this.audit({ actor, patientRef: null, action: 'settings.set', details: { key } });
+  }
+
+  set(key: SettingKey, value: unknown, actor: string, auditDetails: Record<string, unknown> = {}): Settings {
+    const normalized = this.normalize(key, value);
+    this.write(normalized.storageKey, normalized.value);
+    this.audit({ actor, patientRef: null, action: 'settings.set', details: { key, ...auditDetails } });
     return this.get();
   }
 
@@ -175,4 +192,18 @@ function parseOrigin(origin: string): void {
   } catch {
     throw new AppError('SETTINGS_INVALID', { expected: 'origin' });
   }
+}
+
+/** The CLI passes numbers as text. */
+function toNumber(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+}
+
+/** An absolute folder path (the backup folder): no relative path, no control character. */
+function parseFolder(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024 || [...value].some((c) => c.charCodeAt(0) < 0x20)) {
+    throw new AppError('SETTINGS_INVALID', { expected: 'folder' });
+  }
+  if (!isAbsolute(value)) throw new AppError('SETTINGS_INVALID', { expected: 'absolute-folder' });
+  return normalize(value);
 }

@@ -128,7 +128,13 @@ export function OutboxScreen() {
             busy={sync.isPending}
             onClick={() =>
               sync.mutate({}, {
-                onSuccess: (s) => toast(s.deadTotal > 0 ? 'warn' : 'ok', s.deadTotal > 0 ? `Synchronisation terminée : ${s.deadTotal} envoi(s) à traiter.` : 'Synchronisation terminée.'),
+                onSuccess: (s) =>
+                  s.unsentTotal === 0
+                    ? toast('ok', 'Synchronisation terminée : tout est envoyé.')
+                    : toast(
+                        'warn',
+                        `Synchronisation terminée : ${s.unsentTotal} envoi(s) non parti(s)${s.deadTotal > 0 ? `, dont ${s.deadTotal} à traiter` : ''}. ${s.unsent[0]?.detail ?? ''}`,
+                      ),
                 onError: (error) => toast('error', error.message),
               })
             }

@@ -1,28 +1,25 @@
 import { useState } from 'react';
 import type { SettingKey } from '../../../electron/contract';
-import { useHostMutation, useHostQuery } from '../../bridge/queries';
-import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { useHostQuery } from '../../bridge/queries';
+import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
+import { BackupPanel } from './BackupPanel';
+import { useSettingChange } from './useSettingChange';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
 
 export function SettingsScreen() {
   const settings = useHostQuery('settings.get', {});
-  const save = useHostMutation('settings.set', ['settings.get', 'app.info', 'diagnostic.run']);
+  const { change, dialog } = useSettingChange();
   const verify = useHostQuery('audit.verify', {});
   const audit = useHostQuery('audit.list', { limit: 20 });
-  const toast = useToast();
-
-  const submit = (key: SettingKey, value: unknown) =>
-    save.mutate(
-      { key, value },
-      { onSuccess: () => toast('ok', 'Paramètre enregistré.'), onError: (error) => toast('error', error.message) },
-    );
+  const submit = (key: SettingKey, value: unknown) => change(key, value);
 
   if (settings.error) return <ErrorNotice error={settings.error} />;
   const s = settings.data;
   if (!s) return <p className="muted">Chargement…</p>;
   return (
     <div className="stack">
+      {dialog}
       <Panel title="Environnement">
         <fieldset className="radios">
           <legend>Environnement de travail</legend>
@@ -57,6 +54,26 @@ export function SettingsScreen() {
           <dd>{s.lps.cndaAuthorisation || <StatusBadge tone="warn">non homologué</StatusBadge>}</dd>
         </dl>
         <EndpointField label="Module PKCS#11 (Cryptolib CPS ou OpenSC)" value={s.pkcs11Module} onSave={(v) => submit('pkcs11Module', v)} />
+      </Panel>
+      <BackupPanel settings={s} onChange={submit} />
+      <Panel title="Connecteur local (logiciel de cabinet en ligne)">
+        <p className="muted">
+          Les pages web de ces adresses peuvent lire les cartes, faire vérifier le code de la carte CPS et interroger INSi par Pupitre ; rien
+          d’autre (ni paramètres, ni base patients, ni journal). Une adresse par logiciel, séparées par des virgules.
+        </p>
+        <EndpointField
+          label="Logiciels web autorisés"
+          value={s.allowedOrigins.join(', ')}
+          onSave={(v) =>
+            submit(
+              'allowedOrigins',
+              v
+                .split(',')
+                .map((origin) => origin.trim())
+                .filter(Boolean),
+            )
+          }
+        />
       </Panel>
       <Panel title="Journal d'audit">
         {verify.data ? (

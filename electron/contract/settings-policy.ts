@@ -1,0 +1,61 @@
+/**
+ * Which settings are security-sensitive (issue 14, point 6). A sensitive setting is changed only
+ * from the desk's own UI or the terminal — never through the local connector — in two steps: the
+ * host validates the value and answers with what the change allows (`settings.requestChange`),
+ * the user confirms (`settings.confirmChange`), with the CPS/CPE code when the setting protects a
+ * certificate. Every key of the contract must be classified here: a new setting does not compile
+ * until someone decided.
+ */
+import type { SettingKey } from './domains/core';
+
+export interface SettingPolicy {
+  sensitive: boolean;
+  /** What a change allows, in French: the confirmation shows it. Required when sensitive. */
+  consequence?: string;
+  /** The CPS/CPE code is checked on the card before the change (a setting that protects a certificate). */
+  cpsPin?: boolean;
+}
+
+export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
+  environment: { sensitive: false },
+  'lps.cndaAuthorisation': { sensitive: false },
+  'endpoints.insi': {
+    sensitive: true,
+    consequence:
+      'Les identités des patients et les demandes de qualification INS seront envoyées à cette nouvelle adresse. Vérifiez qu’elle vient du GIE SESAM-Vitale.',
+  },
+  'endpoints.dmp': {
+    sensitive: true,
+    consequence: 'Les documents et les consultations du DMP des patients passeront par cette nouvelle adresse. Vérifiez qu’elle vient de l’éditeur du DMP.',
+  },
+  'endpoints.eprescription': {
+    sensitive: true,
+    consequence:
+      'Les ordonnances numériques et leurs délivrances seront envoyées à cette nouvelle adresse. Vérifiez qu’elle vient de l’Assurance Maladie (téléservice e-prescription).',
+  },
+  // Printed on the prescriptions; they protect no secret and reach no service by themselves.
+  'practitioner.amNumber': { sensitive: false },
+  'practitioner.address': { sensitive: false },
+  'practitioner.phone': { sensitive: false },
+  pkcs11Module: {
+    sensitive: true,
+    consequence:
+      'Pupitre chargera cette bibliothèque et lui confiera le code de la carte CPS et les signatures. N’indiquez que la Cryptolib CPS de l’ANS ou le module d’OpenSC installés par votre système.',
+  },
+  allowedOrigins: {
+    sensitive: true,
+    consequence:
+      'Les pages web de ces adresses pourront lire les cartes, faire vérifier le code de la carte CPS et interroger INSi par Pupitre. N’ajoutez que le logiciel de votre cabinet.',
+  },
+  'backup.folder': {
+    sensitive: true,
+    consequence:
+      'Les sauvegardes chiffrées de toute la base (patients, documents, journal) seront écrites dans ce dossier. Choisissez un disque à vous, de préférence un autre que celui de Pupitre.',
+  },
+  'backup.intervalHours': { sensitive: false },
+  'backup.keep': { sensitive: false },
+};
+
+export function settingPolicy(key: SettingKey): SettingPolicy {
+  return SETTING_POLICIES[key];
+}

@@ -1,0 +1,77 @@
+/**
+ * Scheduled encrypted backups (issue 14, point 4): the service, its contract handlers, its
+ * Diagnostic check; the schedule runs in the app and `pupitre serve`, not in one-shot CLI hosts.
+ */
+import { statSync } from 'node:fs';
+import { AppError } from '../../contract';
+import { BackupService } from '../../services/backup';
+import type { DoctorCheck } from '../doctor';
+import type { WiringContext } from './context';
+
+export function wireBackup(ctx: WiringContext, keyHex: string): BackupService {
+  const backup = new BackupService({
+    db: ctx.db,
+    keyHex,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    audit: ctx.audit.write,
+    settings: () => ctx.settings.get().backup,
+    actor: () => ctx.actor.current(),
+    notify: (run) => ctx.dispatcher.emit('backup.completed', run),
+  });
+  ctx.dispatcher.register({
+    'backup.status': () => backup.status(),
+    'backup.run': async (_params, context) => {
+      const result = await backup.run(context.transport === 'in-process' ? 'cli' : 'manual');
+      if (!result.run.ok) throw new AppError((result.run.errorCode ?? 'BACKUP_FAILED') as 'BACKUP_FAILED', { file: result.run.file });
+      return result;
+    },
+  });
+  ctx.doctorChecks.push(backupDoctorCheck(backup, ctx.dataDir, ctx.clock.now));
+  if (ctx.transport !== 'in-process') backup.start();
+  ctx.closers.push(() => backup.stop());
+  return backup;
+}
+
+/** The Diagnostic screen's view of backups: recent enough, succeeding, on another disk. */
+export function backupDoctorCheck(backup: BackupService, dataDir: string, now: () => number): DoctorCheck {
+  return {
+    id: 'backup',
+    label: 'Sauvegardes chiffrées',
+    run: () => {
+      const status = backup.status();
+      const intervalMs = status.intervalHours * 3600_000;
+      const last = status.lastSuccessAt === null ? null : Date.parse(status.lastSuccessAt);
+      if (status.lastRun !== null && !status.lastRun.ok) {
+        return {
+          status: 'error',
+          detail: `la dernière sauvegarde a échoué (${new Date(status.lastRun.at).toLocaleString('fr-FR')})`,
+          next: 'Vérifiez que le dossier des sauvegardes est accessible et qu’il reste de la place, puis « Sauvegarder maintenant » dans Paramètres.',
+        };
+      }
+      if (last === null) {
+        return { status: 'warn', detail: 'aucune sauvegarde encore', next: 'Lancez « Sauvegarder maintenant » dans Paramètres (ou « pupitre backup »).' };
+      }
+      const detail = `dernière le ${new Date(last).toLocaleString('fr-FR')}, ${status.backups.length} gardée(s) dans ${status.folder}`;
+      if (now() - last > 2 * intervalMs) {
+        return { status: 'warn', detail, next: 'Les sauvegardes ne se font plus : laissez Pupitre ouvert ou lancez « pupitre backup ».' };
+      }
+      if (sameDisk(status.folder, dataDir)) {
+        return {
+          status: 'warn',
+          detail: `${detail} — sur le même disque que la base`,
+          next: 'Une panne de ce disque emporterait aussi les sauvegardes : choisissez un dossier sur un autre disque (Paramètres → Sauvegardes) ou copiez-les ailleurs.',
+        };
+      }
+      return { status: 'ok', detail };
+    },
+  };
+}
+
+function sameDisk(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
