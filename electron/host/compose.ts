@@ -33,8 +33,8 @@ import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
 import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
-import { wireScan, type ScanWiring } from './wiring/scan';
 import { createHostWorkers, workerImportRunner } from './workers';
+import { wireScan, type ScanWiring } from './wiring/scan';
 
 export interface HostOptions {
   dataDir: string;

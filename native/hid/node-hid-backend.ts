@@ -68,7 +68,7 @@ export class NodeHidBackend implements HidBackend {
 
 /**
  * node-hid says only « cannot open device »: on Linux the hidraw node tells why. EACCES is the
- * missing udev rule (build/linux/70-pupitre-scanners.rules); ENOENT a device that just went away.
+ * missing udev rule (build/udev/70-pupitre-hidpos.rules); ENOENT a device that just went away.
  */
 export function openFailureReason(path: string, access: (path: string, mode: number) => void = accessSync): HidOpenError['reason'] {
   if (!path.startsWith('/dev/')) return 'other';

@@ -13,9 +13,9 @@ import { identityErrors, identityEvents, identityMethods } from './identity';
 import { insiErrors, insiEvents, insiMethods } from './insi';
 import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
-import { scanErrors, scanEvents, scanMethods } from './scan';
 import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
 import { storageErrors, storageEvents, storageMethods } from './storage';
+import { scanErrors, scanEvents, scanMethods } from './scan';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
@@ -30,9 +30,9 @@ export const domainErrors = {
   ...insiErrors,
   ...outboxErrors,
   ...patientsErrors,
-  ...scanErrors,
   ...settingsGuardErrors,
   ...storageErrors,
+  ...scanErrors,
   ...transportErrors,
   ...vaultErrors,
 } as const;
@@ -49,9 +49,9 @@ export const domainMethods = {
   ...insiMethods,
   ...outboxMethods,
   ...patientsMethods,
-  ...scanMethods,
   ...settingsGuardMethods,
   ...storageMethods,
+  ...scanMethods,
   ...transportMethods,
   ...vaultMethods,
 } as const;
@@ -68,8 +68,8 @@ export const domainEvents = {
   ...insiEvents,
   ...outboxEvents,
   ...patientsEvents,
-  ...scanEvents,
   ...storageEvents,
+  ...scanEvents,
   ...transportEvents,
   ...vaultEvents,
 } as const;

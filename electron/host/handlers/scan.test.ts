@@ -7,7 +7,7 @@ import { createMemoryLogger } from '../../platform/log';
 import { AuditTrail, auditMigrations } from '../../services/audit';
 import { computeMatriculeKey, INS_OID, insDatamatrixRecogniser } from '../../services/identity';
 import { PatientsService, patientsMigrations, patientsMigrations2 } from '../../services/patients';
-import { ScanPipeline, udevInstallCommand, type UdevRuleLocation } from '../../services/scan';
+import { ScanPipeline } from '../../services/scan';
 import { RpcDispatcher } from '../rpc';
 import { udevRuleLocation } from '../wiring/scan';
 import { createScanHandlers } from './scan';
@@ -63,7 +63,7 @@ describe('scan handlers over the validated contract', () => {
     expect(JSON.stringify(events)).not.toMatch(/DUPONT|2580363113042|MARIE/);
   });
 
-  it('refuses the Démo source outside demo mode, and renderer-side claims of a HID or NFC source (the desk page over a WebSocket)', async () => {
+  it('refuses the Démo source outside demo mode, and renderer-side claims of a HID or NFC source', async () => {
     const { dispatcher } = setup('production');
     expect(await failureCode(dispatcher.invoke('scan.submit', { source: 'demo', symbology: 'qr', payloadBase64: base64('x'), trusted: true }))).toBe('DEMO_ONLY');
     expect(await failureCode(dispatcher.call('scan.submit', { source: 'hid', symbology: 'qr', payloadBase64: base64('x'), trusted: true }, { transport: 'websocket', caller: 'desk' }))).toBe('INVALID_PARAMS');
@@ -117,12 +117,7 @@ describe('where the udev rule is', () => {
   it('points at the shipped files on Linux and at nothing elsewhere', () => {
     expect(udevRuleLocation('win32')).toBeNull();
     const linux = udevRuleLocation('linux', '/nonexistent/resources');
-    expect(linux?.rule).toMatch(/build\/linux\/70-pupitre-scanners\.rules$/);
-    expect(linux?.helper).toMatch(/build\/linux\/pupitre-hidpos-match$/);
-    // From a checkout, the helper goes where the rule runs it; a packaged one is already there.
-    expect(udevInstallCommand(linux as UdevRuleLocation)).toMatch(/^sudo install -D -m 0755 \S+\/build\/linux\/pupitre-hidpos-match \/opt\/Pupitre\/resources\/udev\/pupitre-hidpos-match && sudo install -m 0644 \S+ \/etc\/udev\/rules.d\/70-pupitre-scanners.rules && /);
-    expect(udevInstallCommand({ rule: '/opt/Pupitre/resources/udev/70-pupitre-scanners.rules', helper: '/opt/Pupitre/resources/udev/pupitre-hidpos-match', installed: false })).toBe(
-      'sudo install -m 0644 /opt/Pupitre/resources/udev/70-pupitre-scanners.rules /etc/udev/rules.d/70-pupitre-scanners.rules && sudo udevadm control --reload-rules && sudo udevadm trigger --subsystem-match=hidraw',
-    );
+    expect(linux?.rule).toMatch(/build\/udev\/70-pupitre-hidpos\.rules$/);
+    expect(linux?.helper).toMatch(/build\/udev\/pupitre-hidpos-check$/);
   });
 });

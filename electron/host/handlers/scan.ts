@@ -111,7 +111,7 @@ export function scanDoctorCheck(scan: ScanPipeline, udev: () => UdevRuleLocation
         return {
           status: 'error',
           detail,
-          next: rule === null ? 'Installez la règle udev de Pupitre (dossier build/linux) puis rebranchez la douchette.' : `Installez la règle udev de Pupitre, puis rebranchez la douchette : ${udevInstallCommand(rule)}`,
+          next: rule === null ? 'Installez la règle udev de Pupitre (dossier build/udev) puis rebranchez la douchette.' : `Installez la règle udev de Pupitre, puis rebranchez la douchette : ${udevInstallCommand(rule)}`,
         };
       }
       if (broken.length > 0) return { status: 'warn', detail, next: broken[0]?.next ?? '' };

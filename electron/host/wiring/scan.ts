@@ -9,7 +9,7 @@
  * prefix, 18 upper-case alphanumerics alone), so the order only matters for speed.
  */
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HidPosWatcher, NodeHidBackend, type HidBackend } from '../../../native/hid';
 import { AppError } from '../../contract';
@@ -18,7 +18,7 @@ import { recogniseApcvPayload } from '../../services/apcv';
 import { recogniseEprescriptionPayload } from '../../services/eprescription';
 import { insDatamatrixRecogniser } from '../../services/identity';
 import type { PatientsService } from '../../services/patients';
-import { APCV_NFC_APPLICATION, attachHidSource, attachNfcSource, ScanPipeline, UDEV_HELPER_PATH, UDEV_RULE_NAME, type ScanRecogniser, type TakenScan, type UdevRuleLocation } from '../../services/scan';
+import { APCV_NFC_APPLICATION, attachHidSource, attachNfcSource, ScanPipeline, type ScanRecogniser, type TakenScan, type UdevRuleLocation } from '../../services/scan';
 import { createScanHandlers, scanDoctorCheck } from '../handlers/scan';
 import type { WiringContext } from './context';
 
@@ -35,11 +35,11 @@ export interface ScanWiring {
   udev(): UdevRuleLocation | null;
 }
 
-const RULE_NAME = UDEV_RULE_NAME;
-const HELPER_NAME = basename(UDEV_HELPER_PATH);
-const CHECKOUT_UDEV_DIR = fileURLToPath(new URL('../../../build/linux', import.meta.url));
+const RULE_NAME = '70-pupitre-hidpos.rules';
+const HELPER_NAME = 'pupitre-hidpos-check';
+const CHECKOUT_UDEV_DIR = fileURLToPath(new URL('../../../build/udev', import.meta.url));
 
-/** Linux only: the shipped rule (packaged: resources/udev; checkout: build/linux), and whether udev has it. */
+/** Linux only: the shipped rule (packaged: resources/udev; checkout: build/udev), and whether udev has it. */
 export function udevRuleLocation(platform = process.platform, resourcesPath: string | undefined = (process as { resourcesPath?: string }).resourcesPath): UdevRuleLocation | null {
   if (platform !== 'linux') return null;
   const dirs = [resourcesPath === undefined ? null : join(resourcesPath, 'udev'), CHECKOUT_UDEV_DIR].filter((d): d is string => d !== null);

@@ -21,17 +21,8 @@ export interface UdevRuleLocation {
   installed: boolean;
 }
 
-/** Where the shipped rule (build/linux/70-pupitre-scanners.rules) runs its helper from: the package's resources. */
-export const UDEV_HELPER_PATH = '/opt/Pupitre/resources/udev/pupitre-hidpos-match';
-export const UDEV_RULE_NAME = '70-pupitre-scanners.rules';
-
-/**
- * The commands that install the rule: the helper where the rule runs it (unless it is already
- * there: the .deb), the rule into /etc/udev/rules.d, then udev told to apply it to plugged devices.
- */
 export function udevInstallCommand(udev: UdevRuleLocation): string {
-  const helper = udev.helper === UDEV_HELPER_PATH ? [] : [`sudo install -D -m 0755 ${udev.helper} ${UDEV_HELPER_PATH}`];
-  return [...helper, `sudo install -m 0644 ${udev.rule} /etc/udev/rules.d/${UDEV_RULE_NAME}`, 'sudo udevadm control --reload-rules', 'sudo udevadm trigger --subsystem-match=hidraw'].join(' && ');
+  return `sudo install -m 0755 ${udev.helper} /usr/lib/udev/pupitre-hidpos-check && sudo install -m 0644 ${udev.rule} /etc/udev/rules.d/70-pupitre-hidpos.rules && sudo udevadm control --reload-rules && sudo udevadm trigger --subsystem-match=hidraw`;
 }
 
 const NOTHING_ARRIVES =
@@ -54,7 +45,7 @@ export function hidScannerView(snapshot: HidScannerSnapshot, udev: UdevRuleLocat
         detail: 'Linux refuse à Pupitre l’accès à cette douchette (droits du périphérique hidraw).',
         next:
           udev === null
-            ? 'Donnez à votre compte l’accès aux douchettes HID-POS (règle udev de Pupitre, dossier build/linux), puis rebranchez la douchette.'
+            ? 'Donnez à votre compte l’accès aux douchettes HID-POS (règle udev de Pupitre, dossier build/udev), puis rebranchez la douchette.'
             : `Installez la règle udev de Pupitre (elle ne concerne que les douchettes HID-POS), puis rebranchez la douchette : ${udevInstallCommand(udev)}`,
       };
     case 'error':

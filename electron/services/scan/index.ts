@@ -7,7 +7,7 @@
  */
 export { classifyPayload, isPrintableText, unknownClassification, type Classification } from './classify';
 export { decodeImage, imageType, MAX_IMAGE_BYTES, toDecodedCode, type DecodedCode } from './decode-image';
-export { attachHidSource, hidScannerView, UDEV_HELPER_PATH, UDEV_RULE_NAME, udevInstallCommand, type HidWatcherLike, type UdevRuleLocation } from './hid-source';
+export { attachHidSource, hidScannerView, udevInstallCommand, type HidWatcherLike, type UdevRuleLocation } from './hid-source';
 export { APCV_NFC_AID, APCV_NFC_APPLICATION, MAX_NFC_PAYLOAD, NfcReadError, selectApplication, type NfcApplication } from './nfc-applications';
 export { attachNfcSource, isContactlessPart4Atr, looksContactless, nfcScannerView, type PcscLike } from './nfc-source';
 export { ScanPipeline, type ScanNotification, type ScanPipelineDeps } from './pipeline';

@@ -33,7 +33,7 @@ function pipelineWithEvents() {
 }
 
 describe('HID-POS scanners into the pipeline', () => {
-  const udev = { rule: '/opt/Pupitre/resources/udev/70-pupitre-scanners.rules', helper: '/opt/Pupitre/resources/udev/pupitre-hidpos-match', installed: false };
+  const udev = { rule: '/opt/Pupitre/resources/udev/70-pupitre-hidpos.rules', helper: '/opt/Pupitre/resources/udev/pupitre-hidpos-check', installed: false };
 
   async function withWatcher(run: (ctx: ReturnType<typeof pipelineWithEvents> & { backend: ReplayHidBackend; watcher: HidPosWatcher; play(r: HidRecording): Promise<void> }) => Promise<void>) {
     const ctx = pipelineWithEvents();
@@ -75,8 +75,8 @@ describe('HID-POS scanners into the pipeline', () => {
       const [scanner] = pipeline.registry.list();
       expect(scanner?.state).toBe('permission-denied');
       expect(scanner?.detail).toBe('Linux refuse à Pupitre l’accès à cette douchette (droits du périphérique hidraw).');
-      expect(scanner?.next).toContain(`sudo install -m 0644 ${udev.rule} /etc/udev/rules.d/70-pupitre-scanners.rules`);
-      expect(scanner?.next).toContain('sudo udevadm trigger --subsystem-match=hidraw');
+      expect(scanner?.next).toContain(`sudo install -m 0644 ${udev.rule} /etc/udev/rules.d/70-pupitre-hidpos.rules`);
+      expect(scanner?.next).toContain('/usr/lib/udev/pupitre-hidpos-check');
       expect(scanner?.next).not.toMatch(/Error|at .*\.ts/);
     }));
 
