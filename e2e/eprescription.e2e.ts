@@ -6,8 +6,8 @@
  * scanner (real key events, through the scan pipeline of issue 10) while the patient search is in
  * view — the scan is routed to the Ordonnances screen with the prescription open —, substitutes one
  * line by a generic, records the dispensation, sees it transmitted; a second scan on the
- * Ordonnances screen (claimed by it, nothing typed into its field) and the number typed by hand
- * both show the prescription already delivered.
+ * Ordonnances screen (claimed by it, nothing typed into its field), the number typed by hand and a
+ * scan by the Démo panel's virtual HID-POS scanner all show the prescription already delivered.
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -147,6 +147,14 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     await reopenOrdonnances(page);
     await typeByHand(page, number);
     await page.getByTestId('erx-already-dispensed').waitFor({ timeout: 30_000 });
+
+    // Through the host's own source, the Démo panel's virtual HID-POS scanner: routed to Ordonnances.
+    await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+    await expect.poll(() => page.getByTestId('scanner-status').textContent(), { timeout: 15_000 }).toContain('Douchette prête');
+    await page.getByTestId('demo-scan-text').fill(number);
+    await page.getByTestId('demo-scan-text-send').click();
+    await page.getByTestId('erx-already-dispensed').waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/ordonnances$/);
     expect(errors).toEqual([]);
   });
 });
