@@ -13,16 +13,13 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
+import { ARTIFACTS, e2ePrerequisites, enterCpsCode, useDemoDesk } from './support/app';
 import { scannerBurst } from './support/scanner';
 
 async function insertCard(page: Page, profile: string, holder: string): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
   await page.getByTestId(`demo-insert-${profile}`).click();
-  const pin = page.getByTestId('pin-input');
-  await pin.waitFor({ timeout: 30_000 });
-  await pin.fill('1234');
-  await pin.press('Enter');
+  await enterCpsCode(page);
   await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain(holder);
 }
 

@@ -20,7 +20,7 @@ import { DEMO_QUAL_DATAMATRIX } from '../fixtures/hid/recordings';
 import { fakeCameraVideo, ffmpegMissing, imageMagickMissing, photoOf } from '../fixtures/scan/photos';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { FR_AZERTY, US_QWERTY } from '../renderer/features/scan/keyboard-layouts';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, e2ePrerequisites, launchBrowser, startServe, watchPageErrors, type RunningApp } from './support/app';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, e2ePrerequisites, enterCpsCode, launchBrowser, startServe, watchPageErrors, type RunningApp } from './support/app';
 import { scannerBurst } from './support/scanner';
 
 const prerequisites = () => e2ePrerequisites() ?? imageMagickMissing() ?? ffmpegMissing();
@@ -58,16 +58,16 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
   async function cpsReady(page: Page): Promise<void> {
     const status = page.getByTestId('card-status');
     const pin = page.getByTestId('pin-input');
-    await expect.poll(async () => (await pin.isVisible()) || ((await status.textContent()) ?? '').includes('CPS : '), { timeout: 15_000 }).toBe(true).catch(() => undefined);
-    if (!(await pin.isVisible()) && !((await status.textContent()) ?? '').includes('CPS : CAMILLE PUPITRE')) {
+    const opener = page.getByTestId('card-pin-open');
+    const asking = async () => (await pin.isVisible()) || (await opener.isVisible());
+    const ready = async () => ((await status.textContent()) ?? '').includes('CPS : CAMILLE PUPITRE') && !(await asking());
+    await expect.poll(async () => (await asking()) || (await ready()), { timeout: 15_000 }).toBe(true).catch(() => undefined);
+    if (await ready()) return;
+    if (!(await asking())) {
       await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
       await page.getByTestId('demo-insert-cps-praticien').click();
-      await pin.waitFor({ timeout: 30_000 });
     }
-    if (await pin.isVisible()) {
-      await pin.fill('1234');
-      await pin.press('Enter');
-    }
+    await enterCpsCode(page);
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
   }
 
@@ -214,8 +214,7 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     const { page, errors } = await open();
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
     await page.getByTestId('demo-insert-cps-praticien').click();
-    await page.getByTestId('pin-input').fill('1234');
-    await page.getByTestId('pin-input').press('Enter');
+    await enterCpsCode(page);
     await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
     const payload = (await page.getByTestId('demo-apcv-app-martin').getByTestId('demo-apcv-payload').textContent()) ?? '';
     expect(payload).toMatch(/^ApCV-DEMO:1:/);

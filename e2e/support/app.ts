@@ -127,3 +127,21 @@ export function useDemoDesk(serveArgs: string[] = []): DemoDesk {
     },
   };
 }
+
+/**
+ * The CPS code dialog, opened by the user when the desk did not open it by itself (a card that
+ * arrives while the user types waits in the top bar: card-pin-open), then the code typed.
+ */
+export async function enterCpsCode(page: Page, code = '1234'): Promise<void> {
+  const pin = page.getByTestId('pin-input');
+  const opener = page.getByTestId('card-pin-open');
+  const deadline = Date.now() + 30_000;
+  while (!(await pin.isVisible()) && !(await opener.isVisible())) {
+    if (Date.now() > deadline) throw new Error('ni la demande du code CPS ni le bouton de la barre du haut ne sont apparus');
+    await page.waitForTimeout(100);
+  }
+  if (!(await pin.isVisible())) await opener.click();
+  await pin.waitFor({ timeout: 30_000 });
+  await pin.fill(code);
+  await pin.press('Enter');
+}
