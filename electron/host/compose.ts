@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
-import { migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
+import { applyRestoreRequest, migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
 import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
@@ -27,7 +27,7 @@ import { registerUnlockedVault } from './vault';
 import { watchIntegrity, type Halt } from './integrity-watch';
 import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
-import { wireBackup } from './wiring/backup';
+import { REQUIRED_TABLES, wireBackup } from './wiring/backup';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -84,6 +84,14 @@ const OUTBOX_SHUTDOWN_GRACE_MS = 5_000;
 
 export async function composeHost(options: HostOptions): Promise<Host> {
   const logger = options.logger.child('host');
+  // A restore confirmed in the desk is done now, before the base is opened (it cannot be swapped while open).
+  const restoreOutcome = await applyRestoreRequest({
+    dataDir: options.dataDir,
+    keyHex: options.keyHex,
+    supportedVersion: migrations.length,
+    requiredTables: REQUIRED_TABLES,
+    now: new Date(options.clock.now()),
+  });
   // Refuses a database that existed and is gone, emptied or damaged, and a wrong key (issue 14).
   const store = openStore({ dataDir: options.dataDir, keyHex: options.keyHex, now: () => new Date(options.clock.now()).toISOString() });
   const db = store.db;
@@ -100,6 +108,11 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     if (store.created) logger.info('db.created', {});
 
     const audit = new AuditTrail(db, options.clock);
+    if (restoreOutcome !== null) {
+      const { ok, backupCreatedAt, errorCode, schemaVersion, actor } = restoreOutcome;
+      audit.write({ actor, patientRef: null, action: ok ? 'db.restored' : 'db.restore_failed', details: { backup: backupCreatedAt, schemaVersion, errorCode, from: 'desk' } });
+      logger.info(ok ? 'db.restored' : 'db.restore_failed', { errorCode });
+    }
     const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write, {
       backupFolder: join(options.dataDir, 'sauvegardes'),
     });
@@ -213,7 +226,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     await wireInsi(ctx, { patients, cards });
     await wireApcv(ctx, { patients, cards });
     const eprescription = wireEprescription(ctx, { patients, cards, dmp });
-    const backup = wireBackup(ctx, options.keyHex);
+    const backup = wireBackup(ctx, { keyHex: options.keyHex, supportedVersion: migrations.length, lastRestore: restoreOutcome });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -3,12 +3,26 @@
  * Diagnostic check; the schedule runs in the app and `pupitre serve`, not in one-shot CLI hosts.
  */
 import { statSync } from 'node:fs';
-import { AppError } from '../../contract';
-import { BackupService } from '../../services/backup';
+import { AppError, messageFor } from '../../contract';
+import type { RestoreOutcomeView } from '../../contract/domains/storage';
+import type { RestoreOutcome } from '../../platform/db';
+import { BackupService, RestoreRequests } from '../../services/backup';
 import type { DoctorCheck } from '../doctor';
 import type { WiringContext } from './context';
 
-export function wireBackup(ctx: WiringContext, keyHex: string): BackupService {
+export interface BackupWiringOptions {
+  keyHex: string;
+  /** Last schema version this Pupitre knows (a newer backup is refused). */
+  supportedVersion: number;
+  /** What this start did with a restore asked for from the desk. */
+  lastRestore: RestoreOutcome | null;
+}
+
+/** Tables every Pupitre base has since its first version: a file without them is not one. */
+export const REQUIRED_TABLES = ['settings', 'audit_log'] as const;
+
+export function wireBackup(ctx: WiringContext, options: BackupWiringOptions): BackupService {
+  const { keyHex } = options;
   const backup = new BackupService({
     db: ctx.db,
     keyHex,
@@ -19,8 +33,20 @@ export function wireBackup(ctx: WiringContext, keyHex: string): BackupService {
     actor: () => ctx.actor.current(),
     notify: (run) => ctx.dispatcher.emit('backup.completed', run),
   });
+  const restores = new RestoreRequests({
+    dataDir: ctx.dataDir,
+    keyHex,
+    folder: () => ctx.settings.get().backup.folder,
+    supportedVersion: options.supportedVersion,
+    requiredTables: REQUIRED_TABLES,
+    clock: ctx.clock,
+    audit: ctx.audit.write,
+  });
+  const lastRestore = options.lastRestore === null ? null : outcomeView(options.lastRestore);
   ctx.dispatcher.register({
-    'backup.status': () => backup.status(),
+    'backup.status': () => ({ ...backup.status(), pendingRestore: restores.pending(), lastRestore }),
+    'backup.requestRestore': async ({ file }) => ({ pendingRestore: await restores.request(file, ctx.actor.current()) }),
+    'backup.cancelRestore': () => ({ cancelled: restores.cancel(ctx.actor.current()) }),
     'backup.run': async (_params, context) => {
       const result = await backup.run(context.transport === 'in-process' ? 'cli' : 'manual');
       if (!result.run.ok) throw new AppError((result.run.errorCode ?? 'BACKUP_FAILED') as 'BACKUP_FAILED', { file: result.run.file });
@@ -31,6 +57,17 @@ export function wireBackup(ctx: WiringContext, keyHex: string): BackupService {
   if (ctx.transport !== 'in-process') backup.start();
   ctx.closers.push(() => backup.stop());
   return backup;
+}
+
+function outcomeView(outcome: RestoreOutcome): RestoreOutcomeView {
+  return {
+    ok: outcome.ok,
+    at: outcome.at,
+    file: outcome.backupPath.split(/[\\/]/).pop() ?? outcome.backupPath,
+    backupAt: outcome.backupCreatedAt,
+    message: outcome.errorCode === null ? null : messageFor(outcome.errorCode),
+    errorCode: outcome.errorCode,
+  };
 }
 
 /** The Diagnostic screen's view of backups: recent enough, succeeding, on another disk. */

@@ -26,7 +26,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'backup.keep': 'Nombre de sauvegardes gardées',
 };
 
-const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run'] as const;
+const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run', 'backup.status'] as const;
 
 type Requested = MethodResult<'settings.requestChange'>;
 
