@@ -10,6 +10,7 @@ import { useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ConfirmDialog, Dialog, ErrorNotice, Field, Panel, StatusBadge, Table, TextInput, useToast } from '../../ui';
 
 const dateTime = (iso: string) => new Date(iso).toLocaleString('fr-FR', { dateStyle: 'medium', timeStyle: 'short' });
+const megabytes = (bytes: number) => `${(bytes / 1e6).toLocaleString('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} Mo`;
 
 export function BackupPanel({ settings, onChange }: { settings: Settings; onChange(key: SettingKey, value: unknown): void }) {
   const status = useHostQuery('backup.status', {}, { refetchInterval: 60_000 });
@@ -30,7 +31,7 @@ export function BackupPanel({ settings, onChange }: { settings: Settings; onChan
             run.mutate(
               {},
               {
-                onSuccess: ({ backup }) => toast('ok', `Sauvegarde chiffrée faite et vérifiée${backup ? ` (${(backup.sizeBytes / 1e6).toFixed(1)} Mo)` : ''}.`),
+                onSuccess: ({ backup }) => toast('ok', `Sauvegarde chiffrée faite et vérifiée${backup ? ` (${megabytes(backup.sizeBytes)})` : ''}.`),
                 onError: (error) => toast('error', error.message),
               },
             )
@@ -130,8 +131,8 @@ function Restore({ status }: { status: BackupStatus }) {
       ) : null}
       <Table<BackupEntry>
         columns={[
-          { key: 'at', header: 'Sauvegarde du', render: (b) => dateTime(b.at) },
-          { key: 'size', header: 'Taille', render: (b) => `${(b.sizeBytes / 1e6).toFixed(1)} Mo`, width: '8em' },
+          { key: 'at', header: 'Sauvegarde du', render: (b) => new Date(b.at).toLocaleString('fr-FR', { dateStyle: 'medium', timeStyle: 'medium' }) },
+          { key: 'size', header: 'Taille', render: (b) => megabytes(b.sizeBytes), width: '8em' },
           {
             key: 'restore',
             header: '',
