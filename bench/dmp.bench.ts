@@ -23,7 +23,8 @@ import { createMemoryLogger } from '../electron/platform/log';
 import { DmpService, dmpMigrations, type DmpPatient } from '../electron/services/dmp';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, makePdf, startDmpSimulator } from '../fixtures/sim/dmp';
+import { makePdf, startDmpSimulator } from '../fixtures/sim/dmp';
+import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki, sharedTestPkiDir } from '../fixtures/sim/pki';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { generateSyntheticPatients } from '../fixtures/data/synthetic-patients';
-import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../fixtures/sim/insi';
+import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../fixtures/wiring/insi';
 import { ensureSharedTestPki } from '../fixtures/sim/pki';
 import { systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';

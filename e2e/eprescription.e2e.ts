@@ -1,16 +1,19 @@
 /**
  * The ordonnance numérique at the desk, in demo mode, as a GP and then a pharmacist do it: the GP
  * writes a two-line prescription from the drug list, prints it, sees it registered in the base
- * e-prescription and its copy in the DMP; the pharmacist scans the QR code — typed here as a
- * keyboard-wedge scanner types it (number + Entrée): the scan pipeline of issue 10 had not landed in
- * main when this was written —, substitutes one line by a generic, records the dispensation, sees it
- * transmitted; a second scan shows the prescription already delivered.
+ * e-prescription and its copy in the DMP; the pharmacist scans the QR code with a keyboard-wedge
+ * scanner (real key events, through the scan pipeline of issue 10) while the patient search is in
+ * view — the scan is routed to the Ordonnances screen with the prescription open —, substitutes one
+ * line by a generic, records the dispensation, sees it transmitted; a second scan on the
+ * Ordonnances screen (claimed by it, nothing typed into its field) and the number typed by hand
+ * both show the prescription already delivered.
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
+import { scannerBurst } from './support/scanner';
 
 async function insertCard(page: Page, profile: string, holder: string): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
@@ -22,18 +25,28 @@ async function insertCard(page: Page, profile: string, holder: string): Promise<
   await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain(holder);
 }
 
-async function scan(page: Page, number: string): Promise<void> {
+/** The number typed by a person (a QR code that cannot be read): keys far apart, then Entrée. */
+async function typeByHand(page: Page, number: string): Promise<void> {
   const input = page.getByTestId('erx-scan-input');
   await input.fill('');
-  // What a keyboard-wedge scanner sends: the characters of the QR code, then Entrée.
-  await input.pressSequentially(number, { delay: 5 });
+  await input.pressSequentially(number, { delay: 120 });
+  await expect.poll(() => input.inputValue()).toBe(number);
   await input.press('Enter');
+}
+
+/** Leaves the Ordonnances screen and comes back to it: nothing open. */
+async function reopenOrdonnances(page: Page): Promise<void> {
+  await page.keyboard.press('Alt+1');
+  await page.getByTestId('patient-search').waitFor();
+  await page.keyboard.press('Alt+0');
+  await page.getByTestId('erx-scan-input').waitFor();
+  expect(await page.getByTestId('erx-dispensation').count()).toBe(0);
 }
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in demo mode', () => {
   const desk = useDemoDesk();
 
-  it('a GP prescribes, prints and registers; a pharmacist scans, substitutes, records; a second scan shows it delivered', async () => {
+  it('a GP prescribes, prints and registers; a pharmacist scans the QR code from another screen, substitutes, records; a second scan and the typed number show it delivered', async () => {
     const { page, errors } = await desk.open();
 
     // --- The GP -------------------------------------------------------------------------------
@@ -83,10 +96,16 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
     await page.getByTestId('demo-remove-cps-praticien').click();
     await insertCard(page, 'cps-pharmacien', 'LUCIE OFFICINE');
-    await page.keyboard.press('Alt+0');
-    await scan(page, number);
+    // The QR code scanned while the patient search is in view: routed to Ordonnances (Alt+0).
+    await page.keyboard.press('Alt+1');
+    await page.getByTestId('patient-search').focus();
+    await scannerBurst(page, number);
     const dispensation = page.getByTestId('erx-dispensation');
     await expect.poll(() => dispensation.getAttribute('data-status'), { timeout: 30_000 }).toBe('non dispensée');
+    expect(page.url()).toMatch(/#\/ordonnances$/);
+    await expect.poll(() => page.locator('.toasts').textContent()).toContain(`Ordonnance numérique (n° …${number.slice(-4)}). Ouverture de l’écran de dispensation (Ordonnances).`);
+    // The number went from the scan to the base by scan id: not through the page's field.
+    expect(await page.getByTestId('erx-scan-input').inputValue()).toBe('');
     const lines = page.getByTestId('erx-dispense-line');
     expect(await lines.count()).toBe(2);
     expect(await lines.nth(0).textContent()).toContain('1 comprimé 3 fois par jour, pendant 5 jours, voie orale');
@@ -106,11 +125,20 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     await expect.poll(() => recorded.getAttribute('data-execution'), { timeout: 90_000 }).toBe('done');
     expect(await recorded.textContent()).toContain('Première délivrance, complète');
 
-    // A second scan: already delivered, nothing more to record.
-    await scan(page, number);
+    // A second scan, on the Ordonnances screen (which claims it; the field has the focus and gets
+    // nothing): already delivered, nothing more to record.
+    await reopenOrdonnances(page);
+    await page.getByTestId('erx-scan-input').focus();
+    await scannerBurst(page, number);
     await page.getByTestId('erx-already-dispensed').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('erx-scan-input').inputValue()).toBe('');
     expect(await page.getByTestId('erx-record').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'erx-already-dispensed.png') });
+
+    // The number typed by hand (QR code unreadable): the same.
+    await reopenOrdonnances(page);
+    await typeByHand(page, number);
+    await page.getByTestId('erx-already-dispensed').waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  *   the INS datamatrix shown;
  * - a worklist over an imported CSV of 500 patients runs with a progress bar and gives a CSV report.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -40,7 +40,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'identity qualification and I
     await page.getByTestId('insi-query').click();
     await expect.poll(() => page.getByTestId('insi-outcome').textContent(), { timeout: 30_000 }).toContain('Identité trouvée (00)');
     expect(await page.getByTestId('insi-outcome').textContent()).toContain('carte CPS/CPE');
-    expect(await page.getByTestId('insi-comparison').getByText('LEROUX').count()).toBeGreaterThan(0);
+    // The birth name in both columns of the comparison: the desk's and INSi's.
+    expect(await page.getByTestId('insi-comparison').getByText('LEROUX').count()).toBe(2);
     await page.screenshot({ path: join(ARTIFACTS, 'identity-comparison.png'), fullPage: true });
     await page.getByTestId('insi-accept').click();
     await expect.poll(() => page.getByTestId('qualification-status').textContent()).toContain('récupérée');
@@ -90,13 +91,22 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'identity qualification and I
     const [, done, total] = /(\d+)\/(\d+)/.exec(text) ?? [];
     expect(Number(total)).toBe(500);
     expect(done).toBe(total);
-    expect(await page.getByTestId('worklist-counts').textContent()).toMatch(/\d+ INS récupéré/);
+    // The 500 synthetic identities (seed 2026) get the simulator's deterministic answers.
+    expect(await page.getByTestId('worklist-counts').textContent()).toBe('427 INS récupéré(s) 73 aucune identité 0 plusieurs identités 0 erreur(s) 0 non interrogé(s)');
     await page.screenshot({ path: join(ARTIFACTS, 'identity-worklist-done.png'), fullPage: true });
 
     const download = page.waitForEvent('download');
     await page.getByTestId('worklist-report').click();
     const report = await download;
-    expect(report.suggestedFilename()).toMatch(/^rapport-insi-.*\.csv$/);
+    expect(report.suggestedFilename()).toMatch(/^rapport-insi-[0-9a-f]{8}\.csv$/);
+    // The report itself: a header and one line per patient of the import, with the same outcomes.
+    const lines = readFileSync((await report.path()) as string, 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter((l) => l !== '');
+    expect(lines[0]).toBe('Patient;Résultat;Motif;Statut après;Mis à jour');
+    expect(lines).toHaveLength(501);
+    const outcome = (line: string): string => line.split(';')[1] ?? '';
+    expect(lines.slice(1).filter((l) => outcome(l) === 'INS récupéré')).toHaveLength(427);
+    expect(lines.slice(1).filter((l) => outcome(l) === 'aucune identité')).toHaveLength(73);
+    expect(lines.slice(1).filter((l) => outcome(l) === 'INS récupéré').every((l) => l.split(';')[3] === 'RECUP')).toBe(true);
     expect(errors).toEqual([]);
   }, 300_000);
 });

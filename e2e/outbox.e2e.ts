@@ -55,8 +55,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, "File d'envoi in Chromium aga
     await page.getByTestId('outbox-indicator').click();
     await page.getByRole('heading', { name: 'À traiter (1)' }).waitFor();
     await expect.poll(() => page.getByTestId('outbox-dead-notice').isVisible()).toBe(true);
-    await expect.poll(() => page.getByText('Lot de facturation n° 42').count()).toBeGreaterThan(0);
-    await expect.poll(() => page.getByText(/Les données de cet envoi sont invalides/).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('Lot de facturation n° 42').count()).toBe(1);
+    await expect.poll(() => page.getByText(/Les données de cet envoi sont invalides/).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'outbox-dead.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Relancer maintenant' }).click();

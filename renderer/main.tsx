@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { ScanProvider } from './features/scan/ScanProvider';
 import { createBridge, MissingTokenError } from './bridge';
 import { BridgeProvider } from './bridge/queries';
 import { VaultGate } from './features/vault/VaultGate';
@@ -16,7 +17,9 @@ try {
       <BridgeProvider bridge={bridge}>
         <ToastProvider>
           <VaultGate>
-            <App />
+            <ScanProvider>
+              <App />
+            </ScanProvider>
           </VaultGate>
         </ToastProvider>
       </BridgeProvider>

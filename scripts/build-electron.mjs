@@ -2,7 +2,8 @@
 // esbuild. Native addons and electron stay external (loaded at run time from node_modules).
 import { build } from 'esbuild';
 
-const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js'];
+// libxml2-wasm: an ES module with top-level await (its WebAssembly), loaded with import() at run time.
+const external = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js', 'libxml2-wasm'];
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
 
 await Promise.all([
@@ -16,5 +17,13 @@ await Promise.all([
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
+  // The host's worker thread (CSV imports, large documents): electron/host/workers/tasks.ts.
+  build({
+    ...common,
+    entryPoints: ['electron/host/workers/tasks.ts'],
+    outfile: 'dist/electron/worker.cjs',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
 ]);
-console.log('dist/electron: main.cjs, preload.cjs, host.cjs');
+console.log('dist/electron: main.cjs, preload.cjs, host.cjs, worker.cjs');

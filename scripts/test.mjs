@@ -39,7 +39,9 @@ if (only.length === 0) for (const [label, cmd, args] of steps) run(label, cmd, a
 for (const tier of tiers) {
   if (only.length > 0 && !only.includes(tier)) continue;
   const report = join(reportDir, `${tier}.json`);
-  run(`tests: ${tier}`, 'npx', ['vitest', 'run', '--project', tier, '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  // No --passWithNoTests: a tier that finds no test file fails (an include pattern gone wrong would
+  // otherwise turn a whole tier green).
+  run(`tests: ${tier}`, 'npx', ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     passed += json.numPassedTests ?? 0;

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Install the udev rule that opens HID-POS scanners (usage page 0x8C only) to the desk user, and
-# reload the rules (see 70-pupitre-scanners.rules and pupitre-hidpos-match).
-RESOURCES=/opt/Pupitre/resources/udev
-if [ -f "$RESOURCES/70-pupitre-scanners.rules" ] && [ -x "$RESOURCES/pupitre-hidpos-match" ]; then
-  cp "$RESOURCES/70-pupitre-scanners.rules" /etc/udev/rules.d/ && udevadm control --reload-rules && udevadm trigger --subsystem-match=hidraw || true
+# Makes HID-POS scanners (usage page 0x8C only) readable by the desk user: installs the udev rule
+# and the helper that reads the device's report descriptor (build/udev/70-pupitre-hidpos.rules).
+udev_dir=/opt/Pupitre/resources/udev
+if [ -f "$udev_dir/70-pupitre-hidpos.rules" ] && [ -f "$udev_dir/pupitre-hidpos-check" ]; then
+  install -m 0755 "$udev_dir/pupitre-hidpos-check" /usr/lib/udev/pupitre-hidpos-check &&
+    install -m 0644 "$udev_dir/70-pupitre-hidpos.rules" /etc/udev/rules.d/70-pupitre-hidpos.rules &&
+    udevadm control --reload-rules && udevadm trigger --subsystem-match=hidraw || true
 fi

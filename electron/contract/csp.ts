@@ -2,7 +2,8 @@
  * The renderer's Content-Security-Policy, shared by the Electron protocol handler and
  * `pupitre serve`: no remote content, no inline script, no eval; images from data:/blob:
  * (datamatrix, document previews); workers from blob: and self (pdf.js); camera frames are media
- * from blob:. Connections (issue 14, point 8): in Electron the renderer talks to the host over a
+ * from blob:. `'wasm-unsafe-eval'` lets the page compile WebAssembly, and nothing else (CSP Level 3:
+ * JavaScript `eval` stays forbidden): the webcam decoder is zxing-cpp in WebAssembly, bundled. Connections (issue 14, point 8): in Electron the renderer talks to the host over a
  * MessagePort, so `connect-src` is the app's own origin only; `pupitre serve` adds its own
  * WebSocket, on its own port — never any other local port (a page must not reach another local
  * service).
@@ -10,7 +11,7 @@
 const directives = (connect: string): string =>
   [
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

@@ -33,6 +33,8 @@ import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
 import { wireEprescription } from './wiring/eprescription';
 import { wireInsi } from './wiring/insi';
+import { createHostWorkers, workerImportRunner } from './workers';
+import { wireScan, type ScanWiring } from './wiring/scan';
 
 export interface HostOptions {
   dataDir: string;
@@ -45,6 +47,8 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /** Demo only: keep the virtual cards in-process even when a pcscd with vpcd is reachable. */
+  demoCardsInProcess?: boolean;
   /** How the key was protected, for `vault.status` and the Diagnostic screen; default key-file. */
   keyProtection?: KeyProtection;
   /** A dispatcher that already serves windows (a host unlocked by passphrase); a new one otherwise. */
@@ -72,6 +76,8 @@ export interface Host {
   halted(): Halt | null;
   /** Ordonnance numérique (the CLI imports the drug list through it). */
   eprescription: EprescriptionService;
+  /** Scan pipeline (HID-POS, wedge, webcam, NFC): domains take scanned payloads from it by scan id. */
+  scan: ScanWiring;
   /** Starts background work (the outbox loop); compose does it itself for the electron and websocket transports. */
   startBackground(): void;
   close(): Promise<void>;
@@ -183,6 +189,9 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       audit: audit.write,
       notify: (event, payload) => dispatcher.emit(event, payload),
     });
+    // Heavy work (CSV imports, large documents) in a worker thread with its own database connection.
+    const workers = createHostWorkers({ dataDir: options.dataDir, keyHex: options.keyHex, logger: options.logger });
+    closers.push(() => workers.close());
     const ctx: WiringContext = {
       dataDir: options.dataDir,
       environment,
@@ -198,6 +207,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       closers,
       // The desk until a card session names the professional (wireCards replaces it); read at call time.
       actor: { current: () => DESK_ACTOR },
+      workers,
+      ...(options.demoCardsInProcess === true ? { demoCardsInProcess: true } : {}),
     };
     dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
     doctorChecks.push(outboxDoctorCheck(outbox));
@@ -210,7 +221,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       environment: () => settings.get().environment,
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
-    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current() }));
+    const imports = workerImportRunner(workers, {
+      environment: () => settings.get().environment,
+      clock: options.clock,
+      emit: (event, payload) => dispatcher.emit(event, payload),
+    });
+    dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current(), imports }));
     // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
     patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
@@ -222,10 +238,13 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // One module per capability with outside dependencies (readers, teleservices, simulators).
     const cards = await wireCards(ctx);
     pinVerifier.verify = (pin) => cards.verifyPin(pin);
+    const scan = await wireScan(ctx, { patients });
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
-    await wireApcv(ctx, { patients, cards });
-    const eprescription = wireEprescription(ctx, { patients, cards, dmp });
+    await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
+    // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
+    const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
     const backup = wireBackup(ctx, { keyHex: options.keyHex, supportedVersion: migrations.length, lastRestore: restoreOutcome });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
@@ -266,6 +285,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       cards,
       halted: () => haltState.current(),
       eprescription,
+      scan,
       startBackground: () => outbox.start(),
       async close() {
         for (const close of closers.reverse()) await close();

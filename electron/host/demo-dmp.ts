@@ -5,7 +5,8 @@
  * demo structure's ORG AUTH_CLI / ORG SIGN certificates for the indirect mode. One of the few
  * product files allowed to import `fixtures/`.
  */
-import { addBulkDocuments, demoDmpPractitioner, demoDmpStructure, dmpTransports, startDmpSimulator, type DmpSimMode } from '../../fixtures/sim/dmp';
+import { addBulkDocuments, startDmpSimulator, type DmpSimMode } from '../../fixtures/sim/dmp';
+import { demoDmpPractitioner, demoDmpStructure, dmpTransports } from '../../fixtures/wiring/dmp';
 import { ensureSharedTestPki } from '../../fixtures/sim/pki';
 import type { Clock } from '../platform/clock';
 import type { HttpTransport } from '../platform/http';

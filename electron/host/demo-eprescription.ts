@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { erxTransport, startEprescriptionSimulator, type ErxSimMode, type ErxSimulator } from '../../fixtures/sim/eprescription';
+import { startEprescriptionSimulator, type ErxSimMode, type ErxSimulator } from '../../fixtures/sim/eprescription';
+import { erxTransport } from '../../fixtures/wiring/eprescription';
 import { ensureSharedTestPki } from '../../fixtures/sim/pki';
 import type { Clock } from '../platform/clock';
 import type { HttpTransport } from '../platform/http';

@@ -4,10 +4,12 @@
  * traits, a deterministic synthetic answer; the demo structure's INSI-MANU certificate stands in for
  * the structure mode. One of the few product files allowed to import `fixtures/`.
  */
-import { DEMO_IDAM, insiTransports, startInsiSimulator } from '../../fixtures/sim/insi';
+import { DEMO_IDAM, startInsiSimulator } from '../../fixtures/sim/insi';
+import { insiTransports } from '../../fixtures/wiring/insi';
 import { ensureSharedTestPki } from '../../fixtures/sim/pki';
 import type { Clock } from '../platform/clock';
 import type { HttpTransport } from '../platform/http';
+import type { StrictTraits } from '../services/identity';
 
 export interface DemoInsi {
   url: string;
@@ -16,6 +18,11 @@ export interface DemoInsi {
   structureEmitter: string;
   transports: Record<'cps' | 'structure', HttpTransport>;
   setLatency(ms: number): void;
+  /**
+   * Makes the simulated national register know this person with all the birth first names (the
+   * real RNIPP knows everyone: INSi answers with the full list whichever first name was asked).
+   */
+  enrol(traits: StrictTraits): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +43,11 @@ export async function startDemoInsi(clock: Clock, options: { idams?: string[]; l
     structureEmitter: pki.structure.identity.identifier,
     transports,
     setLatency: (ms) => sim.setLatency(ms),
+    enrol: (traits) => {
+      const two = (n: number | null): string => String(n ?? 0).padStart(2, '0');
+      const birthDate = `${traits.birthDate.year}-${two(traits.birthDate.month)}-${two(traits.birthDate.day)}`;
+      sim.enrol([{ birthName: traits.birthName, givenNames: traits.birthGivenNames.split(' '), sex: traits.sex, birthDate, birthPlaceCode: traits.birthPlaceCode }]);
+    },
     async close() {
       transports.cps.close();
       transports.structure.close();

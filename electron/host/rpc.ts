@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import {
   AppError,
+  errorCatalog,
   events,
   isMethodName,
   methods,
@@ -15,6 +16,7 @@ import {
   type MethodName,
   type MethodResult,
   type Methods,
+  type ErrorCode,
   type ResponseFrame,
   type WireError,
 } from '../contract';
@@ -113,7 +115,12 @@ export class RpcDispatcher {
     const spec = methods[method];
     const parsed = spec.params.safeParse(params ?? {});
     if (!parsed.success) {
-      throw new AppError('INVALID_PARAMS', { method, issues: parsed.error.issues.map((issue) => describeIssue(issue)) });
+      // A schema may name the error a refusal deserves (contract/text.ts: a field too long, a control
+      // character, a formula; a file too large): its message then says what to correct.
+      const coded = parsed.error.issues.find((issue) => Object.hasOwn(errorCatalog, issue.message));
+      const issues = parsed.error.issues.map((issue) => describeIssue(issue));
+      if (coded !== undefined) throw new AppError(coded.message as ErrorCode, { method, field: coded.path.join('.'), issues });
+      throw new AppError('INVALID_PARAMS', { method, issues });
     }
     const handler = this.handlers[method] as ((p: unknown, c: CallContext) => unknown) | undefined;
     if (handler === undefined) throw new AppError('NOT_AVAILABLE_YET', { method });

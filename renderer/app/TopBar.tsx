@@ -3,6 +3,7 @@ import { StatusBadge } from '../ui';
 import { ApcvIndicator } from '../features/apcv/ApcvIndicator';
 import { CardStatus } from '../features/cards/CardStatus';
 import { OutboxIndicator } from '../features/outbox/OutboxIndicator';
+import { ScannerStatus } from '../features/scan/ScannerStatus';
 
 const ENV_LABEL = { demo: 'DÉMO', test: 'TEST', production: 'PRODUCTION' } as const;
 
@@ -23,6 +24,7 @@ export function TopBar() {
       <div className="topbar-status">
         <CardStatus />
         <ApcvIndicator />
+        <ScannerStatus />
         <span className="indicator" data-testid="connectivity">
           <StatusBadge tone={connection === 'open' ? 'ok' : connection === 'connecting' ? 'warn' : 'error'} title="Liaison avec le service local">
             {connection === 'open' ? 'Service local connecté' : connection === 'connecting' ? 'Connexion…' : 'Service local indisponible'}

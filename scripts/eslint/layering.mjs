@@ -26,6 +26,32 @@ const mayUseFixtures = (file) => {
   return rel.startsWith(`electron${sep}host${sep}demo`) || rel.startsWith(`electron${sep}host${sep}cli${sep}sim`);
 };
 
+/**
+ * Simulators (fixtures/sim) are the other side of the wire: if they reused the product's services
+ * (rights, VIHF reading, ebRIM), the product's tests would check the product against itself
+ * (issue 16). They may use the platform layer (XML, signatures, SOAP, TLS), native adapters and
+ * each other; their own tests may also use the tier helpers of fixtures/testing.
+ */
+const isSimulator = (file) => relative(ROOT, file).startsWith(`fixtures${sep}sim${sep}`);
+/**
+ * The one known exception, listed so that nothing else slips in (to remove): the e-prescription
+ * teleservice has no public specification, so its simulator speaks Pupitre's own MODELLED wire
+ * format through the product's module and reads the eP-MED-DM lines with the product's CDA reader.
+ */
+const SIMULATOR_EXCEPTIONS = new Map([
+  [
+    ['fixtures', 'sim', 'eprescription', 'server.ts'].join(sep),
+    new Set(['teleservice/wire', 'cda/read', 'model'].map((m) => ['electron', 'services', 'eprescription', ...m.split('/')].join(sep))),
+  ],
+]);
+const simulatorMayImport = (file, target) => {
+  const rel = relative(ROOT, target);
+  const under = (folder) => rel === folder || rel.startsWith(`${folder}${sep}`);
+  if (under(`electron${sep}platform`) || under('native') || under(`fixtures${sep}sim`)) return true;
+  if (SIMULATOR_EXCEPTIONS.get(relative(ROOT, file))?.has(rel.replace(/\.ts$/, '')) === true) return true;
+  return isTest(file) && under(`fixtures${sep}testing`);
+};
+
 const ALLOWED = {
   renderer: new Set(['renderer', 'contract']),
   contract: new Set(['contract']),
@@ -58,6 +84,11 @@ function check(context, node, specifier, typeOnly) {
 
   const target = resolve(dirname(file), specifier);
   const to = locate(target);
+  if (isSimulator(file) && !simulatorMayImport(file, target)) {
+    return report(
+      'a simulator stands on its own: fixtures/sim imports only electron/platform, native/ and fixtures/sim (tests: also fixtures/testing), never the product it checks (wire the product to it in fixtures/wiring)',
+    );
+  }
   if (to.layer === 'fixtures' && from.layer !== 'fixtures' && !isTest(file) && !mayUseFixtures(file) && !['bench', 'e2e', 'scripts'].includes(from.layer)) {
     return report('nothing in the product imports fixtures/, except the host demo wiring and `pupitre sim`');
   }

@@ -25,6 +25,15 @@ export const coreErrors = {
     "Le journal d'audit a été altéré : une entrée ne correspond plus à la chaîne. Prévenez le responsable de la sécurité.",
   NOT_AVAILABLE_YET: "Cette fonction n'est pas encore disponible dans cette version de Pupitre.",
   DEMO_ONLY: 'Cette action n’est possible qu’en mode démo.',
+  TEXT_TOO_LONG: 'Un champ dépasse la longueur permise. Raccourcissez la saisie puis réessayez (le détail indique le champ).',
+  TEXT_CONTROL_CHARACTER:
+    'Un champ contient un caractère invisible interdit (caractère de contrôle, souvent issu d’un copier-coller). Retapez la valeur puis réessayez.',
+  TEXT_FORMULA:
+    'Un champ commence par =, +, - ou @ : un tableur le prendrait pour une formule. Il est refusé par sécurité ; corrigez la valeur puis réessayez.',
+  WORKER_FAILED:
+    "Un traitement lourd (import, lecture d'un gros document) s'est arrêté de façon inattendue. Réessayez : un import interrompu reprend là où il s'était arrêté. Si cela se répète, consultez l'écran Diagnostic.",
+  FILE_NOT_FOUND: 'Fichier introuvable : vérifiez le nom et le dossier du fichier indiqué.',
+  FILE_UNREADABLE: 'Ce fichier ne peut pas être lu (droits insuffisants, ou c’est un dossier). Vérifiez le fichier indiqué.',
 } as const;
 
 export const environmentSchema = z.enum(['demo', 'test', 'production']);

@@ -18,12 +18,16 @@ export const dmpErrors = {
   DMP_CLOSED: 'Le DMP de ce patient est fermé : il ne peut plus être consulté ni alimenté.',
   DMP_VIHF_REFUSED:
     "Le DMP a refusé le jeton d'authentification (VIHF) : le certificat de signature ou les informations du professionnel ne conviennent pas. Vérifiez la carte utilisée, puis l'écran Diagnostic.",
+  DMP_SIGNATURE_REFUSED:
+    "Le DMP a refusé la signature du lot de documents (signature absente ou invalide) : rien n'a été enregistré. Vérifiez la carte utilisée puis renvoyez le document ; si l'erreur persiste, consultez l'écran Diagnostic.",
   DMP_BREAK_GLASS_OPPOSED: "Le patient s'est opposé à l'accès en mode bris de glace ou urgence : l'accès est refusé.",
   DMP_BREAK_GLASS_REASON_REQUIRED: 'Le mode bris de glace exige un motif : saisissez la raison de cet accès en urgence.',
   DMP_DOCUMENT_NOT_FOUND: "Ce document n'est plus disponible dans le DMP (supprimé, archivé ou remplacé). Actualisez la liste.",
   DMP_REJECTED: "Le DMP a refusé la demande. Vérifiez les informations du document ou du patient ; si l'erreur persiste, contactez le support.",
   DMP_UNAVAILABLE: 'Le service DMP est momentanément indisponible. Pupitre réessaiera automatiquement ; vous pouvez continuer à travailler.',
   DMP_RESPONSE_INVALID: "La réponse du DMP est illisible. Pupitre vérifiera auprès du service avant de renvoyer quoi que ce soit.",
+  DMP_FILE_TOO_LARGE:
+    "Ce fichier dépasse la taille qu'un document envoyé au DMP peut avoir (20 Mo). Réduisez-le (PDF compressé, moins de pages) puis réessayez.",
   DMP_FILE_INVALID: "Ce fichier ne peut pas être envoyé au DMP : seuls un PDF ou un document CDA (XML) sont acceptés. Choisissez un autre fichier.",
   DMP_CDA_METADATA_INCOMPLETE:
     "L'en-tête de ce document CDA ne donne pas toutes les métadonnées exigées par le DMP (voir le détail) : faites compléter le document par le logiciel qui l'a produit, ou envoyez-le en PDF.",
@@ -147,7 +151,7 @@ export const dmpMethods = {
     params: patientParam.extend({
       fileName: z.string().max(300),
       /** ≤ 20 Mo decoded. */
-      contentBase64: z.string().max(28 * 1024 * 1024),
+      contentBase64: z.string().max(28 * 1024 * 1024, { error: 'DMP_FILE_TOO_LARGE' }),
       typeCode: z.string().max(40).optional(),
       title: z.string().max(300).optional(),
       visibility: z

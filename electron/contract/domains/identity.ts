@@ -4,6 +4,7 @@
  * Shapes shared with the patients domain live here; messages never carry health data.
  */
 import { z } from 'zod';
+import { boundedText } from '../text';
 import { defineMethod } from '../define';
 
 export const identityErrors = {
@@ -62,20 +63,29 @@ export const strictTraitsSchema = z.object({
 
 /** Strict traits as typed in the form or read from an import; normalised by the service. */
 export const strictTraitsInputSchema = z.object({
-  birthName: z.string().max(300),
-  birthGivenNames: z.string().max(300),
+  birthName: boundedText(300),
+  birthGivenNames: boundedText(300),
   /** Defaults to the first name of the list. */
-  firstGivenName: z.string().max(300).optional(),
+  firstGivenName: boundedText(300).optional(),
   /** JJ/MM/AAAA or AAAA-MM-JJ; 00 for an unknown day or month. */
-  birthDate: z.string().max(20),
+  birthDate: boundedText(20),
   sex: sexSchema,
-  birthPlaceCode: z.string().max(10).nullable().optional(),
+  birthPlaceCode: boundedText(10).nullable().optional(),
 });
 
 /** Used traits (nom/prénom utilisés): for display only, never sent to INSi. */
 export const usedTraitsSchema = z.object({
-  usedName: z.string().max(200).nullable(),
-  usedGivenName: z.string().max(200).nullable(),
+  usedName: z.string().nullable(),
+  usedGivenName: z.string().nullable(),
+});
+
+/**
+ * Used traits as typed: kept as they are, so bounded here (100 characters, as the store), without
+ * control characters and never a spreadsheet formula.
+ */
+export const usedTraitsInputSchema = z.object({
+  usedName: boundedText(100, { noFormula: true }).nullable(),
+  usedGivenName: boundedText(100, { noFormula: true }).nullable(),
 });
 
 export const identityStatusSchema = z.enum(['PROV', 'RECUP', 'VALI', 'QUAL']);

@@ -15,6 +15,7 @@ import { outboxErrors, outboxEvents, outboxMethods } from './outbox';
 import { patientsErrors, patientsEvents, patientsMethods } from './patients';
 import { settingsGuardErrors, settingsGuardMethods } from './settings-guard';
 import { storageErrors, storageEvents, storageMethods } from './storage';
+import { scanErrors, scanEvents, scanMethods } from './scan';
 import { transportErrors, transportEvents, transportMethods } from './transport';
 import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
@@ -31,6 +32,7 @@ export const domainErrors = {
   ...patientsErrors,
   ...settingsGuardErrors,
   ...storageErrors,
+  ...scanErrors,
   ...transportErrors,
   ...vaultErrors,
 } as const;
@@ -49,6 +51,7 @@ export const domainMethods = {
   ...patientsMethods,
   ...settingsGuardMethods,
   ...storageMethods,
+  ...scanMethods,
   ...transportMethods,
   ...vaultMethods,
 } as const;
@@ -66,6 +69,7 @@ export const domainEvents = {
   ...outboxEvents,
   ...patientsEvents,
   ...storageEvents,
+  ...scanEvents,
   ...transportEvents,
   ...vaultEvents,
 } as const;

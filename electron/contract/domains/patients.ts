@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../define';
+import { boundedText } from '../text';
 import {
   birthDateSchema,
   identityAttributeSchema,
@@ -15,6 +16,7 @@ import {
   sexSchema,
   strictTraitsInputSchema,
   strictTraitsSchema,
+  usedTraitsInputSchema,
   usedTraitsSchema,
 } from './identity';
 
@@ -25,12 +27,25 @@ export const patientsErrors = {
   PATIENT_VERSION_CONFLICT: 'Cette fiche a été modifiée entre-temps. Rechargez-la puis refaites la modification.',
   PATIENT_SEARCH_EMPTY: 'Saisissez au moins deux lettres du nom, une date de naissance ou un NIR pour lancer la recherche.',
   PATIENTS_IMPORT_UNREADABLE:
-    "Le fichier n'a pas pu être lu comme un export CSV (séparateur point-virgule ou virgule, encodage UTF-8 ou Windows-1252). Vérifiez le fichier exporté.",
+    "Le fichier n'a pas pu être lu comme un export CSV (séparateur point-virgule, virgule ou tabulation ; encodage UTF-8, UTF-16 ou Windows-1252). Vérifiez le fichier exporté.",
+  PATIENTS_IMPORT_NOT_TEXT:
+    "Ce fichier n'est pas un fichier texte CSV (il contient des données binaires : classeur Excel .xlsx, PDF, archive…). Dans le tableur ou l'ancien logiciel, enregistrez-le au format CSV puis importez ce fichier.",
+  PATIENTS_IMPORT_EMPTY: 'Ce fichier est vide. Vérifiez que l’export de l’ancien logiciel a bien abouti.',
+  PATIENTS_IMPORT_NO_HEADER:
+    'La première ligne du fichier doit donner le nom des colonnes (Nom, Prénoms, Date de naissance, Sexe…). Ajoutez-la ou réexportez le fichier avec les en-têtes.',
+  PATIENTS_IMPORT_DUPLICATE_HEADER:
+    'Deux colonnes du fichier portent le même nom : renommez l’une d’elles dans le fichier pour que chaque colonne soit reconnue.',
+  PATIENTS_IMPORT_UNTERMINATED_QUOTE:
+    'Un guillemet ouvert n’est jamais refermé (voir la ligne indiquée dans le détail) : le fichier est tronqué ou mal exporté. Réexportez-le ou corrigez la ligne.',
+  PATIENTS_IMPORT_TOO_MANY_COLUMNS: 'Une ligne du fichier compte plus de 200 colonnes : ce n’est pas un export de patients. Vérifiez le fichier choisi.',
+  PATIENT_FIELD_INVALID:
+    'Une valeur ne peut pas être enregistrée : trop longue, avec un caractère de contrôle, ou commençant par un signe de formule (=, +, -, @). Le détail indique le champ ; corrigez la valeur.',
   PATIENTS_IMPORT_MAPPING_INVALID:
     'La correspondance des colonnes est incomplète ou incohérente : associez une colonne au nom de naissance, aux prénoms, à la date de naissance et au sexe, chacune une seule fois.',
   PATIENTS_IMPORT_INVALID:
     "Des lignes du fichier sont invalides : rien n'a été importé. Corrigez les lignes signalées dans l'aperçu puis relancez l'import.",
-  PATIENTS_IMPORT_TOO_LARGE: "Le fichier dépasse la taille acceptée pour un import (20 Mo). Découpez l'export en plusieurs fichiers.",
+  PATIENTS_IMPORT_TOO_LARGE:
+    "Le fichier dépasse ce qu'un import accepte (20 Mo et 100 000 lignes). Découpez l'export en plusieurs fichiers et importez-les l'un après l'autre.",
   PATIENT_INS_ALREADY_ATTACHED:
     "Cet INS est déjà rattaché à une autre fiche de ce poste : un INS ne désigne qu'un patient. Les deux fiches sont proposées comme doublon potentiel : comparez-les, puis fusionnez-les ou indiquez qu'il s'agit de deux personnes distinctes.",
   PATIENT_MERGED: "Cette fiche a été fusionnée dans une autre fiche : elle ne peut plus être modifiée. Ouvrez la fiche conservée.",
@@ -90,11 +105,16 @@ export const importFieldSchema = z.enum([
 ]);
 
 /** CSV column header → field. */
-export const importMappingSchema = z.record(z.string().max(200), importFieldSchema);
+export const importMappingSchema = z.record(boundedText(200), importFieldSchema);
+
+/** Largest file an import accepts (the renderer checks it before sending the file). */
+export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+/** Most lines of data an import accepts. */
+export const IMPORT_MAX_LINES = 100_000;
 
 const importInputSchema = z.object({
-  /** The file's bytes, base64 (≤ 20 Mo once decoded). */
-  contentBase64: z.string().max(28 * 1024 * 1024),
+  /** The file's bytes, base64 (≤ 20 Mo once decoded); a larger file gets the size message, not INVALID_PARAMS. */
+  contentBase64: z.string().max(28 * 1024 * 1024, { error: 'PATIENTS_IMPORT_TOO_LARGE' }),
 });
 
 export const importLineIssueSchema = z.object({
@@ -146,9 +166,9 @@ export const patientsMethods = {
   'patients.create': defineMethod({
     params: z.object({
       strictTraits: strictTraitsInputSchema,
-      usedTraits: usedTraitsSchema.partial().optional(),
-      declaredNir: z.string().max(30).nullable().optional(),
-      externalId: z.string().max(100).nullable().optional(),
+      usedTraits: usedTraitsInputSchema.partial().optional(),
+      declaredNir: boundedText(30).nullable().optional(),
+      externalId: boundedText(100, { noFormula: true }).nullable().optional(),
       /** The user saw the suspected duplicates and confirmed this is another person (remembered: the pair is not proposed again). */
       acknowledgeDuplicates: z.boolean().default(false),
       source: z.enum(['desk', 'vitale']).default('desk'),
@@ -160,10 +180,10 @@ export const patientsMethods = {
       id: z.string().max(100),
       expectedVersion: z.number().int().optional(),
       strictTraits: strictTraitsInputSchema.optional(),
-      usedTraits: usedTraitsSchema.partial().optional(),
-      declaredNir: z.string().max(30).nullable().optional(),
+      usedTraits: usedTraitsInputSchema.partial().optional(),
+      declaredNir: boundedText(30).nullable().optional(),
       /** Why the identity changes: required for strict and used traits, kept in the identity history. */
-      reason: z.string().max(500).optional(),
+      reason: boundedText(500).optional(),
     }),
     result: z.object({ patient: patientSchema }),
   }),
@@ -224,8 +244,8 @@ export const patientsMethods = {
   'patients.import.preview': defineMethod({
     params: importInputSchema.extend({ mapping: importMappingSchema.optional() }),
     result: z.object({
-      encoding: z.enum(['utf-8', 'windows-1252']),
-      separator: z.enum([';', ',']),
+      encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le', 'utf-16be']),
+      separator: z.enum([';', ',', '\t', '|']),
       headers: z.array(z.string()),
       sampleRows: z.array(z.array(z.string())),
       suggestedMapping: importMappingSchema,
@@ -253,6 +273,12 @@ export const patientsEvents = {
   /** A patient was created or changed (traits, identity status); the renderer refreshes its views. */
   'patients.changed': z.object({ id: z.string(), reason: z.enum(['created', 'updated', 'identity']) }),
   'patients.imported': z.object({ importId: z.number().int(), created: z.number().int() }),
+  /** Progress of a preview or an import, which run off the host's event loop (a worker thread). */
+  'patients.import.progress': z.object({
+    phase: z.enum(['reading', 'checking', 'writing']),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
 } as const;
 
 export type Patient = z.infer<typeof patientSchema>;

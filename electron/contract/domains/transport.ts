@@ -50,10 +50,16 @@ export const transportErrors = {
   // XML.
   XML_MALFORMED: "Un document XML reçu est mal formé et n'a pas pu être lu.",
   XML_DOCTYPE_FORBIDDEN:
-    'Un document XML reçu contient une déclaration DOCTYPE : il est refusé par sécurité.',
+    "Ce document XML contient une déclaration DOCTYPE (DTD, entités) : Pupitre le refuse par sécurité, car elle permet de lire des fichiers du poste ou de joindre un autre serveur. Demandez une version sans DOCTYPE au logiciel qui l'a produit.",
+  XML_XINCLUDE_FORBIDDEN:
+    "Ce document XML demande l'inclusion d'autres fichiers (XInclude) : Pupitre le refuse par sécurité. Demandez une version autonome au logiciel qui l'a produit.",
   XML_TOO_LARGE: 'Un document XML reçu dépasse la taille autorisée et a été refusé.',
   XML_TOO_DEEP: "Un document XML reçu est trop profondément imbriqué et a été refusé par sécurité.",
+  XML_TOO_COMPLEX:
+    "Un document XML reçu contient trop d'éléments pour sa taille (il occuperait trop de mémoire) et a été refusé par sécurité.",
   XML_ENCODING_UNSUPPORTED: "Un document XML reçu utilise un encodage de caractères non pris en charge.",
+  XML_ENCODING_INVALID:
+    "Ce document XML contient des octets qui ne correspondent pas à son encodage déclaré (UTF-8 par défaut) : il est refusé plutôt que lu avec des caractères remplacés. Réenregistrez-le dans son encodage (UTF-8) puis réessayez.",
   XML_INVALID_CHARACTER:
     'Une donnée contient un caractère interdit en XML (caractère de contrôle). Corrigez la saisie puis réessayez.',
   XML_VALUE_MISSING: "Une information attendue manque dans la réponse du service distant.",

@@ -92,6 +92,8 @@ export async function openHost(
     logger: ctx.logger,
     transport,
     ...(environment === undefined ? {} : { environment }),
+    // Tests that must not share the machine's pcscd (its vpcd slots belong to the hardware tiers).
+    ...(process.env.PUPITRE_DEMO_CARDS === 'in-process' ? { demoCardsInProcess: true } : {}),
   });
 }
 

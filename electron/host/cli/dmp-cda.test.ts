@@ -54,9 +54,11 @@ describe('pupitre dmp metadata / validate', () => {
     expect(JSON.parse(c.out.join(''))).toMatchObject({ error: { code: 'CDA_NOT_A_DOCUMENT' } });
   });
 
-  it('is a usage error without a file or with a missing one', async () => {
+  it('is a usage error without a file, and « fichier introuvable » for a missing one', async () => {
     expect(await main(['dmp', 'metadata'], capture().io)).toBe(2);
-    expect(await main(['dmp', 'metadata', join(dir, 'absent.xml')], capture().io)).toBe(2);
+    const missing = capture();
+    expect(await main(['dmp', 'metadata', join(dir, 'absent.xml'), '--json'], missing.io)).toBe(1);
+    expect(JSON.parse(missing.out.join(''))).toMatchObject({ error: { code: 'FILE_NOT_FOUND', message: expect.stringContaining('Fichier introuvable') } });
   });
 
   it('says validation is unavailable without the reference folder', async () => {

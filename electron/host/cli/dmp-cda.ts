@@ -4,20 +4,19 @@
  * reference folder). The other `dmp` commands live with the DMP client; grouped commands are told
  * apart by `Command.subcommand`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../contract';
-import { extractXdsMetadata, HEADER_SCHEMATRONS, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
+import { admitCdaForValidation, MAX_VALIDATED_BYTES, extractXdsMetadata, HEADER_SCHEMATRONS, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { print, type CliContext } from './context';
+import { readInputFile } from './files';
 
 function readDocument(ctx: CliContext, usage: string): { path: string; bytes: Buffer } {
   const [file] = ctx.args.positionals;
   if (file === undefined) throw new UsageError(usage);
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`Fichier introuvable : ${file}`);
-  return { path, bytes: readFileSync(path) };
+  return { path: resolve(file), bytes: readInputFile(file, { maxBytes: MAX_VALIDATED_BYTES, tooLarge: 'XML_TOO_LARGE' }) };
 }
 
 const code = (c: { code: string; displayName: string }): string => (c.code === '' ? '(absent)' : `${c.code} — ${c.displayName}`);
@@ -91,13 +90,17 @@ export const dmpValidateCommand: Command = {
   valued: ['reference', 'schematron'],
   async run(ctx) {
     const { bytes } = readDocument(ctx, this.usage);
+    // First the gate (strict decoding, safe parser, CDA root): a hostile or foreign document is
+    // refused for what it is, before any tool or reference file is involved.
+    admitCdaForValidation(bytes);
     const reference = referenceDir(ctx);
     const requested = flagString(ctx.args, 'schematron')?.split(',').filter(Boolean);
     for (const name of requested ?? []) {
       if (!(name in HEADER_SCHEMATRONS)) throw new UsageError(`Schématron inconnu : ${name} (${Object.keys(HEADER_SCHEMATRONS).join(', ')})`);
     }
     const schematrons = ctx.args.flags.has('xsd-only') ? [] : ((requested ?? Object.keys(HEADER_SCHEMATRONS)) as SchematronName[]);
-    const report = validateCda(bytes.toString('utf8'), {
+    // The bytes as they are: decoding (strict), the safe parser and the CDA root check come first.
+    const report = await validateCda(bytes, {
       referenceDir: reference,
       cacheDir: join(ctx.dataDir, 'cache', 'schematron'),
       schematrons,

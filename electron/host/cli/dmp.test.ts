@@ -34,7 +34,8 @@ describe('pupitre dmp status|list|get|send (démo: virtual CPS, simulator)', () 
     const list = await run('dmp', 'list', INS, '--all', '--json');
     expect(list.code).toBe(0);
     const { documents } = JSON.parse(list.out) as { documents: Array<{ uniqueId: string; formatCode: { code: string } | null }> };
-    expect(documents.length).toBeGreaterThan(5);
+    // --all: every one of Marie DUPONT's 14 documents in the simulator, not only the last two years'.
+    expect(documents).toHaveLength(14);
 
     const pdfDoc = documents.find((d) => d.formatCode?.code === 'urn:ihe:iti:xds-sd:pdf:2008')!;
     const file = join(dataDir, 'out.pdf');

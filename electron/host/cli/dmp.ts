@@ -4,13 +4,17 @@
  * document in the outbox and synchronises at once; an unreachable DMP leaves it queued for later
  * (`pupitre queue sync`). `dmp metadata|validate` live in dmp-cda.ts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { AppError } from '../../contract';
 import type { Host } from '../compose';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print, type CliContext } from './context';
+import { readInputFile } from './files';
+
+/** The contract carries at most 28 MiB of base64: 20 MiB of document. */
+const MAX_DMP_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
 async function patientByIns(host: Host, ins: string | undefined, usage: string): Promise<string> {
   if (ins === undefined) throw new UsageError(usage);
@@ -138,7 +142,7 @@ export const dmpSendCommand: Command = {
     const [ins, file] = ctx.args.positionals;
     if (file === undefined) throw new UsageError(this.usage);
     const path = resolve(file);
-    if (!existsSync(path)) throw new UsageError(`Fichier introuvable : ${file}`);
+    const content = readInputFile(file, { maxBytes: MAX_DMP_DOCUMENT_BYTES, tooLarge: 'DMP_FILE_TOO_LARGE' });
     return withHost(ctx, async (host) => {
       const patientId = await patientByIns(host, ins, this.usage);
       const type = flagString(ctx.args, 'type');
@@ -147,7 +151,7 @@ export const dmpSendCommand: Command = {
       const { sending } = await host.dispatcher.invoke('dmp.send', {
         patientId,
         fileName: basename(path),
-        contentBase64: readFileSync(path).toString('base64'),
+        contentBase64: content.toString('base64'),
         ...(type === undefined ? {} : { typeCode: type }),
         ...(title === undefined ? {} : { title }),
         ...(replaces === undefined ? {} : { replaces }),

@@ -87,7 +87,7 @@ export const eprescriptionValidateCommand: Command = {
     const kind = readEprescriptionDocument(bytes).kind;
     const reference = referenceDir(ctx);
     const xml = bytes.toString('utf8').replace(/^\uFEFF/, '');
-    const xsd = validateCdaXsd(xml, reference);
+    const xsd = await validateCdaXsd(xml, reference);
     const cacheDir = join(ctx.dataDir, 'cache', 'schematron');
     const schematrons: SchematronResult[] = ctx.args.flags.has('xsd-only')
       ? []

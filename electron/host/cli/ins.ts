@@ -6,7 +6,6 @@
  *   pupitre insi parse FICHIER.xml [--json]
  * Output stays on the terminal of the person who asked (traits are health data: never logged).
  */
-import { readFileSync } from 'node:fs';
 import type { InsiLookup, InsiResult } from '../../contract/domains/insi';
 import type { MatriculeCheck } from '../../contract/domains/identity';
 import { birthPlaceLabel, checkIns, isFirstGivenNameConsistent, normalizeTrait, type NormalizationResult, type TraitField } from '../../services/identity';
@@ -14,6 +13,8 @@ import { parseInsiResponse } from '../../services/insi';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
+import { readInputFile } from './files';
+import { DEFAULT_MAX_XML_BYTES } from '../../platform/xml';
 
 function checkText(result: MatriculeCheck): string {
   if (!result.valid) return `Matricule invalide (${result.reason}) : ${result.message}${result.expectedKey === null ? '' : ` Clé attendue : ${result.expectedKey}.`}`;
@@ -143,7 +144,7 @@ export const insiParseCommand: Command = {
   async run(ctx) {
     const file = ctx.args.positionals[0];
     if (file === undefined) throw new UsageError(`usage : ${this.usage}`);
-    const result = parseInsiResponse(readFileSync(file));
+    const result = parseInsiResponse(readInputFile(file, { maxBytes: DEFAULT_MAX_XML_BYTES, tooLarge: 'XML_TOO_LARGE' }));
     print(ctx, result, () => resultText(result));
     return 0;
   },

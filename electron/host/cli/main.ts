@@ -10,16 +10,18 @@ import { adriRightsCommand, apcvCheckCommand, apcvStatusCommand } from './apcv';
 import { cardsListCommand, cardsReadCommand } from './cards';
 import { doctorCommand } from './doctor';
 import { drugsCommand, eprescriptionPrintCommand, eprescriptionReadCommand, eprescriptionValidateCommand } from './eprescription';
+import { fileError } from './files';
 import { insCheckCommand, insiParseCommand, insiSearchCommand, insNormalizeCommand } from './ins';
 import { patientsCommand } from './patients';
 import { queueCommand } from './queue';
+import { scanDecodeCommand, scanListenCommand } from './scan';
 import { serveCommand } from './serve';
 import { settingsCommand } from './settings';
 import { simCardsCommand } from './sim-cards';
 
 const COMMON_VALUED = ['data-dir', 'log-level'];
 
-export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand];
+export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand, scanListenCommand, scanDecodeCommand];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...afterName] = argv;
@@ -45,8 +47,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.err(error.message);
       return 2;
     }
-    const wire = error instanceof AppError ? error.toWire() : new AppError('INTERNAL').toWire();
-    if (!(error instanceof AppError)) io.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    // A file the system could not open (anywhere in a command) is said as such, not INTERNAL.
+    const known = error instanceof AppError ? error : fileError(error, typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : '');
+    const wire = known instanceof AppError ? known.toWire() : new AppError('INTERNAL').toWire();
+    if (!(known instanceof AppError)) io.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     io.out(json ? JSON.stringify({ error: wire }) : `Erreur ${wire.code} : ${wire.message}`);
     return 1;
   }

@@ -29,7 +29,8 @@ describe('pupitre patients', () => {
     const found = capture();
     expect(await main(['patients', 'search', 'dupont', '--json', '--data-dir', dataDir], found.io)).toBe(0);
     expect((JSON.parse(found.out.join('')) as { results: Array<{ birthName: string }> }).results.map((r) => r.birthName)).toContain('DUPONT');
-  });
+    // Each import runs in the host's worker thread, started from the TypeScript sources here.
+  }, 120_000);
 
   it('refuses a file with an invalid line, names the line, and imports nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-cli-patients-'));
@@ -45,5 +46,5 @@ describe('pupitre patients', () => {
     const results = (JSON.parse(search.out.join('')) as { results: Array<{ firstGivenName: string }> }).results;
     // The demo base has other MARTINs; the file's PAUL MARTIN must not have been created.
     expect(results.map((r) => r.firstGivenName)).not.toContain('PAUL');
-  });
+  }, 120_000);
 });

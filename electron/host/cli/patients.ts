@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { MAX_IMPORT_BYTES } from '../../services/patients';
 import { UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
+import { readInputFile } from './files';
 
 /**
  * `pupitre patients import FICHIER.csv [--dry-run] [--json]`: the same all-or-nothing import as the
@@ -22,7 +23,8 @@ export const patientsCommand: Command = {
 
 async function importFile(ctx: Parameters<Command['run']>[0], file: string | undefined): Promise<number> {
   if (file === undefined) throw new UsageError('usage : pupitre patients import FICHIER.csv [--dry-run]');
-  const contentBase64 = readFileSync(file).toString('base64');
+  // Size first: a million-line export gets the size message, never a 60 MB read (issue 14).
+  const contentBase64 = readInputFile(file, { maxBytes: MAX_IMPORT_BYTES, tooLarge: 'PATIENTS_IMPORT_TOO_LARGE' }).toString('base64');
   const host = await openHost(ctx, 'in-process');
   try {
     const first = await host.dispatcher.invoke('patients.import.preview', { contentBase64 });

@@ -51,7 +51,8 @@ export async function serve(ctx: CliContext): Promise<number> {
       halted: () => (host as Host | null)?.halted() ?? null,
     });
   }
-  const staticDir = RENDERER_DIST;
+  // PUPITRE_RENDERER_DIR: another built interface (tests serve a small folder of their own).
+  const staticDir = process.env.PUPITRE_RENDERER_DIR || RENDERER_DIST;
   if (!existsSync(staticDir)) ctx.io.err("Interface non construite : lancez « npm run build:renderer » (le service WebSocket démarre quand même).");
   const port = flagNumber(ctx.args, 'port');
   const server = await startWebSocketHost({

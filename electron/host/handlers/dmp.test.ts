@@ -36,7 +36,9 @@ describe('the DMP in a composed demo host', () => {
     const opened = await host.dispatcher.invoke('dmp.open', { patientId });
     expect(opened.status.existence).toBe('active');
     expect(opened.listed).toBe(true);
-    expect(opened.documents.length).toBeGreaterThan(0);
+    // Marie DUPONT's DMP in the simulator: 14 documents over three years, 9 of them less than two years old (first search).
+    expect(opened.documents).toHaveLength(9);
+    expect(opened.newCount).toBe(9);
     const doc = await host.dispatcher.invoke('dmp.document.get', { patientId, uniqueId: opened.documents[0]!.uniqueId });
     expect(doc.pdfBase64 ?? doc.html).not.toBeNull();
 

@@ -5,11 +5,17 @@
 import { checkIns, IDENTITY_DEVICES, isFirstGivenNameConsistent, normalizeTrait, searchBirthPlaces } from '../../services/identity';
 import type { PatientsService } from '../../services/patients';
 import type { HandlerMap } from '../rpc';
+import type { ImportRunner } from '../workers';
 import { DESK_ACTOR } from './core';
 
 export interface PatientsHandlerOptions {
   /** Who acts, for the audit trail and the identity history (the card holder once a card session exists). */
   actor?: () => string;
+  /**
+   * Where CSV imports run: the host's worker thread (workers/index.ts), so that the desk and the
+   * outbox keep answering. Without one (tests on an in-memory database) they run here.
+   */
+  imports?: ImportRunner;
 }
 
 function bytesOf(contentBase64: string): Uint8Array {
@@ -44,7 +50,9 @@ export function createPatientsHandlers(service: PatientsService, options: Patien
     'patients.recordIdentityCheck': async (params) => service.recordIdentityCheck(params, actor()),
     'patients.setIdentityAttribute': async (params) => service.setIdentityAttribute(params, actor()),
     'patients.datamatrix': async ({ id }) => service.datamatrix(id, actor()),
-    'patients.import.preview': async ({ contentBase64, mapping }) => service.importPreview({ bytes: bytesOf(contentBase64), mapping }, actor()),
-    'patients.import.commit': async ({ contentBase64, mapping }) => service.importCommit({ bytes: bytesOf(contentBase64), mapping }, actor()),
+    'patients.import.preview': async ({ contentBase64, mapping }) =>
+      options.imports === undefined ? service.importPreview({ bytes: bytesOf(contentBase64), mapping }, actor()) : options.imports.preview(bytesOf(contentBase64), mapping, actor()),
+    'patients.import.commit': async ({ contentBase64, mapping }) =>
+      options.imports === undefined ? service.importCommit({ bytes: bytesOf(contentBase64), mapping }, actor()) : options.imports.commit(bytesOf(contentBase64), mapping, actor()),
   };
 }

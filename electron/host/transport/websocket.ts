@@ -60,7 +60,16 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   const expected = Buffer.from(`${TOKEN_PROTOCOL_PREFIX}${token}`);
   const logger = options.logger.child('ws');
 
-  const server: Server = createServer((req, res) => serveStatic(req, res, options.staticDir, port));
+  const server: Server = createServer((req, res) => {
+    // One request must never bring the host down (issue 14): whatever escapes is a 500, logged.
+    try {
+      serveStatic(req, res, options.staticDir, port, logger);
+    } catch (error) {
+      logger.error('http.failed', { error });
+      if (!res.headersSent) res.writeHead(500, securityHeaders(port));
+      res.end();
+    }
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
@@ -73,11 +82,15 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   const allowedOrigins = (): Set<string> => new Set([...ownOrigins(), ...(options.extraOrigins?.() ?? [])]);
 
   server.on('upgrade', (req, socket, head) => {
-    const refuse = (status: number, reason: string): void => {
+    // After an upgrade the HTTP server no longer watches the socket: a reset must not crash the host.
+    socket.on('error', (error) => logger.warn('ws.socket_error', { error }));
+    const refuse = (status: 400 | 401 | 403, reason: string): void => {
       logger.warn('ws.refused', { reason });
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\n\r\n`);
     };
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/rpc') return refuse(403, 'path');
+    const path = requestPath(req.url);
+    if (path === null) return refuse(400, 'malformed-path');
+    if (path !== '/rpc') return refuse(403, 'path');
     const origin = req.headers.origin;
     if (origin === undefined || !allowedOrigins().has(origin)) return refuse(403, 'origin');
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
@@ -126,8 +139,8 @@ export async function startWebSocketHost(options: WebSocketHostOptions): Promise
   };
 }
 
-function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string | undefined, port: number): void {
-  const headers = {
+function securityHeaders(port: number): Record<string, string> {
+  return {
     // Connections to this server's own WebSocket only, not to any other local port.
     'Content-Security-Policy': servedContentSecurityPolicy(port),
     'X-Content-Type-Options': 'nosniff',
@@ -135,6 +148,32 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: strin
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cache-Control': 'no-store',
   };
+}
+
+const STATUS_TEXT = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' } as const;
+
+/**
+ * The decoded path of a request target, or null when it is not one this server can serve: only the
+ * origin form (RFC 9112 §3.2.1: an absolute path, optional query) is accepted; `//x` (which URL
+ * parsers read as a host), percent-escapes that do not decode to UTF-8 (`/%`, `/%zz`, `/%E0%A4%A`),
+ * and NUL or other control characters after decoding (file system calls throw on NUL) are refused.
+ */
+export function requestPath(target: string | undefined): string | null {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) return null;
+  const raw = target.split(/[?#]/, 1)[0] ?? '';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(decoded) || decoded.startsWith('//')) return null;
+  return decoded;
+}
+
+function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string | undefined, port: number, logger: Logger): void {
+  const headers = securityHeaders(port);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, headers).end();
     return;
@@ -144,18 +183,34 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: strin
     res.end("L'interface n'est pas construite : lancez « npm run build:renderer ».\n");
     return;
   }
+  const pathname = requestPath(req.url);
+  if (pathname === null) {
+    res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('Requête invalide.\n');
+    return;
+  }
   const root = resolve(staticDir);
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   let file = normalize(join(root, pathname));
   if (file !== root && !file.startsWith(root + sep)) {
     res.writeHead(403, headers).end();
     return;
   }
-  if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
-  res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-  if (req.method === 'HEAD') {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined || !stat.isFile()) file = join(root, 'index.html');
+  const stream = createReadStream(file);
+  // A file that vanished or became unreadable since the check: an error status, not a crash.
+  stream.on('error', (error) => {
+    logger.warn('http.read_failed', { error });
+    if (!res.headersSent) res.writeHead(404, headers);
     res.end();
-    return;
-  }
-  createReadStream(file).pipe(res);
+  });
+  stream.on('open', () => {
+    res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    if (req.method === 'HEAD') {
+      stream.destroy();
+      res.end();
+      return;
+    }
+    stream.pipe(res);
+  });
 }

@@ -10,8 +10,9 @@ import { DESK_ACTOR } from '../handlers/core';
 import type { WiringContext } from './context';
 
 export async function wireCards(ctx: WiringContext): Promise<CardsService> {
-  const demoCards = ctx.environment === 'demo' ? await (await import('../demo-cards')).attachDemoCards({ dataDir: ctx.dataDir, logger: ctx.logger.child('host'), clock: ctx.clock }) : null;
+  const demoCards = ctx.environment === 'demo' ? await (await import('../demo-cards')).attachDemoCards({ dataDir: ctx.dataDir, logger: ctx.logger.child('host'), clock: ctx.clock, preferVpcd: ctx.demoCardsInProcess !== true }) : null;
   const pcsc = new PcscSupervisor({ createBackend: demoCards?.createBackend ?? (() => new PcscliteBackend()), logger: ctx.logger.child('pcsc') });
+  ctx.pcsc = pcsc;
   const cards = new CardsService({
     pcsc,
     clock: ctx.clock,

@@ -6,6 +6,8 @@ import type { Environment } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
+import type { WorkerPool } from '../../platform/worker';
+import type { PcscSupervisor } from '../../../native/pcsc';
 import type { AuditTrail } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
 import type { SettingsService } from '../../services/settings';
@@ -29,4 +31,10 @@ export interface WiringContext {
   closers: Array<() => Promise<void> | void>;
   /** Who acts, for audit and identity history: the desk until a card session names the professional. */
   actor: { current(): string };
+  /** The host's worker thread, for work that must not block the event loop (workers/tasks.ts). */
+  workers?: WorkerPool;
+  /** Demo only: virtual cards in-process even when pcscd+vpcd is reachable (tests that must not share pcscd). */
+  demoCardsInProcess?: boolean;
+  /** The PC/SC supervisor, once wireCards made it (the NFC scan source shares it). */
+  pcsc?: PcscSupervisor;
 }

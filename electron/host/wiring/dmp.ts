@@ -9,6 +9,8 @@
 import { DMP_LPS_TLS, HttpClient, type HttpTransport } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
 import { DmpService } from '../../services/dmp';
+import type { XdsDocumentMetadata } from '../../services/cda';
+import type { WorkerPool } from '../../platform/worker';
 import type { PatientsService } from '../../services/patients';
 import { lazyDemoDmp } from '../demo-dmp';
 import { createDmpHandlers, dmpPatientOf, dmpPractitionerFrom, uuidOid, type DemoSimulatorChange } from '../handlers/dmp';
@@ -44,6 +46,10 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
     },
     outbox,
     notify: (event, payload) => dispatcher.emit(event, payload),
+    // An imported CDA (up to 16 MB) is read in the worker thread: the desk keeps answering.
+    ...(ctx.workers === undefined
+      ? {}
+      : { readCdaMetadata: (bytes: Uint8Array, extraConfidentiality: string[]) => (ctx.workers as WorkerPool).run<XdsDocumentMetadata>('cda.metadata', { bytes, extraConfidentiality }) }),
   });
   const simulator =
     demo === null

@@ -3,7 +3,8 @@
  * patient base, the DMP sending and the base e-prescription. The base's wire format is modelled
  * (services/eprescription/teleservice): in démo the simulator stands in; in test and production an
  * endpoint must be configured, and without one the `unavailableBase` says so in French and the jobs
- * wait. The scan recogniser is exported by the service for the scan pipeline.
+ * wait. The scan recogniser is exported by the service for the scan pipeline (wiring/scan.ts), and
+ * a scanned number reaches the dispensation by scan id (`takeScanPayload`, from the pipeline).
  */
 import { DMP_LPS_TLS, HttpClient } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
@@ -15,7 +16,10 @@ import { createEprescriptionHandlers } from '../handlers/eprescription';
 import { uuidOid } from '../handlers/dmp';
 import type { WiringContext } from './context';
 
-export function wireEprescription(ctx: WiringContext, deps: { patients: PatientsService; cards: CardsService; dmp: DmpService }): EprescriptionService {
+export function wireEprescription(
+  ctx: WiringContext,
+  deps: { patients: PatientsService; cards: CardsService; dmp: DmpService; takeScanPayload?: (scanId: string) => Uint8Array | null },
+): EprescriptionService {
   const { settings, outbox, dispatcher } = ctx;
   const demo = ctx.environment === 'demo' ? lazyDemoBase(ctx.clock) : null;
   if (demo !== null) ctx.closers.push(() => demo.close());
@@ -38,6 +42,7 @@ export function wireEprescription(ctx: WiringContext, deps: { patients: Patients
     outbox,
     base,
     ...(demo === null ? {} : { prepare: async () => void (await demo.ready()) }),
+    ...(deps.takeScanPayload === undefined ? {} : { takeScanPayload: deps.takeScanPayload }),
     session: () => deps.cards.practitionerSession(),
     settings: () => {
       const current = settings.get();

@@ -5,9 +5,9 @@
  */
 import { HttpClient, type HttpTransport } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
-import { InsiClient, InsiService, type InsiAuthMode } from '../../services/insi';
+import { InsiClient, InsiService, type InsiAuthMode, type InsiPatientsPort } from '../../services/insi';
 import type { PatientsService } from '../../services/patients';
-import { startDemoInsi } from '../demo-insi';
+import { startDemoInsi, type DemoInsi } from '../demo-insi';
 import { createInsiHandlers } from '../handlers/insi';
 import type { WiringContext } from './context';
 
@@ -28,7 +28,7 @@ export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsSer
       },
       clock: ctx.clock,
     }),
-    patients: deps.patients,
+    patients: demo === null ? deps.patients : enrollingInDemo(deps.patients, demo),
     selectPatients: (selection) => deps.patients.insiCandidates(selection),
     db: ctx.db,
     clock: ctx.clock,
@@ -46,4 +46,25 @@ export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsSer
   });
   ctx.dispatcher.register(createInsiHandlers(insi, { actor: () => ctx.actor.current() }));
   return insi;
+}
+
+/**
+ * Démo: the simulated national register learns each patient the desk asks INSi about, with all the
+ * birth first names, as the real RNIPP knows everyone. Without it a synthetic answer could only echo
+ * the first name asked, and the acceptance rule would refuse most of an imported base.
+ */
+function enrollingInDemo(patients: PatientsService, demo: DemoInsi): InsiPatientsPort {
+  return new Proxy(patients, {
+    get(target, key) {
+      if (key === 'insiQueryTraits') {
+        return (id: string, actor: string) => {
+          const traits = target.insiQueryTraits(id, actor);
+          demo.enrol(traits);
+          return traits;
+        };
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

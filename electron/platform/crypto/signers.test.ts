@@ -3,11 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { Element } from '@xmldom/xmldom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { isAppError } from '../../contract/errors';
 import { createManualClock } from '../clock';
-import type { XmlSigner } from '../xml/dsig';
+import { attr, el, parseXml, serializeElement, signEnveloped, toDocument, verifyEnvelopedSignature, type XmlSigner } from '../xml';
 import { PemSigner, Pkcs12Signer, readPkcs12, RSA_PKCS1_SHA256, verifySignature, type Signer } from './index';
 
 let pki: DemoPki;
@@ -33,6 +34,22 @@ async function codeOf(run: () => unknown): Promise<string> {
 }
 
 const data = new TextEncoder().encode('<SignedInfo>assertion PS</SignedInfo>');
+
+/**
+ * Signs a small SAML-like element through platform/xml with `signer` (typed as the XML layer's
+ * XmlSigner), verifies it against the demo CAs, then checks that an edited copy is refused.
+ * Returns the verified certificate (PEM without line breaks).
+ */
+async function signedAndVerified(signer: XmlSigner): Promise<string> {
+  const doc = toDocument(el('Jeton', attr('ID', '_j1'), el('Patient', '258036311304224')));
+  const target = doc.documentElement as Element;
+  await signEnveloped(target, { signer });
+  const trust = { kind: 'anchors' as const, anchors: [pki.rootCa.certificatePem], intermediates: [pki.personnesCa.certificatePem, pki.organisationsCa.certificatePem], at: Date.UTC(2026, 0, 15) };
+  const verified = verifyEnvelopedSignature(target, { trust });
+  const edited = parseXml(serializeElement(target).replace('258036311304224', '291096912311802')).documentElement as Element;
+  expect(() => verifyEnvelopedSignature(edited, { trust })).toThrow(expect.objectContaining({ code: 'XML_SIGNATURE_INVALID' }));
+  return verified.certificate.toString().replace(/\r?\n/g, '');
+}
 
 describe('PemSigner', () => {
   it('signs RSA-SHA256 with the structure key and gives the chain leaf first', async () => {
@@ -111,9 +128,10 @@ describe('PemSigner', () => {
     await expect(codeOf(() => signer.sign(data))).resolves.toBe('CRYPTO_SIGNATURE_FAILED');
   });
 
-  it('is what the XML signature layer needs', () => {
-    expectTypeOf<PemSigner>().toMatchTypeOf<XmlSigner>();
-    expectTypeOf<Signer>().toMatchTypeOf<XmlSigner>();
+  it('signs for the XML signature layer: an enveloped signature it makes verifies against the demo CA, and fails once the content changes', async () => {
+    const credential = pki.structure.dmpSignature;
+    const signer: Signer = PemSigner.fromPem({ privateKey: credential.privateKeyPem, certificate: credential.chainPem.join('') });
+    await expect(signedAndVerified(signer)).resolves.toBe(credential.certificatePem.replace(/\r?\n/g, ''));
   });
 });
 
@@ -149,6 +167,12 @@ describe('Pkcs12Signer', () => {
     );
     const signer = await Pkcs12Signer.fromFile(path, 'ancien');
     expect(verifySignature(credential.certificatePem, data, await signer.sign(data))).toBe(true);
+  });
+
+  it('signs for the XML signature layer like the PEM signer does', async () => {
+    const credential = pki.structure.insiAuto;
+    const signer: Signer = await Pkcs12Signer.fromFile(credential.paths.pkcs12, pki.pkcs12Passphrase);
+    await expect(signedAndVerified(signer)).resolves.toBe(credential.certificatePem.replace(/\r?\n/g, ''));
   });
 
   it('completes a chain the file lacks with extra CA certificates', async () => {

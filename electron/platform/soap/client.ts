@@ -12,7 +12,7 @@
 import type { Element } from '@xmldom/xmldom';
 import { isAppError } from '../../contract/errors';
 import { httpStatusError, TransportError, type HttpStreamResponse, type HttpTimeouts, type HttpTransport } from '../http';
-import { DEFAULT_MAX_XML_BYTES, serializeXml, type XmlElementNode } from '../xml';
+import { DEFAULT_MAX_XML_BYTES, parseXmlWithRecords, serializeXml, type XmlElementNode } from '../xml';
 import { parseEnvelope, SoapFaultError, type SoapEnvelope } from './envelope';
 import {
   buildMtomMessage,
@@ -38,6 +38,12 @@ export interface SoapCall {
   timeouts?: Partial<HttpTimeouts>;
   /** Accept a SOAP 1.1 envelope in the response (no DMP/INSi response uses it). */
   allowSoap11?: boolean;
+  /**
+   * A list answer: the children of these elements are parsed one at a time (`SoapResponse.records`)
+   * instead of in the envelope's tree, so that a list of thousands of entries stays within the
+   * memory bound of every parse (10 × its size).
+   */
+  records?: { ns: string; local: string };
 }
 
 export interface SoapResponse {
@@ -49,6 +55,8 @@ export interface SoapResponse {
   attachments: ReadonlyMap<string, MimePart>;
   /** Bytes of an element holding an xop:Include (or base64 text). */
   binary(element: Element): Buffer;
+  /** With `SoapCall.records`: each record, parsed when reached (empty otherwise). */
+  records(): Iterable<Element>;
 }
 
 export interface SoapClientOptions {
@@ -151,10 +159,17 @@ export class SoapClient {
       }
 
       let envelope: SoapEnvelope;
+      let records = (): Iterable<Element> => [];
       try {
         // XML 1.0 Appendix F: the MIME charset, when given, decides the encoding.
         const encoding = parseMediaType(xmlContentType).params.charset;
-        envelope = parseEnvelope(xml, { limits: { maxBytes: maxEnvelope, encoding }, allowSoap11: call.allowSoap11 });
+        const limits = { maxBytes: maxEnvelope, ...(encoding === undefined ? {} : { encoding }) };
+        if (call.records === undefined) envelope = parseEnvelope(xml, { limits, allowSoap11: call.allowSoap11 });
+        else {
+          const split = parseXmlWithRecords(xml, call.records, limits);
+          envelope = parseEnvelope(split.skeleton, { allowSoap11: call.allowSoap11 });
+          records = () => split.records();
+        }
       } catch (error) {
         if (status >= 400) throw httpStatusError(status);
         throw malformed(status, isAppError(error) ? error : new Error('unreadable envelope'));
@@ -169,6 +184,7 @@ export class SoapClient {
         content: envelope.content,
         attachments: parts,
         binary: (element) => readBinaryContent(element, parts),
+        records,
       };
     } finally {
       if (!consumed) response.cancel();

@@ -258,6 +258,32 @@ export function parseEnvelope(input: string | Uint8Array | Document, options: Pa
 }
 
 /**
+ * Shapes of the fault codes Pupitre's teleservices use: numbered codes (INSi `siram_100`,
+ * `desir_550`, `insi_19`), XDS and DMP error codes (`XDSRegistryBusy`, `DMPAccessDenied`), and the
+ * SOAP 1.2 (Part 1 §5.4.6), SOAP 1.1, WS-Security (OASIS WSS 1.1 §12) and WS-Addressing (§6.4)
+ * codes. A person's name never has one of these shapes.
+ */
+const FAULT_CODE_SHAPES = [
+  /^[A-Za-z]{2,16}_\d{1,6}$/,
+  /^(?:XDS|DMP)[A-Za-z0-9]{1,60}$/,
+  /^(?:Sender|Receiver|MustUnderstand|VersionMismatch|DataEncodingUnknown|Client|Server)$/,
+  /^(?:UnsupportedSecurityToken|UnsupportedAlgorithm|InvalidSecurity|InvalidSecurityToken|FailedAuthentication|FailedCheck|SecurityTokenUnavailable|MessageExpired)$/,
+  /^(?:InvalidAddressingHeader|InvalidAddress|InvalidEPR|InvalidCardinality|MissingAddressInEPR|DuplicateMessageID|ActionMismatch|MessageAddressingHeaderRequired|DestinationUnreachable|ActionNotSupported|EndpointUnavailable)$/,
+];
+
+/**
+ * A fault code as it may leave this module (error details, logs, the Diagnostic screen): a code
+ * of a known shape (see above). Anything else a service put where a code goes — a sentence, a
+ * name, a very long value — becomes `non-standard` (issue 14 point 9: the teleservice's own text
+ * can carry identities and is never echoed).
+ */
+export function sanitizeFaultToken(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  const code = value.trim();
+  return FAULT_CODE_SHAPES.some((shape) => shape.test(code)) ? code : 'non-standard';
+}
+
+/**
  * A SOAP Fault returned by the service: a definite answer (the request was processed and refused),
  * so the outcome is known. Receiver faults are retryable (the service failed), Sender faults are not
  * (the request itself is wrong). Services map fault codes to their own messages; the reason text
@@ -270,7 +296,8 @@ export class SoapFaultError extends AppError {
   readonly outcomeUnknown = false;
 
   constructor(fault: SoapFault, httpStatus?: number) {
-    const details: Record<string, unknown> = { faultCode: fault.code.local, subcodes: fault.subcodes.map((s) => s.local) };
+    // Codes only, sanitised; the reason text stays in `fault` (it may quote patient data).
+    const details: Record<string, unknown> = { faultCode: sanitizeFaultToken(fault.code.local), subcodes: fault.subcodes.map((s) => sanitizeFaultToken(s.local)) };
     if (httpStatus !== undefined) details.httpStatus = httpStatus;
     super('SOAP_FAULT', details);
     this.name = 'SoapFaultError';

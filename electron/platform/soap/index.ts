@@ -16,6 +16,7 @@ export {
   SoapError,
   SoapFaultError,
   isSoapFaultError,
+  sanitizeFaultToken,
   type SoapErrorCode,
   type WsAddressing,
   type SecurityToken,

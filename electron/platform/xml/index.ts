@@ -6,11 +6,20 @@ export { XmlError, isXmlError, type XmlErrorCode } from './errors';
 export {
   parseXml,
   parseXmlElement,
+  parseXmlWithRecords,
+  scanXml,
+  treeBudget,
+  decodeXmlInput,
   decodeXmlBytes,
   hasForbiddenXmlChar,
   DEFAULT_MAX_XML_BYTES,
   DEFAULT_MAX_XML_DEPTH,
+  MIN_TREE_BYTES,
+  TREE_BYTES_PER_INPUT_BYTE,
+  XINCLUDE_NS,
   type XmlParseLimits,
+  type XmlScanStats,
+  type XmlWithRecords,
 } from './parse';
 export {
   el,
@@ -93,3 +102,4 @@ export {
   type VerifiedSubmissionSetSignature,
   type ManifestEntry,
 } from './xades';
+export { xsdValidator, type XsdValidator, type XsdValidation, type XsdIssue } from './xsd';

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
+import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
+import { xmlDocumentArbitrary } from '../../../fixtures/testing/xml-arbitraries';
 import { el, serializeXml } from './builder';
 import { textOf } from './dom';
 import { XmlError } from './errors';
-import { decodeXmlBytes, hasForbiddenXmlChar, parseXml, parseXmlElement } from './parse';
+import { canonicalize } from './c14n';
+import { childElements } from './dom';
+import { decodeXmlBytes, hasForbiddenXmlChar, MIN_TREE_BYTES, parseXml, parseXmlElement, parseXmlWithRecords, scanXml, XINCLUDE_NS } from './parse';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -40,6 +44,19 @@ describe('parseXml', () => {
     expect(codeOf(() => parseXml('<a><!DOCTYPE b></a>'))).toBe('XML_DOCTYPE_FORBIDDEN');
   });
 
+  it('refuses a billion-laughs document before expanding anything, even a large one', () => {
+    const lol = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
+    const bomb = `<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol0 "lol">${lol}]>\n<lolz>&lol10;</lolz>`;
+    expect(codeOf(() => parseXml(bomb))).toBe('XML_DOCTYPE_FORBIDDEN');
+    expect(codeOf(() => parseXml(Buffer.from(`<!-- ${'padding '.repeat(200_000)}-->${bomb.replace('<?xml version="1.0"?>\n', '')}`)))).toBe('XML_DOCTYPE_FORBIDDEN');
+  });
+
+  it('refuses XInclude, however its namespace is spelled', () => {
+    expect(codeOf(() => parseXml(`<a xmlns:xi="${XINCLUDE_NS}"><xi:include href="file:///etc/passwd" parse="text"/></a>`))).toBe('XML_XINCLUDE_FORBIDDEN');
+    expect(codeOf(() => parseXml(`<include xmlns="${XINCLUDE_NS}" href="/etc/passwd"/>`))).toBe('XML_XINCLUDE_FORBIDDEN');
+    expect(codeOf(() => parseXml('<a xmlns:xi="http://www.w3.org/2001/XIn&#99;lude"><xi:include href="x"/></a>'))).toBe('XML_XINCLUDE_FORBIDDEN');
+  });
+
   it('refuses undeclared entity references', () => {
     expect(codeOf(() => parseXml('<a>&nbsp;</a>'))).toBe('XML_MALFORMED');
   });
@@ -59,10 +76,82 @@ describe('parseXml', () => {
     expect(parseXml(big, { maxBytes: 5000 }).documentElement?.localName).toBe('a');
   });
 
-  it('bounds the nesting depth', () => {
+  it('bounds the nesting depth while reading, before any tree is built', () => {
     const deep = `${'<a>'.repeat(300)}${'</a>'.repeat(300)}`;
     expect(codeOf(() => parseXml(deep))).toBe('XML_TOO_DEEP');
     expect(parseXml(deep, { maxDepth: 300 }).documentElement?.localName).toBe('a');
+    // 7 MB of nesting (issue 14: 2.7 GB when depth was checked after the tree): refused at once.
+    const started = performance.now();
+    expect(codeOf(() => parseXml(`<a>${'<b>'.repeat(1_000_000)}`, { maxBytes: 8_000_000 }))).toBe('XML_TOO_DEEP');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('refuses a document whose tree would cost more than 10 times its size, before building it', () => {
+    // 4 bytes per element, ~1 KB of DOM each: 250 times the input.
+    const dense = `<r>${'<a/>'.repeat(1_000_000)}</r>`;
+    expect(codeOf(() => parseXml(dense))).toBe('XML_TOO_COMPLEX');
+    // Small documents keep a floor (a 2 KB SOAP answer costs more than 10 times its size).
+    expect(parseXml(`<r>${'<a/>'.repeat(500)}</r>`).documentElement?.childNodes.length).toBe(500);
+    expect(scanXml(`<r>${'<a/>'.repeat(500)}</r>`).treeBytes).toBeLessThan(MIN_TREE_BYTES);
+    // The budget is a limit callers can tighten.
+    expect(codeOf(() => parseXml('<r><a/><a/></r>', { maxTreeBytes: 1000 }))).toBe('XML_TOO_COMPLEX');
+  });
+
+  it('refuses mismatched or unterminated markup in the streaming pass', () => {
+    for (const bad of ['<a></b>', '<a>', '<a b=1/>', '<a b="<"/>', '<a><!-- x</a>', '<a><![CDATA[x</a>', '<a><?pi </a>', 'x<a/>', '<a/>x', '<a/><b/>', '<!ELEMENT a ANY><a/>']) {
+      expect({ bad, code: codeOf(() => parseXml(bad)) }).toEqual({ bad, code: 'XML_MALFORMED' });
+    }
+  });
+
+  it('counts the markup as saxes does, on any well-formed document (saxes as oracle)', () => {
+    fc.assert(
+      fc.property(xmlDocumentArbitrary, (xml) => {
+        const counts = { elements: 0, attributes: 0, maxDepth: 0 };
+        let depth = 0;
+        const oracle = new SaxesParser({ xmlns: true });
+        oracle.on('opentag', (tag) => {
+          counts.elements += 1;
+          counts.attributes += Object.keys(tag.attributes).length;
+          depth += 1;
+          counts.maxDepth = Math.max(counts.maxDepth, depth);
+        });
+        oracle.on('closetag', () => (depth -= 1));
+        oracle.write(xml).close();
+        const stats = scanXml(xml);
+        expect({ elements: stats.elements, attributes: stats.attributes, maxDepth: stats.maxDepth }).toEqual(counts);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses what saxes refuses for structure, never less (saxes as oracle)', () => {
+    const piece = fc.constantFrom('<a>', '</a>', '<b x="1">', '</b>', '<c/>', 'text', '<!-- c -->', '<?p d?>', '<![CDATA[z]]>', '<!DOCTYPE a>', ' ', '<', '>', '"', '=', '&amp;');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const xml = pieces.join('');
+        let saxesOk = true;
+        const oracle = new SaxesParser({ xmlns: true });
+        oracle.on('doctype', () => (saxesOk = false));
+        oracle.on('error', () => {
+          saxesOk = false;
+        });
+        try {
+          oracle.write(xml).close();
+        } catch {
+          saxesOk = false;
+        }
+        let ours = true;
+        try {
+          parseXml(xml);
+        } catch (error) {
+          expect(error).toBeInstanceOf(XmlError);
+          ours = false;
+        }
+        // Whatever we accept, saxes accepts too.
+        if (ours) expect(saxesOk, xml).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reports malformed XML with a position and without quoting the document', () => {
@@ -91,7 +180,7 @@ describe('parseXml', () => {
     const latin1 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>'), Buffer.from([0xe9]), Buffer.from('</a>')]);
     expect(textOf(parseXmlElement(latin1) as never)).toBe('é');
     expect(codeOf(() => decodeXmlBytes(Buffer.from('<?xml version="1.0" encoding="EBCDIC-FR"?><a/>')))).toBe('XML_ENCODING_UNSUPPORTED');
-    expect(codeOf(() => decodeXmlBytes(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e])))).toBe('XML_ENCODING_UNSUPPORTED');
+    expect(codeOf(() => decodeXmlBytes(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e])))).toBe('XML_ENCODING_INVALID');
   });
 
   it('keeps U+0085 and U+2028 (XML 1.0 line-end handling only)', () => {
@@ -124,5 +213,45 @@ describe('parseXml', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseXmlWithRecords (list answers parsed one record at a time)', () => {
+  const exc = (node: Parameters<typeof canonicalize>[0]) => canonicalize(node, { algorithm: 'exclusive' });
+
+  it('gives each record with the namespaces in scope where it was cut, and the rest as a skeleton', () => {
+    const xml =
+      `<?xml version="1.0"?><s:Envelope xmlns:s="urn:s" xmlns="urn:default"><s:Body><q:Response xmlns:q='urn:q"x' status="ok">` +
+      `<r:List xmlns:r="urn:r"><r:Obj id="1"><Name>un</Name></r:Obj>\n<r:Obj id="2" xmlns:r="urn:r2"><r:Slot/></r:Obj><Plain a="&amp;"/></r:List>` +
+      `<q:Errors/></q:Response></s:Body></s:Envelope>`;
+    const full = parseXml(xml);
+    const split = parseXmlWithRecords(xml, { ns: 'urn:r', local: 'List' });
+    const list = full.getElementsByTagNameNS('urn:r', 'List')[0]!;
+    const expected = childElements(list).map((e) => exc(e));
+    expect(split.count).toBe(3);
+    expect([...split.records()].map((e) => exc(e))).toEqual(expected);
+    const skeletonList = split.skeleton.getElementsByTagNameNS('urn:r', 'List')[0]!;
+    expect(childElements(skeletonList)).toHaveLength(0);
+    expect(split.skeleton.getElementsByTagNameNS('urn:q"x', 'Errors')).toHaveLength(1);
+  });
+
+  it('equals the full parse on any document (property)', () => {
+    fc.assert(
+      fc.property(xmlDocumentArbitrary, (xml) => {
+        const full = parseXml(xml);
+        const root = full.documentElement!;
+        const split = parseXmlWithRecords(xml, { ns: root.namespaceURI ?? '', local: root.localName ?? '' });
+        if (root.namespaceURI === null) return;
+        expect([...split.records()].map((e) => exc(e))).toEqual(childElements(root).map((e) => exc(e)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the refusals of parseXml', () => {
+    const parent = { ns: 'urn:r', local: 'L' };
+    expect(codeOf(() => parseXmlWithRecords('<!DOCTYPE x><L xmlns="urn:r"/>', parent))).toBe('XML_DOCTYPE_FORBIDDEN');
+    expect(codeOf(() => parseXmlWithRecords(`<L xmlns="urn:r">${'<a>'.repeat(300)}${'</a>'.repeat(300)}</L>`, parent))).toBe('XML_TOO_DEEP');
+    expect(codeOf(() => [...parseXmlWithRecords('<L xmlns="urn:r"><a>&#1;</a></L>', parent).records()])).toBe('XML_INVALID_CHARACTER');
   });
 });

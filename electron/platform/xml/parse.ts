@@ -1,27 +1,42 @@
 /**
  * Safe XML parsing (ARCHITECTURE.md §6: "parsers never resolve DTDs or external entities; sizes are
  * bounded"). Every XML document that comes from outside — SOAP responses, MTOM root parts, CDA
- * files, signed tokens — goes through `parseXml`.
+ * files, signed tokens, documents handed to validation tools — goes through `parseXml`.
  *
- * - Any DOCTYPE is refused (no internal subset, so no entity expansion — "billion laughs" — and no
- *   external DTD or entity is ever fetched). Undeclared entity references are errors.
- * - Input size and element depth are bounded before the rest of the code walks the tree
- *   (canonicalisation and the readers recurse).
- * - Characters that XML 1.0 forbids (§2.2 Char), including through character references such as
- *   `&#1;`, are refused: @xmldom/xmldom alone would let them through.
- * - Errors are `XmlError`s with a position, never a fragment of the document.
+ * Two passes, so that nothing is built before the input is known to be harmless (issue 14: depth
+ * checked after building the tree cost 2.7 GB for 7 MB of nesting):
+ * 1. a streaming pass over the markup (scan.ts) refuses any DOCTYPE (no internal subset, so no
+ *    entity expansion — "billion laughs" — and no external DTD or entity is ever fetched),
+ *    XInclude, nesting deeper than `maxDepth`, and input whose tree would cost more memory than
+ *    `maxTreeBytes` (10 × the input by default, the bound issue 14 sets for every parser);
+ * 2. @xmldom/xmldom builds the DOM the rest of the code reads; undeclared entity references are
+ *    errors, and a walk of the tree refuses characters XML 1.0 forbids (§2.2), including through
+ *    character references such as `&#1;`, which @xmldom/xmldom alone would let through.
+ * Errors are `XmlError`s with a position, never a fragment of the document.
  */
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XmlError } from './errors';
+import { scanXmlMarkup, splitXmlRecords, XINCLUDE_NS, type XmlScanStats } from './scan';
+
+export { TREE_NODE_BYTES, XINCLUDE_NS, type XmlScanStats } from './scan';
 
 export const DEFAULT_MAX_XML_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_XML_DEPTH = 256;
+/** The tree of a document may cost this many times its size in memory (issue 14). */
+export const TREE_BYTES_PER_INPUT_BYTE = 10;
+/** …but a small document may always use this much (a 2 KB SOAP answer costs ~50 KB of DOM). */
+export const MIN_TREE_BYTES = 8 * 1024 * 1024;
 
 export interface XmlParseLimits {
   /** Largest accepted input, in bytes (UTF-8 for strings). Default 16 MiB. */
   maxBytes?: number;
   /** Deepest accepted element nesting. Default 256. */
   maxDepth?: number;
+  /**
+   * Largest estimated memory of the parsed tree, in bytes. Default: 10 × the input size, at least
+   * 8 MiB (MIN_TREE_BYTES).
+   */
+  maxTreeBytes?: number;
   /**
    * Encoding known from outside the document (a MIME `charset`), which takes precedence over the
    * document's own (XML 1.0 Appendix F). Bytes only.
@@ -48,24 +63,10 @@ export function hasForbiddenXmlChar(value: string): boolean {
   return FORBIDDEN_CHAR.test(value);
 }
 
-/** Parses untrusted XML into a DOM, refusing DTDs, oversized or over-deep input. */
+/** Parses untrusted XML into a DOM, refusing DTDs, entities, XInclude, oversized, over-deep or over-dense input. */
 export function parseXml(input: string | Uint8Array, limits: XmlParseLimits = {}): Document {
-  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_XML_BYTES;
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
-
-  let text: string;
-  if (typeof input === 'string') {
-    // A string is at most 3 bytes per UTF-16 unit in UTF-8: only measure when it could be too big.
-    if (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes) {
-      throw new XmlError('XML_TOO_LARGE', { maxBytes });
-    }
-    text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  } else {
-    if (input.byteLength > maxBytes) throw new XmlError('XML_TOO_LARGE', { maxBytes, size: input.byteLength });
-    text = decodeXmlBytes(input, limits.encoding);
-  }
-
-  rejectDoctypeInProlog(text);
+  const text = decodeXmlInput(input, limits);
+  scanXml(text, limits);
 
   let firstError: { message: string; line?: number; column?: number } | undefined;
   let doc: Document;
@@ -92,8 +93,65 @@ export function parseXml(input: string | Uint8Array, limits: XmlParseLimits = {}
     throw new XmlError('XML_MALFORMED', position, { cause: new Error(firstLine(message)) });
   }
   if (doc.documentElement === null) throw new XmlError('XML_MALFORMED', { reason: 'no-root-element' });
-  checkTree(doc, maxDepth);
+  checkTree(doc);
   return doc;
+}
+
+/** The text of an input: size-checked, decoded (bytes), byte-order mark removed. */
+export function decodeXmlInput(input: string | Uint8Array, limits: Pick<XmlParseLimits, 'maxBytes' | 'encoding'> = {}): string {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  if (typeof input === 'string') {
+    // A string is at most 3 bytes per UTF-16 unit in UTF-8: only measure when it could be too big.
+    if (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes) {
+      throw new XmlError('XML_TOO_LARGE', { maxBytes });
+    }
+    return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  }
+  if (input.byteLength > maxBytes) throw new XmlError('XML_TOO_LARGE', { maxBytes, size: input.byteLength });
+  return decodeXmlBytes(input, limits.encoding);
+}
+
+/** Default tree budget for a text of `length` characters. */
+export function treeBudget(length: number): number {
+  return Math.max(TREE_BYTES_PER_INPUT_BYTE * length, MIN_TREE_BYTES);
+}
+
+/** The streaming pass alone (see the module comment): counts, or an XmlError before any tree exists. */
+export function scanXml(text: string, limits: Pick<XmlParseLimits, 'maxDepth' | 'maxTreeBytes'> = {}): XmlScanStats {
+  return scanXmlMarkup(text, { maxDepth: limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH, maxTreeBytes: limits.maxTreeBytes ?? treeBudget(text.length) });
+}
+
+/** A document whose records are parsed one at a time (see `parseXmlWithRecords`). */
+export interface XmlWithRecords {
+  /** The document without its records: their parent is there, empty. */
+  skeleton: Document;
+  /** How many records were cut out. */
+  count: number;
+  /**
+   * Each record as the root element of a document of its own, parsed when reached: read it into
+   * values and let it go, so that only one record's tree exists at a time.
+   */
+  records(): Generator<Element>;
+}
+
+/**
+ * Parses a list document (an ITI-18 answer with thousands of registry objects) without building
+ * one tree for all of it: the children of the elements named `{ns}local` are cut out by the
+ * streaming pass and parsed one by one, each within its own budget; the rest is parsed as usual.
+ * Same refusals as `parseXml` (DOCTYPE, XInclude, depth, size, characters).
+ */
+export function parseXmlWithRecords(input: string | Uint8Array, parent: { ns: string; local: string }, limits: XmlParseLimits = {}): XmlWithRecords {
+  const text = decodeXmlInput(input, limits);
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
+  const split = splitXmlRecords(text, parent, maxDepth);
+  const skeleton = parseXml(split.skeleton, { maxDepth, ...(limits.maxTreeBytes === undefined ? {} : { maxTreeBytes: limits.maxTreeBytes }) });
+  return {
+    skeleton,
+    count: split.records.length,
+    *records() {
+      for (const record of split.records) yield parseXmlElement(record.text, { maxDepth, maxBytes: Number.MAX_SAFE_INTEGER });
+    },
+  };
 }
 
 /** Parses and returns the document element. */
@@ -108,44 +166,15 @@ function firstLine(message: string): string {
 }
 
 /**
- * XML 1.0 §2.8: a document type declaration may only appear in the prolog, before the root element
- * (xmldom already rejects one anywhere else). Skips the XML declaration, comments, processing
- * instructions and white space.
+ * Walk of the built tree (iterative: the readers and canonicalisation recurse, the check must not):
+ * no DOCTYPE, entity reference or XInclude node, only legal characters — also a second line of
+ * defence should the markup pass and @xmldom/xmldom ever disagree.
  */
-function rejectDoctypeInProlog(text: string): void {
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
-      i++;
-      continue;
-    }
-    if (text.startsWith('<?', i)) {
-      const end = text.indexOf('?>', i + 2);
-      if (end < 0) return; // unterminated: the parser reports it
-      i = end + 2;
-      continue;
-    }
-    if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i + 4);
-      if (end < 0) return;
-      i = end + 3;
-      continue;
-    }
-    if (text.startsWith('<!', i) && /^<!doctype/i.test(text.slice(i, i + 9))) {
-      throw new XmlError('XML_DOCTYPE_FORBIDDEN', { offset: i });
-    }
-    return;
-  }
-}
-
-/** Iterative walk: depth bound, no DOCTYPE or entity reference node, only legal characters. */
-function checkTree(doc: Document, maxDepth: number): void {
-  const stack: Array<{ node: Node; depth: number }> = [];
-  for (let child = doc.firstChild; child !== null; child = child.nextSibling) stack.push({ node: child, depth: 1 });
+function checkTree(doc: Document): void {
+  const stack: Node[] = [];
+  for (let child = doc.firstChild; child !== null; child = child.nextSibling) stack.push(child);
   while (stack.length > 0) {
-    const { node, depth } = stack.pop() as { node: Node; depth: number };
+    const node = stack.pop() as Node;
     switch (node.nodeType) {
       case DOCUMENT_TYPE_NODE:
         throw new XmlError('XML_DOCTYPE_FORBIDDEN');
@@ -160,7 +189,8 @@ function checkTree(doc: Document, maxDepth: number): void {
         }
         break;
       case ELEMENT_NODE: {
-        if (depth > maxDepth) throw new XmlError('XML_TOO_DEEP', { maxDepth });
+        // The markup pass refuses an XInclude namespace declaration; one spelled with character references ends here.
+        if ((node as Element).namespaceURI === XINCLUDE_NS) throw new XmlError('XML_XINCLUDE_FORBIDDEN', lineOf(node));
         const attributes = (node as Element).attributes;
         for (let a = 0; a < attributes.length; a++) {
           const attr = attributes.item(a);
@@ -168,9 +198,7 @@ function checkTree(doc: Document, maxDepth: number): void {
             throw new XmlError('XML_INVALID_CHARACTER', lineOf(node));
           }
         }
-        for (let child = node.firstChild; child !== null; child = child.nextSibling) {
-          stack.push({ node: child, depth: depth + 1 });
-        }
+        for (let child = node.firstChild; child !== null; child = child.nextSibling) stack.push(child);
         break;
       }
       default:
@@ -230,6 +258,7 @@ function decode(bytes: Uint8Array, label: string): string {
   try {
     return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (cause) {
-    throw new XmlError('XML_ENCODING_UNSUPPORTED', { encoding: label, reason: 'invalid-bytes' }, { cause });
+    // Refused, never decoded with replacement characters (issue 14): the text would not be the document's.
+    throw new XmlError('XML_ENCODING_INVALID', { encoding: label }, { cause });
   }
 }

@@ -38,7 +38,7 @@ function parseExample(path: string): Document {
   try {
     return parseXml(bytes);
   } catch (error) {
-    if ((error as XmlError).code !== 'XML_ENCODING_UNSUPPORTED') throw error;
+    if ((error as XmlError).code !== 'XML_ENCODING_INVALID') throw error;
     return parseXml(bytes, { encoding: 'iso-8859-1' });
   }
 }

@@ -53,13 +53,22 @@ export class AuditTrail {
     this.lastHash = db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').pluck();
   }
 
-  /** Appends one entry; runs inside the caller's transaction when there is one. */
+  /**
+   * Appends one entry; runs inside the caller's transaction when there is one (it holds the write
+   * lock: inTransaction is BEGIN IMMEDIATE), otherwise in its own immediate transaction, so that
+   * reading the last hash and appending stay one step even when another connection (the host's
+   * worker thread) writes the trail too.
+   */
   readonly write: AuditWriter = (entry) => {
-    const at = new Date(this.clock.now()).toISOString();
-    const details = JSON.stringify(entry.details);
-    const prevHash = (this.lastHash.get() as string | undefined) ?? GENESIS;
-    const hash = chainHash(prevHash, at, entry.actor, entry.patientRef, entry.action, details);
-    this.insertRow.run({ at, actor: entry.actor, patientRef: entry.patientRef, action: entry.action, details, prevHash, hash });
+    const append = (): void => {
+      const at = new Date(this.clock.now()).toISOString();
+      const details = JSON.stringify(entry.details);
+      const prevHash = (this.lastHash.get() as string | undefined) ?? GENESIS;
+      const hash = chainHash(prevHash, at, entry.actor, entry.patientRef, entry.action, details);
+      this.insertRow.run({ at, actor: entry.actor, patientRef: entry.patientRef, action: entry.action, details, prevHash, hash });
+    };
+    if (this.db.inTransaction) append();
+    else this.db.transaction(append).immediate();
   };
 
   list(options: { limit: number; patientRef?: string }): AuditRow[] {

@@ -71,7 +71,7 @@ describe('CardsService with the in-process emulators', () => {
     expect(s.changes.filter((c) => c.reason === 'card-inserted').map((c) => c.reader)).toEqual([CPS_READER, VITALE_READER]);
   });
 
-  it('reads the CPS holder from the certificate and the card, without situations before the PIN', async () => {
+  it('reads the CPS holder from the certificate and the card, without situations before the PIN (INFO_PS and certificate file ids modelled)', async () => {
     s.cards.insert(CPS_READER, 'cps-praticien');
     const holder = await s.service.readHolder();
     expect(holder).toMatchObject({
@@ -90,7 +90,7 @@ describe('CardsService with the in-process emulators', () => {
     });
   });
 
-  it('opens the practitioner session after a right PIN, with the situations and the signer', async () => {
+  it('opens the practitioner session after a right PIN, with the situations and the signer (situation files modelled)', async () => {
     s.cards.insert(CPS_READER, 'cps-praticien');
     await expect(s.service.verifyPin('1234')).resolves.toEqual({ ok: true, triesLeft: 3 });
     const session = s.service.practitionerSession();
@@ -154,7 +154,7 @@ describe('CardsService with the in-process emulators', () => {
     expect(s.changes.map((c) => c.reason)).toEqual(expect.arrayContaining(['reader-removed', 'reader-added', 'session-closed']));
   });
 
-  it('reads every beneficiary of a family Vitale card: twins with their rank, a minor without NIR', async () => {
+  it('reads every beneficiary of a family Vitale card: twins with their rank, a minor without NIR (files beyond EF 2001, rank and insured template modelled)', async () => {
     s.cards.insert(VITALE_READER, 'vitale-famille');
     const vitale = await s.service.readBeneficiaries();
     expect(vitale).toMatchObject({ generation: 2, regime: '01', caisse: '751', centre: '0001', validFrom: '20240115', serial: '0000123456' });

@@ -22,6 +22,9 @@ export { xdsPatientId, xdsUniqueId, isOid, INS_OIDS } from './oids';
 export { VALUE_SETS, lookup as lookupValueSet, type ValueSet, type ValueSetName } from './value-sets';
 export {
   validateCda,
+  admitCdaForValidation,
+  MAX_VALIDATED_BYTES,
+  SAXON_SAFE_OPTIONS,
   validateCdaXsd,
   runSchematron,
   runSchematronOnMany,

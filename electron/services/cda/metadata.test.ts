@@ -72,7 +72,8 @@ describe('extractXdsMetadata', () => {
   it('refuses what is not a CDA document, without echoing its content', () => {
     expect(codeOf(() => extractXdsMetadata('<html><body>secret</body></html>'))).toBe('CDA_NOT_A_DOCUMENT');
     expect(codeOf(() => extractXdsMetadata('pas du XML'))).toBe('CDA_NOT_A_DOCUMENT');
-    expect(codeOf(() => extractXdsMetadata('<!DOCTYPE x [<!ENTITY a "b">]><ClinicalDocument xmlns="urn:hl7-org:v3"/>'))).toBe('CDA_NOT_A_DOCUMENT');
+    // A DOCTYPE is refused for what it is (its message says why), not as "not a CDA".
+    expect(codeOf(() => extractXdsMetadata('<!DOCTYPE x [<!ENTITY a "b">]><ClinicalDocument xmlns="urn:hl7-org:v3"/>'))).toBe('XML_DOCTYPE_FORBIDDEN');
     expect(codeOf(() => extractXdsMetadata('<ClinicalDocument/>'))).toBe('CDA_NOT_A_DOCUMENT');
   });
 

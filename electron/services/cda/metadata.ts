@@ -36,7 +36,9 @@ export function parseCda(xml: string | Uint8Array): Element {
   try {
     root = parseXml(xml, { maxBytes: MAX_CDA_BYTES }).documentElement;
   } catch (error) {
-    if (isXmlError(error)) throw new AppError('CDA_NOT_A_DOCUMENT', { reason: error.code }, { cause: error });
+    // Not XML at all: not a CDA. A refusal for what the document does (DOCTYPE, XInclude, depth,
+    // size, encoding) keeps its own code: its message says what to fix (issue 14 point 9).
+    if (isXmlError(error) && error.code === 'XML_MALFORMED') throw new AppError('CDA_NOT_A_DOCUMENT', { reason: error.code }, { cause: error });
     throw error;
   }
   if (root === null || root.namespaceURI !== HL7_NS || root.localName !== 'ClinicalDocument') {

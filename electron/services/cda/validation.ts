@@ -1,12 +1,19 @@
 /**
  * Validation of a CDA document against the official material of the reference folder (ANS
  * TestContenuCDA): the CDA R2 schema with French extensions (`cda/infrastructure/cda/CDA_extended.xsd`,
- * checked with libxml2's `xmllint`) and the CI-SIS Schematrons (`cda/schematrons`), compiled with
- * the ISO Schematron skeleton the folder ships (`moteur/`: iso_dsdl_include → iso_abstract_expand →
- * iso_svrl_for_xslt2) and run with Saxon-HE on Java when the machine has it (Debian packages
- * default-jre-headless + libsaxonhe-java: the engine the ANS runs these rules with; compiling the
- * structuration minimale rules takes seconds), otherwise with SaxonJS (`xslt3`, npm), whose compiler
- * needs 10 to 30 minutes for the same 10 MB generated stylesheet. Compiled Schematrons are cached.
+ * checked in-process by libxml2 compiled to WebAssembly, platform/xml/xsd.ts) and the CI-SIS
+ * Schematrons (`cda/schematrons`), compiled with the ISO Schematron skeleton the folder ships
+ * (`moteur/`: iso_dsdl_include → iso_abstract_expand → iso_svrl_for_xslt2) and run with Saxon-HE on
+ * Java when the machine has it (Debian packages default-jre-headless + libsaxonhe-java: the engine
+ * the ANS runs these rules with; compiling the structuration minimale rules takes seconds),
+ * otherwise with SaxonJS (`xslt3`, npm), whose compiler needs 10 to 30 minutes for the same 10 MB
+ * generated stylesheet. Compiled Schematrons are cached.
+ *
+ * Security (issue 14 point 1: a parameter entity made `xmllint` print /etc/passwd, an external
+ * DTD made Saxon send the database key to a local listener): a document reaches no tool before
+ * the safe parser accepted it (no DOCTYPE, no entity, no XInclude, bounded, strict encoding) and
+ * its root is a CDA ClinicalDocument; the XSD engine has no file system nor network beyond the
+ * schema folder; Saxon on Java runs with its XML parser refusing any DOCTYPE and XInclude off.
  * Outside tools run as child processes (the SaxonJS compiler needs a deeper stack than Node's
  * default; Java needs a larger thread stack for the generated templates).
  */
@@ -18,7 +25,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../../contract';
-import { attr, el, parseXml, readText, selectElements, serializeXml } from '../../platform/xml';
+import { attr, decodeXmlBytes, el, parseXml, readText, selectElements, serializeXml, xsdValidator } from '../../platform/xml';
+import { HL7_NS } from './oids';
 
 /** Schematrons for documents of every profile (CI-SIS structuration minimale and IHE rules). */
 export const HEADER_SCHEMATRONS = {
@@ -85,18 +93,38 @@ export function cdaSchemaPath(referenceDir: string): string {
   return join(referenceDir, 'cda', 'infrastructure', 'cda', 'CDA_extended.xsd');
 }
 
-/** XSD validation with `xmllint --schema` (offline: --nonet). */
-export function validateCdaXsd(xml: string, referenceDir: string): XsdResult {
+/** Largest document validation accepts (the DMP's own bound on a document). */
+export const MAX_VALIDATED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The gate every document passes before any validation tool sees it: bytes decoded strictly
+ * (invalid UTF-8 is refused, never read with replacement characters), the safe parser (no
+ * DOCTYPE, no entity, no XInclude, depth and memory bounded), and a CDA root element — an XSL
+ * stylesheet holding a CDA as a template, or any other document, is not a CDA and is never
+ * « conforme ». Returns the bytes to hand to the tools (UTF-8).
+ */
+export function admitCdaForValidation(input: string | Uint8Array): Uint8Array {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  if (bytes.byteLength > MAX_VALIDATED_BYTES) throw new AppError('XML_TOO_LARGE', { maxBytes: MAX_VALIDATED_BYTES, size: bytes.byteLength });
+  // Decoding first: the tools must read exactly the characters the safe parser read.
+  decodeXmlBytes(bytes);
+  const root = parseXml(bytes, { maxBytes: MAX_VALIDATED_BYTES }).documentElement;
+  if (root === null || root.namespaceURI !== HL7_NS || root.localName !== 'ClinicalDocument') {
+    throw new AppError('CDA_NOT_A_DOCUMENT', { root: root === null ? null : `{${root.namespaceURI ?? ''}}${root.localName ?? ''}` });
+  }
+  return bytes;
+}
+
+/**
+ * XSD validation (CDA_extended.xsd), in-process (platform/xml/xsd.ts: no child process, no file
+ * system nor network for the document). The document must already be admitted.
+ */
+export async function validateCdaXsd(input: string | Uint8Array, referenceDir: string): Promise<XsdResult> {
   const xsd = cdaSchemaPath(referenceDir);
   if (!existsSync(xsd)) throw unavailable(xsd);
-  const run = spawnSync('xmllint', ['--noout', '--nonet', '--schema', xsd, '-'], { input: xml, encoding: 'utf8', maxBuffer: MAX_OUTPUT });
-  if (run.error !== undefined) throw unavailable('xmllint (paquet Debian libxml2-utils)');
-  const errors = run.stderr
-    .split('\n')
-    .map((line) => line.trim())
-    // Schema-loading warnings of the official XSD (a skipped duplicate import) are not document errors.
-    .filter((line) => line !== '' && !line.endsWith('validates') && !line.endsWith('fails to validate') && !line.includes('Schemas parser warning'));
-  return { valid: run.status === 0, errors: run.status === 0 ? [] : errors.length > 0 ? errors : [`xmllint: code ${run.status}`] };
+  const bytes = admitCdaForValidation(input);
+  const result = (await xsdValidator(xsd)).validate(bytes);
+  return { valid: result.valid, errors: result.issues.map((issue) => (issue.line > 0 ? `ligne ${issue.line} : ${issue.message}` : issue.message)) };
 }
 
 function xslt3Path(): string {
@@ -114,8 +142,16 @@ function runXslt3(args: string[]): void {
   }
 }
 
+/**
+ * Saxon-HE 9.9 options that keep its XML parser from reading anything a document points to: the
+ * parser refuses any DOCTYPE (so no DTD, no parameter or external entity is ever loaded — the JDK's
+ * javax.xml.accessExternalDTD does not apply, Saxon resolves entities itself) and XInclude is off.
+ * The reference material read by the rules (value sets) carries no DOCTYPE.
+ */
+export const SAXON_SAFE_OPTIONS = ['--parserFeature?uri=http%3A//apache.org/xml/features/disallow-doctype-decl:on', '-xi:off'] as const;
+
 function runSaxonJava(args: string[]): void {
-  const run = spawnSync('java', ['-Xss16m', '-cp', DEBIAN_SAXON_JAR, 'net.sf.saxon.Transform', ...args], { encoding: 'utf8', maxBuffer: MAX_OUTPUT });
+  const run = spawnSync('java', ['-Xss16m', '-cp', DEBIAN_SAXON_JAR, 'net.sf.saxon.Transform', ...SAXON_SAFE_OPTIONS, ...args], { encoding: 'utf8', maxBuffer: MAX_OUTPUT });
   if (run.error !== undefined || run.status !== 0) {
     throw new Error(`Saxon-HE failed: ${(run.stderr || run.error?.message || '').slice(0, 500)}`);
   }
@@ -370,7 +406,7 @@ export function readSvrl(svrl: string, schema: string): SchematronResult {
 
 /** Runs one Schematron (path relative to `cda/schematrons`, e.g. HEADER_SCHEMATRONS.ihe) on a document. */
 export function runSchematron(
-  xml: string,
+  xml: string | Uint8Array,
   referenceDir: string,
   relativePath: string,
   cacheDir: string,
@@ -388,13 +424,14 @@ export function runSchematron(
  * of the cost of a run). Results come back in the order of `xmls`.
  */
 export function runSchematronOnMany(
-  xmls: readonly string[],
+  xmls: ReadonlyArray<string | Uint8Array>,
   referenceDir: string,
   relativePath: string,
   cacheDir: string,
   onCompile?: (schema: string) => void,
   engineChoice: EngineChoice = 'auto',
 ): SchematronResult[] {
+  const admitted = xmls.map((xml) => admitCdaForValidation(xml));
   const engine = pickEngine(engineChoice);
   const validator = compileFor(engine, referenceDir, relativePath, cacheDir, onCompile);
   return withTempDir((dir) => {
@@ -403,21 +440,17 @@ export function runSchematronOnMany(
     mkdirSync(sources, { mode: 0o700 });
     mkdirSync(reports, { mode: 0o700 });
     const names = xmls.map((_, index) => `document-${String(index).padStart(4, '0')}.xml`);
-    xmls.forEach((xml, index) => writeFileSync(join(sources, names[index] as string), xml, { mode: 0o600 }));
+    admitted.forEach((bytes, index) => writeFileSync(join(sources, names[index] as string), bytes, { mode: 0o600 }));
     engine.applyToFolder(validator, sources, reports, names);
     return names.map((name) => readSvrl(readFileSync(join(reports, name), 'utf8'), relativePath));
   });
 }
 
-/** XSD, then each Schematron. */
-export function validateCda(xml: string, options: ValidationOptions): CdaValidationReport {
-  const xsd = validateCdaXsd(xml, options.referenceDir);
+/** The document admitted (see admitCdaForValidation), then the XSD, then each Schematron. */
+export async function validateCda(input: string | Uint8Array, options: ValidationOptions): Promise<CdaValidationReport> {
+  const bytes = admitCdaForValidation(input);
+  const xsd = await validateCdaXsd(bytes, options.referenceDir);
   const names = options.schematrons ?? (Object.keys(HEADER_SCHEMATRONS) as SchematronName[]);
-  const schematrons = names.map((name) => runSchematron(xml, options.referenceDir, HEADER_SCHEMATRONS[name], options.cacheDir, options.onCompile, options.engine));
+  const schematrons = names.map((name) => runSchematron(bytes, options.referenceDir, HEADER_SCHEMATRONS[name], options.cacheDir, options.onCompile, options.engine));
   return { valid: xsd.valid && schematrons.every((s) => s.valid), xsd, schematrons };
-}
-
-/** Reads a file as text (UTF-8) for validation. */
-export function readCdaFile(path: string): string {
-  return readFileSync(path, 'utf8');
 }

@@ -9,10 +9,10 @@ import type { Element } from '@xmldom/xmldom';
 import { AppError, type ErrorCode } from '../../contract/errors';
 import type { Clock } from '../../platform/clock';
 import type { HttpTransport } from '../../platform/http';
-import { buildEnvelope, isSoapFaultError, newContentId, newMessageId, SoapClient, type SoapResponse } from '../../platform/soap';
+import { buildEnvelope, isSoapFaultError, newContentId, newMessageId, sanitizeFaultToken, SoapClient, type SoapFaultError, type SoapResponse } from '../../platform/soap';
 import { childElements, signSubmissionSet, xmlNamespace, type XmlElementNode, type XmlSigner } from '../../platform/xml';
 import { DMP_ACTIONS, DMP_PATHS, DMP_REPOSITORY_UNIQUE_ID, NS, type PurposeOfUse } from './codes';
-import { buildAdhocQueryRequest, parseAdhocQueryResponse, type AdhocQueryResult, type RegistryError, type StoredQuery } from './iti18';
+import { buildAdhocQueryRequest, ITI18_RECORDS, parseAdhocQueryResponse, type AdhocQueryResult, type RegistryError, type StoredQuery } from './iti18';
 import { buildTd02Request, parseTd02Response, type DmpStatus } from './td02';
 import {
   buildMetadataUpdate,
@@ -88,10 +88,24 @@ const FAULT_CODES: Record<string, ErrorCode> = {
   DMPInvalidCertificate: 'DMP_VIHF_REFUSED',
   DMPVIHFInvalid: 'DMP_VIHF_REFUSED',
   DMPBreakGlassOpposed: 'DMP_BREAK_GLASS_OPPOSED',
+  DMPInvalidSignature: 'DMP_SIGNATURE_REFUSED',
 };
 
 function hl7Ts(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/**
+ * A SOAP fault of the DMP → the error the desk sees: its French message from the subcode, the
+ * subcodes kept sanitised in the details. The DMP's reason text is never kept, nor the fault as a
+ * cause (it may quote the patient; issue 14 point 9).
+ */
+export function dmpFaultError(error: SoapFaultError): DmpError {
+  const sub = error.fault.subcodes.map((s) => sanitizeFaultToken(s.local) ?? 'non-standard');
+  const mapped = error.fault.subcodes.map((s) => FAULT_CODES[s.local]).find((c) => c !== undefined);
+  if (mapped !== undefined) return new DmpError(mapped, false, false, { fault: sub.join(',') });
+  const receiver = error.fault.code.local === 'Receiver';
+  return new DmpError(receiver ? 'DMP_UNAVAILABLE' : 'DMP_REJECTED', receiver, false, { fault: sub.join(',') || sanitizeFaultToken(error.fault.code.local) });
 }
 
 export class DmpClient {
@@ -108,7 +122,7 @@ export class DmpClient {
     path: string,
     action: string,
     body: XmlElementNode,
-    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean } = {},
+    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean; records?: { ns: string; local: string } } = {},
   ): Promise<SoapResponse> {
     const url = this.url(path);
     const assertion: Element = await signedVihf(
@@ -136,17 +150,12 @@ export class DmpClient {
         envelope,
         ...(extra.attachments === undefined ? {} : { attachments: extra.attachments }),
         ...(extra.mtom === true ? { mtom: true } : {}),
+        ...(extra.records === undefined ? {} : { records: extra.records }),
         ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
         ...(this.options.timeouts === undefined ? {} : { timeouts: this.options.timeouts }),
       });
     } catch (error) {
-      if (isSoapFaultError(error)) {
-        const sub = error.fault.subcodes.map((s) => s.local);
-        const mapped = sub.map((s) => FAULT_CODES[s]).find((c) => c !== undefined);
-        if (mapped !== undefined) throw new DmpError(mapped, false, false, { fault: sub.join(',') }, { cause: error });
-        const receiver = error.fault.code.local === 'Receiver';
-        throw new DmpError(receiver ? 'DMP_UNAVAILABLE' : 'DMP_REJECTED', receiver, false, { fault: sub.join(',') || error.fault.code.local }, { cause: error });
-      }
+      if (isSoapFaultError(error)) throw dmpFaultError(error);
       throw error;
     }
   }
@@ -157,7 +166,8 @@ export class DmpClient {
 
   private rejected(errors: RegistryError[]): DmpError {
     const first = errors[0];
-    const code = first?.errorCode ?? '';
+    // The errorCode is a token (XDSRegistryBusy…); the codeContext is the registry's text, never kept.
+    const code = sanitizeFaultToken(first?.errorCode) ?? '';
     if (code === 'XDSUnknownPatientId') return new DmpError('DMP_NOT_FOUND', false, false, { registryError: code });
     if (code === 'XDSRegistryBusy' || code === 'XDSRepositoryBusy') return new DmpError('DMP_UNAVAILABLE', true, false, { registryError: code });
     return new DmpError('DMP_REJECTED', false, false, { registryError: code, count: errors.length });
@@ -191,16 +201,17 @@ export class DmpClient {
     } catch (error) {
       throw this.malformed(error);
     }
-    if (result.status !== 'DMPOk') throw new DmpError('DMP_REJECTED', false, false, { status: result.status });
+    if (result.status !== 'DMPOk') throw new DmpError('DMP_REJECTED', false, false, { status: sanitizeFaultToken(result.status) });
     return result;
   }
 
   /** TD3.1 (ITI-18). */
   async query(ctx: DmpCallContext, stored: StoredQuery): Promise<AdhocQueryResult> {
-    const response = await this.call(ctx, DMP_PATHS.registry, DMP_ACTIONS.iti18, buildAdhocQueryRequest(stored));
+    // A whole DMP can list thousands of entries: read them one at a time (issue 14, memory bound).
+    const response = await this.call(ctx, DMP_PATHS.registry, DMP_ACTIONS.iti18, buildAdhocQueryRequest(stored), { records: ITI18_RECORDS });
     let result: AdhocQueryResult;
     try {
-      result = parseAdhocQueryResponse(response.content);
+      result = parseAdhocQueryResponse(response.content, response.records());
     } catch (error) {
       throw this.malformed(error);
     }

@@ -16,7 +16,7 @@ export {
   type DmpSendingView,
   type SendInput,
 } from './service';
-export { DmpClient, DmpError, hl7Ts, readSetAuthorizationResponse, type DmpCallContext, type DmpCallerCredentials, type DmpClientOptions } from './client';
+export { DmpClient, DmpError, dmpFaultError, hl7Ts, readSetAuthorizationResponse, type DmpCallContext, type DmpCallerCredentials, type DmpClientOptions } from './client';
 export * from './codes';
 export { isAllowed, canSeeMasked, type DmpActor, type DmpOperation, type DocumentContext, type RightsDecision } from './rights';
 export { buildVihf, signedVihf, readVihfClaims, subjectDn, type VihfInput, type VihfSubject, type VihfClaims, type LpsIdentity, type AuthenticationMode, type CodedRole } from './vihf';

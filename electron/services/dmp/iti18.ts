@@ -124,11 +124,18 @@ export function responseStatus(value: string | null): 'success' | 'partial' | 'f
   return 'failure';
 }
 
-export function parseAdhocQueryResponse(response: Element): AdhocQueryResult {
+/**
+ * Reads an AdhocQueryResponse. `records`: the RegistryObjectList's children when the answer was
+ * parsed one record at a time (SoapCall.records); otherwise they are read from `response`.
+ */
+export function parseAdhocQueryResponse(response: Element, records?: Iterable<Element>): AdhocQueryResult {
   if (response.localName !== 'AdhocQueryResponse' || response.namespaceURI !== NS.query) throw new TypeError('not an AdhocQueryResponse');
-  const list = childElements(response, NS.rim, 'RegistryObjectList')[0] ?? null;
+  const list = records ?? childElements(response, NS.rim, 'RegistryObjectList')[0] ?? null;
   return { ...readRegistryObjects(list), status: responseStatus(response.getAttribute('status')), errors: readRegistryErrors(response) };
 }
+
+/** The elements whose children an ITI-18 answer lists (for SoapCall.records). */
+export const ITI18_RECORDS = { ns: NS.rim, local: 'RegistryObjectList' } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Reading a request (simulator side)

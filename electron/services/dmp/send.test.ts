@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, makePdf, startDmpHarness, type DmpHarness } from '../../../fixtures/sim/dmp';
+import { makePdf } from '../../../fixtures/sim/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';

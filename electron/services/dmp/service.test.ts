@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/sim/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { addBulkDocuments } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import type { AuditInput } from '../audit';
 import { createManualClock, type ManualClock } from '../../platform/clock';
@@ -20,6 +21,13 @@ const PATIENTS: Record<string, DmpPatient> = {
   provisional: { id: 'p-prov', status: 'PROV', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12' },
 };
 const byId = new Map(Object.values(PATIENTS).map((p) => [p.id, p]));
+/** Orders OIDs arc by arc (…1.6 before …1.13). */
+const byOid = (a: string, b: string): number => {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x.length - y.length;
+};
 
 describe('DmpService against the DMP simulator', () => {
   let pki: DemoPki;
@@ -70,14 +78,16 @@ describe('DmpService against the DMP simulator', () => {
     expect(result.listed).toBe(true);
     expect(result.filter.since).not.toBeNull();
     const since = Date.parse(result.filter.since as string);
-    expect(result.documents.length).toBeGreaterThan(3);
+    expect(since).toBe(Date.UTC(2026, 10, 30, 9, 0, 0) - 2 * 365.25 * 86_400_000);
+    // The simulator seeds 14 documents over three years for this patient: the last nine (…9000.1.6
+    // to …9000.1.14) are less than two years old. The demo practitioner is her médecin traitant DMP,
+    // who sees the masked documents of other authors (PDT-INF-526, TD3.2 "documents masqués aux PS",
+    // MT normal: oui): …1.6 (another author's) and …1.13 (his own) are listed.
+    expect(result.documents.map((d) => d.uniqueId).sort(byOid)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14].map((i) => `1.2.250.1.999.1.1.9000.1.${i}`));
     for (const d of result.documents) expect(Date.parse(d.serviceStartTime as string)).toBeGreaterThanOrEqual(since);
+    expect(result.documents.filter((d) => d.restrictions.includes('MASQUE_PS')).map((d) => d.uniqueId).sort(byOid)).toEqual(['1.2.250.1.999.1.1.9000.1.6', '1.2.250.1.999.1.1.9000.1.13']);
     expect(result.documents.every((d) => d.isNew)).toBe(true);
-    expect(result.newCount).toBe(result.documents.length);
-    // Masked documents of other authors are not returned; own masked ones are.
-    const registryForPatient = [...harness.sim.registry.entries.values()].filter((e) => e.patient.startsWith('258036311304224'));
-    const hiddenOthers = registryForPatient.filter((e) => e.metadata.confidentialityCodes.some((c) => c.code === 'MASQUE_PS') && e.metadata.authors[0]?.idNat !== '899700123450');
-    for (const h of hiddenOthers) expect(result.documents.some((d) => d.uniqueId === h.metadata.uniqueId)).toBe(false);
+    expect(result.newCount).toBe(9);
     expect(result.rights.consult.allowed).toBe(true);
     expect(audit.map((a) => a.action)).toEqual(['dmp.td02', 'dmp.td31']);
     expect(JSON.stringify(audit)).not.toContain('258036311304224');
@@ -87,7 +97,10 @@ describe('DmpService against the DMP simulator', () => {
     const service = fresh();
     const first = await service.open(PATIENTS.dupont!.id, {}, 'dr');
     const widened = await service.open(PATIENTS.dupont!.id, { widen: true }, 'dr');
-    expect(widened.documents.length).toBeGreaterThan(first.documents.length);
+    expect(first.documents).toHaveLength(9);
+    // Widened: all 14 of her documents, the five older than two years included.
+    expect(widened.documents).toHaveLength(14);
+    expect(widened.newCount).toBe(5);
     service.markSeen(PATIENTS.dupont!.id, widened.documents.map((d) => d.uniqueId));
     clock.advance(60_000);
     // Someone else adds a document in between.
@@ -171,9 +184,12 @@ describe('DmpService against the DMP simulator', () => {
   it('refuses consultation with a CPE card (rights matrix) but still tells the status', async () => {
     const service = fresh();
     practitioner = demoDmpPractitioner(pki, pki.secretary);
+    const before = harness.sim.requests.length;
     const result = await service.open(PATIENTS.dupont!.id, {}, 'secretaire');
     expect(result.status.existence).toBe('active');
     expect(result.listError?.code).toBe('DMP_FORBIDDEN_BY_RIGHTS');
+    // The desk refused by itself: only TD0.2 went to the DMP, no search (the DMP would refuse it too: refusals.test.ts).
+    expect(harness.sim.requests.slice(before).map((r) => r.action)).toEqual(['urn:hl7-org:v3:PRPA_IN201307UV02']);
     expect(result.rights.consult.allowed).toBe(false);
     expect(result.rights.send.allowed).toBe(true);
     expect(result.rights.mask.allowed).toBe(false);
@@ -188,6 +204,15 @@ describe('DmpService against the DMP simulator', () => {
     expect(opened.listed).toBe(true);
   });
 
+  it('hides another author’s masked document from a doctor who is not the médecin traitant', async () => {
+    const service = fresh();
+    const opened = await service.open(PATIENTS.adrtrois!.id, { widen: true }, 'dr');
+    expect(opened.status.treatingDoctor).toBe(false);
+    // Six documents are seeded for her; …9000.2.6 is masked by another author: a doctor who is not
+    // the médecin traitant sees only his own masked documents (PDT-INF-526, TD3.2, footnote 6).
+    expect(opened.documents.map((d) => d.uniqueId).sort(byOid)).toEqual([1, 2, 3, 4, 5].map((i) => `1.2.250.1.999.1.1.9000.2.${i}`));
+  });
+
   it('masks a document, and deletes its own document while refusing to delete another author’s', async () => {
     const service = fresh();
     const opened = await service.open(PATIENTS.adrtrois!.id, { widen: true }, 'dr');
@@ -198,9 +223,21 @@ describe('DmpService against the DMP simulator', () => {
     const sim = harness.sim.registry.byUniqueId(other.uniqueId)!;
     expect(sim.version).toBe(2);
     expect(sim.metadata.confidentialityCodes.map((c) => c.code)).toContain('MASQUE_PS');
+    const before = harness.sim.requests.length;
     await expect(service.setStatus(PATIENTS.adrtrois!.id, other.uniqueId, 'Deleted', 'dr')).rejects.toMatchObject({ code: 'DMP_FORBIDDEN_BY_RIGHTS' });
+    // Refused by the desk's rights check before any ITI-57 (PDT-INF-526: one's own documents only).
+    expect(harness.sim.requests.length).toBe(before);
     await service.setStatus(PATIENTS.adrtrois!.id, own.uniqueId, 'Archived', 'dr');
     expect(harness.sim.registry.byUniqueId(own.uniqueId)?.status).toBe('Archived');
     expect(audit.map((a) => a.action)).toContain('dmp.td33d');
   });
+
+  // Last: it grows the simulator's registry for the rest of the file.
+  it('lists a DMP of 2 000 documents, reading the answer one entry at a time (issue 14: one tree would cost 24 times the answer)', async () => {
+    const service = fresh();
+    addBulkDocuments(harness.sim.registry, 2_000, clock.now());
+    const widened = await service.open(PATIENTS.dupont!.id, { widen: true }, 'dr');
+    expect(widened.listed).toBe(true);
+    expect(widened.documents.length).toBeGreaterThanOrEqual(2_000);
+  }, 120_000);
 });

@@ -96,6 +96,11 @@ export interface DmpServiceDeps {
   notify?: DmpNotify;
   /** Awaited before any exchange (démo: starts the simulator and loads the virtual card on first use). */
   prepare?: () => Promise<void>;
+  /**
+   * Reads an imported CDA's header into XDS metadata (safe parser, whole document). The host runs
+   * it in its worker thread, off the event loop (a CDA may be 16 MB); in-process by default.
+   */
+  readCdaMetadata?: (bytes: Uint8Array, extraConfidentiality: string[]) => Promise<XdsDocumentMetadata>;
 }
 
 export interface DmpAccess {
@@ -180,6 +185,15 @@ export function hl7ToIso(value: string | null | undefined): string | null {
 
 function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+}
+
+/** DMP visibility codes (JDV_J08): XDS metadata only, for a built PDF wrapper and an imported CDA alike. */
+function confidentialityCodes(input: Pick<SendInput, 'visibility'>): string[] {
+  return [
+    ...(input.visibility?.maskedFromProfessionals === true ? ['MASQUE_PS'] : []),
+    ...(input.visibility?.hiddenFromPatient === true ? ['INVISIBLE_PATIENT'] : []),
+    ...(input.visibility?.hiddenFromLegalRepresentatives === true ? ['INVISIBLE_REPRESENTANTS_LEGAUX'] : []),
+  ];
 }
 
 export class DmpService {
@@ -556,14 +570,18 @@ export class DmpService {
   /** Stores the document and its outbox job in one transaction; sending happens when possible. */
   async send(input: SendInput, actorName: string): Promise<DmpSendingView> {
     await this.ready();
-    return this.queue(input, actorName);
+    const bytes = Buffer.from(input.content.buffer, input.content.byteOffset, input.content.byteLength);
+    // A CDA from elsewhere is read by the safe parser off the event loop (issue 14) before the
+    // synchronous part: the transaction never waits on a large document.
+    const cdaMetadata = bytes.subarray(0, 5).toString('latin1') === '%PDF-' ? undefined : await this.readCdaMetadata(bytes, confidentialityCodes(input));
+    return this.queue(input, actorName, cdaMetadata);
   }
 
   /**
    * The synchronous part of `send`: usable inside another service's transaction (the ordonnance
    * numérique queues its eP-MED-DM copy with the prescription), where it becomes a savepoint.
    */
-  queue(input: SendInput, actorName: string): DmpSendingView {
+  queue(input: SendInput, actorName: string, cdaMetadata?: XdsDocumentMetadata): DmpSendingView {
     const outbox = this.deps.outbox;
     if (outbox === undefined) throw new AppError('DMP_SEND_UNAVAILABLE');
     const patient = this.qualifiedPatient(input.patientId);
@@ -571,18 +589,10 @@ export class DmpService {
     const settings = this.deps.settings();
     const bytes = Buffer.from(input.content.buffer, input.content.byteOffset, input.content.byteLength);
     const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
-    const text = isPdf ? '' : bytes.subarray(0, 4096).toString('utf8');
-    const isXml = !isPdf && /<(?:[A-Za-z0-9_]+:)?ClinicalDocument[\s>]/.test(text.includes('ClinicalDocument') ? text : bytes.toString('utf8'));
-    if (!isPdf && !isXml) throw new AppError('DMP_FILE_INVALID');
     const replaced = input.replaces === undefined ? null : this.replacedVersion(input.patientId, input.replaces);
-    let xml: string;
+    let content: Buffer;
     let metadata: XdsDocumentMetadata;
-    // DMP visibility codes (JDV_J08): XDS metadata only, for a built PDF wrapper and an imported CDA alike.
-    const confidentiality = [
-      ...(input.visibility?.maskedFromProfessionals === true ? ['MASQUE_PS'] : []),
-      ...(input.visibility?.hiddenFromPatient === true ? ['INVISIBLE_PATIENT'] : []),
-      ...(input.visibility?.hiddenFromLegalRepresentatives === true ? ['INVISIBLE_REPRESENTANTS_LEGAUX'] : []),
-    ];
+    const confidentiality = confidentialityCodes(input);
     if (isPdf) {
       if (input.typeCode === undefined || input.typeCode === '') throw new AppError('DMP_TYPE_REQUIRED');
       const author = this.authorFor(practitioner);
@@ -610,17 +620,20 @@ export class DmpService {
         },
         { newOid: () => this.newOid() },
       );
-      xml = built.xml;
+      content = Buffer.from(built.xml, 'utf8');
       metadata = built.metadata;
     } else {
-      xml = bytes.toString('utf8');
-      metadata = extractXdsMetadata(xml, { extraConfidentiality: confidentiality });
+      // Not a PDF: the whole file through the safe parser, whatever comes before the root (a BOM,
+      // the XML declaration, processing instructions, a leading comment of any length: the official
+      // ANS N1 example starts with one). The first kilobytes used to be sniffed instead (issue 14).
+      metadata = cdaMetadata ?? extractXdsMetadata(bytes, { extraConfidentiality: confidentiality });
+      // The document is sent as received (its own encoding), not re-encoded.
+      content = bytes;
       // The header must give every metadata ITI-41 requires: refuse now rather than let the DMP refuse the job later.
       if (metadata.missing !== undefined && metadata.missing.length > 0) throw new AppError('DMP_CDA_METADATA_INCOMPLETE', { missing: metadata.missing });
       const cx = parsePatientCx(metadata.sourcePatientId);
       if (cx === null || cx.matricule !== patient.ins.matricule) throw new AppError('DMP_FILE_INVALID', { reason: 'patient-mismatch' });
     }
-    const content = Buffer.from(xml, 'utf8');
     metadata = { ...metadata, size: content.length, hash: createHash('sha1').update(content).digest('hex') };
     if (input.replaces !== undefined) metadata.replaces = input.replaces;
     const createdAt = this.now();
@@ -642,6 +655,16 @@ export class DmpService {
     this.deps.notify?.('dmp.changed', { patientId: input.patientId, reason: 'sending' });
     outbox.wake('dmp.send');
     return this.sendingView({ ...row, jobId: job?.id ?? null, sentAt: null });
+  }
+
+  private async readCdaMetadata(bytes: Buffer, confidentiality: string[]): Promise<XdsDocumentMetadata> {
+    try {
+      return this.deps.readCdaMetadata === undefined ? extractXdsMetadata(bytes, { extraConfidentiality: confidentiality }) : await this.deps.readCdaMetadata(bytes, confidentiality);
+    } catch (error) {
+      // Neither a PDF nor XML at all: the DMP takes only those (a CDA that is XML keeps its own reason).
+      if (isAppError(error) && error.code === 'CDA_NOT_A_DOCUMENT' && error.details?.reason === 'XML_MALFORMED') throw new AppError('DMP_FILE_INVALID', { reason: 'not-pdf-nor-xml' });
+      throw error;
+    }
   }
 
   /**

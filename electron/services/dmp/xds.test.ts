@@ -137,7 +137,9 @@ describe('rights matrix (PDT-INF-526)', () => {
   it('limits emergency modes and deletion', () => {
     expect(isAllowed('TD3.1', { ...cps, purposeOfUse: 'bris_de_glace' }).allowed).toBe(true);
     expect(isAllowed('TD3.3a', { ...cps, purposeOfUse: 'bris_de_glace' }).allowed).toBe(false);
-    expect(isAllowed('TD3.1', { ...cps, profession: '60', purposeOfUse: 'centre_15' }).allowed).toBe(false);
+    // PDT-INF-526: a PS non médecin has a régulation column too (TD3.1: oui), but may not archive there.
+    expect(isAllowed('TD3.1', { ...cps, profession: '60', purposeOfUse: 'centre_15' }).allowed).toBe(true);
+    expect(isAllowed('TD3.3d', { ...cps, profession: '60', purposeOfUse: 'centre_15' }, { own: true, patientDocument: false }).allowed).toBe(false);
     expect(isAllowed('TD3.1', { credential: 'CPE', profession: null, treatingDoctor: false, purposeOfUse: 'bris_de_glace' }).allowed).toBe(false);
     expect(isAllowed('TD3.3c', cps, { own: false, patientDocument: false }).allowed).toBe(false);
     expect(isAllowed('TD3.3c', cps, { own: true, patientDocument: false }).allowed).toBe(true);

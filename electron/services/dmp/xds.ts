@@ -199,11 +199,14 @@ function readSubmissionSet(object: Element): SubmissionSetEntry {
   };
 }
 
-/** Reads every object of a rim:RegistryObjectList (or of a SubmitObjectsRequest's list). */
-export function readRegistryObjects(list: Element | null): RegistryObjects {
+/**
+ * Reads every object of a rim:RegistryObjectList (or of a SubmitObjectsRequest's list), given as the
+ * list element or as its children parsed one at a time (a long answer, see SoapCall.records).
+ */
+export function readRegistryObjects(list: Element | Iterable<Element> | null): RegistryObjects {
   const out: RegistryObjects = { documents: [], submissionSets: [], associations: [] };
   if (list === null) return out;
-  for (const child of childElements(list)) {
+  for (const child of Symbol.iterator in list ? list : childElements(list)) {
     if (child.namespaceURI !== NS.rim) continue;
     if (child.localName === 'ExtrinsicObject') out.documents.push(readDocumentEntry(child));
     else if (child.localName === 'RegistryPackage') out.submissionSets.push(readSubmissionSet(child));

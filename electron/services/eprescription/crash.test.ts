@@ -3,15 +3,15 @@
  * dispensation recorded while the base e-prescription is down, the host killed with SIGKILL in
  * between, are registered exactly once when the base is back; and a host killed while the base
  * holds its request does not send it twice (the next host asks the base first). The child host is
- * fixtures/sim/eprescription/crash-child.ts; the simulator runs in this process.
+ * fixtures/testing/eprescription/crash-child.ts; the simulator runs in this process.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRASH_LINES, CRASH_PATIENT, crashSession, type CrashChildArgs } from '../../../fixtures/sim/eprescription/crash-data';
-import { startErxHarness, type ErxHarness } from '../../../fixtures/sim/eprescription';
+import { CRASH_LINES, CRASH_PATIENT, crashSession, type CrashChildArgs } from '../../../fixtures/testing/eprescription/crash-data';
+import { startErxHarness, type ErxHarness } from '../../../fixtures/wiring/eprescription';
 import { ensureSharedTestPki, sharedTestPkiDir, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { generateKeyHex } from '../../platform/db/key';
@@ -56,7 +56,7 @@ function host(harness: ErxHarness, pki: DemoPki, dbPath: string, keyHex: string,
 async function runAndKill(args: CrashChildArgs, until: 'attempted' | 'in-flight', harness: ErxHarness): Promise<{ queued: string; jobId: string }> {
   const sent = (): number => harness.sim.requests.filter((r) => r.operation !== 'probe').length;
   const seen = sent();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'fixtures/sim/eprescription/crash-child.ts'), JSON.stringify(args)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'fixtures/testing/eprescription/crash-child.ts'), JSON.stringify(args)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));

@@ -118,7 +118,7 @@ const errors = (r: SchematronResult): SchematronFailure[] => r.failures.filter((
 describeWithPrerequisites('conformance', xsdReady, 'eP-MED-DM and eDISP-MED documents against CDA_extended.xsd', () => {
   it('every generated prescription and dispensation validates', async () => {
     const documents = { ...(await prescriptionVariants()), ...dispensationVariants() };
-    for (const [name, xml] of Object.entries(documents)) expect(validateCdaXsd(xml, referenceDir() as string), name).toEqual({ valid: true, errors: [] });
+    for (const [name, xml] of Object.entries(documents)) expect(await validateCdaXsd(xml, referenceDir() as string), name).toEqual({ valid: true, errors: [] });
   });
 });
 

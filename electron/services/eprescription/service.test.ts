@@ -5,7 +5,7 @@
  * dispensations until the prescription is fully delivered, and every refusal is a typed error.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { demoBaseCaller, startErxHarness, type ErxHarness } from '../../../fixtures/sim/eprescription';
+import { demoBaseCaller, startErxHarness, type ErxHarness } from '../../../fixtures/wiring/eprescription';
 import { ensureSharedTestPki, type DemoCardCredentials, type DemoPki } from '../../../fixtures/sim/pki';
 import { PemSigner } from '../../platform/crypto';
 import { createManualClock, type ManualClock } from '../../platform/clock';

@@ -94,3 +94,4 @@ export {
 export { evaluateInsiAcceptance, type AcceptanceFinding, type InsTraits, type InsiAcceptance } from './acceptance';
 export { nameLikeness, namesAlike, phoneticKey, probableDuplicate, type NameLikeness } from './likeness';
 export { birthPlaceLabel, birthPlaceSources, describeBirthPlace, sameBirthPlaceLineage, searchBirthPlaces, type BirthPlace, type BirthPlaceKind } from './birth-place';
+export { insDatamatrixRecogniser, insDatamatrixText, readInsDatamatrix } from './scan-recogniser';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../platform/clock';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
-import { demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/sim/insi';
+import { demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/wiring/insi';
 import { normalizeStrictTraits, type StrictTraits, type StrictTraitsInput } from '../identity';
 import type { InsiCredentials } from './client';
 import { runStrategy } from './strategy';

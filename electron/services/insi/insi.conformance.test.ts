@@ -14,7 +14,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeWithPrerequisites, hasReference, referenceDir, type PrerequisiteCheck } from '../../../fixtures/testing/tier';
 import { hasXmllint, validateAgainstXsd } from '../../../fixtures/testing/xsd';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
-import { DEMO_LPS, demoPractitionerSession } from '../../../fixtures/sim/insi';
+import { DEMO_LPS, demoPractitionerSession } from '../../../fixtures/wiring/insi';
 import { createManualClock } from '../../platform/clock';
 import { WSSE_NS, parseEnvelope } from '../../platform/soap';
 import { childElements, serializeElement, serializeXml, toDocument } from '../../platform/xml';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startInsiHarness, type InsiHarness } from '../../../fixtures/sim/insi';
+import { startInsiHarness, type InsiHarness } from '../../../fixtures/wiring/insi';
 import { ensureSharedTestPki, DEMO_PRACTITIONER } from '../../../fixtures/sim/pki';
 import { provisionDemoToken, softhsmMissing, SOFTHSM2_MODULE } from '../../../fixtures/sim/pki/softhsm';
 import { describeWithPrerequisites } from '../../../fixtures/testing/tier';

@@ -74,7 +74,7 @@ describe('RESULTAT parser', () => {
   });
 
   it('maps the known fault codes to actionable errors', () => {
-    const f = (subcodes: string[], detailCode: string | null) => faultCode({ subcodes, detailCode, severity: null, reason: '' });
+    const f = (subcodes: string[], detailCode: string | null) => faultCode({ subcodes, detailCode, severity: null });
     expect(f(['siram_100'], 'desir_550')).toBe('INSI_SOFTWARE_NOT_AUTHORIZED');
     expect(f([], 'desir_560')).toBe('INSI_RIGHTS_INSUFFICIENT');
     expect(f(['siram_40'], 'desir_1020')).toBe('INSI_TEMPORARILY_UNAVAILABLE');

@@ -11,7 +11,7 @@
 import type { Element } from '@xmldom/xmldom';
 import { AppError, type ErrorCode } from '../../contract';
 import type { InsiHistoryEntry, InsiIdentity, InsiIns, InsiResult, InsiTraits } from '../../contract/domains/insi';
-import { SoapFaultError, parseEnvelope } from '../../platform/soap';
+import { SoapFaultError, parseEnvelope, sanitizeFaultToken } from '../../platform/soap';
 import { childElements, firstChildElement, parseXml, textOf } from '../../platform/xml';
 import { computeMatriculeKey, insOidInfo } from '../identity';
 import { INSI_NS } from './request';
@@ -125,23 +125,36 @@ function parseXmlSafe(xml: string | Uint8Array) {
 // ---------------------------------------------------------------------------------------------
 // Faults
 
+/**
+ * What Pupitre keeps of an INSi fault: its codes, sanitised (sanitizeFaultToken). The service's
+ * own reason texts (soap:Reason, siram:Erreur's text) are never kept: they can quote the traits
+ * of the request — an identity — and they are the teleservice's words, not the next step for the
+ * user; the French message comes from the code (issue 14 point 9).
+ */
 export interface InsiFaultInfo {
-  /** soap:Subcode values, outermost first (siram_100…). */
+  /** soap:Subcode values, outermost first (siram_100…), lower-cased. */
   subcodes: string[];
   /** siram:Erreur/@code (desir_550, insi_102…), lower-cased. */
   detailCode: string | null;
   severity: string | null;
-  /** French reason given by the service (shown in Diagnostic, never health data). */
-  reason: string;
+}
+
+const SEVERITIES = new Set(['erreur', 'fatale', 'avertissement', 'information', 'info']);
+
+function severityOf(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const lower = value.trim().toLowerCase();
+  return SEVERITIES.has(lower) ? lower : 'non-standard';
 }
 
 export function faultInfo(error: SoapFaultError): InsiFaultInfo {
   const erreur = error.fault.detailEntries.find((e) => e.namespaceURI === INSI_NS.siram && e.localName === 'Erreur') ?? null;
+  const token = (value: string | null | undefined): string | null => sanitizeFaultToken(value)?.toLowerCase() ?? null;
   return {
-    subcodes: error.fault.subcodes.map((s) => s.local.toLowerCase()),
-    detailCode: erreur?.getAttribute('code')?.toLowerCase() || null,
-    severity: erreur?.getAttribute('severite') || null,
-    reason: error.fault.reason,
+    subcodes: error.fault.subcodes.map((s) => token(s.local) ?? 'non-standard'),
+    detailCode: token(erreur?.getAttribute('code')),
+    // siram:Erreur/@severite (INSi WSDL's fault schema): a word of a short list, nothing else.
+    severity: severityOf(erreur?.getAttribute('severite')),
   };
 }
 
@@ -163,7 +176,7 @@ export function faultCode(info: InsiFaultInfo): ErrorCode {
 /** The AppError for a SOAP fault; details carry codes only (no cause: the fault's DOM stays here). */
 export function insiFaultError(error: SoapFaultError): AppError {
   const info = faultInfo(error);
-  const details: Record<string, unknown> = { subcodes: info.subcodes, detailCode: info.detailCode, severity: info.severity, serviceReason: info.reason };
+  const details: Record<string, unknown> = { subcodes: info.subcodes, detailCode: info.detailCode, severity: info.severity };
   if (error.httpStatus !== undefined) details.httpStatus = error.httpStatus;
   return new AppError(faultCode(info), details);
 }

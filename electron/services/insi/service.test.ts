@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PATIENTS } from '../../../fixtures/data/demo-patients';
 import { generateSyntheticPatients } from '../../../fixtures/data/synthetic-patients';
-import { demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/sim/insi';
+import { demoPractitionerSession, startInsiHarness, type InsiHarness } from '../../../fixtures/wiring/insi';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { systemClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
@@ -188,7 +188,9 @@ describe('worklist over the outbox', () => {
       expect(progress.finished).toBe(true);
       expect(progress.found + progress.notFound + progress.several + progress.error + progress.skipped).toBe(43);
       expect(progress.error).toBe(0);
-      expect(progress.found).toBeGreaterThan(25);
+      // ADRTROIS found, HOUILLES not found, DE VINCI several; the 40 synthetic identities (seed 7) get
+      // the simulator's deterministic answers: 33 found, 7 not found.
+      expect({ found: progress.found, notFound: progress.notFound, several: progress.several, skipped: progress.skipped }).toEqual({ found: 34, notFound: 8, several: 1, skipped: 0 });
       const items = insi.items(started.worklistId, undefined, 100);
       const byTraits = (name: string) => items.find((i) => i.patientId === patients.search({ query: name }, 'desk').results[0]?.id);
       expect(byTraits('adrtrois')).toMatchObject({ status: 'found', statusAfter: 'RECUP' });
@@ -200,7 +202,7 @@ describe('worklist over the outbox', () => {
       expect(insi.toVerify(100, 'desk')).not.toContain(adrtrois);
       const report = insi.report(started.worklistId, 'desk');
       expect(report.csv.split('\r\n').filter((l) => l !== '')).toHaveLength(44);
-      expect(report.csv).toMatch(/;INS récupéré;/);
+      expect(report.csv.split('\r\n').filter((l) => l.includes(';INS récupéré;'))).toHaveLength(34);
       // Nothing is queued twice: starting again makes a new worklist, jobs of the first are done.
       expect(outbox.list({ queue: 'insi.lookup', status: 'done' })).toHaveLength(43);
     } finally {

@@ -23,6 +23,7 @@ import type {
 } from '../../contract/domains/insi';
 import type { Patient } from '../../contract/domains/patients';
 import type { Clock } from '../../platform/clock';
+import { csvFile } from '../../platform/csv';
 import type { Db } from '../../platform/db';
 import { classifyTransportError } from '../../platform/http';
 import type { Logger } from '../../platform/log';
@@ -512,16 +513,13 @@ export class InsiService {
       error: 'erreur',
       skipped: 'non interrogé',
     };
-    const cell = (value: string | null) => {
-      const text = value ?? '';
-      return /[";\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-    };
-    const lines = [
-      ['Patient', 'Résultat', 'Motif', 'Statut après', 'Mis à jour'].join(';'),
-      ...items.map((i) => [i.patientId, label[i.status], i.reason, i.statusAfter, i.updatedAt].map(cell).join(';')),
-    ];
+    // csvFile neutralises what a spreadsheet would take for a formula (issue 14).
+    const csv = csvFile([
+      ['Patient', 'Résultat', 'Motif', 'Statut après', 'Mis à jour'],
+      ...items.map((i) => [i.patientId, label[i.status], i.reason, i.statusAfter, i.updatedAt]),
+    ]);
     this.audit(actor, null, 'insi.worklist.report', { worklistId, lines: items.length });
-    return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv: `\uFEFF${lines.join('\r\n')}\r\n` };
+    return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv };
   }
 
   /**

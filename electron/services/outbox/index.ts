@@ -3,7 +3,7 @@ export { Outbox, type OutboxOptions, type OutboxNotify, type OutboxEventName, ty
 export { outboxMigrations } from './schema';
 export type { UnsentJob, UnsentReason, UnsentReport } from './unsent';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-export { classifyError } from './classify';
+export { classifyError, describeError } from './classify';
 export type {
   EndpointState,
   EnqueueInput,

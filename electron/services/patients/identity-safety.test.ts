@@ -152,31 +152,31 @@ describe('probable duplicates by likeness', () => {
     expect(service.findDuplicates({ birthName: 'Dupond', birthGivenNames: 'Jean', birthDate: '12/03/1984', sex: 'F' }, 'CPE 1', 'vitale')).toEqual([]);
   });
 
-  it('flags look-alikes at CSV import and lists them for review', () => {
+  it('flags look-alikes at CSV import and lists them for review', async () => {
     const { service } = setup();
     service.create({ strictTraits: { birthName: 'Dupont', birthGivenNames: 'Jean', birthDate: '12/03/1984', sex: 'M' } }, 'CPE 1');
     const csv = 'Nom;Prénoms;Naissance;Sexe\nDUPOND;Jean;12/03/1984;M\nMARTIN;Louise;01/01/1990;F\n';
     const mapping = { Nom: 'birthName', Prénoms: 'birthGivenNames', Naissance: 'birthDate', Sexe: 'sex' } as const;
     const bytes = new TextEncoder().encode(csv);
     expect(service.importPreview({ bytes, mapping }, 'CPE 1').probableDuplicates).toBe(1);
-    const result = service.importCommit({ bytes, mapping }, 'CPE 1');
+    const result = await service.importCommit({ bytes, mapping }, 'CPE 1');
     expect(result).toMatchObject({ created: 2, probableDuplicates: 1 });
     expect(service.duplicatePairs(10, 'CPE 1')).toMatchObject([{ reason: 'likeness', source: 'import' }]);
   });
 });
 
 describe('doublon workflow', () => {
-  function twoLookAlikes() {
+  async function twoLookAlikes() {
     const ctx = setup();
     const kept = ctx.service.create({ strictTraits: { birthName: 'Dupont', birthGivenNames: 'Jean', birthDate: '12/03/1984', sex: 'M' } }, 'CPE 1').patient;
     const csv = new TextEncoder().encode('Nom;Prénoms;Naissance;Sexe\nDUPOND;Jean;12/03/1984;M\n');
-    ctx.service.importCommit({ bytes: csv, mapping: { Nom: 'birthName', Prénoms: 'birthGivenNames', Naissance: 'birthDate', Sexe: 'sex' } }, 'CPE 1');
+    await ctx.service.importCommit({ bytes: csv, mapping: { Nom: 'birthName', Prénoms: 'birthGivenNames', Naissance: 'birthDate', Sexe: 'sex' } }, 'CPE 1');
     const other = ctx.service.duplicatePairs(10, 'CPE 1').flatMap((p) => [p.a.id, p.b.id]).find((id) => id !== kept.id) as string;
     return { ...ctx, kept, other };
   }
 
-  it('merges with a trace: the merged record stays, read-only and out of search; both histories and the audit say so; pending work follows', () => {
-    const { service, audit, kept, other } = twoLookAlikes();
+  it('merges with a trace: the merged record stays, read-only and out of search; both histories and the audit say so; pending work follows', async () => {
+    const { service, audit, kept, other } = await twoLookAlikes();
     const moved: Array<[string, string]> = [];
     service.addMergeParticipant({ label: 'documents DMP à envoyer', reassign: (from, to) => (moved.push([from, to]), 2) });
     const result = service.merge({ keptId: kept.id, mergedId: other, reason: 'même personne, faute de frappe à l’import' }, 'CPE 1');
@@ -193,8 +193,8 @@ describe('doublon workflow', () => {
     expect(audit.filter((a) => a.action === 'patient.merge' || a.action === 'patient.merged-into').map((a) => a.patientRef).sort()).toEqual([kept.id, other].sort());
   });
 
-  it('never merges a record with an INS into one without, nor two records with different INS', () => {
-    const { service, kept, other } = twoLookAlikes();
+  it('never merges a record with an INS into one without, nor two records with different INS', async () => {
+    const { service, kept, other } = await twoLookAlikes();
     const tiq = { birthName: 'DUPOND', birthGivenNames: 'JEAN', firstGivenName: 'JEAN', birthDate: '1984-03-12', sex: 'M' as const, birthPlaceCode: null };
     service.applyInsiResult({ id: other, matricule: matricule('1840375056001'), oid: INS_OID.TEST, traits: tiq }, 'CPE 1');
     expect(codeOf(() => service.merge({ keptId: kept.id, mergedId: other, reason: 'même personne' }, 'CPE 1'))).toBe('PATIENT_MERGE_REFUSED');
@@ -202,8 +202,8 @@ describe('doublon workflow', () => {
     expect(codeOf(() => service.merge({ keptId: kept.id, mergedId: other, reason: 'même personne' }, 'CPE 1'))).toBe('PATIENT_MERGE_REFUSED');
   });
 
-  it('remembers two distinct people: the pair is not proposed again', () => {
-    const { service, kept, other } = twoLookAlikes();
+  it('remembers two distinct people: the pair is not proposed again', async () => {
+    const { service, kept, other } = await twoLookAlikes();
     expect(service.duplicatesOf(other, 'CPE 1').map((p) => p.id)).toEqual([kept.id]);
     service.markDistinct({ a: kept.id, b: other, reason: 'jumeaux, vérifié sur les pièces' }, 'CPE 1');
     expect(service.duplicatePairs(10, 'CPE 1')).toEqual([]);

@@ -6,7 +6,8 @@ import { AppError } from '../../contract';
 import type { StrictTraits, UsedTraits } from '../../contract/domains/identity';
 import type { ImportField, ImportMapping, ImportValidation } from '../../contract/domains/patients';
 import { cleanUsedTraits, normalizeStrictTraits, parseMatricule, parseSex, strictTraitsKey } from '../identity';
-import type { CsvTable } from './csv';
+import { MAX_CELL_CHARS, type CsvRow, type CsvTable } from './csv';
+import { fieldProblem, fieldProblemText } from './fields';
 import type { PatientStore } from './store';
 
 export interface PlannedPatient {
@@ -56,92 +57,161 @@ export function resolveMapping(headers: readonly string[], mapping: ImportMappin
   return columns;
 }
 
-export function validateImport(table: CsvTable, mapping: ImportMapping, store: Pick<PatientStore, 'existingFor'>, today: string): ImportPlan {
-  const columns = resolveMapping(table.headers, mapping);
-  const cell = (cells: string[], field: ImportField): string | undefined => {
-    const index = columns.get(field);
-    return index === undefined ? undefined : cells[index]?.trim();
-  };
-  const issues: ImportValidation['issues'] = [];
-  const toCreate: PlannedPatient[] = [];
-  const seenExternal = new Set<string>();
-  const seenStrict = new Set<string>();
-  let invalid = 0;
-  let existing = 0;
-  let duplicatesInFile = 0;
+/** What one line of an import comes to. */
+export type ImportLineOutcome =
+  | { kind: 'invalid'; reasons: string[] }
+  | { kind: 'existing' }
+  | { kind: 'duplicate-in-file' }
+  | { kind: 'create'; patient: PlannedPatient };
 
-  for (const { line, cells } of table.rows) {
-    const reasons: string[] = [];
-    if (cells.length !== table.headers.length) {
-      reasons.push(`La ligne compte ${cells.length} colonne${cells.length > 1 ? 's' : ''} au lieu de ${table.headers.length} : vérifiez les séparateurs et les guillemets.`);
-    } else {
-      const column = (field: ImportField) => table.headers[columns.get(field) ?? -1] ?? field;
-      const sexText = cell(cells, 'sex') ?? '';
-      const sex = parseSex(sexText);
-      if (sex === null) reasons.push(`Colonne « ${column('sex')} » : sexe ${sexText === '' ? 'absent' : `« ${sexText} » non reconnu`} (attendu M ou F).`);
-      const givenNames = cell(cells, 'birthGivenNames') || cell(cells, 'firstGivenName') || '';
-      const birthDate = cell(cells, 'birthDate') ?? '';
-      const traits = normalizeStrictTraits(
-        {
-          birthName: cell(cells, 'birthName') ?? '',
-          birthGivenNames: givenNames,
-          firstGivenName: cell(cells, 'firstGivenName'),
-          birthDate,
-          sex: sex ?? 'M',
-          birthPlaceCode: cell(cells, 'birthPlaceCode') ?? null,
-        },
-        { today },
-      );
-      if (!traits.ok) {
-        for (const error of traits.errors) {
-          const source = error.field === 'birthGivenNames' && !columns.has('birthGivenNames') ? 'firstGivenName' : error.field;
-          const where = columns.has(source as ImportField) ? `Colonne « ${column(source as ImportField)} » : ` : '';
-          reasons.push(birthDate === '' && error.field === 'birthDate' ? `${where}date de naissance absente.` : `${where}${error.message}`);
-        }
-      }
-      let declaredNir: string | null = null;
-      const nirText = cell(cells, 'declaredNir') ?? '';
-      if (nirText !== '') {
-        const parsed = parseMatricule(nirText, { requireKey: false });
-        if (parsed.ok) declaredNir = parsed.matricule.number;
-        else reasons.push(`Colonne « ${column('declaredNir')} » : NIR invalide (${MATRICULE_REASONS[parsed.reason] ?? parsed.message}).`);
-      }
-      if (reasons.length === 0 && traits.ok) {
-        const externalId = cell(cells, 'externalId') || null;
-        const strictKey = strictTraitsKey(traits.traits);
-        if ((externalId !== null && seenExternal.has(externalId)) || seenStrict.has(strictKey)) {
-          duplicatesInFile += 1;
-        } else if (store.existingFor(externalId, strictKey) !== null) {
-          existing += 1;
-        } else {
-          toCreate.push({
+/**
+ * Checks the lines of an import one at a time (a file is never held as a list of rows): French
+ * reasons for each invalid line, duplicates within the file, patients already in the base, and
+ * the patients to create. `summary()` gives the validation the preview shows.
+ */
+export class ImportValidator {
+  private readonly columns: Map<ImportField, number>;
+  private readonly issues: ImportValidation['issues'] = [];
+  private readonly seenExternal = new Set<string>();
+  private readonly seenStrict = new Set<string>();
+  private lines = 0;
+  private invalid = 0;
+  private existing = 0;
+  private duplicatesInFile = 0;
+  private toCreate = 0;
+
+  constructor(
+    private readonly headers: readonly string[],
+    mapping: ImportMapping,
+    private readonly store: Pick<PatientStore, 'existingFor'>,
+    private readonly today: string,
+  ) {
+    this.columns = resolveMapping(headers, mapping);
+  }
+
+  private cell(cells: string[], field: ImportField): string | undefined {
+    const index = this.columns.get(field);
+    return index === undefined ? undefined : cells[index]?.trim();
+  }
+
+  private column(field: ImportField): string {
+    return this.headers[this.columns.get(field) ?? -1] ?? field;
+  }
+
+  check({ line, cells }: CsvRow): ImportLineOutcome {
+    this.lines += 1;
+    const reasons = this.reasonsFor(cells);
+    let outcome: ImportLineOutcome;
+    if (reasons.reasons.length > 0 || reasons.traits === null) outcome = { kind: 'invalid', reasons: reasons.reasons };
+    else {
+      const { traits, declaredNir } = reasons;
+      const externalId = this.cell(cells, 'externalId') || null;
+      const strictKey = strictTraitsKey(traits);
+      if ((externalId !== null && this.seenExternal.has(externalId)) || this.seenStrict.has(strictKey)) {
+        this.duplicatesInFile += 1;
+        outcome = { kind: 'duplicate-in-file' };
+      } else if (this.store.existingFor(externalId, strictKey) !== null) {
+        this.existing += 1;
+        outcome = { kind: 'existing' };
+      } else {
+        this.toCreate += 1;
+        outcome = {
+          kind: 'create',
+          patient: {
             line,
-            traits: traits.traits,
-            used: cleanUsedTraits({ usedName: cell(cells, 'usedName') ?? null, usedGivenName: cell(cells, 'usedGivenName') ?? null }),
+            traits,
+            used: cleanUsedTraits({ usedName: this.cell(cells, 'usedName') ?? null, usedGivenName: this.cell(cells, 'usedGivenName') ?? null }),
             declaredNir,
             externalId,
-          });
-        }
-        if (externalId !== null) seenExternal.add(externalId);
-        seenStrict.add(strictKey);
+          },
+        };
+      }
+      if (externalId !== null) this.seenExternal.add(externalId);
+      this.seenStrict.add(strictKey);
+    }
+    if (outcome.kind === 'invalid') {
+      this.invalid += 1;
+      if (this.issues.length < MAX_ISSUES) this.issues.push({ line, reasons: outcome.reasons });
+    }
+    return outcome;
+  }
+
+  private reasonsFor(cells: string[]): { reasons: string[]; traits: StrictTraits | null; declaredNir: string | null } {
+    const reasons: string[] = [];
+    const headerCount = this.headers.length;
+    if (cells.length !== headerCount) {
+      reasons.push(`La ligne compte ${cells.length} colonne${cells.length > 1 ? 's' : ''} au lieu de ${headerCount} : vérifiez les séparateurs et les guillemets.`);
+      return { reasons, traits: null, declaredNir: null };
+    }
+    // Cells stored as typed (used traits, number in the previous software): bounded, printable, no formula.
+    for (const field of ['usedName', 'usedGivenName', 'externalId'] as const) {
+      const problem = fieldProblem(field, this.cell(cells, field));
+      if (problem !== null) reasons.push(`Colonne « ${this.column(field)} » : ${fieldProblemText(problem, field)}`);
+    }
+    const tooLong = [...this.columns.entries()].find(([, index]) => (cells[index]?.length ?? 0) > MAX_CELL_CHARS);
+    if (tooLong !== undefined) {
+      reasons.push(`Colonne « ${this.column(tooLong[0])} » : valeur trop longue (${MAX_CELL_CHARS} caractères au plus).`);
+      return { reasons, traits: null, declaredNir: null };
+    }
+    const sexText = this.cell(cells, 'sex') ?? '';
+    const sex = parseSex(sexText);
+    if (sex === null) reasons.push(`Colonne « ${this.column('sex')} » : sexe ${sexText === '' ? 'absent' : `« ${sexText} » non reconnu`} (attendu M ou F).`);
+    const givenNames = this.cell(cells, 'birthGivenNames') || this.cell(cells, 'firstGivenName') || '';
+    const birthDate = this.cell(cells, 'birthDate') ?? '';
+    const normalized = normalizeStrictTraits(
+      {
+        birthName: this.cell(cells, 'birthName') ?? '',
+        birthGivenNames: givenNames,
+        firstGivenName: this.cell(cells, 'firstGivenName'),
+        birthDate,
+        sex: sex ?? 'M',
+        birthPlaceCode: this.cell(cells, 'birthPlaceCode') ?? null,
+      },
+      { today: this.today },
+    );
+    if (!normalized.ok) {
+      for (const error of normalized.errors) {
+        const source = error.field === 'birthGivenNames' && !this.columns.has('birthGivenNames') ? 'firstGivenName' : error.field;
+        const where = this.columns.has(source as ImportField) ? `Colonne « ${this.column(source as ImportField)} » : ` : '';
+        reasons.push(birthDate === '' && error.field === 'birthDate' ? `${where}date de naissance absente.` : `${where}${error.message}`);
+      }
+    } else {
+      for (const field of ['birthName', 'birthGivenNames', 'firstGivenName'] as const) {
+        const problem = fieldProblem(field, normalized.traits[field]);
+        if (problem !== null) reasons.push(`Colonne « ${this.column(field === 'firstGivenName' && !this.columns.has('firstGivenName') ? 'birthGivenNames' : field)} » : ${fieldProblemText(problem, field)}`);
       }
     }
-    if (reasons.length > 0) {
-      invalid += 1;
-      if (issues.length < MAX_ISSUES) issues.push({ line, reasons });
+    let declaredNir: string | null = null;
+    const nirText = this.cell(cells, 'declaredNir') ?? '';
+    if (nirText !== '') {
+      const parsed = parseMatricule(nirText, { requireKey: false });
+      if (parsed.ok) declaredNir = parsed.matricule.number;
+      else reasons.push(`Colonne « ${this.column('declaredNir')} » : NIR invalide (${MATRICULE_REASONS[parsed.reason] ?? parsed.message}).`);
     }
+    return { reasons, traits: normalized.ok ? normalized.traits : null, declaredNir };
   }
-  return {
-    validation: {
-      lines: table.rows.length,
-      valid: table.rows.length - invalid,
-      invalid,
-      existing,
-      duplicatesInFile,
-      toCreate: toCreate.length,
-      issues,
-      issuesTruncated: invalid > issues.length,
-    },
-    toCreate,
-  };
+
+  summary(): ImportValidation {
+    return {
+      lines: this.lines,
+      valid: this.lines - this.invalid,
+      invalid: this.invalid,
+      existing: this.existing,
+      duplicatesInFile: this.duplicatesInFile,
+      toCreate: this.toCreate,
+      issues: [...this.issues],
+      issuesTruncated: this.invalid > this.issues.length,
+    };
+  }
+}
+
+/** Every line validated; the plan lists the patients to create (small files, tests). */
+export function validateImport(table: CsvTable, mapping: ImportMapping, store: Pick<PatientStore, 'existingFor'>, today: string): ImportPlan {
+  const validator = new ImportValidator(table.headers, mapping, store, today);
+  const toCreate: PlannedPatient[] = [];
+  for (const row of table.rows()) {
+    const outcome = validator.check(row);
+    if (outcome.kind === 'create') toCreate.push(outcome.patient);
+  }
+  return { validation: validator.summary(), toCreate };
 }

@@ -4,12 +4,16 @@
  */
 export { patientsMigrations, patientsMigrations2 } from './schema';
 export {
+  IMPORT_BATCH_SIZE,
   MAX_IMPORT_BYTES,
+  MAX_IMPORT_LINES,
   PatientsService,
   toPatient,
   type CreatePatientInput,
   type ImportCommit,
+  type ImportCommitOptions,
   type ImportPreview,
+  type ImportProgress,
   type InsiResultInput,
   type PatientsAuditCallback,
   type PatientsDeps,
@@ -17,6 +21,8 @@ export {
   type SearchCriteria,
   type UpdatePatientInput,
 } from './service';
-export { decodeCsvBytes, decodeWindows1252, detectSeparator, readCsv, suggestMapping, type CsvEncoding, type CsvSeparator, type CsvTable } from './csv';
+export { CsvError, decodeCsvBytes, decodeWindows1252, detectSeparator, readCsv, suggestMapping, type CsvEncoding, type CsvRow, type CsvSeparator, type CsvTable } from './csv';
+export { ImportValidator, validateImport, type ImportLineOutcome, type PlannedPatient } from './import';
+export { assertStorable, fieldProblem, FIELD_MAX_CHARS, type StoredField } from './fields';
 export { parseSearchQuery, searchWords } from './search';
 export type { InsiCandidateSelection } from './store';

@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, type Environment } from '../../contract';
 import type { IdentityAttribute, IdentityDeviceCode, IdentityHistoryEntry, StrictTraitsInput, UsedTraits } from '../../contract/domains/identity';
-import type { ImportMapping, Patient, PatientSummary } from '../../contract/domains/patients';
+import type { ImportMapping, ImportValidation, Patient, PatientSummary } from '../../contract/domains/patients';
 import type { Clock } from '../../platform/clock';
 import { inTransaction, type Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
@@ -32,10 +32,11 @@ import {
   type StrictTraits,
   type TraitFieldError,
 } from '../identity';
-import { readCsv, suggestMapping, CsvError, type CsvTable } from './csv';
+import { MAX_IMPORT_BYTES, readCsv, suggestMapping, CsvError, type CsvTable } from './csv';
 import { findProbableDuplicates } from './duplicates';
+import { ImportValidator, type ImportPlan, type PlannedPatient } from './import';
 import { assertMergeAllowed, type MergeParticipant } from './merge';
-import { validateImport, type ImportPlan } from './import';
+import { assertStorable } from './fields';
 import { parseSearchQuery } from './search';
 import { PatientStore, type DuplicatePairRow, type InsiCandidateSelection, type PatientRecord } from './store';
 
@@ -131,8 +132,38 @@ export interface ImportCommit {
   probableDuplicates: number;
 }
 
-/** 20 Mo: a practice export of ~100 000 patients. */
-export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+export { MAX_IMPORT_BYTES, MAX_IMPORT_LINES } from './csv';
+
+/** Patients written per transaction of an import (~20 ms each): the other writers wait no longer. */
+export const IMPORT_BATCH_SIZE = 250;
+const PROGRESS_EVERY = 2_000;
+
+export type ImportProgress = (progress: { phase: 'reading' | 'checking' | 'writing'; done: number; total: number }) => void;
+
+export interface ImportCommitOptions {
+  progress?: ImportProgress;
+  batchSize?: number;
+  /** Awaited between batches (default: one turn of the event loop). */
+  pause?: () => Promise<void>;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A CSV reading problem → the code whose message says what to do about it. */
+function csvAppError(error: CsvError): AppError {
+  const code = {
+    EMPTY: 'PATIENTS_IMPORT_EMPTY',
+    UNTERMINATED_QUOTE: 'PATIENTS_IMPORT_UNTERMINATED_QUOTE',
+    NO_HEADER: 'PATIENTS_IMPORT_NO_HEADER',
+    DUPLICATE_HEADER: 'PATIENTS_IMPORT_DUPLICATE_HEADER',
+    NOT_TEXT: 'PATIENTS_IMPORT_NOT_TEXT',
+    TOO_LARGE: 'PATIENTS_IMPORT_TOO_LARGE',
+    TOO_MANY_COLUMNS: 'PATIENTS_IMPORT_TOO_MANY_COLUMNS',
+  } as const satisfies Record<CsvError['reason'], string>;
+  return new AppError(code[error.reason], { reason: error.reason, ...error.details }, { cause: error });
+}
 
 export function toPatient(record: PatientRecord): Patient {
   return {
@@ -652,98 +683,213 @@ export class PatientsService {
 
   // --- CSV import -----------------------------------------------------------------------------
 
-  private readImport(bytes: Uint8Array): { table: CsvTable; fingerprint: string } {
+  /** An import planner bound to this base (see ImportValidator): the host's worker plans with it. */
+  importPlanner(headers: readonly string[], mapping: ImportMapping): ImportValidator {
+    return new ImportValidator(headers, mapping, this.store, this.now().slice(0, 10));
+  }
+
+  /** Reads an import file (size, encoding, separator, lines) and its SHA-256. */
+  readImport(bytes: Uint8Array, progress?: ImportProgress): { table: CsvTable; fingerprint: string } {
     if (bytes.byteLength > MAX_IMPORT_BYTES) throw new AppError('PATIENTS_IMPORT_TOO_LARGE', { bytes: bytes.byteLength });
+    progress?.({ phase: 'reading', done: 0, total: bytes.byteLength });
     try {
       return { table: readCsv(bytes), fingerprint: createHash('sha256').update(bytes).digest('hex') };
     } catch (error) {
-      if (error instanceof CsvError) throw new AppError('PATIENTS_IMPORT_UNREADABLE', { reason: error.reason }, { cause: error });
+      if (error instanceof CsvError) throw csvAppError(error);
       throw error;
     }
   }
 
-  /** Step 1 (no mapping): what the file looks like. Step 2 (mapping): every line validated. */
-  importPreview(input: { bytes: Uint8Array; mapping?: ImportMapping | undefined }, actor: string): ImportPreview {
-    const { table, fingerprint } = this.readImport(input.bytes);
+  /**
+   * Step 1 (no mapping): what the file looks like. Step 2 (mapping): every line validated. Lines are
+   * read one at a time; `progress` is told every few thousand lines.
+   */
+  importPreview(input: { bytes: Uint8Array; mapping?: ImportMapping | undefined }, actor: string, progress?: ImportProgress): ImportPreview {
+    const { table, fingerprint } = this.readImport(input.bytes, progress);
     const alreadyImported = this.store.importIdFor(fingerprint) !== null;
-    const plan = input.mapping === undefined ? null : validateImport(table, input.mapping, this.store, this.now().slice(0, 10));
+    const sampleRows: string[][] = [];
+    for (const row of table.rows()) {
+      sampleRows.push(row.cells);
+      if (sampleRows.length === 5) break;
+    }
+    let validation: ImportValidation | null = null;
     // The lines that would be created yet look like a patient already here (the duplicate finder).
-    const probableDuplicates = plan === null ? null : plan.toCreate.filter((line) => findProbableDuplicates(this.store, line.traits).length > 0).length;
+    let probableDuplicates: number | null = null;
+    if (input.mapping !== undefined) {
+      const validator = new ImportValidator(table.headers, input.mapping, this.store, this.now().slice(0, 10));
+      let done = 0;
+      probableDuplicates = 0;
+      for (const row of table.rows()) {
+        const outcome = validator.check(row);
+        if (outcome.kind === 'create' && findProbableDuplicates(this.store, outcome.patient.traits).length > 0) probableDuplicates += 1;
+        if (++done % PROGRESS_EVERY === 0) progress?.({ phase: 'checking', done, total: table.rowCount });
+      }
+      validation = validator.summary();
+    }
     this.deps.audit({
       actor,
       patientRef: null,
       action: 'patients.import.preview',
-      details: { lines: table.rows.length, validated: plan !== null, invalid: plan?.validation.invalid ?? null },
+      details: { lines: table.rowCount, validated: validation !== null, invalid: validation?.invalid ?? null },
     });
     return {
       encoding: table.encoding,
       separator: table.separator,
       headers: table.headers,
-      sampleRows: table.rows.slice(0, 5).map((r) => r.cells),
+      sampleRows,
       suggestedMapping: suggestMapping(table.headers),
       alreadyImported,
-      validation: plan?.validation ?? null,
+      validation,
       probableDuplicates,
     };
   }
 
   /**
-   * Imports every line or none (one transaction). The file's SHA-256 makes a second import of the
-   * same file a no-op; each line's natural key (external number, else strict traits) makes an
-   * overlapping export create only the patients that are new.
+   * Imports a file: every line is checked first, and one invalid line means nothing is imported.
+   * Then the patients are written in batches of `batchSize`, one short transaction each, with
+   * `pause` between batches so that the desk and the outbox get their turn (issue 14: 65 536 lines
+   * in one transaction froze every other call for 22 s). The file's SHA-256 makes a second import
+   * of the same file a no-op; each line's natural key (external number, else strict traits) makes
+   * an overlapping export create only the patients that are new. An import interrupted between
+   * batches (a crash, the machine switched off) keeps the patients already written, and importing
+   * the same file again completes it: until its last batch, its row carries a `pending:`
+   * fingerprint, so it is not taken for a finished import.
+   *
+   * The host runs the reading and checking in its worker thread and only the batches on its own
+   * thread (host/workers): the steps below (`checkImport`, `startImport`, `writeImportBatch`,
+   * `finishImport`) are what both ways share.
    */
-  importCommit(input: { bytes: Uint8Array; mapping: ImportMapping }, actor: string): ImportCommit {
-    const { table, fingerprint } = this.readImport(input.bytes);
-    const result = this.auditRefusal(actor, () => inTransaction(this.deps.db, () => {
-      const previous = this.store.importIdFor(fingerprint);
-      if (previous !== null) {
-        this.deps.audit({ actor, patientRef: null, action: 'patients.import.commit', details: { importId: previous, alreadyImported: true, created: 0 } });
-        return { importId: previous, alreadyImported: true, created: 0, existing: 0, duplicatesInFile: 0, probableDuplicates: 0 };
+  async importCommit(input: { bytes: Uint8Array; mapping: ImportMapping }, actor: string, options: ImportCommitOptions = {}): Promise<ImportCommit> {
+    const progress = options.progress;
+    const { table, fingerprint } = this.readImport(input.bytes, progress);
+    const previous = this.finishedImport(fingerprint, actor);
+    if (previous !== null) return previous;
+    const check = this.checkImport(table, input.mapping, actor, progress);
+    const importId = this.startImport({ table, fingerprint, mapping: input.mapping, toCreate: check.toCreate }, actor);
+    const batchSize = options.batchSize ?? IMPORT_BATCH_SIZE;
+    let batch: PlannedPatient[] = [];
+    let done = 0;
+    let existing = 0;
+    let probableDuplicates = 0;
+    const flush = async (last: boolean): Promise<void> => {
+      const written = this.writeImportBatch(importId, batch, actor);
+      existing += written.existing;
+      probableDuplicates += written.probableDuplicates;
+      batch = [];
+      progress?.({ phase: 'writing', done, total: table.rowCount });
+      if (!last) await (options.pause ?? yieldToEventLoop)();
+    };
+    const planner = this.importPlanner(table.headers, input.mapping);
+    for (const row of table.rows()) {
+      done += 1;
+      const outcome = planner.check(row);
+      if (outcome.kind === 'create') batch.push(outcome.patient);
+      else if (outcome.kind === 'existing') existing += 1;
+      if (batch.length === batchSize) await flush(false);
+    }
+    await flush(true);
+    const summary = planner.summary();
+    return this.finishImport({ importId, fingerprint, lines: table.rowCount, existing, duplicatesInFile: summary.duplicatesInFile, probableDuplicates }, actor);
+  }
+
+  /** The import of this very file, when it already finished (a second import is a no-op). */
+  finishedImport(fingerprint: string, actor: string): ImportCommit | null {
+    const previous = this.store.importIdFor(fingerprint);
+    if (previous === null) return null;
+    this.deps.audit({ actor, patientRef: null, action: 'patients.import.commit', details: { importId: previous, alreadyImported: true, created: 0 } });
+    return { importId: previous, alreadyImported: true, created: 0, existing: 0, duplicatesInFile: 0, probableDuplicates: 0 };
+  }
+
+  /** Reads a file and checks its lines (no write but the audit of a refusal). */
+  readAndCheckImport(input: { bytes: Uint8Array; mapping: ImportMapping }, actor: string, progress?: ImportProgress): { table: CsvTable; fingerprint: string; validation: ImportValidation } {
+    const { table, fingerprint } = this.readImport(input.bytes, progress);
+    return { table, fingerprint, validation: this.checkImport(table, input.mapping, actor, progress) };
+  }
+
+  /** Every line checked; PATIENTS_IMPORT_INVALID (audited) when one is wrong. */
+  checkImport(table: CsvTable, mapping: ImportMapping, actor: string, progress?: ImportProgress): ImportValidation {
+    return this.auditRefusal(actor, () => {
+      const validator = new ImportValidator(table.headers, mapping, this.store, this.now().slice(0, 10));
+      let done = 0;
+      for (const row of table.rows()) {
+        validator.check(row);
+        if (++done % PROGRESS_EVERY === 0) progress?.({ phase: 'checking', done, total: table.rowCount });
       }
-      const plan = validateImport(table, input.mapping, this.store, this.now().slice(0, 10));
-      if (plan.validation.invalid > 0) {
-        throw new AppError('PATIENTS_IMPORT_INVALID', {
-          invalid: plan.validation.invalid,
-          lines: plan.validation.issues.slice(0, 50).map((i) => i.line),
+      const validation = validator.summary();
+      if (validation.invalid > 0) {
+        throw new AppError('PATIENTS_IMPORT_INVALID', { invalid: validation.invalid, lines: validation.issues.slice(0, 50).map((i) => i.line) });
+      }
+      return validation;
+    });
+  }
+
+  /** The import's row: the one an interrupted run left (pending), or a new pending one. */
+  startImport(
+    params: { table: Pick<CsvTable, 'encoding' | 'separator' | 'rowCount'>; fingerprint: string; mapping: ImportMapping; toCreate: number },
+    actor: string,
+  ): number {
+    const pending = `pending:${params.fingerprint}`;
+    return (
+      this.store.importIdFor(pending) ??
+      inTransaction(this.deps.db, () => {
+        const id = this.store.insertImport({
+          fingerprint: pending,
+          importedAt: this.now(),
+          actor,
+          encoding: params.table.encoding,
+          separator: params.table.separator,
+          mapping: JSON.stringify(params.mapping),
+          lineCount: params.table.rowCount,
         });
-      }
-      const importId = this.store.insertImport({
-        fingerprint,
-        importedAt: this.now(),
-        actor,
-        encoding: table.encoding,
-        separator: table.separator,
-        mapping: JSON.stringify(input.mapping),
-        lineCount: table.rows.length,
-      });
+        this.deps.audit({ actor, patientRef: null, action: 'patients.import.started', details: { importId: id, lines: params.table.rowCount, toCreate: params.toCreate } });
+        return id;
+      })
+    );
+  }
+
+  /**
+   * Writes one batch of checked patients in one transaction; a patient that appeared in the base
+   * since the check (natural key) is counted as existing, not created twice.
+   */
+  writeImportBatch(importId: number, patients: readonly PlannedPatient[], actor: string): { created: number; existing: number; probableDuplicates: number } {
+    return inTransaction(this.deps.db, () => {
+      let created = 0;
+      let existing = 0;
       let probableDuplicates = 0;
-      for (const line of plan.toCreate) {
+      for (const planned of patients) {
+        assertStorable({ externalId: planned.externalId, usedName: planned.used.usedName, usedGivenName: planned.used.usedGivenName });
+        if (this.store.existingFor(planned.externalId, strictTraitsKey(planned.traits)) !== null) {
+          existing += 1;
+          continue;
+        }
         // Look-alikes are created (the file is the practice's base) and listed as « doublons potentiels ».
-        const alike = findProbableDuplicates(this.store, line.traits);
-        const record = this.insertRecord({ ...line, importId }, actor, 'import');
+        const alike = findProbableDuplicates(this.store, planned.traits);
+        const record = this.insertRecord({ ...planned, importId }, actor, 'import');
         for (const other of alike) this.store.recordPair(record.id, other.id, 'likeness', 'import', record.createdAt, actor);
         if (alike.length > 0) probableDuplicates += 1;
-        this.deps.audit({ actor, patientRef: record.id, action: 'patient.create', details: { source: 'import', importId, line: line.line, probableDuplicates: alike.length } });
+        this.deps.audit({ actor, patientRef: record.id, action: 'patient.create', details: { source: 'import', importId, line: planned.line, probableDuplicates: alike.length } });
+        created += 1;
       }
-      this.store.setImportCounts(importId, plan.toCreate.length, plan.validation.existing);
+      return { created, existing, probableDuplicates };
+    });
+  }
+
+  /** Marks the import complete (its fingerprint is now the file's), audits it and notifies. */
+  finishImport(params: { importId: number; fingerprint: string; lines: number; existing: number; duplicatesInFile: number; probableDuplicates: number }, actor: string): ImportCommit {
+    const { importId } = params;
+    const created = inTransaction(this.deps.db, () => {
+      const count = this.store.finishImport(importId, { fingerprint: params.fingerprint, existing: params.existing, lines: params.lines });
       this.deps.audit({
         actor,
         patientRef: null,
         action: 'patients.import.commit',
-        details: { importId, created: plan.toCreate.length, existing: plan.validation.existing, duplicatesInFile: plan.validation.duplicatesInFile, probableDuplicates },
+        details: { importId, created: count, existing: params.existing, duplicatesInFile: params.duplicatesInFile, probableDuplicates: params.probableDuplicates },
       });
-      return {
-        importId,
-        alreadyImported: false,
-        created: plan.toCreate.length,
-        existing: plan.validation.existing,
-        duplicatesInFile: plan.validation.duplicatesInFile,
-        probableDuplicates,
-      };
-    }));
-    this.logger.info('patients.import', { importId: result.importId, created: result.created, alreadyImported: result.alreadyImported });
-    if (!result.alreadyImported) this.notify({ event: 'patients.imported', payload: { importId: result.importId, created: result.created } });
-    return result;
+      return count;
+    });
+    this.logger.info('patients.import', { importId, created, alreadyImported: false });
+    this.notify({ event: 'patients.imported', payload: { importId, created } });
+    return { importId, alreadyImported: false, created, existing: params.existing, duplicatesInFile: params.duplicatesInFile, probableDuplicates: params.probableDuplicates };
   }
 
   /** A refused import is audited after its transaction rolled back (an entry inside it would vanish). */

@@ -7,6 +7,7 @@ import type { PatientSummary } from '../../contract/domains/patients';
 import type { Environment } from '../../contract';
 import type { Db } from '../../platform/db';
 import { deriveStatus, foldForComparison, strictTraitsKey, type DocumentCheck } from '../identity';
+import { assertStorable, type StoredField } from './fields';
 import { allowedEdits, deleteNeighbourhood, editDistance, isVariant, prefixQuery, searchWords, tolerantQuery, trigrams } from './search';
 
 export interface PatientRecord {
@@ -133,6 +134,20 @@ function toRecord(row: PatientRow): PatientRecord {
     importId: row.import_id,
     mergedInto: row.merged_into ?? null,
     mergedAt: row.merged_at ?? null,
+  };
+}
+
+/** The text columns fields.ts bounds (issue 14: lengths, control characters, formulas). */
+function storedFields(record: PatientRecord): Partial<Record<StoredField, string | null>> {
+  return {
+    birthName: record.traits.birthName,
+    birthGivenNames: record.traits.birthGivenNames,
+    firstGivenName: record.traits.firstGivenName,
+    birthPlaceCode: record.traits.birthPlaceCode,
+    usedName: record.used.usedName,
+    usedGivenName: record.used.usedGivenName,
+    declaredNir: record.declaredNir,
+    externalId: record.externalId,
   };
 }
 
@@ -287,6 +302,10 @@ export class PatientStore {
         INSERT INTO patient_imports (environment, fingerprint, imported_at, actor, encoding, separator, mapping, line_count, created_count, existing_count)
         VALUES (@environment, @fingerprint, @importedAt, @actor, @encoding, @separator, @mapping, @lineCount, @createdCount, @existingCount)`),
       importCounts: db.prepare('UPDATE patient_imports SET created_count = @created, existing_count = @existing WHERE id = @id'),
+      importFinish: db.prepare(
+        'UPDATE patient_imports SET fingerprint = @fingerprint, created_count = @created, existing_count = @existing, line_count = @lines WHERE id = @id',
+      ),
+      importCreatedCount: db.prepare('SELECT count(*) FROM patients WHERE import_id = ?').pluck(),
     };
   }
 
@@ -313,6 +332,7 @@ export class PatientStore {
   }
 
   insert(record: PatientRecord): void {
+    assertStorable(storedFields(record));
     const info = this.statements.insert.run({ ...toParams(record), environment: this.environment() });
     this.index(Number(info.lastInsertRowid), record, false);
   }
@@ -364,6 +384,7 @@ export class PatientStore {
 
   /** Writes a new version of the record; false when another write got there first. */
   update(record: PatientRecord): boolean {
+    assertStorable(storedFields(record));
     const info = this.statements.update.run({ ...toParams(record), environment: this.environment() });
     if (info.changes !== 1) return false;
     const seq = this.statements.seqById.get(record.id) as number;
@@ -444,6 +465,13 @@ export class PatientStore {
 
   setImportCounts(id: number, created: number, existing: number): void {
     this.statements.importCounts.run({ id, created, existing });
+  }
+
+  /** Marks an import written in batches as complete: it takes its file's fingerprint (service.ts). */
+  finishImport(id: number, params: { fingerprint: string; existing: number; lines: number }): number {
+    const created = this.statements.importCreatedCount.get(id) as number;
+    this.statements.importFinish.run({ id, fingerprint: params.fingerprint, created, existing: params.existing, lines: params.lines });
+    return created;
   }
 
   /**

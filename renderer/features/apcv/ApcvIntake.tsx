@@ -10,6 +10,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useBridge, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Panel, TextInput, useToast } from '../../ui';
 import { BeneficiaryPicker } from '../cards/BeneficiaryPicker';
+import { useScanClaim } from '../scan/ScanProvider';
 import { Countdown, useTimeLeft } from './Countdown';
 import { setCurrentApcvContext, takePendingPick, useCurrentApcvContext } from './current';
 
@@ -67,6 +68,24 @@ export function ApcvIntake() {
       setBusy(false);
     }
   };
+
+  // This screen expects the app: a scan from any scanner (HID-POS, wedge, webcam, NFC) opens here,
+  // with a refusal shown on the screen and its next step rather than in a toast.
+  useScanClaim(['apcv'], (scan) => {
+    if (!scan.trusted) return false;
+    setBusy(true);
+    setError(null);
+    void bridge
+      .invoke('apcv.openFromScan', { scanId: scan.id })
+      .then(async (opened) => {
+        setCurrentApcvContext(opened.id);
+        await client.invalidateQueries({ queryKey: ['apcv.context'] });
+        setPicking(true);
+      })
+      .catch((e: unknown) => setError(e))
+      .finally(() => setBusy(false));
+    return true;
+  });
 
   const done = async () => {
     if (contextId !== null) await bridge.invoke('apcv.close', { contextId }).catch(() => undefined);

@@ -5,10 +5,9 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { toCanvas } from 'bwip-js/browser';
-import { navigate } from '../../app/router';
-import { useBridge, useHostMutation, useHostQuery } from '../../bridge/queries';
+import { useHostMutation, useHostQuery } from '../../bridge/queries';
+import { useScan } from '../scan/ScanProvider';
 import { Button, ErrorNotice } from '../../ui';
-import { setCurrentApcvContext } from './current';
 
 function QrCode({ text, label }: { text: string; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -18,28 +17,21 @@ function QrCode({ text, label }: { text: string; label: string }) {
   return <canvas ref={canvas} role="img" aria-label={`QR code : ${label}`} />;
 }
 
-function toBase64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 export function DemoApcv() {
   const list = useHostQuery('demo.apcv.list', {});
   const configure = useHostMutation('demo.apcv.configure', ['demo.apcv.list', 'apcv.status']);
-  const bridge = useBridge();
+  const scan = useScan();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   if (list.error) return <ErrorNotice error={list.error} />;
   const data = list.data;
 
+  // « As if scanned »: through the scan pipeline (source démo), which routes it to the intake screen.
   const inject = async (id: string, payload: string) => {
     setBusy(id);
     setError(null);
     try {
-      const opened = await bridge.invoke('apcv.open', { payloadBase64: toBase64(payload), source: 'demo' });
-      setCurrentApcvContext(opened.id);
-      navigate('/apcv');
+      await scan.submit({ source: 'demo', symbology: 'qr', aim: null, bytes: new TextEncoder().encode(payload), trusted: true, trustNote: null, device: 'Démo' });
     } catch (e) {
       setError(e);
     } finally {

@@ -1,6 +1,7 @@
 import { Panel } from '../../ui';
 import { DemoApcv } from '../apcv/DemoApcv';
 import { DemoCards } from '../cards/DemoCards';
+import { DemoScanner } from '../scan/DemoScanner';
 
 /** Demo mode controls: virtual cards and QR codes are added here by the card and ApCV features. */
 export function DemoPanel() {
@@ -13,6 +14,7 @@ export function DemoPanel() {
       <div data-testid="demo-controls" className="stack">
         <DemoCards />
         <DemoApcv />
+        <DemoScanner />
       </div>
     </Panel>
   );

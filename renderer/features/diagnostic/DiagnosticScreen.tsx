@@ -1,5 +1,6 @@
 import { useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Panel, StatusBadge, Table } from '../../ui';
+import { ScannersPanel } from '../scan/ScannersPanel';
 
 const TONE = { ok: 'ok', warn: 'warn', error: 'error' } as const;
 const LABEL = { ok: 'OK', warn: 'À vérifier', error: 'Problème' } as const;
@@ -33,6 +34,7 @@ export function DiagnosticScreen() {
           { key: 'next', header: 'Que faire', render: (row) => row.next ?? '' },
         ]}
       />
+      <ScannersPanel />
     </Panel>
   );
 }

@@ -1,21 +1,24 @@
 /**
- * « Dispensation » (pharmacists): the number is scanned (a keyboard-wedge scanner types it with
- * Entrée in the focused field) or typed; the prescription comes from the base e-prescription with
+ * « Dispensation » (pharmacists): the number is scanned — any scanner (HID-POS, keyboard wedge,
+ * webcam): the screen claims ordonnance numérique scans while shown, and a scan read on another
+ * screen is routed here (features/scan) — or typed; the prescription comes from the base e-prescription with
  * its lines in plain French; per line the pharmacist records delivered / substituted (generic of
  * the same group, or a CIP13) / quantity adapted / not delivered with a reason; the execution goes
  * to the base through the outbox, and an eDISP-MED copy to the DMP when chosen. A second scan of a
  * fully delivered prescription says so. Prescribers see the document reader and a pointer to the
  * patient record instead (which screen follows the profession on the card).
  */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MethodParams, MethodResult } from '../../../electron/contract';
 import { useBridge, useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { navigate } from '../../app/router';
 import { useCardsState } from '../cards/hooks';
+import { useScanClaim } from '../scan/ScanProvider';
 import { Button, ErrorNotice, Panel, StatusBadge, TextInput, useToast } from '../../ui';
 import { DocumentReader } from './DocumentReader';
 import { ErxDemoSimulator } from './ErxDemoSimulator';
 import { COMPLETENESS_LABELS, DMP_LABELS, EXECUTION_LABELS, frDate, frDateTime, STATUS_TONES } from './format';
+import { onPendingDispensationScan, takePendingDispensationScan } from './scanned';
 import './eprescription.css';
 
 type Dispensation = MethodResult<'eprescription.dispensation.open'>['dispensation'];
@@ -62,6 +65,28 @@ function Dispensing() {
     if (number.trim() === '') return;
     open.mutate({ number }, { onSuccess: (r) => setDispensation(r.dispensation) });
   };
+  // A scanned QR code: the number goes from the scan pipeline to the base without passing through
+  // the page (by scan id). A payload the keyboard wedge could not carry faithfully is left to the
+  // scan routing, which says so.
+  const openScan = useRef<(scanId: string) => void>(() => undefined);
+  openScan.current = (scanId) => {
+    setTyped('');
+    open.mutate({ scanId }, { onSuccess: (r) => setDispensation(r.dispensation) });
+  };
+  useScanClaim(['eprescription'], (scan) => {
+    if (!scan.trusted) return false;
+    openScan.current(scan.id);
+    return true;
+  });
+  // Scanned on another screen and routed here.
+  useEffect(() => {
+    const take = () => {
+      const scanId = takePendingDispensationScan();
+      if (scanId !== null) openScan.current(scanId);
+    };
+    take();
+    return onPendingDispensationScan(take);
+  }, []);
   // Execution and DMP states change in the background: reload the open prescription.
   const reload = useCallback(() => {
     if (dispensation === null) return;

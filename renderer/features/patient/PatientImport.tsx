@@ -1,12 +1,16 @@
 /**
  * Importing an existing patient base from a practice export (CSV): the host detects encoding and
- * separator and proposes a column mapping the user corrects; every line is validated and the
- * import is all-or-nothing; importing the same file again creates nothing.
+ * separator and proposes a column mapping the user corrects; every line is validated, nothing is
+ * written while one line is wrong; importing the same file again creates nothing. The host reads,
+ * checks and writes in its worker thread and reports progress (patients.import.progress).
  */
 import { useState } from 'react';
-import { useHostMutation } from '../../bridge/queries';
+import { errorCatalog } from '../../../electron/contract';
+import { IMPORT_MAX_BYTES } from '../../../electron/contract/domains/patients';
+import { HostError } from '../../bridge/types';
+import { useHostMutation, useLatestEvent } from '../../bridge/queries';
 import { navigate } from '../../app/router';
-import { Button, ErrorNotice, Panel, StatusBadge, useToast } from '../../ui';
+import { Button, ErrorNotice, Panel, ProgressBar, StatusBadge, useToast } from '../../ui';
 
 const FIELD_LABELS = {
   ignore: '— ignorer —',
@@ -23,6 +27,15 @@ const FIELD_LABELS = {
 } as const;
 type ImportField = keyof typeof FIELD_LABELS;
 
+const ENCODING_LABELS: Record<string, string> = {
+  'utf-8': 'UTF-8',
+  'windows-1252': 'Windows-1252',
+  'utf-16le': 'UTF-16 (« Texte Unicode » d’Excel)',
+  'utf-16be': 'UTF-16 gros-boutiste',
+};
+const SEPARATOR_LABELS: Record<string, string> = { ';': '« ; »', ',': '« , »', '\t': 'tabulation', '|': '« | »' };
+const PHASE_LABELS = { reading: 'Lecture du fichier', checking: 'Vérification des lignes', writing: 'Enregistrement des patients' } as const;
+
 async function toBase64(file: File): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   let binary = '';
@@ -36,10 +49,20 @@ export function PatientImport() {
   const preview = useHostMutation('patients.import.preview');
   const commit = useHostMutation('patients.import.commit', ['patients.search']);
   const toast = useToast();
+  const progress = useLatestEvent('patients.import.progress');
+  const [refused, setRefused] = useState<HostError | null>(null);
   const data = preview.data;
   const validation = data?.validation ?? null;
+  const working = preview.isPending || commit.isPending;
 
   const load = async (file: File) => {
+    setRefused(null);
+    // Too large: said before reading it (the host would refuse it for the same reason).
+    if (file.size > IMPORT_MAX_BYTES) {
+      setContent(null);
+      setRefused(new HostError({ code: 'PATIENTS_IMPORT_TOO_LARGE', message: errorCatalog.PATIENTS_IMPORT_TOO_LARGE, details: { bytes: file.size } }));
+      return;
+    }
     const base64 = await toBase64(file);
     setContent({ name: file.name, base64 });
     preview.mutate({ contentBase64: base64 }, { onSuccess: (result) => setMapping(result.suggestedMapping) });
@@ -49,17 +72,23 @@ export function PatientImport() {
   return (
     <Panel title="Importer une base patients (CSV)" actions={<Button onClick={() => navigate('/patient')}>Retour</Button>}>
       <p className="muted">
-        Export de l’ancien logiciel au format CSV (séparateur « ; » ou « , », UTF-8 ou Windows-1252). Rien n’est importé tant que toutes les lignes ne sont pas valides ; un même fichier importé deux fois ne crée aucun doublon.
+        Export de l’ancien logiciel au format CSV ou « Texte Unicode » (séparateur « ; », « , » ou tabulation ; UTF-8, UTF-16 ou Windows-1252 ; 20 Mo et 100 000 lignes au plus). Rien n’est importé tant que toutes les lignes ne sont pas valides ; un même fichier importé deux fois ne crée aucun doublon ; un import interrompu reprend là où il s’était arrêté si vous importez à nouveau le même fichier.
       </p>
       <label className="btn btn-primary file-picker">
         Choisir le fichier CSV…
-        <input type="file" accept=".csv,text/csv" aria-label="Fichier CSV" data-testid="import-file" onChange={(event) => event.target.files?.[0] && void load(event.target.files[0])} />
+        <input type="file" accept=".csv,.txt,text/csv,text/plain" aria-label="Fichier CSV" data-testid="import-file" onChange={(event) => event.target.files?.[0] && void load(event.target.files[0])} />
       </label>
+      {refused ? <ErrorNotice error={refused} /> : null}
       {preview.error ? <ErrorNotice error={preview.error} /> : null}
+      {working && progress !== null ? (
+        <div data-testid="import-progress">
+          <ProgressBar value={progress.phase === 'reading' ? 0 : progress.done} max={progress.phase === 'reading' ? 1 : progress.total} label={PHASE_LABELS[progress.phase]} />
+        </div>
+      ) : null}
       {data && content ? (
         <>
           <p>
-            <strong>{content.name}</strong> · encodage {data.encoding} · séparateur « {data.separator} »{' '}
+            <strong>{content.name}</strong> · encodage {ENCODING_LABELS[data.encoding] ?? data.encoding} · séparateur {SEPARATOR_LABELS[data.separator] ?? data.separator}{' '}
             {data.alreadyImported ? <StatusBadge tone="warn">déjà importé</StatusBadge> : null}
           </p>
           <table className="table mapping" data-testid="import-mapping">

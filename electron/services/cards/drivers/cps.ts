@@ -2,7 +2,8 @@
  * CPS/CPE (CPx family: CPS3 contact, CPS4 which behaves as a CPS3 at power-on — ANS spec
  * "Carte CPS4", research cards.md §1.3).
  *
- * Public: EF.SN.ICC `3F00/D003` (12 bytes, bytes 2..6 = ANS issuer 80 25 00 00 01), IAS-ECC AID
+ * Public: EF.SN.ICC `3F00/D003` (12 bytes: 5A 0A, then the ANS issuer 80 25 00 00 01 and the
+ * serial; OpenSC issue #2275 trace), IAS-ECC AID
  * `E8 28 BD 08 0F 80 25 00 00 01 FF 00 10`, SELECT with P2 04 (FCP) by AID (OpenSC commits
  * 20f359ea0, 1a3666364), READ BINARY in chunks of 0xE7 (card-cps3.c max_recv_size), PIN counter by
  * GET DATA `00 CB 3F FF 0A 4D 08 70 06 BF 81 01 02 A0 80` (tags 9A max, 9B left; card-cps3.c
@@ -85,6 +86,16 @@ export function berTotalLength(bytes: Uint8Array): number | null {
   return i + 1 + n + length;
 }
 
+/**
+ * The card serial from EF.SN.ICC: `5A 0A` then 10 bytes starting with the ANS issuer
+ * `80 25 00 00 01` (a real CPx answers `5A 0A 80 25 00 00 01 …`: OpenSC issue #2275). Null when the
+ * file is not that of an ANS card.
+ */
+export function serialFromSnIcc(sn: Uint8Array): string | null {
+  if (sn.length < 12 || !ANS_ISSUER.every((b, i) => sn[2 + i] === b)) return null;
+  return Buffer.from(sn.slice(2, 12)).toString('hex').toUpperCase();
+}
+
 function parseSituation(bytes: Uint8Array, index: number): Situation {
   const node = parseTlv(bytes).find((n) => n.tag === 0xa0);
   const structureId = node ? childText(node, 0x80) : null;
@@ -106,10 +117,8 @@ export function createCpsDriver(kinds: readonly CardKind[]): CpsDriver {
     async readHolder(channel, options: HolderReadOptions) {
       await channel.expect(selectFile(0x3f00, 0x00, 0x0c));
       const sn = await readPublicEf(channel, FILES.snIcc, 12, false);
-      if (sn === null || sn.length < 12 || !ANS_ISSUER.every((b, i) => sn[2 + i] === b)) {
-        throw new AppError('CARD_DATA_INVALID', { reason: 'sn-icc' });
-      }
-      const serial = Buffer.from(sn.slice(2, 12)).toString('hex').toUpperCase();
+      const serial = sn === null ? null : serialFromSnIcc(sn);
+      if (serial === null) throw new AppError('CARD_DATA_INVALID', { reason: 'sn-icc' });
       const info = await readPublicEf(channel, FILES.infoPs, 1024);
       const infoNode = info === null ? undefined : parseTlv(info).find((n) => n.tag === 0xa0);
 
