@@ -54,6 +54,8 @@ describe('restoring a backup from the desk', () => {
       const { pendingRestore } = await desk.dispatcher.invoke('backup.requestRestore', { file, confirm: true });
       expect(pendingRestore).toMatchObject({ file, backupAt: expect.any(String) });
       expect((await desk.dispatcher.invoke('backup.status', {})).pendingRestore).toMatchObject({ file });
+      const { checks } = await desk.dispatcher.invoke('diagnostic.run', {});
+      expect(checks.find((c) => c.id === 'restore')).toMatchObject({ status: 'warn', next: expect.stringMatching(/rouvrez-le/) });
       // Nothing changes until Pupitre starts again.
       expect(await names(desk)).toEqual(['APRES', 'AVANT']);
       expect(desk.audit.list({ limit: 5 }).some((e) => e.action === 'db.restore_requested')).toBe(true);
@@ -69,6 +71,8 @@ describe('restoring a backup from the desk', () => {
       expect(status.lastRestore).toMatchObject({ ok: true, file, message: null });
       expect(next.audit.list({ limit: 5 }).find((e) => e.action === 'db.restored')?.details).toMatchObject({ from: 'desk' });
       expect(next.audit.verify().ok).toBe(true);
+      const { checks } = await next.dispatcher.invoke('diagnostic.run', {});
+      expect(checks.find((c) => c.id === 'restore')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^1 ancienne\(s\) base\(s\) gardée\(s\)/) });
     } finally {
       await next.close();
     }
@@ -103,6 +107,7 @@ describe('restoring a backup from the desk', () => {
       const status = await next.dispatcher.invoke('backup.status', {});
       expect(status.lastRestore).toMatchObject({ ok: false, errorCode: 'BACKUP_DAMAGED', message: expect.stringMatching(/endommagée/) });
       expect(status.pendingRestore).toBeNull();
+      expect((await next.dispatcher.invoke('diagnostic.run', {})).checks.find((c) => c.id === 'restore')).toMatchObject({ status: 'error' });
       expect(next.audit.list({ limit: 5 }).find((e) => e.action === 'db.restore_failed')?.details).toMatchObject({ errorCode: 'BACKUP_DAMAGED' });
     } finally {
       await next.close();

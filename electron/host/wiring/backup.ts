@@ -2,7 +2,8 @@
  * Scheduled encrypted backups (issue 14, point 4): the service, its contract handlers, its
  * Diagnostic check; the schedule runs in the app and `pupitre serve`, not in one-shot CLI hosts.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppError, messageFor } from '../../contract';
 import type { RestoreOutcomeView } from '../../contract/domains/storage';
 import type { RestoreOutcome } from '../../platform/db';
@@ -54,6 +55,7 @@ export function wireBackup(ctx: WiringContext, options: BackupWiringOptions): Ba
     },
   });
   ctx.doctorChecks.push(backupDoctorCheck(backup, ctx.dataDir, ctx.clock.now));
+  ctx.doctorChecks.push(restoreDoctorCheck(restores, lastRestore, ctx.dataDir));
   if (ctx.transport !== 'in-process') backup.start();
   ctx.closers.push(() => backup.stop());
   return backup;
@@ -103,6 +105,55 @@ export function backupDoctorCheck(backup: BackupService, dataDir: string, now: (
       return { status: 'ok', detail };
     },
   };
+}
+
+/**
+ * The Diagnostic screen's view of restores: one asked for and not done yet, one that failed at this
+ * start, and the bases set aside by earlier restores (encrypted, but a full copy of the data each).
+ */
+export function restoreDoctorCheck(restores: RestoreRequests, lastRestore: RestoreOutcomeView | null, dataDir: string): DoctorCheck {
+  return {
+    id: 'restore',
+    label: 'Restauration',
+    run: () => {
+      if (lastRestore !== null && !lastRestore.ok) {
+        return {
+          status: 'error',
+          detail: `la restauration demandée n’a pas été faite ; la base en place est intacte. ${lastRestore.message ?? ''}`.trim(),
+          next: 'Choisissez une autre sauvegarde dans Paramètres → Sauvegardes.',
+        };
+      }
+      const pending = restores.pending();
+      if (pending !== null) {
+        return {
+          status: 'warn',
+          detail: `restauration de la sauvegarde ${pending.backupAt === null ? pending.file : `du ${new Date(pending.backupAt).toLocaleString('fr-FR')}`} prévue à la prochaine ouverture`,
+          next: 'Fermez Pupitre puis rouvrez-le pour la faire, ou annulez-la dans Paramètres → Sauvegardes.',
+        };
+      }
+      const aside = setAsideBases(dataDir);
+      if (aside.count === 0) return { status: 'ok', detail: lastRestore?.ok === true ? 'sauvegarde restaurée à cette ouverture' : 'aucune en attente' };
+      return {
+        status: 'ok',
+        detail: `${aside.count} ancienne(s) base(s) gardée(s) après une restauration (${(aside.bytes / 1e6).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo, fichiers pupitre.db.avant-restauration-…) : supprimez-les quand tout est vérifié`,
+      };
+    },
+  };
+}
+
+function setAsideBases(dataDir: string): { count: number; bytes: number } {
+  let count = 0;
+  let bytes = 0;
+  try {
+    for (const name of readdirSync(dataDir)) {
+      if (!name.startsWith('pupitre.db.avant-restauration-')) continue;
+      if (/^pupitre\.db\.avant-restauration-[^.]+$/.test(name) && !/-(wal|shm)$/.test(name)) count += 1;
+      bytes += statSync(join(dataDir, name)).size;
+    }
+  } catch {
+    // An unreadable data directory is the data-dir check's business.
+  }
+  return { count, bytes };
 }
 
 function sameDisk(a: string, b: string): boolean {
