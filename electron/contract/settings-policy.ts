@@ -37,6 +37,10 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
   'practitioner.amNumber': { sensitive: false },
   'practitioner.address': { sensitive: false },
   'practitioner.phone': { sensitive: false },
+  // Billing identity and calendar: they decide amounts and deadlines, not where data goes.
+  'practitioner.specialty': { sensitive: false },
+  'practitioner.conventionSector': { sensitive: false },
+  'billing.holidays': { sensitive: false },
   pkcs11Module: {
     sensitive: true,
     consequence:

@@ -28,6 +28,7 @@ import { watchIntegrity, type Halt } from './integrity-watch';
 import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
 import { REQUIRED_TABLES, wireBackup } from './wiring/backup';
+import { wireBilling } from './wiring/billing';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
 import { wireDmp } from './wiring/dmp';
@@ -241,11 +242,12 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const scan = await wireScan(ctx, { patients });
     const dmp = wireDmp(ctx, { patients, cards });
     await wireInsi(ctx, { patients, cards });
-    await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
+    const { apcv, adri } = await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
     // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
     const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
     const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
     const backup = wireBackup(ctx, { keyHex: options.keyHex, supportedVersion: migrations.length, lastRestore: restoreOutcome });
+    await wireBilling(ctx, { cards, apcv, adri });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

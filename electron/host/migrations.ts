@@ -8,6 +8,7 @@ import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
 import { auditMigrations } from '../services/audit';
 import { backupMigrations } from '../services/backup';
+import { billingMigrations } from '../services/billing';
 import { dmpMigrations } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations } from '../services/insi';
@@ -34,6 +35,7 @@ const steps: readonly Step[] = [
   ...patientsMigrations2,
   ...eprescriptionMigrations,
   ...backupMigrations,
+  ...billingMigrations,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

@@ -1,6 +1,7 @@
 import { useConnectionState, useHostQuery } from '../bridge/queries';
 import { StatusBadge } from '../ui';
 import { ApcvIndicator } from '../features/apcv/ApcvIndicator';
+import { BillingIndicator } from '../features/billing/BillingIndicator';
 import { CardStatus } from '../features/cards/CardStatus';
 import { OutboxIndicator } from '../features/outbox/OutboxIndicator';
 import { ScannerStatus } from '../features/scan/ScannerStatus';
@@ -31,6 +32,7 @@ export function TopBar() {
           </StatusBadge>
         </span>
         <OutboxIndicator />
+        <BillingIndicator />
       </div>
     </header>
   );

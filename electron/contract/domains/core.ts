@@ -54,13 +54,23 @@ export const endpointsSchema = z.object({
   eprescription: z.string(),
 });
 
-/** The professional of this desk as printed on documents (the card does not carry them). */
+/** The professional of this desk as printed on documents and billed (the card does not carry them). */
 export const practitionerSettingsSchema = z.object({
-  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères), printed on the ordonnance. */
+  /** Numéro AM (identifiant de facturation Assurance Maladie, 9 caractères), printed on the ordonnance and billed under. */
   amNumber: z.string(),
   /** Address of the practice, one line per line. */
   address: z.string(),
   phone: z.string(),
+  /** Code spécialité AMO (2 chiffres, « 01 » médecine générale); empty until configured. */
+  specialty: z.string(),
+  /** Secteur conventionnel: decides whether an overage (dépassement) may be billed. */
+  conventionSector: z.enum(['', 'secteur-1', 'secteur-2', 'secteur-2-optam']),
+});
+
+/** Billing: the holiday calendar of the legal transmission deadlines (art. R161-47). */
+export const billingSettingsSchema = z.object({
+  /** `alsace-moselle` adds Good Friday and 26 December (local law of Bas-Rhin, Haut-Rhin, Moselle). */
+  holidays: z.enum(['national', 'alsace-moselle']),
 });
 
 /** Scheduled encrypted backups (issue 14, point 4). */
@@ -78,6 +88,7 @@ export const settingsSchema = z.object({
   allowedOrigins: z.array(z.string()),
   practitioner: practitionerSettingsSchema,
   backup: backupSettingsSchema,
+  billing: billingSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -95,6 +106,9 @@ export const settingKeySchema = z.enum([
   'backup.folder',
   'backup.intervalHours',
   'backup.keep',
+  'practitioner.specialty',
+  'practitioner.conventionSector',
+  'billing.holidays',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

@@ -4,6 +4,7 @@
  */
 import { adriErrors, adriEvents, adriMethods } from './adri';
 import { apcvErrors, apcvEvents, apcvMethods } from './apcv';
+import { billingErrors, billingEvents, billingMethods } from './billing';
 import { cardsErrors, cardsEvents, cardsMethods } from './cards';
 import { cdaErrors, cdaEvents, cdaMethods } from './cda';
 import { cryptoErrors, cryptoEvents, cryptoMethods } from './crypto';
@@ -21,6 +22,7 @@ import { vaultErrors, vaultEvents, vaultMethods } from './vault';
 export const domainErrors = {
   ...adriErrors,
   ...apcvErrors,
+  ...billingErrors,
   ...cardsErrors,
   ...cdaErrors,
   ...cryptoErrors,
@@ -40,6 +42,7 @@ export const domainErrors = {
 export const domainMethods = {
   ...adriMethods,
   ...apcvMethods,
+  ...billingMethods,
   ...cardsMethods,
   ...cdaMethods,
   ...cryptoMethods,
@@ -59,6 +62,7 @@ export const domainMethods = {
 export const domainEvents = {
   ...adriEvents,
   ...apcvEvents,
+  ...billingEvents,
   ...cardsEvents,
   ...cdaEvents,
   ...cryptoEvents,

@@ -7,6 +7,7 @@ import { backupCommand, restoreCommand } from './backup';
 import { dmpGetCommand, dmpListCommand, dmpSendCommand, dmpStatusCommand } from './dmp';
 import { dmpMetadataCommand, dmpValidateCommand } from './dmp-cda';
 import { adriRightsCommand, apcvCheckCommand, apcvStatusCommand } from './apcv';
+import { billingCommand } from './billing';
 import { cardsListCommand, cardsReadCommand } from './cards';
 import { doctorCommand } from './doctor';
 import { drugsCommand, eprescriptionPrintCommand, eprescriptionReadCommand, eprescriptionValidateCommand } from './eprescription';
@@ -21,7 +22,7 @@ import { simCardsCommand } from './sim-cards';
 
 const COMMON_VALUED = ['data-dir', 'log-level'];
 
-export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand, scanListenCommand, scanDecodeCommand];
+export const commands: readonly Command[] = [serveCommand, doctorCommand, settingsCommand, backupCommand, restoreCommand, queueCommand, patientsCommand, dmpStatusCommand, dmpListCommand, dmpGetCommand, dmpSendCommand, dmpMetadataCommand, dmpValidateCommand, cardsListCommand, cardsReadCommand, simCardsCommand, insCheckCommand, insNormalizeCommand, insiSearchCommand, insiParseCommand, apcvStatusCommand, apcvCheckCommand, adriRightsCommand, eprescriptionReadCommand, eprescriptionValidateCommand, eprescriptionPrintCommand, drugsCommand, scanListenCommand, scanDecodeCommand, billingCommand];
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...afterName] = argv;

@@ -66,8 +66,8 @@ describe('scan handlers over the validated contract', () => {
   it('refuses the Démo source outside demo mode, and renderer-side claims of a HID or NFC source', async () => {
     const { dispatcher } = setup('production');
     expect(await failureCode(dispatcher.invoke('scan.submit', { source: 'demo', symbology: 'qr', payloadBase64: base64('x'), trusted: true }))).toBe('DEMO_ONLY');
-    expect(await failureCode(dispatcher.call('scan.submit', { source: 'hid', symbology: 'qr', payloadBase64: base64('x'), trusted: true }, { transport: 'websocket' }))).toBe('INVALID_PARAMS');
-    expect(await failureCode(dispatcher.call('scan.submit', { source: 'nfc', symbology: 'qr', payloadBase64: base64('x'), trusted: true }, { transport: 'websocket' }))).toBe('INVALID_PARAMS');
+    expect(await failureCode(dispatcher.call('scan.submit', { source: 'hid', symbology: 'qr', payloadBase64: base64('x'), trusted: true }, { transport: 'websocket', caller: 'desk' }))).toBe('INVALID_PARAMS');
+    expect(await failureCode(dispatcher.call('scan.submit', { source: 'nfc', symbology: 'qr', payloadBase64: base64('x'), trusted: true }, { transport: 'websocket', caller: 'desk' }))).toBe('INVALID_PARAMS');
   });
 
   it('opens the record of the patient whose INS the datamatrix carries, once, with an audit entry', async () => {

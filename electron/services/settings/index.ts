@@ -91,12 +91,15 @@ export class SettingsService {
         amNumber: (stored.get('practitioner.amNumber') as string | undefined) ?? '',
         address: (stored.get('practitioner.address') as string | undefined) ?? '',
         phone: (stored.get('practitioner.phone') as string | undefined) ?? '',
+        specialty: (stored.get('practitioner.specialty') as string | undefined) ?? '',
+        conventionSector: (stored.get('practitioner.conventionSector') as string | undefined) ?? '',
       },
       backup: {
         folder: (stored.get('backup.folder') as string | undefined) ?? this.defaults.backupFolder ?? '',
         intervalHours: (stored.get('backup.intervalHours') as number | undefined) ?? DEFAULT_BACKUP_INTERVAL_HOURS,
         keep: (stored.get('backup.keep') as number | undefined) ?? DEFAULT_BACKUP_KEEP,
       },
+      billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
     });
   }
 
@@ -118,6 +121,12 @@ export class SettingsService {
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.pkcs11Module, value) };
       case 'practitioner.amNumber':
         return { storageKey: key, value: parseAmNumber(value) };
+      case 'practitioner.specialty':
+        return { storageKey: key, value: parseSpecialty(value) };
+      case 'practitioner.conventionSector':
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.practitioner.shape.conventionSector, value) };
+      case 'billing.holidays':
+        return { storageKey: key, value: parseOrThrow(settingsSchema.shape.billing.shape.holidays, value) };
       case 'practitioner.address':
       case 'practitioner.phone':
         return { storageKey: key, value: parseText(value, key === 'practitioner.address' ? 300 : 40) };
@@ -165,6 +174,13 @@ function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data:
 export function parseAmNumber(value: unknown): string {
   const compact = typeof value === 'string' ? value.replace(/\s+/g, '').toUpperCase() : '';
   if (!/^(?:\d{2}|2[AB])\d{7}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'amNumber' });
+  return compact;
+}
+
+/** Code spécialité AMO: two digits (« 01 » médecine générale). */
+function parseSpecialty(value: unknown): string {
+  const compact = typeof value === 'string' ? value.trim() : '';
+  if (!/^\d{2}$/.test(compact)) throw new AppError('SETTINGS_INVALID', { expected: 'specialty' });
   return compact;
 }
 

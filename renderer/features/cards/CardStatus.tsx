@@ -7,7 +7,7 @@ import { useCallback, useState } from 'react';
 import type { EventPayload } from '../../../electron/contract';
 import { Button, StatusBadge } from '../../ui';
 import { BeneficiaryPicker } from './BeneficiaryPicker';
-import { isCps, isVitale, useCardsState } from './hooks';
+import { isCps, isVitale, useCardsState, vitaleInsertionClaimed } from './hooks';
 import { PinDialog } from './PinDialog';
 
 export function CardStatus() {
@@ -28,12 +28,14 @@ export function CardStatus() {
 
   // A newly inserted card asks for its next step (keyboard users need no click).
   const [seen, setSeen] = useState<string>('');
-  const key = `${cps?.name ?? ''}|${cps?.atr ?? ''}|${vitale?.name ?? ''}|${vitale?.atr ?? ''}`;
+  // The session must be known before asking for the PIN: a page opened while a card session is open asks nothing.
+  const loaded = session.isSuccess ? '1' : '0';
+  const key = `${cps?.name ?? ''}|${cps?.atr ?? ''}|${vitale?.name ?? ''}|${vitale?.atr ?? ''}|${loaded}`;
   if (key !== seen) {
     setSeen(key);
-    const [prevCps = '', , prevVitale = ''] = seen.split('|');
-    if (cps && s === null && prevCps !== cps.name) setPinReader(cps.name);
-    if (vitale && vitale.cardKind === 'VITALE_2' && prevVitale !== vitale.name) setVitaleReader(vitale.name);
+    const [prevCps = '', , prevVitale = '', , prevLoaded = '0'] = seen.split('|');
+    if (cps && s === null && loaded === '1' && (prevCps !== cps.name || prevLoaded !== '1')) setPinReader(cps.name);
+    if (vitale && vitale.cardKind === 'VITALE_2' && prevVitale !== vitale.name && !vitaleInsertionClaimed()) setVitaleReader(vitale.name);
   }
 
   let badge;

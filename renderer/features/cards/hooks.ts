@@ -1,6 +1,6 @@
 /** Card state for the screens: readers, practitioner session, refreshed on every `cards.changed` event. */
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { EventPayload } from '../../../electron/contract';
 import { useHostEvent, useHostQuery } from '../../bridge/queries';
 
@@ -23,3 +23,18 @@ export function useCardsState(onChange?: (change: EventPayload<'cards.changed'>)
 
 export const isCps = (kind: string | null | undefined): boolean => kind === 'CPS3' || kind === 'CPS4' || kind === 'CPS2TER' || kind === 'CPS3_CL';
 export const isVitale = (kind: string | null | undefined): boolean => kind === 'VITALE_2' || kind === 'VITALE_1';
+
+/**
+ * A screen that reads the carte Vitale itself (Facturation) claims insertions while it is shown:
+ * the top bar then does not open its « open the patient » picker over it.
+ */
+let vitaleClaims = 0;
+export function useClaimVitaleInsertion(): void {
+  useEffect(() => {
+    vitaleClaims += 1;
+    return () => {
+      vitaleClaims -= 1;
+    };
+  }, []);
+}
+export const vitaleInsertionClaimed = (): boolean => vitaleClaims > 0;

@@ -1,5 +1,6 @@
 import { Panel } from '../../ui';
 import { DemoApcv } from '../apcv/DemoApcv';
+import { DemoBilling } from '../billing/DemoBilling';
 import { DemoCards } from '../cards/DemoCards';
 import { DemoScanner } from '../scan/DemoScanner';
 
@@ -15,6 +16,7 @@ export function DemoPanel() {
         <DemoCards />
         <DemoApcv />
         <DemoScanner />
+        <DemoBilling />
       </div>
     </Panel>
   );

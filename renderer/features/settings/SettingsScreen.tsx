@@ -4,6 +4,7 @@ import { useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
 import { BackupPanel } from './BackupPanel';
 import { useSettingChange } from './useSettingChange';
+import { BillingSettings } from '../billing/BillingSettings';
 
 const ENV_LABELS = { demo: 'Démo (cartes virtuelles et simulateurs)', test: 'Test (plates-formes de qualification)', production: 'Production' } as const;
 
@@ -75,6 +76,7 @@ export function SettingsScreen() {
           }
         />
       </Panel>
+      <BillingSettings />
       <Panel title="Journal d'audit">
         {verify.data ? (
           <p>
