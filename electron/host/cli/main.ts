@@ -12,6 +12,7 @@ import { cardsListCommand, cardsReadCommand } from './cards';
 import { doctorCommand } from './doctor';
 import { drugsCommand, eprescriptionPrintCommand, eprescriptionReadCommand, eprescriptionValidateCommand } from './eprescription';
 import { fileError } from './files';
+import { storageErrorOf } from '../../platform/db';
 import { insCheckCommand, insiParseCommand, insiSearchCommand, insNormalizeCommand } from './ins';
 import { patientsCommand } from './patients';
 import { queueCommand } from './queue';
@@ -35,13 +36,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.out(help());
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
   }
+  let dataDir: string | null = null;
   try {
     const args = parseArgs(rest, new Set([...COMMON_VALUED, ...(command.valued ?? [])]));
     if (args.flags.has('help')) {
       io.out(`${command.usage}\n  ${command.summary}`);
       return 0;
     }
-    return await command.run(createCliContext(args, io));
+    const ctx = createCliContext(args, io);
+    dataDir = ctx.dataDir;
+    return await command.run(ctx);
   } catch (error) {
     const json = rest.includes('--json');
     if (error instanceof UsageError) {
@@ -49,7 +53,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return 2;
     }
     // A file the system could not open (anywhere in a command) is said as such, not INTERNAL.
-    const known = error instanceof AppError ? error : fileError(error, typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : '');
+    // SQLite's own failures (a full disk, a read-only disk met while writing) keep the store's codes.
+    const stored = error instanceof AppError || dataDir === null ? null : storageErrorOf(error, dataDir, { sqliteOnly: true });
+    const known = error instanceof AppError ? error : (stored ?? fileError(error, typeof (error as { path?: unknown }).path === 'string' ? (error as { path: string }).path : ''));
     const wire = known instanceof AppError ? known.toWire() : new AppError('INTERNAL').toWire();
     if (!(known instanceof AppError)) io.err(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     io.out(json ? JSON.stringify({ error: wire }) : `Erreur ${wire.code} : ${wire.message}`);
