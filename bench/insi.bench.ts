@@ -10,7 +10,9 @@
  * Prints a markdown section on stdout and the figures as JSON on stderr (`--json`: JSON on stdout).
  */
 import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateSyntheticPatients } from '../fixtures/data/synthetic-patients';
 import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../fixtures/wiring/insi';
@@ -19,32 +21,57 @@ import { systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { createMemoryLogger } from '../electron/platform/log';
 import { serializeEnvelope, soapNs } from '../electron/platform/soap';
-import { serializeXml, xmlNamespace } from '../electron/platform/xml';
-import { InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, INSI_NS } from '../electron/services/insi';
+import { serializeElement, serializeXml, xmlNamespace } from '../electron/platform/xml';
+import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, INSI_NS } from '../electron/services/insi';
+import type { HttpTransport } from '../electron/platform/http';
+import type { XmlSigner } from '../electron/platform/xml';
+import { buildTlsiIns, measureTlsiIns, TLSI_INS_COMMIT, TLSI_INS_VERSION, type TlsiInsFigures } from './peers/tlsi-ins';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
 import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
+import { normalizeStrictTraits } from '../electron/services/identity';
 
 const N = Number(process.env.BENCH_INSI_PATIENTS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_INSI_LATENCY ?? 150);
 const CONCURRENCY = Number(process.env.BENCH_INSI_CONCURRENCY ?? 8);
-const CPU_CALLS = Number(process.env.BENCH_INSI_CPU_CALLS ?? 200);
+const CPU_CALLS = Number(process.env.BENCH_INSI_CPU_CALLS ?? 1000);
+const NET_CALLS = Number(process.env.BENCH_INSI_NET_CALLS ?? 100);
 const asJson = process.argv.includes('--json');
 
 const pki = await ensureSharedTestPki();
 // The simulator runs in its own process, like the remote service: its CPU is not the client's.
-const simProcess = spawn(process.execPath, ['--import', 'tsx', 'fixtures/sim/insi/standalone.ts'], {
-  env: { ...process.env, INSI_SIM_LATENCY_MS: String(LATENCY_MS), INSI_SIM_SYNTHESIZE: '1' },
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let buffer = '';
-  simProcess.stdout.on('data', (chunk) => {
-    buffer += String(chunk);
-    const line = buffer.split('\n').find((l) => l.startsWith('{'));
-    if (line) resolve((JSON.parse(line) as { url: string }).url);
+// The synthetic patients are people the national register knows, with all their first names and
+// their birth place (as the real INSi answers, CNDA 2.04): the acceptance rule then attaches them.
+const worklistPatients = generateSyntheticPatients(N, { seed: 11 });
+const enrolFile = join(mkdtempSync(join(tmpdir(), 'bench-insi-')), 'enrol.json');
+writeFileSync(
+  enrolFile,
+  JSON.stringify(
+    worklistPatients.flatMap((p) => {
+      const n = normalizeStrictTraits(p.strictTraits);
+      if (!n.ok) return [];
+      const t = n.traits;
+      const two = (v: number | null) => String(v ?? 0).padStart(2, '0');
+      return [{ birthName: t.birthName, givenNames: t.birthGivenNames.split(' '), sex: t.sex, birthDate: `${t.birthDate.year}-${two(t.birthDate.month)}-${two(t.birthDate.day)}`, birthPlaceCode: t.birthPlaceCode }];
+    }),
+  ),
+);
+
+function startSimProcess(latencyMs: number): Promise<{ url: string; process: ReturnType<typeof spawn> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'fixtures/sim/insi/standalone.ts'], {
+    env: { ...process.env, INSI_SIM_LATENCY_MS: String(latencyMs), INSI_SIM_SYNTHESIZE: '1', INSI_SIM_ENROL: enrolFile },
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  simProcess.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-});
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += String(chunk);
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ url: (JSON.parse(line) as { url: string }).url, process: child });
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+}
+const { url: simUrl, process: simProcess } = await startSimProcess(LATENCY_MS);
 const transports = insiTransports(pki);
 const client = new InsiClient({ transport: (mode) => transports[mode], endpoint: () => simUrl, lps: () => DEMO_LPS, clock: systemClock });
 let calls = 0;
@@ -62,7 +89,7 @@ const logger = createMemoryLogger(systemClock, 'warn');
 const db = openDatabase({ path: ':memory:' });
 migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
 const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
-patients.createMany(generateSyntheticPatients(N, { seed: 11 }), 'bench');
+patients.createMany(worklistPatients, 'bench');
 const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });
 const insi = new InsiService({
   client: countingClient,
@@ -89,6 +116,9 @@ const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpuBefore);
 const lookups = calls - callsBefore;
 const progress = insi.progress(started.worklistId);
+const errorReasons = db
+  .prepare("SELECT reason, count(*) AS n FROM insi_worklist_items WHERE worklist_id = ? AND status = 'error' GROUP BY reason ORDER BY n DESC")
+  .all(started.worklistId) as Array<{ reason: string; n: number }>;
 const busyMs = spans.filter(([a]) => a >= t0).reduce((sum, [a, b]) => sum + (b - a), 0);
 const meanInFlight = busyMs / elapsedMs;
 const meanCallMs = busyMs / Math.max(1, spans.filter(([a]) => a >= t0).length);
@@ -114,22 +144,95 @@ const response = serializeEnvelope({
   ),
 });
 
-async function cpuPerCall(mode: 'cps' | 'structure'): Promise<{ buildMs: number; parseMs: number }> {
-  const credentials = mode === 'cps' ? { mode: 'cps' as const, ...session } : { mode: 'structure' as const, emitter: '10B9990001' };
-  for (let i = 0; i < 20; i++) serializeXml((await client.buildEnvelope({ operation: 'traits', body: recSansVitale(query), credentials })).envelope);
-  let start = process.cpuUsage();
-  for (let i = 0; i < CPU_CALLS; i++) serializeXml((await client.buildEnvelope({ operation: 'traits', body: recSansVitale(query), credentials })).envelope);
-  let used = process.cpuUsage(start);
-  const buildMs = (used.user + used.system) / 1000 / CPU_CALLS;
-  start = process.cpuUsage();
-  for (let i = 0; i < CPU_CALLS; i++) parseInsiResponse(response);
-  used = process.cpuUsage(start);
-  return { buildMs, parseMs: (used.user + used.system) / 1000 / CPU_CALLS };
+/** Process CPU (user + system) per iteration of `run`, after a warm-up as long (the JIT's). */
+async function cpuMs(run: () => Promise<unknown>, n = CPU_CALLS): Promise<number> {
+  for (let i = 0; i < n; i++) await run();
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) await run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / n;
 }
-const cpsCpu = await cpuPerCall('cps');
-const structureCpu = await cpuPerCall('structure');
 
-simProcess.stdin.end();
+// A transport that answers at once with the RESULTAT above: the whole client runs (envelope,
+// assertion, serialisation, SOAP framing, parsing), nothing of the network.
+const canned: HttpTransport = {
+  stream: async () => ({
+    status: 200,
+    headers: { 'content-type': 'application/soap+xml; charset=UTF-8' },
+    body: (async function* () {
+      yield Buffer.from(response, 'utf8');
+    })(),
+    cancel: () => undefined,
+  }),
+};
+const offline = new InsiClient({ transport: () => canned, endpoint: () => 'https://insi.invalid/lps', lps: () => DEMO_LPS, clock: systemClock });
+// The card's private-key operation, done in software here (PemSigner): timed apart, since a real
+// CPS computes it on the card while the host waits.
+let signCpuMs = 0;
+let signCalls = 0;
+const timedSigner: XmlSigner = {
+  certificateChain: () => session.signer.certificateChain(),
+  sign: async (data) => {
+    const before = process.cpuUsage();
+    const signature = await session.signer.sign(data);
+    const used = process.cpuUsage(before);
+    signCpuMs += (used.user + used.system) / 1000;
+    signCalls += 1;
+    return signature;
+  },
+};
+const cardCredentials = { mode: 'cps' as const, holder: session.holder, signer: timedSigner };
+const structureCredentials = { mode: 'structure' as const, emitter: '10B9990001' };
+const ours = JSON.stringify(await offline.searchByTraits(query, structureCredentials));
+if (!ours.includes('2360663220836')) throw new Error(`Pupitre did not read the answer: ${ours.slice(0, 300)}`);
+
+// Without network.
+const pupitreStructure = await cpuMs(() => offline.searchByTraits(query, structureCredentials));
+const signaturesBefore = offline.assertionsSigned;
+const pupitreCard = await cpuMs(() => offline.searchByTraits(query, cardCredentials));
+const cardSignatures = offline.assertionsSigned - signaturesBefore;
+// Stages of a card-mode call, and what signing a new assertion costs (once per card session and
+// ASSERTION_REUSE_MS).
+const stageBuild = await cpuMs(() => offline.buildEnvelope({ operation: 'traits', body: recSansVitale(query), credentials: cardCredentials }));
+const built = await offline.buildEnvelope({ operation: 'traits', body: recSansVitale(query), credentials: cardCredentials });
+const stageSerialise = await cpuMs(async () => serializeXml(built.envelope, { declaration: true }));
+const stageParse = await cpuMs(async () => parseInsiResponse(response));
+signCpuMs = 0;
+signCalls = 0;
+const newAssertion = await cpuMs(() => buildAssertionPs({ holder: session.holder, signer: timedSigner, issueInstant: new Date().toISOString() }), 50);
+const newAssertionSign = signCpuMs / signCalls;
+
+// Over HTTPS against the simulator (own process, no added latency): TLS included, as in use.
+const cpuSim = await startSimProcess(0);
+const cpuTransports = insiTransports(pki);
+const online = new InsiClient({ transport: (mode) => cpuTransports[mode], endpoint: () => cpuSim.url, lps: () => DEMO_LPS, clock: systemClock });
+const pupitreStructureOnline = await cpuMs(() => online.searchByTraits(query, structureCredentials), NET_CALLS);
+const pupitreCardOnline = await cpuMs(() => online.searchByTraits(query, cardCredentials), NET_CALLS);
+
+// --- the same calls through padoa/tlsi-ins, built from its sources at a pinned commit ----------
+const peer = buildTlsiIns();
+let padoa: TlsiInsFigures | { unavailable: string };
+if (peer.ok) {
+  padoa = await measureTlsiIns(peer.require, {
+    pkcs12: readFileSync(pki.structure.insiManu.paths.pkcs12),
+    passphrase: pki.pkcs12Passphrase,
+    // tlsi-ins takes the assertion ready-made (signed elsewhere) and sends it with every call.
+    assertionPs: serializeElement(await buildAssertionPs({ holder: session.holder, signer: session.signer, issueInstant: new Date().toISOString() })),
+    response,
+    lps: DEMO_LPS,
+    person: { birthName: query.birthName, firstName: query.givenNames, gender: query.sex, dateOfBirth: query.birthDate },
+    online: { url: cpuSim.url, ca: pki.caBundlePem },
+    cpuMs: (run, n) => cpuMs(run, n),
+    netCalls: NET_CALLS,
+  });
+} else {
+  padoa = { unavailable: peer.reason };
+}
+cpuSim.process.stdin?.end();
+cpuTransports.cps.close();
+cpuTransports.structure.close();
+
+simProcess.stdin?.end();
 transports.cps.close();
 transports.structure.close();
 
@@ -147,10 +250,32 @@ const summary = {
   meanCallMs,
   loadAverage1m: load,
   results: { found: progress.found, notFound: progress.notFound, several: progress.several, error: progress.error },
+  errorReasons,
   processCpuMsPerCallDuringWorklist: (cpu.user + cpu.system) / 1000 / lookups,
-  cpuPerCall: { cps: cpsCpu, structure: structureCpu },
+  cpuPerCall: {
+    pupitre: { structure: pupitreStructure, card: pupitreCard, cardSignatures, structureOnline: pupitreStructureOnline, cardOnline: pupitreCardOnline },
+    stages: { envelopeWithReusedAssertion: stageBuild, serialise: stageSerialise, parse: stageParse, newAssertion, newAssertionSign },
+    padoa: { commit: TLSI_INS_COMMIT, source: peer.source, ...padoa },
+  },
 };
 const f = (ms: number) => `${ms.toFixed(2)} ms`;
+function padoaTable(): string {
+  const r = (a: number, b: number) => `${(a / b).toFixed(2)}`;
+  const ourRows = (label: string, structure: number, card: number) => `| ${label} | structure certificate | ${f(structure)} |\n| ${label} | card | ${f(card)} |`;
+  if ('unavailable' in padoa) {
+    return `| conditions | mode | Pupitre |\n|---|---|---|\n${ourRows('no network', pupitreStructure, pupitreCard)}\n${ourRows('HTTPS', pupitreStructureOnline, pupitreCardOnline)}\n\npadoa/tlsi-ins not measured: ${padoa.unavailable}`;
+  }
+  const p = padoa;
+  return `| conditions | mode | Pupitre | padoa/tlsi-ins | ratio Pupitre / tlsi-ins (target ≤ 0.33) |
+|---|---|---|---|---|
+| over HTTPS to the simulator (own process), ${NET_CALLS} calls in a row after as many | structure certificate, mutual TLS (tlsi-ins: \`initClientPfx\`) | ${f(pupitreStructureOnline)} | ${f(p.online.structure)} | **${r(pupitreStructureOnline, p.online.structure)}** |
+| over HTTPS to the simulator (own process), ${NET_CALLS} calls in a row after as many | card, assertion PS (tlsi-ins: \`initClientCpx\`) | ${f(pupitreCardOnline)} | ${f(p.online.card)} | **${r(pupitreCardOnline, p.online.card)}** |
+| no network (an in-memory transport answers at once), ${CPU_CALLS} calls after as many | structure certificate | ${f(pupitreStructure)} | ${f(p.offline.structure)} | ${r(pupitreStructure, p.offline.structure)} |
+| no network, ${CPU_CALLS} calls | card | ${f(pupitreCard)} | ${f(p.offline.card)} | ${r(pupitreCard, p.offline.card)} |
+
+Both clients found the same identity (${p.results}). Card mode: both send one signed assertion for many calls — Pupitre signs one per card session and ${ASSERTION_REUSE_MS / 60_000} minutes (${cardSignatures} signature${cardSignatures === 1 ? '' : 's'} in the ${2 * CPU_CALLS} calls above) and signs again if INSi refuses a reused one; tlsi-ins is given an assertion signed elsewhere and sends it as long as the client lives. Over HTTPS, tlsi-ins opens a new TLS connection for every call (its security classes give node-soap a new \`https.Agent\` per request: a full handshake, and in structure mode the PKCS#12 file decrypted again), where Pupitre keeps its connection. Without network, tlsi-ins builds the envelope from the WSDL with node-soap and reads the answer with sax into plain objects, where Pupitre parses the answer with its safe DOM parser (refusing DOCTYPE, depth and forbidden characters) and types every field. At client creation node-soap downloads the WS-Addressing schema the official WSDL imports from www.w3.org; this machine has no Internet access, so the bench answers that one download with a schema of the WS-Addressing elements the WSDL uses (read once, outside the figures), and tlsi-ins's TLS trust is set to the demo CA instead of IGC-Santé's.`;
+}
+
 if (asJson) {
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 } else {
@@ -171,13 +296,21 @@ Worklist over ${N} synthetic provisional patients, one outbox job each on \`insi
 | results | ${progress.found} found, ${progress.notFound} not found, ${progress.several} several, ${progress.error} errors |
 | client process CPU per call during the worklist (INSi client, outbox, patient base, TLS) | ${f(summary.processCpuMsPerCallDuringWorklist)} |
 
-Client CPU per INSi call, no network (${CPU_CALLS} calls):
+Client CPU per INSi call, side by side with [padoa/tlsi-ins](https://github.com/padoa/tlsi-ins) ${TLSI_INS_VERSION} (commit \`${TLSI_INS_COMMIT.slice(0, 12)}\`, built by this bench from its sources with its locked dependencies): process CPU (user + system) per \`rechercherInsAvecTraitsIdentite\` call, same person, same answer. Machine load average (1 min): ${loadavg()[0]?.toFixed(1)}.
 
-| mode | build + sign + serialise | parse RESULTAT | total |
-|---|---|---|---|
-| card (assertion PS signed, RSA 2048 in software) | ${f(cpsCpu.buildMs)} | ${f(cpsCpu.parseMs)} | ${f(cpsCpu.buildMs + cpsCpu.parseMs)} |
-| structure certificate (mutual TLS, no assertion) | ${f(structureCpu.buildMs)} | ${f(structureCpu.parseMs)} | ${f(structureCpu.buildMs + structureCpu.parseMs)} |
+${padoaTable()}
 
-The ratio is the product of the pipeline occupancy (how well the outbox keeps ${CONCURRENCY} calls in flight) and latency / mean call duration (the per-call overhead on this machine: both processes share ${'`'}${load.toFixed(1)}${'`'} of load on its cores). With a real CPS the RSA signature is computed by the card, not in software: the assertion is signed once per call here.
+Where a Pupitre card-mode call spends its CPU (no network, same run):
+
+| stage | CPU |
+|---|---|
+| envelope (Body, ContexteLPS, ContexteBAM, WS-Addressing, the card session's assertion) | ${f(stageBuild)} per call |
+| serialisation of the envelope | ${f(stageSerialise)} per call |
+| parsing of the RESULTAT (safe parser: DOM, then the typed result) | ${f(stageParse)} per call |
+| the rest: SOAP framing, reading the answer, promises | ${f(Math.max(0, pupitreCard - stageBuild - stageSerialise - stageParse))} per call |
+| a new assertion PS: build, exclusive C14N, SHA-256, SignedInfo | ${f(newAssertion - newAssertionSign)} once per card session and ${ASSERTION_REUSE_MS / 60_000} min |
+| its RSA 2048 signature (the card's operation; in software here) | ${f(newAssertionSign)} once per card session and ${ASSERTION_REUSE_MS / 60_000} min |
+
+The ratio is the product of the pipeline occupancy (how well the outbox keeps ${CONCURRENCY} calls in flight) and latency / mean call duration (the per-call overhead on this machine: both processes share ${'`'}${load.toFixed(1)}${'`'} of load on its cores). With a real CPS the RSA signature is computed by the card, not in software; the worklist runs in structure mode (mutual TLS, no assertion).
 `);
 }

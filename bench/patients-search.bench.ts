@@ -1,17 +1,22 @@
 /**
  * Patient search over 100 000 synthetic patients in the encrypted store (SQLCipher file, WAL), as
  * the desk calls it (PatientsService.search: parsing, FTS5 prefix query, tolerant pass, audit
- * callback). Target: p95 < 20 ms. Baseline measured in the same run on the same database: a plain
- * `LIKE '%word%'` scan over the folded names with the same ordering and limit.
+ * callback). Target: p95 ≤ 3 ms (issue 15). Measured in the same run on the same database:
+ * - the store as `openDatabase` opens it (32 MiB page cache) and with SQLite's default 2 MiB
+ *   page cache (what it opened with before);
+ * - a plain `LIKE '%word%'` scan over the folded names with the same ordering and limit;
+ * - where the time goes, stage by stage (the store's steps, timed by wrapping them here).
+ * Wall-clock times on a shared machine include the time other processes hold the cores: each
+ * query is also timed in process CPU, and the whole set is run PASSES times (per-query median).
  * Prints a markdown section on stdout and the figures as JSON on stderr (`--json`: JSON on stdout).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateSyntheticPatients, seededRandom } from '../fixtures/data/synthetic-patients';
 import { createManualClock } from '../electron/platform/clock';
-import { migrate, openDatabase } from '../electron/platform/db';
+import { migrate, openDatabase, PAGE_CACHE_KIB } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { createMemoryLogger } from '../electron/platform/log';
 import { foldForComparison, parseBirthDate } from '../electron/services/identity';
@@ -19,6 +24,7 @@ import { PatientsService, patientsMigrations, patientsMigrations2 } from '../ele
 
 const N = Number(process.env.BENCH_PATIENTS ?? 100_000);
 const QUERIES_PER_KIND = Number(process.env.BENCH_QUERIES ?? 60);
+const PASSES = Number(process.env.BENCH_PASSES ?? 5);
 const LIMIT = 50;
 const asJson = process.argv.includes('--json');
 
@@ -74,24 +80,92 @@ function time(run: () => unknown): number {
   return performance.now() - start;
 }
 
-type KindStats = { p50: number; p95: number; max: number; meanResults: number };
+const median = (values: number[]) => percentile(values, 0.5);
 
-/** Every query once, through the service; per-kind and overall percentiles. */
-function measureSearch(): { perKind: Record<string, KindStats>; all: number[] } {
-  const perKind: Record<string, KindStats> = {};
-  const all: number[] = [];
-  for (const [kind, queries] of Object.entries(kinds)) {
-    const times: number[] = [];
-    let results = 0;
-    for (const query of queries) {
-      let count = 0;
-      times.push(time(() => (count = service.search({ query, limit: LIMIT }, 'bench').results.length)));
-      results += count;
+// --- stages: the store's steps, wrapped (bench only) to see where a search spends its time ----
+type Stage = 'vocabulary terms of the typed prefixes' | 'exact pass (FTS + rows)' | 'tolerated variants (vocabulary)' | 'tolerant pass (FTS + rows)';
+const store = (service as unknown as { store: Record<string, (...args: never[]) => unknown> }).store;
+let stageTimes = new Map<string, number>();
+let searchCalls = 0;
+for (const method of ['prefixTerms', 'search', 'variantsOf'] as const) {
+  const original = (store[method] as (...args: unknown[]) => unknown).bind(store);
+  store[method] = ((...args: unknown[]) => {
+    const start = performance.now();
+    try {
+      return original(...args);
+    } finally {
+      const stage: Stage =
+        method === 'prefixTerms' ? 'vocabulary terms of the typed prefixes' : method === 'variantsOf' ? 'tolerated variants (vocabulary)' : searchCalls++ === 0 ? 'exact pass (FTS + rows)' : 'tolerant pass (FTS + rows)';
+      stageTimes.set(stage, (stageTimes.get(stage) ?? 0) + performance.now() - start);
     }
-    all.push(...times);
-    perKind[kind] = { p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times), meanResults: results / queries.length };
+  }) as never;
+}
+
+type KindStats = { p50: number; p95: number; max: number; meanResults: number };
+interface QueryTiming {
+  kind: string;
+  wall: number[];
+  cpu: number[];
+  stages: Map<string, number>;
+  total: number;
+}
+
+/** Every query once per pass, through the service, PASSES passes. */
+function measureSearch(): QueryTiming[] {
+  const timings: QueryTiming[] = Object.entries(kinds).flatMap(([kind, queries]) => queries.map(() => ({ kind, wall: [], cpu: [], stages: new Map(), total: 0 })));
+  for (let pass = 0; pass < PASSES; pass += 1) {
+    let i = 0;
+    for (const queries of Object.values(kinds)) {
+      for (const query of queries) {
+        const timing = timings[i++] as QueryTiming;
+        stageTimes = new Map();
+        searchCalls = 0;
+        const cpuBefore = process.cpuUsage();
+        const wall = time(() => (results[query] = service.search({ query, limit: LIMIT }, 'bench').results.length));
+        const cpu = process.cpuUsage(cpuBefore);
+        timing.wall.push(wall);
+        timing.cpu.push((cpu.user + cpu.system) / 1000);
+        if (pass === 0) {
+          timing.stages = stageTimes;
+          timing.total = wall;
+        }
+      }
+    }
   }
-  return { perKind, all };
+  return timings;
+}
+const results: Record<string, number> = {};
+
+function summarise(timings: QueryTiming[]) {
+  const firstPass = timings.map((t) => t.wall[0] as number);
+  const medians = timings.map((t) => median(t.wall));
+  const cpu = timings.map((t) => median(t.cpu));
+  const perKind: Record<string, KindStats> = {};
+  for (const [kind, queries] of Object.entries(kinds)) {
+    const mine = timings.filter((t) => t.kind === kind);
+    const times = mine.map((t) => median(t.wall));
+    perKind[kind] = { p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times), meanResults: queries.reduce((n, q) => n + (results[q] ?? 0), 0) / queries.length };
+  }
+  // Stage shares over the slowest 5 % (first pass), where p95 is decided, and over all queries.
+  const slowest = [...timings].sort((a, b) => b.total - a.total).slice(0, Math.ceil(timings.length * 0.05));
+  const share = (set: QueryTiming[]) => {
+    const total = set.reduce((n, t) => n + t.total, 0);
+    const byStage = new Map<string, number>();
+    for (const t of set) for (const [stage, ms] of t.stages) byStage.set(stage, (byStage.get(stage) ?? 0) + ms);
+    const stages = Object.fromEntries([...byStage].map(([stage, ms]) => [stage, { meanMs: ms / set.length, share: ms / total }]));
+    const inStages = [...byStage.values()].reduce((n, ms) => n + ms, 0);
+    return { ...stages, 'the rest (query parsing, summaries, audit callback)': { meanMs: (total - inStages) / set.length, share: (total - inStages) / total } };
+  };
+  return {
+    p95FirstPass: percentile(firstPass, 0.95),
+    p95Median: percentile(medians, 0.95),
+    p99Median: percentile(medians, 0.99),
+    p50Median: percentile(medians, 0.5),
+    p95Cpu: percentile(cpu, 0.95),
+    perKind,
+    stagesAll: share(timings),
+    stagesSlowest: share(slowest),
+  };
 }
 
 // Baseline: a plain LIKE '%word%' scan of the folded names (every word), same order and limit,
@@ -131,18 +205,18 @@ function measureBaseline(): { baselineP95: number; ftsP95: number } {
   return { baselineP95: percentile(baselineTimes, 0.95), ftsP95: percentile(ftsTimes, 0.95) };
 }
 
-function run(label: string) {
+function run(label: string, cacheKiB: number) {
+  db.pragma(`cache_size = -${cacheKiB}`);
   // Warm-up: statement cache, and the page cache as far as it holds.
   for (const queries of Object.values(kinds)) for (const q of queries) service.search({ query: q, limit: LIMIT }, 'bench');
-  const { perKind, all } = measureSearch();
+  const load = loadavg()[0] ?? 0;
+  const stats = summarise(measureSearch());
   const { baselineP95, ftsP95 } = measureBaseline();
   return {
     label,
     cacheSizeKiB: -(db.pragma('cache_size', { simple: true }) as number),
-    p50Ms: percentile(all, 0.5),
-    p95Ms: percentile(all, 0.95),
-    p99Ms: percentile(all, 0.99),
-    perKind,
+    loadAverage1m: load,
+    ...stats,
     baseline: {
       description: "LIKE '%word%' scan over folded names, same order and limit, name queries only",
       p95Ms: baselineP95,
@@ -152,12 +226,10 @@ function run(label: string) {
   };
 }
 
-// 1. As the platform opens the store today (SQLite's default page cache, 2 000 KiB): most pages
-//    are read and decrypted again on each query. 2. With a 64 MiB page cache, the steady state
-//    of a desk that has been searching for a while.
-const defaultCache = run('default page cache');
-db.pragma('cache_size = -65536');
-const largeCache = run('64 MiB page cache');
+// 1. SQLite's default page cache (2 000 KiB), as the store was opened before: most pages are read
+//    and decrypted again on each query. 2. The store as openDatabase opens it now.
+const defaultCache = run('2 MiB page cache (SQLite default, before)', 2000);
+const shipped = run(`${PAGE_CACHE_KIB / 1024} MiB page cache (as opened now)`, PAGE_CACHE_KIB);
 
 const summary = {
   patients: N,
@@ -165,8 +237,9 @@ const summary = {
   queries: Object.values(kinds).reduce((n, q) => n + q.length, 0),
   loadSeconds: (loaded - generated) / 1000,
   generateSeconds: (generated - t0) / 1000,
-  targetP95Ms: 20,
-  runs: [defaultCache, largeCache],
+  targetP95Ms: 3,
+  passes: PASSES,
+  runs: [shipped, defaultCache],
 };
 
 db.close();
@@ -179,28 +252,47 @@ if (asJson) {
   process.stderr.write(`${JSON.stringify(summary)}\n`);
   const kindsTable = Object.keys(kinds)
     .map((kind) => {
-      const a = defaultCache.perKind[kind] as KindStats;
-      const b = largeCache.perKind[kind] as KindStats;
+      const a = shipped.perKind[kind] as KindStats;
+      const b = defaultCache.perKind[kind] as KindStats;
       return `| ${kind} | ${ms(a.p50)} | ${ms(a.p95)} | ${ms(b.p50)} | ${ms(b.p95)} | ${a.meanResults.toFixed(1)} |`;
     })
     .join('\n');
-  const line = (r: typeof defaultCache) =>
-    `| search p95, name queries, ${r.label} | ${ms(r.baseline.ftsP95Ms)} | ${ms(r.baseline.p95Ms)} | ${r.baseline.ratio.toFixed(1)}× |`;
+  const row = (label: string, pick: (r: typeof shipped) => number) => `| ${label} | ${ms(pick(shipped))} | ${ms(pick(defaultCache))} |`;
+  const stageRows = Object.keys(shipped.stagesAll)
+    .map((stage) => {
+      const all = (shipped.stagesAll as Record<string, { meanMs: number; share: number }>)[stage];
+      const slow = (shipped.stagesSlowest as Record<string, { meanMs: number; share: number }>)[stage];
+      const cell = (v: { meanMs: number; share: number } | undefined) => (v === undefined ? '—' : `${v.meanMs.toFixed(3)} ms (${(v.share * 100).toFixed(0)} %)`);
+      return `| ${stage} | ${cell(all)} | ${cell(slow)} |`;
+    })
+    .join('\n');
   console.log(`## Patient search (bench/patients-search.bench.ts)
 
-${N.toLocaleString('en')} synthetic patients in an encrypted SQLCipher file (WAL), loaded in ${summary.loadSeconds.toFixed(1)} s through \`PatientsService.createMany\`. ${summary.queries} queries through \`PatientsService.search\` (limit ${LIMIT}), typed as a desk would (mixed case, accents, typos). Baseline: a plain \`LIKE '%word%'\` scan of the folded names with the same order and limit, in the same run.
+${N.toLocaleString('en')} synthetic patients in an encrypted SQLCipher file (WAL), loaded in ${summary.loadSeconds.toFixed(1)} s through \`PatientsService.createMany\`. ${summary.queries} queries through \`PatientsService.search\` (limit ${LIMIT}), typed as a desk would (mixed case, accents, typos), ${PASSES} passes. Machine load average (1 min): ${shipped.loadAverage1m.toFixed(1)} and ${defaultCache.loadAverage1m.toFixed(1)} at the start of each series (2 cores, shared): wall-clock times include the time other processes held the cores, process CPU times do not.
 
-| measure | Pupitre | baseline | ratio (baseline / Pupitre) |
+| measure (all ${summary.queries} queries) | Pupitre (${PAGE_CACHE_KIB / 1024} MiB page cache) | same run, SQLite's default 2 MiB page cache (before) |
+|---|---|---|
+${row('**search p95, per-query median of the passes (target ≤ 3 ms)**', (r) => r.p95Median)}
+${row('search p95, process CPU time (per-query median)', (r) => r.p95Cpu)}
+${row('search p95, first pass only', (r) => r.p95FirstPass)}
+${row('search p50 (per-query median)', (r) => r.p50Median)}
+${row('search p99 (per-query median)', (r) => r.p99Median)}
+
+| name queries only, p95 (first pass) | Pupitre | baseline \`LIKE '%word%'\` scan, same order and limit | ratio |
 |---|---|---|---|
-| search p95, all queries, default page cache (target < 20 ms) | ${ms(defaultCache.p95Ms)} | — | — |
-| search p95, all queries, 64 MiB page cache | ${ms(largeCache.p95Ms)} | — | — |
-${line(defaultCache)}
-${line(largeCache)}
+| ${PAGE_CACHE_KIB / 1024} MiB page cache | ${ms(shipped.baseline.ftsP95Ms)} | ${ms(shipped.baseline.p95Ms)} | ${shipped.baseline.ratio.toFixed(1)}× |
+| 2 MiB page cache | ${ms(defaultCache.baseline.ftsP95Ms)} | ${ms(defaultCache.baseline.p95Ms)} | ${defaultCache.baseline.ratio.toFixed(1)}× |
 
-| query kind | p50 (default cache) | p95 (default cache) | p50 (64 MiB) | p95 (64 MiB) | mean results |
+| query kind (per-query median) | p50 | p95 | p50 (2 MiB) | p95 (2 MiB) | mean results |
 |---|---|---|---|---|---|
 ${kindsTable}
 
-The first rows use the store as \`openDatabase\` opens it today (SQLite's default 2 000 KiB page cache: pages are decrypted again on most queries); the 64 MiB rows show what a larger \`cache_size\` would add.
+Where the time goes (${PAGE_CACHE_KIB / 1024} MiB page cache, first pass, mean per query and share of the time):
+
+| stage | all queries | slowest 5 % |
+|---|---|---|
+${stageRows}
+
+The exact pass searches every word as a prefix (FTS5; a word of 4 letters or more is looked up as the few vocabulary terms it starts, cheaper than FTS5's prefix merge), then reads the matching patients in name order (by the FTS hits when they are few, else along the covering name index, names starting with the first word first). The tolerant pass runs only when the exact pass leaves room under the limit: it looks up each word's tolerated variants in the vocabulary (one typo through the delete-neighbourhood index; two typos for words of 8 letters or more through the trigram index, ranked by FTS5's bm25) and searches again with them, the names starting with the first word or one of its variants first.
 `);
 }

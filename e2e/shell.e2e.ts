@@ -80,6 +80,47 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'desk shell in Chromium again
     expect(ran).toBe(false);
   });
 
+  it('paints the desk frame before any script runs, styled by the inlined stylesheet the CSP allows', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1360, height: 860 } });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(app.url);
+    const frame = await page.evaluate(() => ({
+      navigation: Array.from(document.querySelectorAll('nav li span'), (span) => span.textContent),
+      topBar: getComputedStyle(document.querySelector('.topbar') as Element).backgroundColor,
+      columns: getComputedStyle(document.querySelector('.shell') as Element).gridTemplateColumns.split(' ').length,
+      status: document.querySelector('.topbar .badge')?.textContent,
+      stylesheets: document.styleSheets.length,
+    }));
+    expect(frame).toEqual({
+      navigation: ['Patient', 'Identités (INS)', 'DMP', 'Facturation', "File d'envoi", 'Diagnostic', 'Paramètres', 'Appli carte Vitale', 'Ordonnances'],
+      topBar: 'rgb(22, 50, 79)',
+      columns: 2,
+      status: 'Connexion…',
+      stylesheets: 1,
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'shell-before-script.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // With scripts, the application takes the frame over: live links, and nothing refused by the CSP.
+    const live = await browser.newPage();
+    const liveErrors = watchPageErrors(live);
+    await live.goto(app.url);
+    await live.getByTestId('connectivity').getByText('Service local connecté').waitFor();
+    expect(await live.locator('.shell[aria-busy]').count()).toBe(0);
+    expect(await live.getByRole('navigation').getByRole('link', { name: /^Patient/ }).getAttribute('href')).toBe('#/patient');
+    expect(liveErrors).toEqual([]);
+    // Only that stylesheet: any other inline style is refused.
+    const applied = await live.evaluate(() => {
+      const style = document.createElement('style');
+      style.textContent = 'body { outline: 7px solid red; }';
+      document.head.appendChild(style);
+      return getComputedStyle(document.body).outlineWidth;
+    });
+    expect(applied).not.toBe('7px');
+  });
+
   it('shows a clear message when opened without the token', async () => {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${app.port}/`);

@@ -1,6 +1,7 @@
 /**
  * The renderer's Content-Security-Policy, shared by the Electron protocol handler and
- * `pupitre serve`: no remote content, no inline script, no eval; images from data:/blob:
+ * `pupitre serve`: no remote content, no inline script, no eval, one inline style (the shell's,
+ * by its hash, so that the first paint needs no request); images from data:/blob:
  * (datamatrix, document previews); workers from blob: and self (pdf.js); camera frames are media
  * from blob:. `'wasm-unsafe-eval'` lets the page compile WebAssembly, and nothing else (CSP Level 3:
  * JavaScript `eval` stays forbidden): the webcam decoder is zxing-cpp in WebAssembly, bundled. Connections (issue 14, point 8): in Electron the renderer talks to the host over a
@@ -12,7 +13,8 @@ const directives = (connect: string): string =>
   [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self'",
+    // The one inline style: renderer/ui/shell.css, inlined into index.html (startup-shell.plugin.ts).
+    "style-src 'self' 'sha256-h1XH/c+SrqvPBBcjDdbXIqwBXWmlztmmqvxBu6iVZAE='",
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${connect}`,

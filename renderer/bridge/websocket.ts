@@ -2,7 +2,7 @@
  * The renderer's client for `pupitre serve`: the token comes in the URL fragment (never sent to a
  * server), travels as a WebSocket subprotocol, and is removed from the address bar at once.
  */
-import { hostFrameSchema, type WireError } from '../../electron/contract';
+import { parseHostFrame } from './frames';
 import { HostError, type ConnectionState, type PupitreApi } from './types';
 
 const RPC_PROTOCOL = 'pupitre.v1';
@@ -103,9 +103,8 @@ export class WebSocketApi implements PupitreApi {
   }
 
   private onFrame(text: string): void {
-    const parsed = hostFrameSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) return;
-    const frame = parsed.data;
+    const frame = parseHostFrame(text);
+    if (frame === null) return;
     if (frame.kind === 'event') {
       for (const listener of this.listeners.get(frame.event) ?? []) listener(frame.payload);
       return;
@@ -114,6 +113,6 @@ export class WebSocketApi implements PupitreApi {
     if (pending === undefined) return;
     this.pending.delete(frame.id);
     if (frame.ok) pending.resolve(frame.result);
-    else pending.reject(new HostError(frame.error as WireError));
+    else pending.reject(new HostError(frame.error));
   }
 }

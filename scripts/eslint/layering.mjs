@@ -76,7 +76,8 @@ function check(context, node, specifier, typeOnly) {
     if (NATIVE_ADDONS.has(pkg) && !['native', 'bench', 'fixtures'].includes(from.layer) && !typeOnly) {
       return report(`native addon '${pkg}' is imported only by native/ (ARCHITECTURE.md §2)`);
     }
-    if (from.layer === 'renderer' && NODE_BUILTINS.has(specifier) && !isTest(file) && !file.endsWith('.config.ts')) {
+    // Vite's config and plugins (`*.plugin.ts`) run in Node at build time, never in the page.
+    if (from.layer === 'renderer' && NODE_BUILTINS.has(specifier) && !isTest(file) && !file.endsWith('.config.ts') && !file.endsWith('.plugin.ts')) {
       return report('the renderer is sandboxed: no Node built-in modules');
     }
     return undefined;

@@ -8,7 +8,7 @@ import { defineMethod } from '../define';
 
 export const cdaErrors = {
   CDA_NOT_A_DOCUMENT:
-    "Ce fichier n'est pas un document CDA R2 lisible (élément ClinicalDocument attendu). Vérifiez le fichier choisi ou demandez-en une version CDA au logiciel qui l'a produit.",
+    "Ce fichier n'est pas un document CDA R2 lisible (un élément ClinicalDocument attendu, seul ou dans une feuille de style « auto-présentable »). Vérifiez le fichier choisi ou demandez-en une version CDA au logiciel qui l'a produit.",
   CDA_HEADER_INCOMPLETE:
     "L'en-tête du document CDA est incomplet : un élément obligatoire manque (voir le détail). Le document ne peut pas être envoyé au DMP tel quel ; faites-le corriger par le logiciel qui l'a produit.",
   CDA_PATIENT_INS_MISSING:

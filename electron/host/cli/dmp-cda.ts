@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../contract';
-import { admitCdaForValidation, MAX_VALIDATED_BYTES, extractXdsMetadata, HEADER_SCHEMATRONS, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
+import { admitCdaForValidation, MAX_VALIDATED_BYTES, extractXdsMetadata, HEADER_SCHEMATRONS, unwrapAutoPresentable, validateCda, type CdaValidationReport, type SchematronName, type XdsDocumentMetadata } from '../../services/cda';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { print, type CliContext } from './context';
@@ -53,7 +53,8 @@ export const dmpMetadataCommand: Command = {
   summary: "Affiche les métadonnées XDS que l'en-tête d'un document CDA implique (envoi au DMP).",
   async run(ctx) {
     const { bytes } = readDocument(ctx, this.usage);
-    const metadata = extractXdsMetadata(bytes);
+    // An auto-présentable file: the metadata of the CDA inside, the document the DMP would receive.
+    const metadata = extractXdsMetadata(unwrapAutoPresentable(bytes) ?? bytes);
     print(ctx, metadata, () => metadataText(metadata));
     return 0;
   },
@@ -91,16 +92,16 @@ export const dmpValidateCommand: Command = {
   async run(ctx) {
     const { bytes } = readDocument(ctx, this.usage);
     // First the gate (strict decoding, safe parser, CDA root): a hostile or foreign document is
-    // refused for what it is, before any tool or reference file is involved.
-    admitCdaForValidation(bytes);
+    // refused for what it is, before any tool or reference file is involved. An auto-présentable
+    // file is validated as the CDA it carries (read by the same safe parser, never run).
+    const document = admitCdaForValidation(unwrapAutoPresentable(bytes) ?? bytes);
     const reference = referenceDir(ctx);
     const requested = flagString(ctx.args, 'schematron')?.split(',').filter(Boolean);
     for (const name of requested ?? []) {
       if (!(name in HEADER_SCHEMATRONS)) throw new UsageError(`Schématron inconnu : ${name} (${Object.keys(HEADER_SCHEMATRONS).join(', ')})`);
     }
     const schematrons = ctx.args.flags.has('xsd-only') ? [] : ((requested ?? Object.keys(HEADER_SCHEMATRONS)) as SchematronName[]);
-    // The bytes as they are: decoding (strict), the safe parser and the CDA root check come first.
-    const report = await validateCda(bytes, {
+    const report = await validateCda(document, {
       referenceDir: reference,
       cacheDir: join(ctx.dataDir, 'cache', 'schematron'),
       schematrons,

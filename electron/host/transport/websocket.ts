@@ -5,7 +5,7 @@
  * allow-list; frames larger than MAX_MESSAGE_BYTES are refused by the socket itself.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -197,20 +197,18 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: strin
   }
   const stat = statSync(file, { throwIfNoEntry: false });
   if (stat === undefined || !stat.isFile()) file = join(root, 'index.html');
-  const stream = createReadStream(file);
-  // A file that vanished or became unreadable since the check: an error status, not a crash.
-  stream.on('error', (error) => {
+  // One synchronous read (files of the built interface, at most a few MB): no thread-pool round
+  // trips between the request and the answer, which a loaded machine makes long (first paint,
+  // bench/startup.bench.ts).
+  let body: Buffer;
+  try {
+    body = readFileSync(file);
+  } catch (error) {
+    // A file that vanished or became unreadable since the check: an error status, not a crash.
     logger.warn('http.read_failed', { error });
-    if (!res.headersSent) res.writeHead(404, headers);
-    res.end();
-  });
-  stream.on('open', () => {
-    res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-    if (req.method === 'HEAD') {
-      stream.destroy();
-      res.end();
-      return;
-    }
-    stream.pipe(res);
-  });
+    res.writeHead(404, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -19,6 +19,9 @@ export interface OpenOptions {
 
 const HEX_KEY = /^[0-9a-f]{64}$/i;
 
+/** SQLite page cache per connection, in KiB (decrypted pages). */
+export const PAGE_CACHE_KIB = 32 * 1024;
+
 export { openStore, withStorageErrors, type OpenedStore, type OpenStoreOptions } from './store';
 export { prepareKeyFile } from './key';
 export { databaseExisted, databasePath } from './marker';
@@ -55,6 +58,10 @@ export function openDatabase(options: OpenOptions): Db {
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
+    // Pages are decrypted when they enter SQLite's page cache: with the default 2 MiB, a desk
+    // searching 100 000 patients decrypts the same index pages again on most queries. 32 MiB
+    // keeps the search indexes warm (bench/patients-search); it fills only with pages read.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     return db;
   } catch (error) {
     db.close();

@@ -46,6 +46,34 @@ describe('buildPdfDocument (CDA R2 N1, CI-SIS structuration minimale)', () => {
     expect(xml).not.toContain('relatedDocument');
   });
 
+  it('gives the same XDS metadata as reading the whole document it built, whatever the input', () => {
+    const input = fc.record({
+      pdf: fc.uint8Array({ minLength: 1, maxLength: 4096 }),
+      confidentiality: fc.subarray(['N', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX']),
+      title: fc.string({ minLength: 1, maxLength: 60 }).filter((t) => t.trim() !== '' && !hasForbiddenXmlChar(t)),
+      stop: fc.boolean(),
+      replaces: fc.option(fc.record({ uniqueId: fc.constant('1.2.250.1.999.7.1^ext'), setId: fc.constant('1.2.250.1.999.7.2'), version: fc.integer({ min: 1, max: 9 }) }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(input, ({ pdf, confidentiality, title, stop, replaces }) => {
+        const base = sampleInput();
+        const built = buildPdfDocument(
+          sampleInput({
+            pdf: Buffer.concat([Buffer.from('%PDF-1.4\n'), pdf]),
+            confidentiality,
+            title,
+            serviceTime: stop ? base.serviceTime : { start: base.serviceTime.start },
+            ...(replaces === undefined ? {} : { replaces }),
+          }),
+          sequentialOids(),
+        );
+        const dmpCodes = confidentiality.filter((c) => c !== 'N');
+        expect(built.metadata).toEqual(extractXdsMetadata(built.xml, { extraConfidentiality: dmpCodes }));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('returns the XDS metadata of the document it built, hash and size of its bytes', () => {
     const { xml, metadata } = buildPdfDocument(sampleInput({ confidentiality: ['R', 'MASQUE_PS', 'INVISIBLE_PATIENT'] }), sequentialOids());
     const bytes = Buffer.from(xml, 'utf8');

@@ -3,6 +3,7 @@
  * documents de santé" §2 en-tête and §3 corps non structuré). Built with the typed XML builder:
  * every value is escaped by construction.
  */
+import { createHash } from 'node:crypto';
 import { AppError } from '../../contract';
 import { attr, serializeXml, xmlNamespace, type XmlContent, type XmlElementNode } from '../../platform/xml';
 import { toCdaTime } from './hl7-time';
@@ -254,12 +255,18 @@ export function buildPdfDocument(input: PdfDocumentInput, ids: OidGenerator): Bu
         hl7.el('location', hl7.el('healthCareFacility', ce('code', facility))),
       ),
     ),
-    // XDS-SD: nonXMLBody/text, PDF in base64 (representation B64).
-    hl7.el(
-      'component',
-      hl7.el('nonXMLBody', hl7.el('text', attr('mediaType', 'application/pdf'), attr('representation', 'B64'), Buffer.from(input.pdf).toString('base64'))),
-    ),
   ];
-  const xml = serializeXml(hl7.el('ClinicalDocument', ...content), { declaration: true });
-  return { xml, metadata: extractXdsMetadata(xml, { extraConfidentiality: dmpCodes }) };
+  // XDS-SD: nonXMLBody/text, PDF in base64 (representation B64).
+  const body = (base64: string) =>
+    hl7.el('component', hl7.el('nonXMLBody', hl7.el('text', attr('mediaType', 'application/pdf'), attr('representation', 'B64'), base64)));
+  const xml = serializeXml(hl7.el('ClinicalDocument', ...content, body(Buffer.from(input.pdf).toString('base64'))), { declaration: true });
+  // The XDS metadata come from the header only: read from the same document without its body's
+  // base64 text (a few KB), not by parsing the megabytes just written. Size and hash are the
+  // whole document's (ITI-41).
+  const header = serializeXml(hl7.el('ClinicalDocument', ...content, body('')), { declaration: true });
+  const bytes = Buffer.from(xml, 'utf8');
+  return {
+    xml,
+    metadata: { ...extractXdsMetadata(header, { extraConfidentiality: dmpCodes }), size: bytes.byteLength, hash: createHash('sha1').update(bytes).digest('hex') },
+  };
 }

@@ -14,7 +14,8 @@ export type {
   XdsDocumentMetadata,
 } from './types';
 export { buildPdfDocument, authorSpecialtyCode, DEFAULT_FACILITY_TYPE, DEFAULT_PRACTICE_SETTING, MAX_PDF_BYTES } from './build';
-export { extractXdsMetadata, parseCda, MAX_CDA_BYTES } from './metadata';
+export { extractXdsMetadata, parseCda, unwrapAutoPresentable, MAX_CDA_BYTES } from './metadata';
+export { XSLT_NS } from './auto-presentable';
 export { documentTypes, documentTypesSource } from './document-types';
 export { narrativeToSafeHtml } from './narrative';
 export { toXdsTime, toCdaTime } from './hl7-time';

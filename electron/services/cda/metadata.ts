@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { AppError } from '../../contract';
 import { isXmlError, parseXml, readText, readTexts, selectElement, selectElements } from '../../platform/xml';
+import { embeddedClinicalDocument, isStylesheet, serializeEmbedded } from './auto-presentable';
 import { formatCodeFor } from './format-code';
 import { toXdsTime } from './hl7-time';
 import {
@@ -30,7 +31,10 @@ export const MAX_CDA_BYTES = 64 * 1024 * 1024;
 const NS = { h: HL7_NS } as const;
 const EMPTY: CodedValue = { code: '', codeSystem: '', displayName: '' };
 
-/** Parses a CDA document (safe parser: no DTD, bounded) and returns its ClinicalDocument element. */
+/**
+ * Parses a CDA document (safe parser: no DTD, bounded) and returns its ClinicalDocument element:
+ * the root, or the one an « auto-présentable » stylesheet carries (see auto-presentable.ts).
+ */
 export function parseCda(xml: string | Uint8Array): Element {
   let root: Element | null;
   try {
@@ -41,10 +45,21 @@ export function parseCda(xml: string | Uint8Array): Element {
     if (isXmlError(error) && error.code === 'XML_MALFORMED') throw new AppError('CDA_NOT_A_DOCUMENT', { reason: error.code }, { cause: error });
     throw error;
   }
+  if (root !== null && isStylesheet(root)) return embeddedClinicalDocument(root);
   if (root === null || root.namespaceURI !== HL7_NS || root.localName !== 'ClinicalDocument') {
     throw new AppError('CDA_NOT_A_DOCUMENT', { root: root?.localName ?? null });
   }
   return root;
+}
+
+/**
+ * The CDA document itself, as its own XML, when `xml` is an auto-présentable wrapper; null when it
+ * is a plain CDA document (use it as it is). Throws CDA_NOT_A_DOCUMENT for anything else.
+ */
+export function unwrapAutoPresentable(xml: string | Uint8Array): string | null {
+  const root = parseCda(xml);
+  if (root.parentNode === root.ownerDocument) return null;
+  return serializeEmbedded(root);
 }
 
 function attrOf(context: Element, path: string, name: string): string | undefined {

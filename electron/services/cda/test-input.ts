@@ -34,3 +34,24 @@ export function sequentialOids(prefix = '1.2.250.1.999.42'): OidGenerator & { is
     },
   };
 }
+
+/**
+ * A CDA document wrapped the « auto-présentable » way (tests): an XSLT 1.0 stylesheet that a
+ * browser applies to itself (`<?xml-stylesheet href="#"?>`, `document('')`), carrying the CDA
+ * as a top-level data element in a namespace of its own (XSLT 1.0 §2.2 allows such elements).
+ */
+export function autoPresentable(cdaXml: string, { copies = 1 }: { copies?: number } = {}): string {
+  const inner = cdaXml.replace(/^<\?xml[^>]*\?>\s*/, '');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<?xml-stylesheet type="text/xsl" href="#"?>',
+    '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:hl7="urn:hl7-org:v3" xmlns:labo="urn:example:laboratoire">',
+    '  <xsl:output method="html" encoding="UTF-8"/>',
+    '  <xsl:template match="/">',
+    '    <html><body><h1><xsl:value-of select="document(\'\')//hl7:ClinicalDocument/hl7:title"/></h1></body></html>',
+    '  </xsl:template>',
+    `  <labo:document>${inner.repeat(copies)}</labo:document>`,
+    '</xsl:stylesheet>',
+    '',
+  ].join('\n');
+}

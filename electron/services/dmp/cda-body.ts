@@ -3,14 +3,16 @@
  * mediaType="application/pdf" representation="B64"; CI-SIS structuration minimale, dmp.md §4).
  * Parsed with the safe parser; anything else gives null (the viewer then shows the narrative).
  */
-import { parseXml, selectElement } from '../../platform/xml';
+import { selectElement } from '../../platform/xml';
+import { parseCda } from '../cda';
 
 const ns = { c: 'urn:hl7-org:v3' };
 
+/** An « auto-présentable » wrapper's CDA is read the same way (its stylesheet is never run). */
 export function extractPdfFromCda(xml: string): Buffer | null {
   let text;
   try {
-    text = selectElement(parseXml(xml, { maxBytes: 64 * 1024 * 1024 }), '/c:ClinicalDocument/c:component/c:nonXMLBody/c:text', ns);
+    text = selectElement(parseCda(xml), 'c:component/c:nonXMLBody/c:text', ns);
   } catch {
     return null;
   }

@@ -10,6 +10,18 @@ import { Outbox, outboxMigrations } from '../outbox';
 import { dmpMigrations } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
+/** A CDA wrapped as laboratories send it « auto-présentable »: an XSLT stylesheet carrying it as data. */
+function autoPresentable(cda: string): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<?xml-stylesheet type="text/xsl" href="#"?>',
+    '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:labo="urn:example:laboratoire">',
+    '  <xsl:template match="/"><html><body>Résultats</body></html></xsl:template>',
+    `  <labo:document>${cda.replace(/^<\?xml[^>]*\?>\s*/, '')}</labo:document>`,
+    '</xsl:stylesheet>',
+  ].join('\n');
+}
+
 const DUPONT: DmpPatient = { id: 'p-dupont', status: 'QUAL', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12', birthPlaceCode: '63113' };
 
 describe('sending documents to the DMP through the outbox', () => {
@@ -161,6 +173,22 @@ describe('sending documents to the DMP through the outbox', () => {
       details: { missing: expect.arrayContaining(['languageCode']) },
     });
     expect(harness.sim.registry.byUniqueId('1.2.250.1.213.999.43')).toBeNull();
+  });
+
+  it('sends the CDA inside an auto-présentable file (the laboratories\' XSL wrapper), never the stylesheet', async () => {
+    const built = await service.send({ patientId: DUPONT.id, fileName: 'bio.pdf', title: 'CR biologie', content: pdf('CR biologie'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    const cda = harness.sim.registry.contents.get(built.uniqueId)!.toString('utf8').split(built.uniqueId).join('1.2.250.1.213.999.44');
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'resultats.xml', content: Buffer.from(autoPresentable(cda)) }, 'dr');
+    await outbox.whenIdle();
+    expect(queued.uniqueId).toBe('1.2.250.1.213.999.44');
+    const received = harness.sim.registry.contents.get(queued.uniqueId)!.toString('utf8');
+    expect(received).not.toContain('XSL/Transform');
+    expect(received).not.toContain('xml-stylesheet');
+    expect(received).toContain('<title>CR biologie</title>');
+    const entry = harness.sim.registry.byUniqueId(queued.uniqueId)!;
+    expect(entry.metadata.size).toBe(Buffer.byteLength(received));
+    expect(entry.metadata.typeCode.code).toBe('11488-4');
   });
 
   it('refuses files that are neither PDF nor CDA, and a PDF without a type', async () => {

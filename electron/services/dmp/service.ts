@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, isAppError } from '../../contract/errors';
 import type { AuditWriter } from '../audit';
-import { buildPdfDocument, extractXdsMetadata, documentTypes, narrativeToSafeHtml } from '../cda';
+import { buildPdfDocument, extractXdsMetadata, documentTypes, narrativeToSafeHtml, unwrapAutoPresentable, XSLT_NS } from '../cda';
 import type { Clock } from '../../platform/clock';
 import { inTransaction, type Db } from '../../platform/db';
 import type { HttpTransport } from '../../platform/http';
@@ -568,8 +568,13 @@ export class DmpService {
   }
 
   /** Stores the document and its outbox job in one transaction; sending happens when possible. */
-  async send(input: SendInput, actorName: string): Promise<DmpSendingView> {
+  async send(received: SendInput, actorName: string): Promise<DmpSendingView> {
     await this.ready();
+    // An « auto-présentable » laboratory document: the DMP receives the CDA inside its stylesheet,
+    // never the stylesheet (nor is it run). Recognised by the XSLT namespace before any parsing.
+    const file = Buffer.from(received.content.buffer, received.content.byteOffset, received.content.byteLength);
+    const inner = file.includes(XSLT_NS) ? unwrapAutoPresentable(file) : null;
+    const input = inner === null ? received : { ...received, content: Buffer.from(inner, 'utf8') };
     const bytes = Buffer.from(input.content.buffer, input.content.byteOffset, input.content.byteLength);
     // A CDA from elsewhere is read by the safe parser off the event loop (issue 14) before the
     // synchronous part: the transaction never waits on a large document.

@@ -5,7 +5,7 @@
  * local/INSi comparison, and the worklist over the outbox queue `insi.lookup`.
  */
 export { buildAssertionPs, subjectDn, SAML2_NS, type AssertionHolder, type AssertionInput } from './assertion';
-export { InsiClient, type BuiltEnvelope, type EnvelopeRequest, type InsiAuthMode, type InsiClientDeps, type InsiCredentials } from './client';
+export { ASSERTION_REUSE_MS, InsiClient, type BuiltEnvelope, type EnvelopeRequest, type InsiAuthMode, type InsiClientDeps, type InsiCredentials } from './client';
 export { compareTraits, displayDate } from './compare';
 export { RateLimiter } from './rate-limiter';
 export {

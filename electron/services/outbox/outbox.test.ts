@@ -535,6 +535,91 @@ describe('ordering and concurrency', () => {
   });
 });
 
+describe('claim committed with the enqueue (started outbox)', () => {
+  it('claims in the enqueueing transaction and starts the attempt only once it has committed', async () => {
+    const { db, outbox } = setup();
+    const ran: number[] = [];
+    outbox.register(queue({ run: async (job) => { ran.push(job.payload.n); } }));
+    outbox.start();
+    const job = db.transaction(() => {
+      db.prepare("INSERT INTO domain_row (label) VALUES ('a')").run();
+      const enqueued = outbox.enqueue('test.send', { idempotencyKey: 'k1', payload: { n: 1 }, subject });
+      // Claimed already, but nothing runs while the caller's transaction is open.
+      expect(ran).toEqual([]);
+      return enqueued;
+    })();
+    expect(job).toMatchObject({ status: 'running', attempts: 1 });
+    await outbox.whenIdle();
+    expect(ran).toEqual([1]);
+    expect(outbox.get(job.id)).toMatchObject({ status: 'done', attempts: 1, outcomeUnknown: false });
+    expect(outbox.attempts(job.id)).toMatchObject([{ attempt: 1, outcome: 'done' }]);
+  });
+
+  it('starts nothing when the enqueueing transaction rolls back, and leaves the queue free', async () => {
+    const { db, outbox } = setup();
+    const ran: number[] = [];
+    outbox.register(queue({ concurrency: 1, run: async (job) => { ran.push(job.payload.n); } }));
+    outbox.start();
+    expect(() =>
+      db.transaction(() => {
+        outbox.enqueue('test.send', { idempotencyKey: 'lost', payload: { n: 1 }, subject });
+        throw new Error('domain write failed');
+      })(),
+    ).toThrow('domain write failed');
+    await outbox.whenIdle();
+    outbox.enqueue('test.send', { idempotencyKey: 'kept', payload: { n: 2 }, subject });
+    await outbox.whenIdle();
+    expect(ran).toEqual([2]);
+    expect(outbox.list().map((j) => [j.idempotencyKey, j.status])).toEqual([['kept', 'done']]);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt').pluck().get()).toBe(1);
+  });
+
+  it('keeps concurrency, serialisation keys and enqueue order when jobs are claimed as they are enqueued', async () => {
+    const { db, outbox } = setup();
+    let active = 0;
+    let maxActive = 0;
+    const order: number[] = [];
+    outbox.register(
+      queue({
+        concurrency: 2,
+        run: async (job) => {
+          active += 1;
+          maxActive = Math.max(maxActive, active);
+          order.push(job.payload.n);
+          await tick();
+          active -= 1;
+        },
+      }),
+    );
+    outbox.start();
+    db.transaction(() => {
+      for (let n = 0; n < 6; n += 1) outbox.enqueue('test.send', { idempotencyKey: `k${n}`, payload: { n }, subject, serialKey: 'patient:1' });
+    })();
+    for (let n = 6; n < 10; n += 1) outbox.enqueue('test.send', { idempotencyKey: `k${n}`, payload: { n }, subject });
+    await outbox.whenIdle();
+    expect(maxActive).toBe(2);
+    expect(order.filter((n) => n < 6)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(outbox.counts()[0]).toMatchObject({ done: 10, pending: 0, running: 0 });
+  });
+
+  it('stop releases an attempt claimed with its enqueue like any other: sent later, after reconcile', async () => {
+    const { db, outbox, make } = setup();
+    let ran = 0;
+    outbox.register(queue({ run: (_job, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))) }));
+    outbox.start();
+    const job = outbox.enqueue('test.send', { idempotencyKey: 'k1', payload: { n: 1 }, subject });
+    await outbox.stop(0);
+    expect(outbox.get(job.id)).toMatchObject({ status: 'pending', outcomeUnknown: true });
+    const next = make();
+    let reconciled = 0;
+    next.register(queue({ reconcile: async () => { reconciled += 1; return 'absent'; }, run: async () => { ran += 1; } }));
+    await next.whenIdle();
+    expect([reconciled, ran]).toEqual([1, 1]);
+    expect(next.get(job.id)).toMatchObject({ status: 'done' });
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt').pluck().get()).toBe(2);
+  });
+});
+
 describe('credentials', () => {
   it('waits in a visible blocked state until woken, without counting an attempt; credentials never stored', async () => {
     const { outbox, db } = setup();

@@ -163,24 +163,60 @@ export class Outbox {
     }
     const now = this.clock.now();
     const notBefore = input.notBefore === undefined ? now : Date.parse(input.notBefore);
-    const result = this.store.insert.run({
-      queue: queueName,
-      key: input.idempotencyKey,
-      serialKey: input.serialKey ?? null,
-      payload: JSON.stringify(parsed.data),
-      subject: JSON.stringify(input.subject),
-      patientId: input.subject.patientId ?? null,
-      nextAt: Number.isFinite(notBefore) ? notBefore : now,
-      now,
-    });
-    const row = this.store.byKey.get(queueName, input.idempotencyKey) as JobRow;
-    if (result.changes === 1) {
+    const insert = (): { row: JobRow; inserted: boolean } => {
+      const result = this.store.insert.run({
+        queue: queueName,
+        key: input.idempotencyKey,
+        serialKey: input.serialKey ?? null,
+        payload: JSON.stringify(parsed.data),
+        subject: JSON.stringify(input.subject),
+        patientId: input.subject.patientId ?? null,
+        nextAt: Number.isFinite(notBefore) ? notBefore : now,
+        now,
+      });
+      // The claim commits with the job (one fsync instead of two); the attempt starts once it has.
+      if (result.changes === 1) this.claimWithEnqueue(queue, now);
+      return { row: this.store.byKey.get(queueName, input.idempotencyKey) as JobRow, inserted: result.changes === 1 };
+    };
+    // Inside the caller's transaction when there is one (outbox pattern), else in its own.
+    const { row, inserted } = this.db.inTransaction ? insert() : this.db.transaction(insert).immediate();
+    if (inserted) {
       this.logger.debug('outbox.enqueued', { id: row.id, queue: queueName });
       this.changed();
       // After the caller's transaction has committed (better-sqlite3 transactions are synchronous).
       if (this.started) this.schedule(0);
     }
     return toView(row, JSON.parse(row.payload) as P);
+  }
+
+  /**
+   * Claims, inside the enqueueing transaction, what the queue may start now (the new job or
+   * earlier due ones, as the pump would), so that the claim costs no commit of its own. The
+   * attempts are counted as running at once and start after the transaction has committed; if it
+   * rolled back, the claims went with it and nothing starts.
+   */
+  private claimWithEnqueue(queue: AnyQueue, now: number): void {
+    if (!this.started || this.stopping) return;
+    const claimed = this.claimDue(queue, now);
+    if (claimed.length === 0) return;
+    const committed = new Promise<JobRow[]>((resolve) => {
+      const check = (): void => {
+        if (this.db.inTransaction) {
+          setImmediate(check);
+          return;
+        }
+        // Still ours once committed; gone (rolled back) otherwise.
+        resolve(claimed.filter((row) => this.store.isClaimedBy.get({ id: row.id, token: row.lease_token, worker: this.leaseOwner }) !== undefined));
+      };
+      queueMicrotask(check);
+    });
+    for (const row of claimed) {
+      this.launch(
+        queue,
+        row,
+        committed.then((rows) => rows.includes(row)),
+      );
+    }
   }
 
   get(id: string): JobView | null {
@@ -432,10 +468,7 @@ export class Outbox {
     const now = this.clock.now();
     this.releaseLeasesOfDeadProcesses(now);
     for (const queue of this.queues.values()) {
-      let free = queue.concurrency - this.runningIn(queue.name);
-      const gate = this.endpointMonitor.gate(queue.endpoint, now);
-      if (gate === 'paused') continue;
-      if (gate === 'one-at-a-time') free = Math.min(free, 1 - this.runningOnEndpoint(queue.endpoint));
+      const free = this.freeSlots(queue, now);
       if (free <= 0) continue;
       // One transaction (one fsync) claims every job this queue may start now.
       const due = this.store.due.all({ queue: queue.name, now, limit: free });
@@ -452,6 +485,26 @@ export class Outbox {
         .immediate();
       for (const row of claimed) this.launch(queue, row);
     }
+  }
+
+  /** The claims `pump` would make in this queue now, in the caller's transaction. */
+  private claimDue(queue: AnyQueue, now: number): JobRow[] {
+    const free = this.freeSlots(queue, now);
+    if (free <= 0) return [];
+    const rows: JobRow[] = [];
+    for (const { id } of this.store.due.all({ queue: queue.name, now, limit: free })) {
+      const row = this.claim(id, now);
+      if (row !== undefined) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** How many more attempts the queue may start now (its concurrency, its endpoint's state). */
+  private freeSlots(queue: AnyQueue, now: number): number {
+    const gate = this.endpointMonitor.gate(queue.endpoint, now);
+    if (gate === 'paused') return 0;
+    const free = queue.concurrency - this.runningIn(queue.name);
+    return gate === 'one-at-a-time' ? Math.min(free, 1 - this.runningOnEndpoint(queue.endpoint)) : free;
   }
 
   /**
@@ -491,7 +544,8 @@ export class Outbox {
     return row;
   }
 
-  private launch(queue: AnyQueue, row: JobRow): void {
+  /** Runs an attempt; `committed` (claims made with an enqueue) says whether its claim committed. */
+  private launch(queue: AnyQueue, row: JobRow, committed?: Promise<boolean>): void {
     const controller = new AbortController();
     const attempt: Attempt = {
       queue: queue.name,
@@ -503,7 +557,8 @@ export class Outbox {
     };
     this.inflight.set(row.id, attempt);
     this.changed();
-    attempt.done = this.runAttempt(queue, row, attempt)
+    const run = committed === undefined ? this.runAttempt(queue, row, attempt) : committed.then((ok) => (ok && !attempt.released ? this.runAttempt(queue, row, attempt) : undefined));
+    attempt.done = run
       .catch((error: unknown) => {
         this.logger.error('outbox.attempt_crashed', { id: row.id, queue: queue.name, error: describeError(error).code });
       })

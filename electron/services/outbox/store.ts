@@ -131,6 +131,10 @@ export function createStore(db: Db) {
                    AND e.id < outbox_job.id AND e.status IN ${OPEN}))
         RETURNING *`,
     ),
+    /** The job is still running under this claim (it committed and nobody took it over). */
+    isClaimedBy: db.prepare<{ id: number; token: number; worker: string }, { id: number }>(
+      `SELECT id FROM outbox_job WHERE id = @id AND lease_token = @token AND lease_owner = @worker AND status = 'running'`,
+    ),
     closeOpenAttempts: db.prepare<{ id: number; now: number }>(
       `UPDATE outbox_attempt SET ended_at = @now, outcome = 'interrupted', error_code = 'OUTBOX_INTERRUPTED'
         WHERE job_id = @id AND ended_at IS NULL`,

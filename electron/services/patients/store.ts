@@ -8,7 +8,7 @@ import type { Environment } from '../../contract';
 import type { Db } from '../../platform/db';
 import { deriveStatus, foldForComparison, strictTraitsKey, type DocumentCheck } from '../identity';
 import { assertStorable, type StoredField } from './fields';
-import { allowedEdits, deleteNeighbourhood, editDistance, isVariant, prefixQuery, searchWords, tolerantQuery, trigrams } from './search';
+import { allowedEdits, deleteNeighbourhood, editDistance, isVariant, prefixQuery, searchWords, tolerantQuery, trigrams, type PrefixTerms } from './search';
 
 export interface PatientRecord {
   id: string;
@@ -220,8 +220,25 @@ export interface SearchFilters {
  */
 const FTS_DRIVER_MAX_HITS = 300;
 
+/**
+ * A query word of 4 letters or more is searched as the vocabulary terms it starts when there are
+ * at most this many (cheaper than FTS5's prefix merge; bench/patients-search), else as a prefix.
+ */
+const PREFIX_TERMS_MAX = 8;
+
 /** At most this many tolerated variants per query word, closest first. */
 const MAX_VARIANTS = 20;
+
+/**
+ * The name ranges `[word, next word)` of names starting with one of the words, in name order and
+ * without overlap (a word that starts with another one is inside that one's range).
+ */
+export function prefixRanges(words: readonly string[]): Array<[string, string]> {
+  const sorted = [...new Set(words.filter((word) => word !== ''))].sort();
+  const kept: string[] = [];
+  for (const word of sorted) if (!kept.some((prefix) => word.startsWith(prefix))) kept.push(word);
+  return kept.map((word) => [word, word.slice(0, -1) + String.fromCharCode(word.charCodeAt(word.length - 1) + 1)]);
+}
 
 /** Which patients a worklist covers: by RNIV status, by import, or an explicit list. */
 export type InsiCandidateSelection =
@@ -291,6 +308,7 @@ export class PatientStore {
       termInsert: db.prepare('INSERT OR IGNORE INTO patient_terms (term) VALUES (?)'),
       termFtsInsert: db.prepare('INSERT INTO patient_terms_fts (term, neighbours) VALUES (?, ?)'),
       termTrigramInsert: db.prepare('INSERT INTO patient_terms_trigram (term) VALUES (?)'),
+      termsUnder: db.prepare('SELECT term FROM patient_terms WHERE term >= ? AND term < ? LIMIT ?').pluck(),
       termNeighbours: db.prepare('SELECT term FROM patient_terms_fts WHERE patient_terms_fts MATCH ? LIMIT 500').pluck(),
       termTrigrams: db.prepare('SELECT term FROM patient_terms_trigram WHERE patient_terms_trigram MATCH ? ORDER BY rank LIMIT 300').pluck(),
       historyInsert: db.prepare(`
@@ -492,8 +510,12 @@ export class PatientStore {
       candidates = this.statements.termTrigrams.all(trigrams(word).map((g) => `"${g}"`).join(' OR ')) as string[];
       variants = candidates.filter((term) => isVariant(word, term));
     }
-    const distance = (term: string) => editDistance(word, term.slice(0, Math.max(word.length, Math.min(term.length, word.length + 1))), max);
-    return variants.sort((a, b) => distance(a) - distance(b) || a.localeCompare(b)).slice(0, MAX_VARIANTS);
+    // Closest first: the distance of each variant computed once (not in the comparator).
+    return variants
+      .map((term) => ({ term, distance: editDistance(word, term.slice(0, Math.max(word.length, Math.min(term.length, word.length + 1))), max) }))
+      .sort((a, b) => a.distance - b.distance || a.term.localeCompare(b.term))
+      .slice(0, MAX_VARIANTS)
+      .map((v) => v.term);
   }
 
   private run(sql: string, params: Record<string, unknown>): SummaryRow[] {
@@ -507,26 +529,27 @@ export class PatientStore {
 
   /**
    * Runs one search; `match` is the FTS5 expression or null when searching by date/NIR only.
-   * Results are ordered with the patients whose birth name starts with the first word first
-   * (what the desk types first is the name), then by name.
+   * Results are ordered with the patients whose name starts with one of the `leading` words first
+   * (what the desk types first is the birth name: the first query word, and in the tolerant pass
+   * its variants too — DUPOMT lists the DUPONT first), then by name.
    *
    * The driving index is chosen explicitly (SQLite would otherwise walk the name index and probe
    * the FTS result for every patient): the NIR indexes, the birth-date index, or the FTS hits when
-   * they are few. For a broad prefix (thousands of hits), the name index is read twice in order,
-   * first the range of names starting with the first word, then the rest, each stopping at the
-   * limit.
+   * they are few. For a broad match (thousands of hits), the name index is read in order, first
+   * the ranges of names starting with a leading word, then the rest, each stopping at the limit.
    */
-  search(filters: SearchFilters, match: string | null, excludeSeqs: ReadonlySet<number>): Array<SummaryRow> {
+  search(filters: SearchFilters, match: string | null, excludeSeqs: ReadonlySet<number>, leading: readonly string[] = filters.words.slice(0, 1)): Array<SummaryRow> {
     const conditions: string[] = ['p.environment = @environment'];
     const limit = filters.limit + excludeSeqs.size;
     const params: Record<string, unknown> = { limit, environment: this.environment() };
-    const first = filters.words[0];
+    const ranges = prefixRanges(leading).map(([from, to], i) => {
+      params[`from${i}`] = from;
+      params[`to${i}`] = to;
+      return `(p.sort_name >= @from${i} AND p.sort_name < @to${i})`;
+    });
+    const inRanges = ranges.join(' OR ');
     let order = 'p.sort_name, p.seq';
-    if (first !== undefined) {
-      params.rangeFrom = first;
-      params.rangeTo = first.slice(0, -1) + String.fromCharCode(first.charCodeAt(first.length - 1) + 1);
-      order = `CASE WHEN p.sort_name >= @rangeFrom AND p.sort_name < @rangeTo THEN 0 ELSE 1 END, ${order}`;
-    }
+    if (ranges.length > 0) order = `CASE WHEN ${inRanges} THEN 0 ELSE 1 END, ${order}`;
     if (match !== null) params.match = match;
     if (filters.birthDate !== null) {
       if ('date' in filters.birthDate) {
@@ -541,7 +564,8 @@ export class PatientStore {
     // Merged records are out of the FTS index; the paths that do not go through it skip them here
     // (the name-index walk reads only the covering index and always goes through the FTS match).
     const live = [...conditions, 'p.merged_into IS NULL'];
-    // SQL text depends only on which criteria are present (fixed fragments); values are bound.
+    // SQL text depends only on which criteria are present and on the number of leading ranges
+    // (fixed fragments, at most MAX_VARIANTS + 1); values are bound.
     const select = (from: string, where: string[], orderBy: string) =>
       this.run(`SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT @limit`, params);
 
@@ -564,13 +588,25 @@ export class PatientStore {
       rows = select('json_each(@hits) h CROSS JOIN patients p ON p.seq = h.value', conditions, order);
     } else {
       const from = filters.birthDate !== null ? 'patients p INDEXED BY patients_birth_year' : 'patients p INDEXED BY patients_sort_name';
-      const inRange = 'p.sort_name >= @rangeFrom AND p.sort_name < @rangeTo';
-      rows = select(from, [...conditions, inRange, inFts], 'p.sort_name, p.seq');
-      if (rows.length < limit) {
-        rows = [...rows, ...select(from, [...conditions, `NOT (${inRange})`, inFts], 'p.sort_name, p.seq')].slice(0, limit);
-      }
+      rows = [];
+      // One range at a time, in name order (prefixRanges sorts them and they do not overlap).
+      for (let i = 0; i < ranges.length && rows.length < limit; i += 1) rows.push(...select(from, [...conditions, `p.sort_name >= @from${i}`, `p.sort_name < @to${i}`, inFts], 'p.sort_name, p.seq'));
+      if (rows.length < limit) rows.push(...select(from, ranges.length === 0 ? [...conditions, inFts] : [...conditions, `NOT (${inRanges})`, inFts], 'p.sort_name, p.seq'));
+      rows = rows.slice(0, limit);
     }
     return rows.filter((r) => !excludeSeqs.has(r.seq)).slice(0, filters.limit);
+  }
+
+  /** Vocabulary terms under each query word of 4 letters or more, when there are at most PREFIX_TERMS_MAX. */
+  private prefixTerms(words: readonly string[]): PrefixTerms {
+    const terms = new Map<string, string[]>();
+    for (const word of words) {
+      if (word.length < 4 || terms.has(word)) continue;
+      const [from, to] = prefixRanges([word])[0] as [string, string];
+      const found = this.statements.termsUnder.all(from, to, PREFIX_TERMS_MAX + 1) as string[];
+      if (found.length <= PREFIX_TERMS_MAX) terms.set(word, found);
+    }
+    return terms;
   }
 
   /** Exact (prefix) matches first, then tolerant matches when there is room. */
@@ -578,7 +614,8 @@ export class PatientStore {
     if (filters.words.length === 0) {
       return { results: this.search(filters, null, new Set()).map((r) => toSummary(r, 'exact')), approximate: false };
     }
-    const exact = this.search(filters, prefixQuery(filters.words), new Set());
+    const terms = this.prefixTerms(filters.words);
+    const exact = this.search(filters, prefixQuery(filters.words, terms), new Set());
     const results = exact.map((r) => toSummary(r, 'exact'));
     if (exact.length >= filters.limit) return { results, approximate: false };
     const variants = new Map<string, string[]>();
@@ -588,7 +625,8 @@ export class PatientStore {
     }
     if (variants.size === 0) return { results, approximate: false };
     const seen = new Set(exact.map((r) => r.seq));
-    const approx = this.search({ ...filters, limit: filters.limit - exact.length }, tolerantQuery(filters.words, variants), seen);
+    const first = filters.words[0] as string;
+    const approx = this.search({ ...filters, limit: filters.limit - exact.length }, tolerantQuery(filters.words, variants, terms), seen, [first, ...(variants.get(first) ?? [])]);
     return { results: [...results, ...approx.map((r) => toSummary(r, 'approx'))], approximate: approx.length > 0 };
   }
 }

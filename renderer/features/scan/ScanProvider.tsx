@@ -11,7 +11,7 @@
  * by the window in view, and a window that finds it already taken by another says nothing.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { EventPayload } from '../../../electron/contract';
 import type { InsDatamatrixIdentity, ScanEvent, ScanKind } from '../../../electron/contract/domains/scan';
 import { navigate } from '../../app/router';
@@ -21,7 +21,11 @@ import { destinationFor } from './destinations';
 import { InsDatamatrixDialog } from './InsDatamatrixDialog';
 import { useKeyboardWedge } from './useKeyboardWedge';
 import type { WedgePayload } from './wedge-decode';
-import { WebcamDialog, type WebcamRead } from './webcam/WebcamDialog';
+import type { WebcamRead } from './webcam/WebcamDialog';
+
+// Loaded the first time the webcam is asked for: its decoder and stylesheet stay out of the
+// start-up bundle, so nothing but the inlined shell style blocks the first paint (issue 15).
+const WebcamDialog = lazy(() => import('./webcam/WebcamDialog').then((module) => ({ default: module.WebcamDialog })));
 
 type ClaimHandler = (scan: ScanEvent) => boolean | void;
 
@@ -82,6 +86,11 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   const claims = useRef<Array<{ kinds: readonly ScanKind[]; handler: ClaimHandler }>>([]);
   const seen = useRef<string[]>([]);
   const [webcamOpen, setWebcamOpen] = useState(false);
+  // Mounted from the first opening on (then kept, so that closing it releases the camera as before).
+  const [webcamWanted, setWebcamWanted] = useState(false);
+  useEffect(() => {
+    if (webcamOpen) setWebcamWanted(true);
+  }, [webcamOpen]);
   const [cameraActive, setCameraActive] = useState(false);
   const [unknownIdentity, setUnknownIdentity] = useState<InsDatamatrixIdentity | null>(null);
   const clientRef = useMemo(() => crypto.randomUUID(), []);
@@ -231,7 +240,11 @@ export function ScanProvider({ children }: { children: ReactNode }) {
   return (
     <ScanContext.Provider value={value}>
       {children}
-      <WebcamDialog open={webcamOpen} onClose={() => setWebcamOpen(false)} onRead={onWebcamRead} onCameraChange={setCameraActive} />
+      {webcamWanted ? (
+        <Suspense fallback={null}>
+          <WebcamDialog open={webcamOpen} onClose={() => setWebcamOpen(false)} onRead={onWebcamRead} onCameraChange={setCameraActive} />
+        </Suspense>
+      ) : null}
       <InsDatamatrixDialog identity={unknownIdentity} onClose={() => setUnknownIdentity(null)} />
     </ScanContext.Provider>
   );
