@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           ...common,
           name: 'unit',
-          include: ['electron/**/*.test.ts', 'native/**/*.test.ts', 'fixtures/**/*.test.ts', 'renderer/**/*.test.ts'],
+          include: ['electron/**/*.test.ts', 'native/**/*.test.ts', 'fixtures/**/*.test.ts', 'renderer/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.conformance.test.ts', '**/*.hw.test.ts', '**/node_modules/**'],
         },
       },

@@ -22,7 +22,7 @@ import { migrate, openDatabase } from '../electron/platform/db';
 import { createMemoryLogger } from '../electron/platform/log';
 import { serializeEnvelope, soapNs } from '../electron/platform/soap';
 import { serializeElement, serializeXml, xmlNamespace } from '../electron/platform/xml';
-import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, INSI_NS } from '../electron/services/insi';
+import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, insiMigrations2, INSI_NS } from '../electron/services/insi';
 import type { HttpTransport } from '../electron/platform/http';
 import type { XmlSigner } from '../electron/platform/xml';
 import { buildTlsiIns, measureTlsiIns, TLSI_INS_COMMIT, TLSI_INS_VERSION, type TlsiInsFigures } from './peers/tlsi-ins';
@@ -87,7 +87,7 @@ const logger = createMemoryLogger(systemClock, 'warn');
 
 // --- worklist -------------------------------------------------------------------------------
 const db = openDatabase({ path: ':memory:' });
-migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
 const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
 patients.createMany(worklistPatients, 'bench');
 const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });

@@ -61,6 +61,9 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'appli carte Vitale in demo m
     await page.screenshot({ path: join(ARTIFACTS, 'apcv-beneficiaries.png') });
     await list.focus();
     await page.keyboard.press('Enter');
+    // No record of this beneficiary on the desk yet: creating it is confirmed first (issue 13).
+    await page.getByTestId('beneficiary-create-confirm').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/#\/patient\/[^/]+$/);
     await page.getByTestId('patient-record').waitFor();
     const rights = page.getByTestId('adri-rights');

@@ -1,7 +1,7 @@
 /**
  * Cards in demo mode, as a user does it: insert the virtual CPS from the Démo panel, type the
  * code porteur, see the practitioner in the top bar; insert a Vitale with several beneficiaries,
- * pick one with the keyboard, and the patient's record opens.
+ * pick one with the keyboard, confirm the creation of the record, and the patient's record opens.
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -38,6 +38,9 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'cards in demo mode (virtual 
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('[data-testid="beneficiary"][aria-selected="true"]').textContent()).toContain('AMELIE');
     await page.screenshot({ path: join(ARTIFACTS, 'cards-beneficiaries.png') });
+    await page.keyboard.press('Enter');
+    // Nobody of the family is in the demo base yet: the desk asks before creating the record.
+    await page.getByTestId('beneficiary-create-confirm').waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/#\/patient\/[^/]+$/);
     expect(errors).toEqual([]);

@@ -32,6 +32,9 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'identity qualification and I
     await list.waitFor({ timeout: 30_000 });
     await list.focus();
     await page.keyboard.press('Enter');
+    // No record yet for this beneficiary: the desk asks before creating one (issue 13).
+    await page.getByTestId('beneficiary-create-confirm').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
     await page.getByTestId('patient-record').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Qualifier l’identité (INSi)' }).click();
     await page.getByTestId('qualification').waitFor();

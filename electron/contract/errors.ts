@@ -26,7 +26,7 @@ export class AppError extends Error {
   readonly details?: Record<string, unknown>;
 
   constructor(code: ErrorCode, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(errorCatalog[code], options);
+    super(fillMessage(errorCatalog[code], details), options);
     this.name = 'AppError';
     this.code = code;
     if (details !== undefined) this.details = details;
@@ -44,6 +44,18 @@ export function isAppError(value: unknown): value is AppError {
 }
 
 /** French message for a code; unknown codes fall back to the generic internal error. */
-export function messageFor(code: string): string {
-  return (errorCatalog as Record<string, string>)[code] ?? errorCatalog.INTERNAL;
+export function messageFor(code: string, details?: Record<string, unknown>): string {
+  return fillMessage((errorCatalog as Record<string, string>)[code] ?? errorCatalog.INTERNAL, details);
+}
+
+/**
+ * A catalogue message may name a non-identifying detail between braces (« Carte {card} reconnue
+ * mais illisible », « processus {pid} »): it is filled from the error's details. Never put health
+ * data in such a detail.
+ */
+export function fillMessage(template: string, details: Record<string, unknown> | undefined): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = details?.[key];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '?';
+  });
 }

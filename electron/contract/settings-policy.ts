@@ -56,6 +56,18 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
     consequence:
       'Les sauvegardes chiffrées de toute la base (patients, documents, journal) seront écrites dans ce dossier. Choisissez un disque à vous, de préférence un autre que celui de Pupitre.',
   },
+  // Structure certificates authenticate the structure without any card (issue 13): the PKCS#12
+  // passphrase proves the file is the user's; no CPS code asked (the point is to work without one).
+  'certificates.insi': {
+    sensitive: true,
+    consequence:
+      'Pupitre interrogera l’INSi au nom de la structure avec ce certificat, sans carte CPS, y compris pour les listes de travail. N’indiquez que le certificat INSI-MANU ou INSI-AUTO délivré par l’ANS à votre structure.',
+  },
+  'certificates.dmp': {
+    sensitive: true,
+    consequence:
+      'Pupitre pourra envoyer des documents au DMP au nom de la structure (mode indirect), sans carte CPS. N’indiquez que les certificats ORG AUTH_CLI et ORG SIGN délivrés par l’ANS à votre structure.',
+  },
   'backup.intervalHours': { sensitive: false },
   'backup.keep': { sensitive: false },
 };

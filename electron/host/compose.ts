@@ -11,16 +11,19 @@ import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
-import { SensitiveChanges, SettingsService } from '../services/settings';
+import { isEndpointConfigured, SensitiveChanges, SettingsService } from '../services/settings';
 import { SETTING_POLICIES } from '../contract/settings-policy';
 import type { CardsService } from '../services/cards';
 import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
+import { createAuditHandlers } from './handlers/audit';
 import { createCdaHandlers } from './handlers/cda';
 import { createCoreHandlers, DESK_ACTOR } from './handlers/core';
 import { createOutboxHandlers, outboxDoctorCheck } from './handlers/outbox';
 import { createPatientsHandlers } from './handlers/patients';
 import { seedDemoData } from './demo';
+import { deskCheck, endpointChecks, structureCertificatesCheck } from './doctor-desk';
+import { acquireHostLock } from './instance-lock';
 import { migrations } from './migrations';
 import { callerOf, RpcDispatcher } from './rpc';
 import { registerUnlockedVault } from './vault';
@@ -48,6 +51,12 @@ export interface HostOptions {
   transport: 'electron' | 'websocket' | 'in-process';
   /** Folder of the built renderer, when this host serves it (for the Diagnostic screen). */
   rendererDir?: string;
+  /**
+   * Démo card readers of an in-process (CLI) host: `private` (default) gives it two virtual readers
+   * of its own, so that it never inserts a virtual card into the vpcd reader a running desk uses;
+   * `system` observes the machine's PC/SC readers (`pupitre cards`, `pupitre doctor`).
+   */
+  demoReaders?: 'private' | 'system';
   /** Demo only: keep the virtual cards in-process even when a pcscd with vpcd is reachable. */
   demoCardsInProcess?: boolean;
   /** How the key was protected, for `vault.status` and the Diagnostic screen; default key-file. */
@@ -91,18 +100,28 @@ const OUTBOX_SHUTDOWN_GRACE_MS = 5_000;
 
 export async function composeHost(options: HostOptions): Promise<Host> {
   const logger = options.logger.child('host');
-  // A restore confirmed in the desk is done now, before the base is opened (it cannot be swapped while open).
-  const restoreOutcome = await applyRestoreRequest({
-    dataDir: options.dataDir,
-    keyHex: options.keyHex,
-    supportedVersion: migrations.length,
-    requiredTables: REQUIRED_TABLES,
-    now: new Date(options.clock.now()),
-  });
+  // One desk (app or serve) per data directory; CLI hosts share it safely (instance-lock.ts).
+  const lock = options.transport === 'in-process' ? null : acquireHostLock(options.dataDir, options.transport === 'electron' ? 'application Pupitre' : 'pupitre serve');
+  let restoreOutcome: Awaited<ReturnType<typeof applyRestoreRequest>>;
   // Refuses a database that existed and is gone, emptied or damaged, and a wrong key (issue 14).
-  const store = openStore({ dataDir: options.dataDir, keyHex: options.keyHex, now: () => new Date(options.clock.now()).toISOString() });
+  let store: ReturnType<typeof openStore>;
+  try {
+    // A restore confirmed in the desk is done now, before the base is opened (it cannot be swapped while open).
+    restoreOutcome = await applyRestoreRequest({
+      dataDir: options.dataDir,
+      keyHex: options.keyHex,
+      supportedVersion: migrations.length,
+      requiredTables: REQUIRED_TABLES,
+      now: new Date(options.clock.now()),
+    });
+    store = openStore({ dataDir: options.dataDir, keyHex: options.keyHex, now: () => new Date(options.clock.now()).toISOString() });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = store.db;
   const closers: Array<() => Promise<void> | void> = [
+    () => lock?.release(),
     () => {
       db.close();
     },
@@ -189,6 +208,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       logger: options.logger,
       audit: audit.write,
       notify: (event, payload) => dispatcher.emit(event, payload),
+      endpointConfigured: (endpoint) => endpointIsConfigured(settings.get(), endpoint),
     });
     // Heavy work (CSV imports, large documents) in a worker thread with its own database connection.
     const workers = createHostWorkers({ dataDir: options.dataDir, keyHex: options.keyHex, logger: options.logger });
@@ -197,6 +217,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       dataDir: options.dataDir,
       environment,
       transport: options.transport,
+      demoReaders: options.demoReaders ?? 'private',
       clock: options.clock,
       logger: options.logger,
       db,
@@ -211,8 +232,17 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       workers,
       ...(options.demoCardsInProcess === true ? { demoCardsInProcess: true } : {}),
     };
-    dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current() }));
+    // The File d'envoi names each job's patient; the patients service is built just below.
+    let patientsLate: PatientsService | null = null;
+    dispatcher.register(createOutboxHandlers(outbox, { actor: () => ctx.actor.current(), patientNames: (ids) => patientsLate?.displayNames(ids) ?? new Map() }));
     doctorChecks.push(outboxDoctorCheck(outbox));
+    doctorChecks.push(...endpointChecks({ settings: () => settings.get(), health: (endpoint) => outbox.endpoints().find((e) => e.endpoint === endpoint) ?? null }));
+    doctorChecks.push(deskCheck(options.dataDir, options.transport === 'in-process' ? 'cli' : 'desk'));
+    doctorChecks.push(structureCertificatesCheck({ settings: () => settings.get(), stored: (use) => (use === 'insi' ? settings.structureCertificate('insi') : settings.structureCertificate('dmp')), now: () => options.clock.now() }));
+    // Jobs waiting for an address (« à configurer ») resume when the settings change.
+    dispatcher.subscribe((event) => {
+      if (event === 'settings.changed') outbox.wake('settings.changed');
+    });
 
     const patients = new PatientsService({
       db,
@@ -222,12 +252,14 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       environment: () => settings.get().environment,
       notify: (notification) => dispatcher.emit(notification.event, notification.payload),
     });
+    patientsLate = patients;
     const imports = workerImportRunner(workers, {
       environment: () => settings.get().environment,
       clock: options.clock,
       emit: (event, payload) => dispatcher.emit(event, payload),
     });
     dispatcher.register(createPatientsHandlers(patients, { actor: () => ctx.actor.current(), imports }));
+    dispatcher.register(createAuditHandlers({ audit, patients, actor: () => ctx.actor.current() }));
     // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
     patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
     const seeded = seedDemoData(patients);
@@ -307,4 +339,11 @@ function readPackageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** Demo endpoints are the local simulators; others need a real HTTPS address (not « à configurer »). */
+function endpointIsConfigured(settings: { environment: Environment; endpoints: Record<string, string> }, endpoint: string): boolean {
+  if (settings.environment === 'demo') return true;
+  const url = settings.endpoints[endpoint];
+  return url === undefined || isEndpointConfigured(url);
 }

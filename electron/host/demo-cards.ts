@@ -25,9 +25,10 @@ import {
   createInProcessCards,
   IN_PROCESS_READERS,
   PCSCD_SOCKET,
-  portOpen,
+  vpcdListening,
   VPCD_PORTS,
   VPCD_READERS,
+  VpcdSlotBusyError,
   VpcdSlots,
   type InProcessCards,
 } from '../../fixtures/cards';
@@ -51,7 +52,8 @@ export async function attachDemoCards(options: { dataDir: string; logger: Logger
   let pkiPromise: Promise<DemoPki> | null = null;
   const pki = (): Promise<DemoPki> => (pkiPromise ??= ensureSharedTestPki());
 
-  const useVpcd = (options.preferVpcd ?? true) && existsSync(PCSCD_SOCKET) && (await portOpen(VPCD_PORTS[0]));
+  // Never a connect to find out: for vpcd a connection is a card insertion (vpcd-probe.ts).
+  const useVpcd = (options.preferVpcd ?? true) && existsSync(PCSCD_SOCKET) && (await vpcdListening(VPCD_PORTS[0]));
   const inserted = new Map<string, string>();
   let inProcess: InProcessCards | null = null;
   const slots = new VpcdSlots();
@@ -63,7 +65,14 @@ export async function attachDemoCards(options: { dataDir: string; logger: Logger
     if (profile === undefined) throw new AppError('CARD_DEMO_UNKNOWN_PROFILE', { profile: profileId });
     const card = createCard(profile, profile.kind === 'cps' ? await pki() : null);
     if (inProcess) inProcess.insert(reader, card);
-    else await slots.insert(readers.indexOf(reader), card);
+    else {
+      try {
+        await slots.insert(readers.indexOf(reader), card);
+      } catch (error) {
+        if (error instanceof VpcdSlotBusyError) throw new AppError('CARD_DEMO_READER_BUSY', { reader });
+        throw error;
+      }
+    }
     card.onRemoveRequest = () => void remove(reader);
     inserted.set(reader, profileId);
   };
@@ -79,7 +88,7 @@ export async function attachDemoCards(options: { dataDir: string; logger: Logger
 
   const handlers: HandlerMap = {
     'demo.cards.list': () => ({
-      profiles: cardProfiles().map((p) => ({ id: p.id, label: p.label, kind: p.kind })),
+      profiles: cardProfiles().map((p) => ({ id: p.id, label: p.label, kind: p.kind, pin: p.kind === 'cps' ? p.pin : null })),
       readers: readers.map((name) => ({ name, inserted: inserted.get(name) ?? null })),
     }),
     'demo.cards.insert': async ({ profile, reader }) => {

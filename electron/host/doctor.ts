@@ -13,22 +13,44 @@ export interface DoctorCheck {
   run(): Promise<Omit<DiagnosticCheck, 'id' | 'label'>> | Omit<DiagnosticCheck, 'id' | 'label'>;
 }
 
-export async function runChecks(checks: readonly DoctorCheck[]): Promise<DiagnosticCheck[]> {
-  const results: DiagnosticCheck[] = [];
-  for (const check of checks) {
-    try {
-      results.push({ id: check.id, label: check.label, ...(await check.run()) });
-    } catch (error) {
-      results.push({
-        id: check.id,
-        label: check.label,
-        status: 'error',
-        detail: error instanceof Error ? error.message : String(error),
-        next: 'Relancez le diagnostic ; si le problème persiste, joignez ce rapport à votre demande de support.',
+/** Longest wait for one check: the doctor is what a user runs when something is wrong (issue 13). */
+export const CHECK_BUDGET_MS = 2_500;
+
+/**
+ * Runs every check at once, each within `budgetMs`: a check that does not answer (a device, a
+ * service) is reported as such and never holds the others nor the report back.
+ */
+export async function runChecks(checks: readonly DoctorCheck[], options: { budgetMs?: number } = {}): Promise<DiagnosticCheck[]> {
+  const budgetMs = options.budgetMs ?? CHECK_BUDGET_MS;
+  return Promise.all(
+    checks.map(async (check): Promise<DiagnosticCheck> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<Omit<DiagnosticCheck, 'id' | 'label'>>((resolve) => {
+        timer = setTimeout(
+          () =>
+            resolve({
+              status: 'warn',
+              detail: `pas de réponse en ${Math.round(budgetMs / 100) / 10} s`,
+              next: 'Le diagnostic n’attend pas : vérifiez ce point (appareil branché, service démarré), puis relancez le diagnostic.',
+            }),
+          budgetMs,
+        );
       });
-    }
-  }
-  return results;
+      try {
+        return { id: check.id, label: check.label, ...(await Promise.race([Promise.resolve().then(() => check.run()), late])) };
+      } catch (error) {
+        return {
+          id: check.id,
+          label: check.label,
+          status: 'error',
+          detail: error instanceof Error ? error.message : String(error),
+          next: 'Relancez le diagnostic ; si le problème persiste, joignez ce rapport à votre demande de support.',
+        };
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
 }
 
 /** pcscd's socket, where Debian's and most distributions' pcsc-lite put it. */

@@ -6,12 +6,12 @@
 import type { Migration } from '../platform/db';
 import type { Db } from '../platform/db';
 import { adriMigrations } from '../services/adri';
-import { auditMigrations } from '../services/audit';
+import { auditMigrations, auditMigrations2 } from '../services/audit';
 import { backupMigrations } from '../services/backup';
 import { billingMigrations } from '../services/billing';
 import { dmpMigrations } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
-import { insiMigrations } from '../services/insi';
+import { insiMigrations, insiMigrations2 } from '../services/insi';
 import { outboxMigrations } from '../services/outbox';
 import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
@@ -35,6 +35,8 @@ const steps: readonly Step[] = [
   ...patientsMigrations2,
   ...eprescriptionMigrations,
   ...backupMigrations,
+  ...insiMigrations2,
+  ...auditMigrations2,
   ...billingMigrations,
 ];
 

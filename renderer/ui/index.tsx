@@ -163,14 +163,23 @@ export function Panel({ title, children, actions }: { title: string; children: R
   );
 }
 
+/**
+ * An error as a person reads it: the French sentence and the next step. The stable code stays out
+ * of the sentence, in a details line for support (issue 13: « French for people, codes for logs »).
+ */
 export function ErrorNotice({ error, next }: { error: unknown; next?: string }) {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string } | null)?.code;
   return (
     <div className="notice notice-error" role="alert">
       <strong>{message}</strong>
-      {code ? <span className="notice-code"> ({code})</span> : null}
       {next ? <div>{next}</div> : null}
+      {code ? (
+        <details className="notice-code">
+          <summary>Détails pour le support</summary>
+          Code : <code>{code}</code>
+        </details>
+      ) : null}
     </div>
   );
 }

@@ -27,10 +27,14 @@ export const cardsErrors = {
     'Carte Vitale 1 reconnue : sa lecture n’est pas prise en charge. Saisissez le patient à la main ou utilisez l’appli carte Vitale.',
   CARD_DATA_INVALID: 'Les données lues sur la carte sont illisibles ou incomplètes. Retirez et réinsérez la carte ; si cela se reproduit, la carte est peut-être défectueuse.',
   CARD_STATUS_WORD: 'La carte a refusé une commande. Retirez et réinsérez la carte puis réessayez.',
-  CARD_SESSION_REQUIRED: 'Insérez votre carte CPS et saisissez votre code porteur pour continuer.',
+  CARD_SESSION_REQUIRED: 'Insérez votre carte CPS ou CPE et saisissez votre code porteur pour continuer.',
   CARD_SIGNER_UNAVAILABLE:
     'Le module de signature de la carte (PKCS#11) n’a pas pu être chargé. Vérifiez le chemin du module dans Paramètres (Cryptolib CPS ou OpenSC).',
   CARD_DEMO_UNKNOWN_PROFILE: 'Cette carte virtuelle n’existe pas. Choisissez-en une dans la liste du panneau Démo.',
+  CARD_DEMO_READER_BUSY:
+    'Le lecteur virtuel « {reader} » contient déjà une carte insérée par un autre programme (autre Pupitre, « pupitre sim cards »). Retirez-la depuis ce programme, ou utilisez l’autre lecteur.',
+  CARD_CPS_UNREADABLE:
+    'Carte {card} reconnue mais illisible : ses fichiers n’ont pas pu être lus. Retirez-la et réinsérez-la, puce vers le haut ; si cela se reproduit, essayez un autre lecteur puis demandez le remplacement de la carte (ANS, espace CPS).',
 } as const;
 
 export const cardKindSchema = z.enum(['CPS3', 'CPS3_CL', 'CPS4', 'CPS2TER', 'VITALE_2', 'VITALE_1', 'UNKNOWN']);
@@ -148,7 +152,8 @@ export const cardsMethods = {
   'demo.cards.list': defineMethod({
     params: z.object({}),
     result: z.object({
-      profiles: z.array(z.object({ id: z.string(), label: z.string(), kind: z.enum(['cps', 'vitale']) })),
+      /** `pin`: the demo code porteur of a virtual CPS/CPE (shown on the Démo panel; null for a Vitale). */
+      profiles: z.array(z.object({ id: z.string(), label: z.string(), kind: z.enum(['cps', 'vitale']), pin: z.string().nullable() })),
       readers: z.array(z.object({ name: z.string(), inserted: z.string().nullable() })),
     }),
   }),

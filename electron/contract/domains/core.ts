@@ -21,10 +21,18 @@ export const coreErrors = {
     "La mise à jour de la base de données a échoué ; rien n'a été modifié. Consultez l'écran Diagnostic.",
   SETTINGS_INVALID: 'Ce paramètre est invalide. Corrigez la valeur puis réessayez.',
   SETTINGS_UNKNOWN_KEY: "Ce paramètre n'existe pas.",
+  SETTINGS_CERTIFICATE_WRONG_KIND:
+    'Ce certificat ne convient pas ici : {expected}. Choisissez le fichier PKCS#12 (.p12) reçu de l’ANS pour cet usage (espace de commande des certificats IGC-Santé).',
+  SETTINGS_CERTIFICATE_EXPIRED:
+    'Ce certificat de structure a expiré le {expiredOn} : il serait refusé par le téléservice. Commandez son renouvellement auprès de l’ANS puis indiquez le nouveau fichier.',
+  SETTINGS_HTTPS_REQUIRED:
+    'HTTPS est obligatoire pour l’adresse d’un téléservice : saisissez l’adresse complète en « https://… » fournie avec votre accréditation (GIE SESAM-Vitale pour l’INSi, ANS pour le DMP).',
   AUDIT_CHAIN_BROKEN:
     "Le journal d'audit a été altéré : une entrée ne correspond plus à la chaîne. Prévenez le responsable de la sécurité.",
   NOT_AVAILABLE_YET: "Cette fonction n'est pas encore disponible dans cette version de Pupitre.",
   DEMO_ONLY: 'Cette action n’est possible qu’en mode démo.',
+  HOST_ALREADY_RUNNING:
+    'Pupitre est déjà ouvert sur ce dossier de données ({program}, processus {pid}, depuis {since}). Utilisez la fenêtre déjà ouverte, ou fermez-la avant d’en ouvrir une autre ; les commandes « pupitre » peuvent travailler à côté.',
   TEXT_TOO_LONG: 'Un champ dépasse la longueur permise. Raccourcissez la saisie puis réessayez (le détail indique le champ).',
   TEXT_CONTROL_CHARACTER:
     'Un champ contient un caractère invisible interdit (caractère de contrôle, souvent issu d’un copier-coller). Retapez la valeur puis réessayez.',
@@ -73,6 +81,28 @@ export const billingSettingsSchema = z.object({
   holidays: z.enum(['national', 'alsace-moselle']),
 });
 
+/** A certificate file as the settings show it: never its passphrase. */
+export const certificateInfoSchema = z.object({ file: z.string(), subject: z.string(), expiresAt: z.string() });
+
+/**
+ * Structure certificates (PKCS#12 files of IGC-Santé « personne morale » certificates): INSi mutual
+ * TLS with INSI-MANU or INSI-AUTO (insi.md §1.1), and the DMP indirect mode with ORG AUTH_CLI (TLS)
+ * and ORG SIGN (VIHF signature) (dmp.md §1.2). Null until configured.
+ */
+export const structureCertificatesSchema = z.object({
+  insi: certificateInfoSchema.extend({ kind: z.enum(['INSI-MANU', 'INSI-AUTO']), structureId: z.string() }).nullable(),
+  dmp: z
+    .object({
+      structureId: z.string(),
+      structureName: z.string(),
+      /** TRE_R02 secteur d'activité of the structure, written in the VIHF. */
+      activitySector: z.string(),
+      authentication: certificateInfoSchema,
+      signature: certificateInfoSchema,
+    })
+    .nullable(),
+});
+
 /** Scheduled encrypted backups (issue 14, point 4). */
 export const backupSettingsSchema = z.object({
   folder: z.string(),
@@ -86,6 +116,7 @@ export const settingsSchema = z.object({
   lps: lpsIdentitySchema,
   pkcs11Module: z.string(),
   allowedOrigins: z.array(z.string()),
+  certificates: structureCertificatesSchema,
   practitioner: practitionerSettingsSchema,
   backup: backupSettingsSchema,
   billing: billingSettingsSchema,
@@ -99,6 +130,10 @@ export const settingKeySchema = z.enum([
   'lps.cndaAuthorisation',
   'pkcs11Module',
   'allowedOrigins',
+  /** Value { file, passphrase } (null removes it). Security-sensitive: it authenticates the structure. */
+  'certificates.insi',
+  /** Value { authenticationFile, signatureFile, passphrase, activitySector? } (null removes them). Security-sensitive. */
+  'certificates.dmp',
   'endpoints.eprescription',
   'practitioner.amNumber',
   'practitioner.address',
@@ -121,6 +156,14 @@ export const auditEntrySchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** An entry as the screen shows it: who by name, which patient by name. */
+export const auditEntryViewSchema = auditEntrySchema.extend({
+  actorName: z.string(),
+  /** « NOM PRÉNOM » of the patient, null when the entry concerns none (or one of another environment). */
+  patientName: z.string().nullable(),
+});
+export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 
 export const diagnosticCheckSchema = z.object({
   id: z.string(),
@@ -153,9 +196,26 @@ export const coreMethods = {
     params: z.object({ key: settingKeySchema, value: z.unknown() }),
     result: settingsSchema,
   }),
+  /** The audit trail for people: filtered by patient (name or reference), person, action (or « dmp. ») and local dates (AAAA-MM-JJ). */
   'audit.list': defineMethod({
-    params: z.object({ limit: z.number().int().min(1).max(500).default(100), patientRef: z.string().optional() }),
-    result: z.object({ entries: z.array(auditEntrySchema) }),
+    params: z.object({
+      limit: z.number().int().min(1).max(500).default(100),
+      patientRef: z.string().optional(),
+      patient: z.string().max(100).optional(),
+      actor: z.string().max(200).optional(),
+      action: z.string().max(100).optional(),
+      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    }),
+    result: z.object({ entries: z.array(auditEntryViewSchema) }),
+  }),
+  /** The people who acted on this desk (card holders, by name) and the actions recorded, for the filters. */
+  'audit.people': defineMethod({
+    params: z.object({}),
+    result: z.object({
+      people: z.array(z.object({ actor: z.string(), name: z.string(), cardType: z.string().nullable() })),
+      actions: z.array(z.string()),
+    }),
   }),
   'audit.verify': defineMethod({
     params: z.object({}),

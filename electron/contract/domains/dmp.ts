@@ -10,7 +10,7 @@ export const dmpErrors = {
   DMP_NOT_CONFIGURED: "L'adresse du service DMP n'est pas configurée pour cet environnement. Renseignez-la dans Paramètres → Services.",
   DMP_INS_NOT_QUALIFIED:
     "L'identité de ce patient n'est pas qualifiée : le DMP n'est accessible qu'avec une INS qualifiée. Vérifiez l'identité (pièce d'identité + INSi) puis réessayez.",
-  DMP_CARD_REQUIRED: 'Insérez votre carte CPS et saisissez votre code pour accéder au DMP.',
+  DMP_CARD_REQUIRED: 'Insérez votre carte CPS ou CPE et saisissez votre code pour accéder au DMP.',
   DMP_NOT_AUTHORIZED:
     "Le DMP refuse l'accès : vous n'êtes pas autorisé sur ce dossier. Recueillez le consentement du patient puis ajoutez l'autorisation, ou utilisez le mode bris de glace en cas d'urgence.",
   DMP_FORBIDDEN_BY_RIGHTS: "Cette action n'est pas permise avec votre carte et ce mode d'accès (matrice des droits du DMP).",
@@ -25,6 +25,8 @@ export const dmpErrors = {
   DMP_DOCUMENT_NOT_FOUND: "Ce document n'est plus disponible dans le DMP (supprimé, archivé ou remplacé). Actualisez la liste.",
   DMP_REJECTED: "Le DMP a refusé la demande. Vérifiez les informations du document ou du patient ; si l'erreur persiste, contactez le support.",
   DMP_UNAVAILABLE: 'Le service DMP est momentanément indisponible. Pupitre réessaiera automatiquement ; vous pouvez continuer à travailler.',
+  DMP_OFFLINE_READ:
+    'Le DMP ne répond pas : la consultation sera possible au retour du service (actualisez alors). Les documents déjà affichés restent disponibles ici, et les envois partiront d’eux-mêmes.',
   DMP_RESPONSE_INVALID: "La réponse du DMP est illisible. Pupitre vérifiera auprès du service avant de renvoyer quoi que ce soit.",
   DMP_FILE_TOO_LARGE:
     "Ce fichier dépasse la taille qu'un document envoyé au DMP peut avoir (20 Mo). Réduisez-le (PDF compressé, moins de pages) puis réessayez.",
@@ -108,7 +110,8 @@ export const dmpMethods = {
   'dmp.open': defineMethod({
     params: patientParam.extend({ access: dmpAccessSchema.optional(), widen: z.boolean().default(false) }),
     result: z.object({
-      status: dmpStatusSchema,
+      /** Null only offline, for a patient whose DMP was never checked from this desk. */
+      status: dmpStatusSchema.nullable(),
       rights: dmpRightsSchema,
       documents: z.array(dmpDocumentSchema),
       newCount: z.number().int(),
@@ -118,6 +121,8 @@ export const dmpMethods = {
       /** False when the documents could not be listed (consultation not allowed, DMP absent…). */
       listed: z.boolean(),
       listError: z.object({ code: z.string(), message: z.string() }).nullable(),
+      /** Set when the DMP could not be reached: everything above is the last known state. */
+      offline: z.object({ lastCheckedAt: z.string().nullable() }).nullable(),
     }),
   }),
   /** The last known status and documents, from the local copy (no call). */

@@ -145,10 +145,25 @@ export const worklistProgressSchema = z.object({
 export const worklistItemSchema = z.object({
   patientId: z.string(),
   status: worklistItemStatusSchema,
-  /** French reason (not found, several, error code). */
+  /** French reason (not found, several, what failed): a sentence, never a code. */
   reason: z.string().nullable(),
+  /** The stable error code of a failed look-up, for support (details line, report's last column). */
+  errorCode: z.string().nullable(),
   statusAfter: identityStatusSchema.nullable(),
   updatedAt: z.string(),
+});
+
+export const identityToVerifySchema = z.object({
+  id: z.string(),
+  birthName: z.string(),
+  firstGivenName: z.string(),
+  /** JJ/MM/AAAA. */
+  birthDate: z.string(),
+  sex: z.enum(['M', 'F']),
+  /** When INSi returned the identity (ISO instant), null if unknown. */
+  retrievedAt: z.string().nullable(),
+  /** The practice software's file number when the patient was imported, else null. */
+  fileNumber: z.string().nullable(),
 });
 
 export const insiMethods = {
@@ -221,10 +236,17 @@ export const insiMethods = {
     params: z.object({ worklistId: z.string() }),
     result: z.object({ fileName: z.string(), csv: z.string() }),
   }),
-  /** Patients whose INS was retrieved by a worklist and who still need an identity document check. */
+  /**
+   * Identities « récupérée » now — found by a worklist, at the desk or before any run — whose
+   * identity document is to check at the next visit; filtered by name, sorted (issue 13).
+   */
   'insi.worklist.toVerify': defineMethod({
-    params: z.object({ limit: z.number().int().min(1).max(1000).default(200) }),
-    result: z.object({ patientIds: z.array(z.string()) }),
+    params: z.object({
+      limit: z.number().int().min(1).max(1000).default(200),
+      text: z.string().max(100).optional(),
+      sort: z.enum(['name', 'retrieved', 'birthDate']).default('retrieved'),
+    }),
+    result: z.object({ patients: z.array(identityToVerifySchema), total: z.number().int() }),
   }),
 } as const;
 

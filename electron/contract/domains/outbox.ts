@@ -41,6 +41,8 @@ export const jobSummarySchema = z.object({
   queueLabel: z.string(),
   serialKey: z.string().nullable(),
   subject: jobSubjectSchema,
+  /** « NOM PRÉNOM » of the job's patient, for the screen (issue 13: the patient, not a reference). */
+  patientName: z.string().nullable().optional(),
   status: jobStatusSchema,
   attempts: z.number().int(),
   nextAttemptAt: z.string().nullable(),
@@ -75,6 +77,8 @@ export const queueCountsSchema = z.object({
 
 export const endpointStateSchema = z.object({
   endpoint: z.string(),
+  /** False while the address is « à configurer » (then `online` means nothing). */
+  configured: z.boolean(),
   online: z.boolean(),
   lastSuccessAt: z.string().nullable(),
   lastFailureAt: z.string().nullable(),

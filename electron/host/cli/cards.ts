@@ -35,7 +35,7 @@ export const cardsListCommand: Command = {
   usage: 'pupitre cards list [--json]',
   summary: 'Lecteurs de cartes, carte présente et type reconnu (ATR).',
   async run(ctx) {
-    const host = await openHost(ctx, 'in-process');
+    const host = await openHost(ctx, 'in-process', undefined, { demoReaders: 'system' });
     try {
       const readers = await readersOf(host);
       const service = host.cards.serviceState();
@@ -74,7 +74,7 @@ export const cardsReadCommand: Command = {
   summary: 'Lit la carte insérée : porteur CPS/CPE, ou bénéficiaires de la carte Vitale.',
   valued: ['reader'],
   async run(ctx) {
-    const host = await openHost(ctx, 'in-process');
+    const host = await openHost(ctx, 'in-process', undefined, { demoReaders: 'system' });
     try {
       const readers = await readersOf(host);
       if (host.cards.serviceState() !== 'up') throw new AppError('CARD_PCSC_UNAVAILABLE');

@@ -35,7 +35,7 @@ describe('pupitre CLI', () => {
   it('reports a refused value with its stable code and exit 1', async () => {
     const bad = capture();
     expect(await main(['settings', 'set', 'endpoints.insi', 'http://x', '--json', '--data-dir', dataDir], bad.io)).toBe(1);
-    expect(JSON.parse(bad.out.join(''))).toMatchObject({ error: { code: 'SETTINGS_INVALID' } });
+    expect(JSON.parse(bad.out.join(''))).toMatchObject({ error: { code: 'SETTINGS_HTTPS_REQUIRED' } });
   });
 
   it('runs the doctor with one entry per check', async () => {

@@ -12,5 +12,9 @@ export interface Command {
   summary: string;
   /** Flags that take a value (`--port 8080`). */
   valued?: readonly string[];
+  /** Runs until stopped (serve, sim cards insert): no « toujours en cours » notice. */
+  longRunning?: boolean;
+  /** What a slow run waits for, in French, for the « toujours en cours » notice (« réponse du DMP »). */
+  waitingFor?: string;
   run(ctx: CliContext): Promise<number>;
 }

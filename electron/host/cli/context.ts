@@ -82,6 +82,7 @@ export async function openHost(
   ctx: CliContext,
   transport: 'websocket' | 'in-process',
   environment?: Environment,
+  options: { demoReaders?: 'private' | 'system' } = {},
 ): Promise<Host> {
   const { keyHex, protection } = await resolveDbKey(ctx.dataDir);
   return composeHost({
@@ -92,6 +93,7 @@ export async function openHost(
     logger: ctx.logger,
     transport,
     ...(environment === undefined ? {} : { environment }),
+    ...(options.demoReaders === undefined ? {} : { demoReaders: options.demoReaders }),
     // Tests that must not share the machine's pcscd (its vpcd slots belong to the hardware tiers).
     ...(process.env.PUPITRE_DEMO_CARDS === 'in-process' ? { demoCardsInProcess: true } : {}),
   });

@@ -89,6 +89,7 @@ export const dmpValidateCommand: Command = {
   usage: 'pupitre dmp validate FICHIER.xml [--json] [--reference DOSSIER] [--xsd-only] [--schematron structurationMinimale,ihe]',
   summary: 'Valide un document CDA (schéma CDA_extended.xsd et schématrons CI-SIS du dossier de référence).',
   valued: ['reference', 'schematron'],
+  waitingFor: 'validation par le schéma et les schématrons (jusqu’à une minute au premier usage)',
   async run(ctx) {
     const { bytes } = readDocument(ctx, this.usage);
     // First the gate (strict decoding, safe parser, CDA root): a hostile or foreign document is

@@ -53,7 +53,8 @@ describe('pupitre dmp status|list|get|send (démo: virtual CPS, simulator)', () 
   it('says why in French for a patient unknown locally, and explains its usage', async () => {
     const unknown = await run('dmp', 'status', '185057512345673');
     expect(unknown.code).toBe(1);
-    expect(unknown.out).toMatch(/^Erreur PATIENT_NOT_FOUND/);
+    expect(unknown.out).toMatch(/^Erreur : Ce patient n'existe pas/);
+    expect(unknown.out).toContain('Code pour le support : PATIENT_NOT_FOUND');
     const usage = await run('dmp', 'get', INS);
     expect(usage.code).toBe(2);
   }, 60_000);

@@ -11,6 +11,7 @@ import type { Host } from '../compose';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print, type CliContext } from './context';
+import { frenchDateTime } from './format';
 import { readInputFile } from './files';
 
 /** The contract carries at most 28 MiB of base64: 20 MiB of document. */
@@ -55,6 +56,7 @@ async function withHost<T>(ctx: CliContext, fn: (host: Host) => Promise<T>): Pro
 
 const yesNo = (value: boolean | null): string => (value === null ? 'inconnu' : value ? 'oui' : 'non');
 const EXISTENCE: Record<string, string> = { active: 'ouvert', closed: 'fermé', absent: 'pas de DMP' };
+const AUTHORISATION: Record<string, string> = { VALIDE: 'accès autorisé', EXPIRE: 'autorisation expirée', INTERDIT: 'accès interdit (le patient vous a bloqué)', NON_EXISTE: 'pas encore d’autorisation' };
 
 export const dmpStatusCommand: Command = {
   name: 'dmp',
@@ -62,21 +64,32 @@ export const dmpStatusCommand: Command = {
   usage: 'pupitre dmp status INS [--pin CODE] [--json]',
   summary: "État du DMP d'un patient (TD0.2) : ouvert/fermé, autorisation d'accès, médecin traitant, Mon espace santé.",
   valued: ['pin'],
+  waitingFor: 'réponse du DMP',
   async run(ctx) {
     return withHost(ctx, async (host) => {
       const patientId = await patientByIns(host, ctx.args.positionals[0], this.usage);
       const opened = await host.dispatcher.invoke('dmp.open', { patientId });
-      const value = { status: opened.status, rights: opened.rights, newCount: opened.newCount };
+      const value = { status: opened.status, rights: opened.rights, newCount: opened.newCount, offline: opened.offline };
+      const status = opened.status;
       print(ctx, value, () =>
         [
-          `DMP                 ${EXISTENCE[opened.status.existence] ?? opened.status.existence}`,
-          `Autorisation        ${opened.status.authorisation ?? '-'}`,
-          `Médecin traitant    ${yesNo(opened.status.treatingDoctor)}`,
-          `Mon espace santé    ${yesNo(opened.status.mesAttachment)}`,
+          ...(opened.offline === null
+            ? []
+            : [`Le DMP ne répond pas : ${opened.offline.lastCheckedAt === null ? 'aucun état connu sur ce poste.' : `dernier état connu du ${frenchDateTime(opened.offline.lastCheckedAt)}.`}`]),
+          ...(status === null
+            ? []
+            : [
+                `DMP                 ${EXISTENCE[status.existence] ?? status.existence}`,
+                `Autorisation        ${AUTHORISATION[status.authorisation ?? ''] ?? '—'}`,
+                `Médecin traitant    ${yesNo(status.treatingDoctor)}`,
+                `Mon espace santé    ${yesNo(status.mesAttachment)}`,
+                `Vérifié le          ${frenchDateTime(status.checkedAt)}`,
+              ]),
           `Nouveaux documents  ${opened.newCount}`,
           ...(opened.listError === null ? [] : [`Documents           ${opened.listError.message}`]),
         ].join('\n'),
       );
+      return opened.offline === null ? 0 : 1;
       return 0;
     });
   },
@@ -88,6 +101,7 @@ export const dmpListCommand: Command = {
   usage: 'pupitre dmp list INS [--all] [--pin CODE] [--json]',
   summary: "Documents du DMP d'un patient (TD3.1) ; --all élargit la recherche au-delà de deux ans.",
   valued: ['pin'],
+  waitingFor: 'réponse du DMP',
   async run(ctx) {
     return withHost(ctx, async (host) => {
       const patientId = await patientByIns(host, ctx.args.positionals[0], this.usage);
@@ -114,6 +128,7 @@ export const dmpGetCommand: Command = {
   usage: 'pupitre dmp get INS UNIQUEID -o FICHIER [--pin CODE] [--json]',
   summary: 'Télécharge un document du DMP (TD3.2) : le PDF, ou le document CDA.',
   valued: ['output', 'pin'],
+  waitingFor: 'réponse du DMP',
   async run(ctx) {
     // `-o FICHIER` (short form, read from the positionals: the parser knows long flags only) or `--output FICHIER`.
     const positionals = [...ctx.args.positionals];
@@ -138,6 +153,7 @@ export const dmpSendCommand: Command = {
   usage: 'pupitre dmp send INS FICHIER.pdf|FICHIER.xml [--type LOINC] [--title TITRE] [--replace UNIQUEID] [--masque-ps] [--invisible-patient] [--pin CODE] [--json]',
   summary: "Envoie un PDF (encapsulé en CDA N1) ou un document CDA au DMP (TD2.1) via la file d'envoi.",
   valued: ['type', 'title', 'replace', 'pin'],
+  waitingFor: 'envoi au DMP',
   async run(ctx) {
     const [ins, file] = ctx.args.positionals;
     if (file === undefined) throw new UsageError(this.usage);

@@ -46,7 +46,8 @@ function format(checks: readonly DiagnosticCheck[]): string {
  */
 async function openHostOrReport(ctx: CliContext): Promise<Host | DiagnosticCheck[]> {
   try {
-    return await openHost(ctx, 'in-process');
+    // The doctor reads the system's readers (the demo's virtual ones included), never waiting on them.
+    return await openHost(ctx, 'in-process', undefined, { demoReaders: 'system' });
   } catch (error) {
     if (!(error instanceof AppError) || !STORAGE_ERROR_CODES.has(error.code)) throw error;
     let writable = true;

@@ -27,7 +27,7 @@ describe('pupitre ins / insi', () => {
     expect(json.results.map((r) => r.value)).toEqual(["D'AEION", 'COEUR ELISE']);
     const refused = capture();
     expect(await main(['ins', 'normalize', '--nom', 'Ωmega'], refused.io)).toBe(1);
-    expect(refused.out.join('')).toMatch(/birthName : refusé/);
+    expect(refused.out.join('')).toMatch(/Nom de naissance : refusé/);
   });
 
   it('parses a saved INSi response', async () => {

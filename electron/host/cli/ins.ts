@@ -13,15 +13,19 @@ import { parseInsiResponse } from '../../services/insi';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
+import { BIRTH_PLACE_KIND_LABEL, frenchDate, SEX_LABEL, TRAIT_LABEL } from './format';
 import { readInputFile } from './files';
 import { DEFAULT_MAX_XML_BYTES } from '../../platform/xml';
 
 function checkText(result: MatriculeCheck): string {
-  if (!result.valid) return `Matricule invalide (${result.reason}) : ${result.message}${result.expectedKey === null ? '' : ` Clé attendue : ${result.expectedKey}.`}`;
+  if (!result.valid) return `Matricule invalide : ${result.message}${result.expectedKey === null ? '' : ` Clé attendue : ${result.expectedKey}.`}`;
   const f = result.fields;
+  const born = f.sex === 'F' ? 'née' : f.sex === 'M' ? 'né' : 'né(e)';
+  // NIR: month then the two last digits of the year (the century is not in the number).
+  const when = `${f.monthOfBirth === null ? '' : `${String(f.monthOfBirth).padStart(2, '0')}/`}${String(f.yearOfBirth).padStart(2, '0')}`;
   const lines = [
     `Matricule valide : ${result.matricule} (clé ${result.key})`,
-    `  sexe ${f.sex}${f.provisional ? ' (numéro provisoire)' : ''}, né(e) en ${f.yearOfBirth}${f.monthOfBirth === null ? '' : `/${String(f.monthOfBirth).padStart(2, '0')}`}, lieu ${birthPlaceLabel(f.birthPlaceCode) ?? f.birthPlaceCode} (code ${f.birthPlaceCode}), ordre ${f.order}`,
+    `  ${SEX_LABEL[f.sex] ?? f.sex}${f.provisional ? ' (numéro provisoire)' : ''}, ${born} en ${when}, lieu de naissance ${birthPlaceLabel(f.birthPlaceCode) ?? f.birthPlaceCode}, code ${f.birthPlaceCode} (${BIRTH_PLACE_KIND_LABEL[f.birthPlaceKind] ?? f.birthPlaceKind}), n° d’ordre ${f.order}`,
   ];
   if (result.oid !== null) lines.push(`  OID ${result.oid.oid} : ${result.oid.label}${result.oid.allowedHere ? '' : ` — ${result.oid.message ?? 'non accepté dans cet environnement'}`}`);
   return lines.join('\n');
@@ -64,8 +68,8 @@ function normalizationText(results: NormalizationResult[]): string {
   return results
     .map((r) =>
       r.ok
-        ? `${r.field} : ${r.value}${r.changed ? `  (${r.steps.map((s) => s.label).join(' ; ')})` : ''}`
-        : `${r.field} : refusé — ${r.error.message}`,
+        ? `${TRAIT_LABEL[r.field]} : ${r.value}${r.changed ? `  (${r.steps.map((s) => s.label).join(' ; ')})` : ''}`
+        : `${TRAIT_LABEL[r.field]} : refusé — ${r.error.message}`,
     )
     .join('\n');
 }
@@ -98,8 +102,8 @@ function resultText(result: InsiResult): string {
   return [
     `CodeCR 00 : ${result.label}`,
     `INS actif : ${active.matricule} (OID ${active.oid}, ${active.kind})${active.keyValid ? '' : ' — clé non conforme au calcul'}`,
-    ...history.map((h) => `INS historique : ${h.matricule} (OID ${h.oid})${h.startDate === null ? '' : ` du ${h.startDate}`}${h.endDate === null ? '' : ` au ${h.endDate}`}`),
-    `Traits : ${traits.birthName}, ${traits.birthGivenNames} (premier prénom ${traits.firstGivenName}), ${traits.sex}, né(e) le ${traits.birthDate}${traits.birthPlaceCode === null ? '' : `, lieu ${birthPlaceLabel(traits.birthPlaceCode) ?? traits.birthPlaceCode} (code ${traits.birthPlaceCode})`}`,
+    ...history.map((h) => `INS historique : ${h.matricule} (OID ${h.oid})${h.startDate === null ? '' : ` du ${frenchDate(h.startDate)}`}${h.endDate === null ? '' : ` au ${frenchDate(h.endDate)}`}`),
+    `Traits : ${traits.birthName}, ${traits.birthGivenNames} (premier prénom ${traits.firstGivenName}), ${SEX_LABEL[traits.sex] ?? traits.sex}, ${traits.sex === 'F' ? 'née' : 'né'} le ${frenchDate(traits.birthDate)}${traits.birthPlaceCode === null ? '' : `, lieu de naissance ${birthPlaceLabel(traits.birthPlaceCode) ?? traits.birthPlaceCode}, code ${traits.birthPlaceCode}`}`,
   ].join('\n');
 }
 
@@ -117,6 +121,7 @@ export const insiSearchCommand: Command = {
   usage: 'pupitre insi search --nom … --prenoms … --sexe M|F --naissance JJ/MM/AAAA [--lieu COG] [--json]',
   summary: 'Interroge le téléservice INSi avec des traits (stratégie de relance prénom par prénom).',
   valued: ['nom', 'prenoms', 'sexe', 'naissance', 'lieu'],
+  waitingFor: 'réponse du téléservice INSi',
   async run(ctx) {
     const birthName = flagString(ctx.args, 'nom');
     const birthGivenNames = flagString(ctx.args, 'prenoms');

@@ -6,6 +6,7 @@ import { jobStatusSchema, type JobSummary, type OutboxStatus, type OutboxSyncRes
 import { flagNumber, flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
+import { frenchDateTime } from './format';
 
 const STATUS_LABEL: Record<string, string> = {
   pending: 'en attente',
@@ -30,6 +31,7 @@ export const queueCommand: Command = {
   usage: USAGE,
   summary: "File d'envoi : état par file, envois à traiter, synchronisation, relance ou annulation d'un envoi.",
   valued: ['state', 'queue', 'limit'],
+  waitingFor: 'envoi des éléments de la file aux téléservices',
   async run(ctx) {
     const [action = 'status', id] = ctx.args.positionals;
     const host = await openHost(ctx, 'in-process');
@@ -111,13 +113,18 @@ function formatStatus(status: OutboxStatus): string {
     (q) =>
       `${q.label} (${q.queue}) : ${q.pending} en attente, ${q.running} en cours, ${q.retry_wait} à réessayer, ${q.blocked} attendent la carte, ${q.dead} à traiter, ${q.done} envoyés`,
   );
-  const endpoints = status.endpoints.map((e) => `Service ${e.endpoint} : ${e.online ? 'joignable' : `injoignable (${e.lastErrorCode ?? 'erreur'})`}`);
+  const endpoints = status.endpoints.map(
+    (e) =>
+      `Service ${e.endpoint.toUpperCase()} : ${
+        !e.configured ? 'non configuré (pupitre settings set endpoints.' + e.endpoint + ' https://…)' : e.online ? 'joignable' : `injoignable depuis le ${frenchDateTime(e.lastFailureAt)}`
+      }`,
+  );
   const summary = status.deadTotal > 0 ? `${status.deadTotal} envoi(s) à traiter : pupitre queue list --state dead` : 'Aucun envoi à traiter.';
   return [...(lines.length > 0 ? lines : ["Aucune file d'envoi."]), ...endpoints, summary].join('\n');
 }
 
 function formatJob(job: JobSummary): string {
-  const error = job.lastErrorMessage === null ? '' : `\n    ${job.lastErrorCode} : ${job.lastErrorMessage}`;
+  const error = job.lastErrorMessage === null ? '' : `\n    ${job.lastErrorMessage}${job.lastErrorCode === null ? '' : `\n    Code pour le support : ${job.lastErrorCode}`}`;
   const blocked = job.blockedReason === null ? '' : `\n    ${job.blockedReason}`;
-  return `${job.id.padStart(6)}  ${job.queue}  ${STATUS_LABEL[job.status] ?? job.status}  ${job.subject.label}  (essais : ${job.attempts})${blocked}${error}`;
+  return `${job.id.padStart(6)}  ${frenchDateTime(job.createdAt)}  ${STATUS_LABEL[job.status] ?? job.status}  ${job.subject.label}  (essais : ${job.attempts})${blocked}${error}`;
 }

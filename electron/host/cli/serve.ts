@@ -100,5 +100,6 @@ export const serveCommand: Command = {
   usage: 'pupitre serve [--demo] [--port N] [--passphrase] [--data-dir DIR] [--json]',
   summary: "Démarre le service local et l'interface dans le navigateur (boucle locale uniquement) ; --passphrase protège la clé par une phrase secrète.",
   valued: ['port'],
+  longRunning: true,
   run: serve,
 };

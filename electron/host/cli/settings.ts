@@ -1,17 +1,18 @@
-import { settingKeySchema } from '../../contract';
+import { settingKeySchema, type SettingKey, type Settings } from '../../contract';
 import { SETTING_POLICIES } from '../../contract/settings-policy';
 import { flagString, UsageError } from './args';
 import type { Command } from './command';
 import { openHost, print } from './context';
+import { CERTIFICATE_USAGE, certificateValue } from './settings-certificates';
 
 export const settingsCommand: Command = {
   name: 'settings',
   usage:
     'pupitre settings get [--json] | pupitre settings set CLÉ VALEUR [--yes] [--pin CODE]\n' +
-    '  Les paramètres de sécurité (adresses des téléservices, module PKCS#11, origines autorisées) demandent --yes,\n' +
-    '  et --pin CODE (code de la carte CPS) quand ils protègent un certificat.',
-  summary: 'Lit ou modifie les paramètres (environnement, adresses des téléservices, module PKCS#11…).',
-  valued: ['pin'],
+    '  Les paramètres de sécurité (adresses des téléservices, module PKCS#11, origines autorisées, certificats de structure) demandent --yes,\n' +
+    `  et --pin CODE (code de la carte CPS) quand ils protègent un certificat.\n${CERTIFICATE_USAGE}`,
+  summary: 'Lit ou modifie les paramètres (environnement, adresses des téléservices, module PKCS#11, certificats de structure…).',
+  valued: ['pin', 'passphrase-file', 'secteur'],
   async run(ctx) {
     const [action, key, value] = ctx.args.positionals;
     const host = await openHost(ctx, 'in-process');
@@ -26,21 +27,23 @@ export const settingsCommand: Command = {
         if (!parsedKey.success || value === undefined) {
           throw new UsageError(`usage : pupitre settings set CLÉ VALEUR (clés : ${settingKeySchema.options.join(', ')})`);
         }
-        const parsedValue = parsedKey.data === 'allowedOrigins' ? value.split(',').filter(Boolean) : value;
-        const policy = SETTING_POLICIES[parsedKey.data];
+        const k = parsedKey.data;
+        const parsedValue =
+          k === 'certificates.insi' || k === 'certificates.dmp' ? await certificateValue(k, ctx.args.positionals.slice(2), ctx.args) : k === 'allowedOrigins' ? value.split(',').filter(Boolean) : value;
+        const policy = SETTING_POLICIES[k];
         if (!policy.sensitive) {
-          const settings = await host.dispatcher.invoke('settings.set', { key: parsedKey.data, value: parsedValue });
-          print(ctx, settings, () => `${parsedKey.data} enregistré.`);
+          const settings = await host.dispatcher.invoke('settings.set', { key: k, value: parsedValue });
+          print(ctx, settings, () => savedText(k, settings));
           return 0;
         }
         // A security-sensitive setting: the same two steps as the desk's confirmation dialog.
-        const change = await host.dispatcher.invoke('settings.requestChange', { key: parsedKey.data, value: parsedValue });
+        const change = await host.dispatcher.invoke('settings.requestChange', { key: k, value: parsedValue });
         if (ctx.args.flags.get('yes') !== true) {
-          throw new UsageError(`${change.consequence}\nConfirmez avec --yes${change.cpsPin ? ' et le code de la carte CPS (--pin CODE)' : ''}.`);
+          throw new UsageError(`${k} deviendra : ${String(change.value)}\n${change.consequence}\nConfirmez avec --yes${change.cpsPin ? ' et le code de la carte CPS (--pin CODE)' : ''}.`);
         }
         const pin = flagString(ctx.args, 'pin');
         const settings = await host.dispatcher.invoke('settings.confirmChange', { changeId: change.changeId, ...(pin === undefined ? {} : { pin }) });
-        print(ctx, settings, () => `${parsedKey.data} enregistré (modification confirmée).`);
+        print(ctx, settings, () => `${savedText(k, settings).replace(/\.$/, '')} (modification confirmée).`);
         return 0;
       }
       throw new UsageError('usage : pupitre settings get | set CLÉ VALEUR');
@@ -50,8 +53,17 @@ export const settingsCommand: Command = {
   },
 };
 
+function savedText(key: SettingKey, settings: Settings): string {
+  const until = (iso: string) => new Date(iso).toLocaleDateString('fr-FR');
+  const { insi, dmp } = settings.certificates;
+  if (key === 'certificates.insi') return insi === null ? 'Certificat de structure INSi retiré.' : `Certificat de structure INSi enregistré : ${insi.kind} (structure ${insi.structureId}), expire le ${until(insi.expiresAt)}.`;
+  if (key === 'certificates.dmp') return dmp === null ? 'Certificats du mode indirect DMP retirés.' : `Certificats du mode indirect DMP enregistrés : structure ${dmp.structureId} (${dmp.structureName}).`;
+  return `${key} enregistré.`;
+}
+
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (value === null) return [[prefix, 'non configuré']];
+  if (typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
   }
   return [[prefix, Array.isArray(value) ? value.join(',') : String(value)]];

@@ -4,7 +4,7 @@
  * card lives in this process); `list` shows the profiles.
  */
 import { AppError } from '../../contract';
-import { cardProfile, cardProfiles, createCard, pcscdMissing, PCSCD_SOCKET, portOpen, VPCD_PORTS, VPCD_READERS, VpcdSlots } from '../../../fixtures/cards';
+import { cardProfile, cardProfiles, createCard, pcscdMissing, PCSCD_SOCKET, vpcdListening, VPCD_PORTS, VPCD_READERS, VpcdSlotBusyError, VpcdSlots } from '../../../fixtures/cards';
 import { ensureSharedTestPki } from '../../../fixtures/sim/pki';
 import { existsSync } from 'node:fs';
 import { flagNumber, UsageError } from './args';
@@ -17,6 +17,7 @@ export const simCardsCommand: Command = {
   usage: ['pupitre sim cards list [--json]', 'pupitre sim cards insert PROFIL [--slot 0|1] [--json]   (Ctrl-C retire la carte)'].join('\n'),
   summary: 'Cartes virtuelles (CPS, CPE, Vitale) insérées dans le lecteur virtuel vpcd de pcscd.',
   valued: ['slot'],
+  longRunning: true,
   async run(ctx) {
     const [action = 'list', profileId] = ctx.args.positionals;
     if (action === 'list') {
@@ -28,13 +29,18 @@ export const simCardsCommand: Command = {
     const profile = cardProfile(profileId);
     if (profile === undefined) throw new AppError('CARD_DEMO_UNKNOWN_PROFILE', { profile: profileId });
     const missing = pcscdMissing();
-    if (missing !== null || !existsSync(PCSCD_SOCKET) || !(await portOpen(VPCD_PORTS[0]))) throw new AppError('CARD_PCSC_UNAVAILABLE', { missing });
+    if (missing !== null || !existsSync(PCSCD_SOCKET) || !(await vpcdListening(VPCD_PORTS[0]))) throw new AppError('CARD_PCSC_UNAVAILABLE', { missing });
     const slot = flagNumber(ctx.args, 'slot') ?? (profile.kind === 'vitale' ? 1 : 0);
     if (slot !== 0 && slot !== 1) throw new UsageError('--slot vaut 0 ou 1');
     const pki = profile.kind === 'cps' ? await ensureSharedTestPki() : null;
     const slots = new VpcdSlots();
     const card = createCard(profile, pki);
-    await slots.insert(slot, card);
+    try {
+      await slots.insert(slot, card);
+    } catch (error) {
+      if (error instanceof VpcdSlotBusyError) throw new AppError('CARD_DEMO_READER_BUSY', { reader: VPCD_READERS[slot] });
+      throw error;
+    }
     print(ctx, { inserted: profile.id, reader: VPCD_READERS[slot] }, () => `Carte « ${profile.label} » insérée dans ${VPCD_READERS[slot]}. Ctrl-C pour la retirer.`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

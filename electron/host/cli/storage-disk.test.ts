@@ -53,8 +53,10 @@ describeWithPrerequisites('unit', canMountScratch, 'storage on a real disk', () 
   });
 
   it('a read-only file system has its own code, for a new and for an existing installation', { timeout: 240_000 }, async () => {
+    // Room for the first start's WAL (demo data of every service) and its checkpoint at close: a
+    // base left with its WAL and shared-memory files would be readable on a read-only disk.
     const results = await inScratchMount(
-      4096,
+      32768,
       [
         'mkdir "$SCRATCH/new" "$SCRATCH/used"',
         'run created $PUPITRE settings get --json --data-dir "$SCRATCH/used"',

@@ -45,9 +45,6 @@ export function createCoreHandlers(deps: CoreDeps): HandlerMap {
       deps.emit('settings.changed', { key });
       return settings;
     },
-    'audit.list': ({ limit, patientRef }) => ({
-      entries: deps.audit.list(patientRef === undefined ? { limit } : { limit, patientRef }),
-    }),
     'audit.verify': () => deps.audit.verify(),
   };
 }

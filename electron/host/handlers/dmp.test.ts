@@ -34,7 +34,7 @@ describe('the DMP in a composed demo host', () => {
     await host.dispatcher.invoke('demo.cards.insert', { profile: 'cps-praticien' });
     await expect(host.dispatcher.invoke('cards.verifyPin', { pin: '1234' })).resolves.toMatchObject({ ok: true });
     const opened = await host.dispatcher.invoke('dmp.open', { patientId });
-    expect(opened.status.existence).toBe('active');
+    expect(opened.status?.existence).toBe('active');
     expect(opened.listed).toBe(true);
     // Marie DUPONT's DMP in the simulator: 14 documents over three years, 9 of them less than two years old (first search).
     expect(opened.documents).toHaveLength(9);

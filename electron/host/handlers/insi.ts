@@ -30,6 +30,6 @@ export function createInsiHandlers(service: InsiService, options: InsiHandlerOpt
     'insi.worklist.list': async () => ({ worklists: service.worklists() }),
     'insi.worklist.items': async ({ worklistId, status, limit }) => ({ items: service.items(worklistId, status, limit) }),
     'insi.worklist.report': async ({ worklistId }) => service.report(worklistId, actor()),
-    'insi.worklist.toVerify': async ({ limit }) => ({ patientIds: service.toVerify(limit, actor()) }),
+    'insi.worklist.toVerify': async ({ limit, text, sort }) => service.toVerify({ limit, text, sort }, actor()),
   };
 }

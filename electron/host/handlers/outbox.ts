@@ -17,6 +17,8 @@ export interface OutboxHandlerOptions {
   actor?: () => string;
   /** Longest wait of "Synchroniser maintenant" before answering (ms); default 15 s. */
   syncWaitMs?: number;
+  /** « NOM PRÉNOM » of the jobs' patients (patients service), so the screen names them. */
+  patientNames?: (ids: readonly string[]) => Map<string, string>;
 }
 
 export function toJobSummary(outbox: Outbox, job: JobView): JobSummary {
@@ -43,16 +45,18 @@ export function createOutboxHandlers(outbox: Outbox, options: OutboxHandlerOptio
   const syncWaitMs = options.syncWaitMs ?? 15_000;
   return {
     'outbox.status': () => outbox.status(),
-    'outbox.list': ({ queue, status, patientId, limit }) => ({
-      jobs: outbox
-        .list({
-          limit,
-          ...(queue === undefined ? {} : { queue }),
-          ...(status === undefined ? {} : { status }),
-          ...(patientId === undefined ? {} : { patientId }),
-        })
-        .map((job) => toJobSummary(outbox, job)),
-    }),
+    'outbox.list': ({ queue, status, patientId, limit }) => {
+      const jobs = outbox.list({
+        limit,
+        ...(queue === undefined ? {} : { queue }),
+        ...(status === undefined ? {} : { status }),
+        ...(patientId === undefined ? {} : { patientId }),
+      });
+      const names = options.patientNames?.(jobs.map((j) => j.subject.patientId).filter((id): id is string => id !== undefined)) ?? new Map<string, string>();
+      return {
+        jobs: jobs.map((job) => ({ ...toJobSummary(outbox, job), patientName: job.subject.patientId === undefined ? null : (names.get(job.subject.patientId) ?? null) })),
+      };
+    },
     'outbox.get': ({ id }) => {
       const job = outbox.get(id);
       if (job === null) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });
@@ -92,10 +96,19 @@ export function outboxDoctorCheck(outbox: Outbox): DoctorCheck {
     run: () => {
       const status = outbox.status();
       const open = status.queues.reduce((sum, q) => sum + q.pending + q.running + q.retry_wait + q.blocked, 0);
-      const down = status.endpoints.filter((e) => !e.online).map((e) => `${e.endpoint} (${e.lastErrorCode ?? 'erreur'})`);
-      const detail = [`${open} envoi(s) en attente`, `${status.deadTotal} à traiter`, ...(down.length > 0 ? [`injoignable : ${down.join(', ')}`] : [])].join(' ; ');
+      const unconfigured = status.endpoints.filter((e) => !e.configured).map((e) => e.endpoint.toUpperCase());
+      const down = status.endpoints.filter((e) => e.configured && !e.online).map((e) => e.endpoint.toUpperCase());
+      const detail = [
+        `${open} envoi(s) en attente`,
+        `${status.deadTotal} à traiter`,
+        ...(unconfigured.length > 0 ? [`non configuré : ${unconfigured.join(', ')}`] : []),
+        ...(down.length > 0 ? [`injoignable : ${down.join(', ')}`] : []),
+      ].join(' ; ');
       if (status.deadTotal > 0) {
         return { status: 'warn', detail, next: "Ouvrez la File d'envoi : relancez ou annulez les envois en échec (pupitre queue list --state dead)." };
+      }
+      if (unconfigured.length > 0 && open > 0) {
+        return { status: 'warn', detail, next: 'Ces envois attendent l’adresse du service : Paramètres → Téléservices (ou « pupitre settings set endpoints.… https://… »).' };
       }
       if (down.length > 0) {
         return { status: 'warn', detail, next: "Vérifiez la connexion Internet et l'adresse des services dans les Paramètres ; les envois partiront au retour du service." };

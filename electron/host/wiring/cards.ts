@@ -10,7 +10,12 @@ import { DESK_ACTOR } from '../handlers/core';
 import type { WiringContext } from './context';
 
 export async function wireCards(ctx: WiringContext): Promise<CardsService> {
-  const demoCards = ctx.environment === 'demo' ? await (await import('../demo-cards')).attachDemoCards({ dataDir: ctx.dataDir, logger: ctx.logger.child('host'), clock: ctx.clock, preferVpcd: ctx.demoCardsInProcess !== true }) : null;
+  // A CLI host in démo gets readers of its own unless it asked for the system's: it must never
+  // insert a virtual card into the vpcd reader of a desk running beside it (instance-lock.ts).
+  // Tests that must not share the machine's pcscd ask for in-process cards (demoCardsInProcess).
+  const preferVpcd = ctx.demoCardsInProcess !== true && (ctx.transport !== 'in-process' || ctx.demoReaders === 'system');
+  const demoCards =
+    ctx.environment === 'demo' ? await (await import('../demo-cards')).attachDemoCards({ dataDir: ctx.dataDir, logger: ctx.logger.child('host'), clock: ctx.clock, preferVpcd }) : null;
   const pcsc = new PcscSupervisor({ createBackend: demoCards?.createBackend ?? (() => new PcscliteBackend()), logger: ctx.logger.child('pcsc') });
   ctx.pcsc = pcsc;
   const cards = new CardsService({
@@ -25,6 +30,11 @@ export async function wireCards(ctx: WiringContext): Promise<CardsService> {
   ctx.dispatcher.register(createCardsHandlers(cards));
   if (demoCards) ctx.dispatcher.register(demoCards.handlers);
   ctx.actor.current = () => cards.practitionerSession()?.holder.idNat ?? DESK_ACTOR;
+  // The audit trail records the IdNat; the screens show the person's name (audit screen, histories).
+  cards.onChange((change) => {
+    const holder = change.reason === 'session-opened' ? cards.practitionerSession()?.holder : undefined;
+    if (holder !== undefined) ctx.audit.rememberPerson({ actor: holder.idNat, name: personName(holder.givenName, holder.surname), cardType: holder.cardType });
+  });
   ctx.doctorChecks.push(...cardsDoctorChecks(cards));
   if (ctx.transport !== 'in-process') cards.start();
   // Jobs waiting for the practitioner's card (blocked) resume when a card is inserted or its PIN typed.
@@ -36,4 +46,10 @@ export async function wireCards(ctx: WiringContext): Promise<CardsService> {
     await demoCards?.close();
   });
   return cards;
+}
+
+/** « Camille PUPITRE », « Marie-Hélène DURAND »: the given name capitalised, the surname as on the card. */
+export function personName(givenName: string, surname: string): string {
+  const given = givenName.toLocaleLowerCase('fr-FR').replace(/(^|[\s'’-])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toLocaleUpperCase('fr-FR'));
+  return `${given} ${surname}`.trim();
 }

@@ -18,6 +18,8 @@ export interface WiringContext {
   dataDir: string;
   environment: Environment;
   transport: 'electron' | 'websocket' | 'in-process';
+  /** Démo readers of an in-process host (HostOptions.demoReaders). */
+  demoReaders: 'private' | 'system';
   clock: Clock;
   /** The root logger (services take their child). */
   logger: Logger;

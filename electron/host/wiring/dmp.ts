@@ -14,15 +14,34 @@ import type { WorkerPool } from '../../platform/worker';
 import type { PatientsService } from '../../services/patients';
 import { lazyDemoDmp } from '../demo-dmp';
 import { createDmpHandlers, dmpPatientOf, dmpPractitionerFrom, uuidOid, type DemoSimulatorChange } from '../handlers/dmp';
+import { structureSigner, structureTransport } from './structure-certificates';
 import type { WiringContext } from './context';
 
 export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; cards: CardsService }): DmpService {
   const { settings, outbox, dispatcher } = ctx;
   const demo = ctx.environment === 'demo' ? lazyDemoDmp(ctx.clock) : null;
   if (demo !== null) ctx.closers.push(() => demo.close());
-  const productionTransports: Record<'CPS' | 'STRUCTURE', HttpTransport> = {
-    CPS: new HttpClient({ tls: { ...DMP_LPS_TLS } }),
-    STRUCTURE: new HttpClient({ tls: { ...DMP_LPS_TLS } }),
+  // Outside démo, the indirect mode uses the ORG AUTH_CLI / ORG SIGN certificates of Paramètres.
+  const certificates = () => settings.structureCertificate('dmp');
+  const authentication = () => {
+    const c = certificates();
+    return c === null ? null : { file: c.authentication.file, subject: c.authentication.subject, passphrase: c.passphrase };
+  };
+  const signature = structureSigner(() => {
+    const c = certificates();
+    return c === null ? null : { file: c.signature.file, subject: c.signature.subject, passphrase: c.passphrase };
+  }, ctx.clock);
+  const structureTls = structureTransport(authentication, 'DMP_CARD_REQUIRED', { tls: { ...DMP_LPS_TLS } });
+  const cpsTls = new HttpClient({ tls: { ...DMP_LPS_TLS } });
+  ctx.closers.push(() => {
+    structureTls.close();
+    cpsTls.close();
+  });
+  const productionTransports: Record<'CPS' | 'STRUCTURE', HttpTransport> = { CPS: cpsTls, STRUCTURE: structureTls };
+  const productionStructure = () => {
+    const c = certificates();
+    const signer = signature();
+    return c === null || signer === null ? null : { id: c.structureId, name: c.structureName, activitySector: c.activitySector, signer };
   };
   const dmp = new DmpService({
     db: ctx.db,
@@ -32,7 +51,7 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
     ...(demo === null ? {} : { prepare: async () => void (await demo.ready()) }),
     http: (credential) => demo?.current()?.transports[credential] ?? productionTransports[credential],
     practitioner: () => dmpPractitionerFrom(deps.cards.practitionerSession(), { id: '', name: '', activitySector: 'SA07' }),
-    structure: () => demo?.current()?.structure ?? null,
+    structure: () => (demo !== null ? (demo.current()?.structure ?? null) : productionStructure()),
     patient: (id) => dmpPatientOf(deps.patients.get(id, 'dmp').patient),
     settings: () => {
       const current = settings.get();
@@ -41,7 +60,7 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
         lps: { id: current.lps.installationId, name: current.lps.name, version: current.lps.version, homologation: current.lps.cndaAuthorisation || 'NON-HOMOLOGUE' },
         lpsOid: uuidOid(current.lps.installationId),
         preferredTypeCodes: [],
-        indirectSending: demo !== null,
+        indirectSending: demo !== null || current.certificates.dmp !== null,
       };
     },
     outbox,

@@ -1,14 +1,16 @@
 /**
  * INSi: client + worklist queue `insi.lookup`. Démo: the simulator and the demo INSI-MANU
  * structure certificate (demo-insi.ts). Elsewhere: the card session's assertion PS over server
- * TLS; the structure certificate (mutual TLS) is not configurable in Paramètres yet (modelled).
+ * TLS, or the structure certificate (INSI-MANU / INSI-AUTO) of Paramètres over mutual TLS.
  */
 import { HttpClient, type HttpTransport } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
 import { InsiClient, InsiService, type InsiAuthMode, type InsiPatientsPort } from '../../services/insi';
+import { isEndpointConfigured } from '../../services/settings';
 import type { PatientsService } from '../../services/patients';
 import { startDemoInsi, type DemoInsi } from '../demo-insi';
 import { createInsiHandlers } from '../handlers/insi';
+import { structureTransport } from './structure-certificates';
 import type { WiringContext } from './context';
 
 export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsService; cards: CardsService }): Promise<InsiService> {
@@ -17,7 +19,11 @@ export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsSer
   if (demo !== null) ctx.closers.push(() => demo.close());
   const serverTls = new HttpClient({});
   ctx.closers.push(() => serverTls.close());
-  const transport = (mode: InsiAuthMode): HttpTransport => demo?.transports[mode] ?? serverTls;
+  // Outside démo: the INSI-MANU / INSI-AUTO certificate of Paramètres (mutual TLS), when set.
+  const certificate = () => settings.structureCertificate('insi');
+  const structureTls = structureTransport(certificate, 'INSI_NO_CREDENTIALS');
+  ctx.closers.push(() => structureTls.close());
+  const transport = (mode: InsiAuthMode): HttpTransport => demo?.transports[mode] ?? (mode === 'structure' ? structureTls : serverTls);
   const insi = new InsiService({
     client: new InsiClient({
       transport,
@@ -38,11 +44,17 @@ export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsSer
       const session = deps.cards.practitionerSession();
       return session === null ? null : { holder: { idNat: session.holder.idNat, activitySector: session.holder.situations[0]?.activitySector ?? null }, signer: session.signer };
     },
-    structure: () => (demo === null ? null : { emitter: demo.structureEmitter }),
+    // The Emetteur is the structure id (OU) of the INSi certificate (insi.md §1.1).
+    structure: () => {
+      if (demo !== null) return { emitter: demo.structureEmitter };
+      const configured = certificate();
+      return configured === null ? null : { emitter: configured.structureId };
+    },
     outbox: ctx.outbox,
     // Pacing of the worklist: not in Paramètres yet; démo runs faster against the local simulator.
     worklist: { concurrency: 4, requestsPerSecond: demo === null ? 5 : 50 },
     notify: (progress) => ctx.dispatcher.emit('insi.worklist.progress', progress),
+    endpointConfigured: () => demo !== null || isEndpointConfigured(settings.get().endpoints.insi),
   });
   ctx.dispatcher.register(createInsiHandlers(insi, { actor: () => ctx.actor.current() }));
   return insi;

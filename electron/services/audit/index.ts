@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 
-export { auditMigrations } from './schema';
+export { auditMigrations, auditMigrations2 } from './schema';
 
 export interface AuditInput {
   actor: string;
@@ -20,6 +20,27 @@ export interface AuditInput {
 export interface AuditRow extends AuditInput {
   id: number;
   at: string;
+}
+
+/** What the audit screen filters on; every criterion optional. */
+export interface AuditFilter {
+  limit: number;
+  patientRef?: string | undefined;
+  /** Entries about one of these patients (a name typed on the screen, resolved by the patients service). */
+  patientRefs?: readonly string[] | undefined;
+  actor?: string | undefined;
+  /** One action, or a family of them with a trailing dot (« dmp. »). */
+  action?: string | undefined;
+  /** ISO instants, inclusive lower bound and exclusive upper bound. */
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface KnownPerson {
+  actor: string;
+  name: string;
+  cardType: string | null;
+  lastSeen: string;
 }
 
 /** The function shape services receive to write the trail. */
@@ -71,14 +92,28 @@ export class AuditTrail {
     else this.db.transaction(append).immediate();
   };
 
-  list(options: { limit: number; patientRef?: string }): AuditRow[] {
-    const rows = (
-      options.patientRef === undefined
-        ? this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(options.limit)
-        : this.db
-            .prepare('SELECT * FROM audit_log WHERE patient_ref = ? ORDER BY id DESC LIMIT ?')
-            .all(options.patientRef, options.limit)
-    ) as StoredRow[];
+  list(options: AuditFilter): AuditRow[] {
+    // Fixed SQL: each criterion is a bound parameter that is either set or null.
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM audit_log
+         WHERE (@patientRef IS NULL OR patient_ref = @patientRef)
+           AND (@patientRefs IS NULL OR patient_ref IN (SELECT value FROM json_each(@patientRefs)))
+           AND (@actor IS NULL OR actor = @actor)
+           AND (@action IS NULL OR action = @action OR (substr(@action, -1) = '.' AND substr(action, 1, length(@action)) = @action))
+           AND (@from IS NULL OR at >= @from)
+           AND (@to IS NULL OR at < @to)
+         ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({
+        patientRef: options.patientRef ?? null,
+        patientRefs: options.patientRefs === undefined ? null : JSON.stringify(options.patientRefs),
+        actor: options.actor ?? null,
+        action: options.action ?? null,
+        from: options.from ?? null,
+        to: options.to ?? null,
+        limit: options.limit,
+      }) as StoredRow[];
     return rows.map((row) => ({
       id: row.id,
       at: row.at,
@@ -87,6 +122,28 @@ export class AuditTrail {
       action: row.action,
       details: JSON.parse(row.details) as Record<string, unknown>,
     }));
+  }
+
+  /** Remembers who holds a card that opened a session here (upserted at every session). */
+  rememberPerson(person: { actor: string; name: string; cardType: string | null }): void {
+    const at = new Date(this.clock.now()).toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO audit_people (actor, display_name, card_type, first_seen, last_seen) VALUES (@actor, @name, @cardType, @at, @at)
+         ON CONFLICT (actor) DO UPDATE SET display_name = excluded.display_name, card_type = excluded.card_type, last_seen = excluded.last_seen`,
+      )
+      .run({ ...person, at });
+  }
+
+  people(): KnownPerson[] {
+    return (this.db.prepare('SELECT actor, display_name, card_type, last_seen FROM audit_people ORDER BY display_name').all() as Array<{ actor: string; display_name: string; card_type: string | null; last_seen: string }>).map(
+      (row) => ({ actor: row.actor, name: row.display_name, cardType: row.card_type, lastSeen: row.last_seen }),
+    );
+  }
+
+  /** Every action recorded so far (for the screen's filter). */
+  actions(): string[] {
+    return this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action').pluck().all() as string[];
   }
 
   /** Recomputes the chain; returns the first row whose hash does not match. */

@@ -25,3 +25,24 @@ export const auditMigrations = [
     },
   },
 ] as const;
+
+/**
+ * After 0.1.0: the people known to this desk (card holders), so that the audit screen and the
+ * identity history name them instead of showing an IdNat. A professional's name is not health data.
+ */
+export const auditMigrations2 = [
+  {
+    name: 'audit: people who acted on this desk (card holders)',
+    up(db: Db): void {
+      db.exec(`
+        CREATE TABLE audit_people (
+          actor        TEXT PRIMARY KEY,
+          display_name TEXT NOT NULL,
+          card_type    TEXT,
+          first_seen   TEXT NOT NULL,
+          last_seen    TEXT NOT NULL
+        );
+      `);
+    },
+  },
+] as const;

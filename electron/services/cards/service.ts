@@ -125,7 +125,7 @@ export class CardsService {
   async readHolder(reader?: string): Promise<CpsHolder> {
     const { name, card, driver } = this.pick(reader, 'cps');
     if (card.holder) return card.holder;
-    const holder = await this.deps.pcsc.withCard(name, (channel) => this.holderFrom(driver, channel, card.kind, false));
+    const holder = await this.deps.pcsc.withCard(name, (channel) => this.holderFrom(driver, channel, card.kind, false)).catch(unreadable(card.kind));
     this.remember(name, card, { holder });
     return holder;
   }
@@ -136,11 +136,13 @@ export class CardsService {
    */
   async verifyPin(pin: string, reader?: string): Promise<{ ok: boolean; triesLeft: number }> {
     const { name, card, driver } = this.pick(reader, 'cps');
-    const outcome = await this.deps.pcsc.withCard(name, async (channel) => {
-      const result = await driver.verifyPin(channel, pin);
-      if (!result.ok) return { result, holder: null };
-      return { result, holder: await this.holderFrom(driver, channel, card.kind, true) };
-    });
+    const outcome = await this.deps.pcsc
+      .withCard(name, async (channel) => {
+        const result = await driver.verifyPin(channel, pin);
+        if (!result.ok) return { result, holder: null };
+        return { result, holder: await this.holderFrom(driver, channel, card.kind, true) };
+      })
+      .catch(unreadable(card.kind));
     this.logger.info('cards.pin', { ok: outcome.result.ok, triesLeft: outcome.result.triesLeft });
     if (outcome.holder === null) return outcome.result;
     const holder = outcome.holder;
@@ -284,4 +286,20 @@ export class CardsService {
     }
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/** Short card names for messages (« Carte CPS3 reconnue mais illisible »). */
+const CARD_NAME: Partial<Record<CardKind, string>> = { CPS3: 'CPS3', CPS3_CL: 'CPS3', CPS4: 'CPS4', CPS2TER: 'CPS2ter' };
+
+/**
+ * A CPx recognised by its ATR whose files answer with an error status word or unreadable content:
+ * the user is told which card it is and what to do, not « la carte a refusé une commande ».
+ */
+function unreadable(kind: CardKind): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof AppError && (error.code === 'CARD_STATUS_WORD' || error.code === 'CARD_DATA_INVALID')) {
+      throw new AppError('CARD_CPS_UNREADABLE', { card: CARD_NAME[kind] ?? 'CPS', ...(error.details ?? {}) }, { cause: error });
+    }
+    throw error;
+  };
 }

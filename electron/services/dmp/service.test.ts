@@ -132,7 +132,7 @@ describe('DmpService against the DMP simulator', () => {
   ])('shows the %s authorisation without listing documents', async (key, authorisation, code) => {
     const service = fresh();
     const result = await service.open(PATIENTS[key]!.id, {}, 'dr');
-    expect(result.status.authorisation).toBe(authorisation);
+    expect(result.status?.authorisation).toBe(authorisation);
     expect(result.listed).toBe(false);
     expect(result.listError?.code).toBe(code);
   });
@@ -140,11 +140,11 @@ describe('DmpService against the DMP simulator', () => {
   it('shows a closed DMP and a patient without DMP', async () => {
     const service = fresh();
     const closed = await service.open(PATIENTS.closed!.id, {}, 'dr');
-    expect(closed.status.existence).toBe('closed');
+    expect(closed.status?.existence).toBe('closed');
     expect(closed.listError?.code).toBe('DMP_CLOSED');
     const none = await service.open(PATIENTS.none!.id, {}, 'dr');
-    expect(none.status.existence).toBe('absent');
-    expect(none.status.authorisation).toBeNull();
+    expect(none.status?.existence).toBe('absent');
+    expect(none.status?.authorisation).toBeNull();
     expect(none.listError?.code).toBe('DMP_NOT_FOUND');
   });
 
@@ -163,7 +163,7 @@ describe('DmpService against the DMP simulator', () => {
     expect(audit.find((a) => a.action === 'dmp.emergency-access')?.details).toMatchObject({ purposeOfUse: 'bris_de_glace' });
     expect(harness.sim.requests.at(-1)?.purposeOfUse).toBe('bris_de_glace');
     const opposed = await service.open(PATIENTS.opposed!.id, { access: { purposeOfUse: 'bris_de_glace', reason: 'Urgence vitale' } }, 'dr');
-    expect(opposed.status.oppositions).toContain('OPPOSITION_BRIS_DE_GLACE');
+    expect(opposed.status?.oppositions).toContain('OPPOSITION_BRIS_DE_GLACE');
     expect(opposed.listError?.code).toBe('DMP_BREAK_GLASS_OPPOSED');
   });
 
@@ -186,7 +186,7 @@ describe('DmpService against the DMP simulator', () => {
     practitioner = demoDmpPractitioner(pki, pki.secretary);
     const before = harness.sim.requests.length;
     const result = await service.open(PATIENTS.dupont!.id, {}, 'secretaire');
-    expect(result.status.existence).toBe('active');
+    expect(result.status?.existence).toBe('active');
     expect(result.listError?.code).toBe('DMP_FORBIDDEN_BY_RIGHTS');
     // The desk refused by itself: only TD0.2 went to the DMP, no search (the DMP would refuse it too: refusals.test.ts).
     expect(harness.sim.requests.slice(before).map((r) => r.action)).toEqual(['urn:hl7-org:v3:PRPA_IN201307UV02']);
@@ -207,7 +207,7 @@ describe('DmpService against the DMP simulator', () => {
   it('hides another author’s masked document from a doctor who is not the médecin traitant', async () => {
     const service = fresh();
     const opened = await service.open(PATIENTS.adrtrois!.id, { widen: true }, 'dr');
-    expect(opened.status.treatingDoctor).toBe(false);
+    expect(opened.status?.treatingDoctor).toBe(false);
     // Six documents are seeded for her; …9000.2.6 is masked by another author: a doctor who is not
     // the médecin traitant sees only his own masked documents (PDT-INF-526, TD3.2, footnote 6).
     expect(opened.documents.map((d) => d.uniqueId).sort(byOid)).toEqual([1, 2, 3, 4, 5].map((i) => `1.2.250.1.999.1.1.9000.2.${i}`));

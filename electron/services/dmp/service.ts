@@ -13,10 +13,11 @@ import type { AuditWriter } from '../audit';
 import { buildPdfDocument, extractXdsMetadata, documentTypes, narrativeToSafeHtml, unwrapAutoPresentable, XSLT_NS } from '../cda';
 import type { Clock } from '../../platform/clock';
 import { inTransaction, type Db } from '../../platform/db';
-import type { HttpTransport } from '../../platform/http';
+import { isTransportError, type HttpTransport } from '../../platform/http';
 import type { Logger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
 import type { JobView, Outbox, QueueDefinition } from '../outbox';
+import { isEndpointConfigured } from '../settings';
 import { DmpClient, DmpError, hl7Ts, type DmpCallContext, type DmpCallerCredentials } from './client';
 import { ASSOCIATION, CONFIDENTIALITY_SYSTEM, DMP_REPOSITORY_UNIQUE_ID, parsePatientCx, patientCx, type PurposeOfUse } from './codes';
 import { extractPdfFromCda } from './cda-body';
@@ -317,7 +318,7 @@ export class DmpService {
 
   rights(actor: DmpActor | null): DmpRightsView {
     const view = (operation: DmpOperation, a: DmpActor | null = actor): RightView => {
-      if (a === null) return { allowed: false, reason: 'Insérez votre carte CPS.' };
+      if (a === null) return { allowed: false, reason: 'Insérez votre carte CPS ou CPE.' };
       const d = isAllowed(operation, a);
       return d.allowed ? { allowed: true, reason: null } : { allowed: false, reason: d.reason };
     };
@@ -364,6 +365,10 @@ export class DmpService {
     let status: DmpStatus;
     try {
       status = await this.client.td02(ctx);
+    } catch (error) {
+      // The DMP cannot be reached: the panel keeps working on what is known here (issue 13).
+      if (isUnreachable(error)) return this.offlineView(patientId, caller, purpose);
+      throw error;
     } finally {
       this.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
     }
@@ -395,7 +400,8 @@ export class DmpService {
         listed = true;
       } catch (error) {
         if (!isAppError(error)) throw error;
-        listError = { code: error.code, message: error.message };
+        // A read is never « renvoyée »: the list waits for the service, the known documents stay.
+        listError = isUnreachable(error) ? { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message } : { code: error.code, message: error.message };
       } finally {
         this.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
       }
@@ -411,6 +417,29 @@ export class DmpService {
       lastCallAt: listed ? at : previous,
       listed,
       listError,
+      offline: null,
+    };
+  }
+
+  /**
+   * The panel of a patient while the DMP cannot be reached: the last known status (with the time it
+   * was checked), the documents already listed here, the rights of the card in the reader (sending
+   * goes through the outbox and waits for the service), and nothing invented.
+   */
+  private offlineView(patientId: string, caller: Caller, purposeOfUse: PurposeOfUse) {
+    const state = this.store.state(patientId);
+    const actor: DmpActor = { ...caller.actor, treatingDoctor: state.status?.treatingDoctor ?? false, purposeOfUse };
+    this.logger.info('dmp.opened_offline', { known: state.status !== null });
+    return {
+      status: state.status,
+      rights: this.rights(actor),
+      documents: this.documentViews(patientId, caller),
+      newCount: 0,
+      filter: { since: null, typeCodes: [], widened: false },
+      lastCallAt: state.lastCallAt,
+      listed: state.lastCallAt !== null,
+      listError: { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message },
+      offline: { lastCheckedAt: state.status?.checkedAt ?? null },
     };
   }
 
@@ -545,6 +574,10 @@ export class DmpService {
     let result: { mimeType: string; data: Buffer };
     try {
       result = await this.client.retrieve(this.ctx(caller, patient.ins, purpose), uniqueId, stored?.entry.repositoryUniqueId ?? DMP_REPOSITORY_UNIQUE_ID);
+    } catch (error) {
+      // A consultation is not queued: say when it will be possible, never that it will be « renvoyée ».
+      if (isUnreachable(error)) throw new AppError('DMP_OFFLINE_READ', undefined, { cause: error });
+      throw error;
     } finally {
       this.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td32', details: { uniqueId, purposeOfUse: purpose } });
     }
@@ -651,7 +684,8 @@ export class DmpService {
         idempotencyKey: metadata.uniqueId,
         serialKey: `dmp:${input.patientId}`,
         payload: { uniqueId: metadata.uniqueId },
-        subject: { patientId: input.patientId, label: `Document DMP (${isPdf ? 'PDF' : 'CDA'}, ${mib(content.length)})`, ref: metadata.uniqueId },
+        // The screen says what and for whom (the patient is named from patientId); the uniqueId stays for support.
+        subject: { patientId: input.patientId, label: `« ${metadata.title} » au DMP (${isPdf ? 'PDF' : 'CDA'}, ${mib(content.length)})`, ref: metadata.uniqueId },
       });
       this.store.insertOutgoing({ ...row, jobId: enqueued.id }, content);
       this.deps.audit({ actor: actorName, patientRef: input.patientId, action: 'dmp.send.queued', details: { uniqueId: metadata.uniqueId, typeCode: metadata.typeCode.code, replaces: input.replaces ?? null } });
@@ -745,10 +779,14 @@ export class DmpService {
   private sendQueue(): QueueDefinition<SendPayload, Caller> {
     const credentials = async (job: JobView<SendPayload>): Promise<Caller | { blocked: string }> => {
       await this.ready();
+      // « à configurer »: the document waits for the address instead of failing (production honesty, issue 13).
+      if (!isEndpointConfigured(this.deps.settings().endpoint)) {
+        return { blocked: "L'adresse du DMP n'est pas configurée (Paramètres → Téléservices) : l'envoi partira dès qu'elle le sera." };
+      }
       const row = this.store.outgoing(job.payload.uniqueId);
       const author = row?.metadata.authors[0];
       const caller = this.caller('normal', false, this.deps.settings().indirectSending && author !== undefined ? { indirectAuthor: author } : {});
-      return caller ?? { blocked: 'En attente de la carte du professionnel : insérez la carte CPS et saisissez le code pour envoyer au DMP.' };
+      return caller ?? { blocked: 'En attente de la carte du professionnel : insérez la carte CPS ou CPE et saisissez le code pour envoyer au DMP.' };
     };
     return {
       name: DMP_SEND_QUEUE,
@@ -947,3 +985,12 @@ function safeNarrative(xml: string): string {
 }
 
 const sendPayloadSchema = z.object({ uniqueId: z.string().min(1).max(200) });
+
+/**
+ * The DMP could not be reached (network down, service unavailable, no answer in time): for a read,
+ * the caller shows what is known locally; nothing is resent later, the user asks again.
+ */
+function isUnreachable(error: unknown): boolean {
+  if (isTransportError(error)) return error.retryable || error.outcomeUnknown || error.code === 'TRANSPORT_TIMEOUT';
+  return isAppError(error) && error.code === 'DMP_UNAVAILABLE';
+}

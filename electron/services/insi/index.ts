@@ -34,4 +34,4 @@ export {
   type LookupJobPayload,
 } from './service';
 export { givenNamesOf, guidanceFor, lunarDate, runStrategy, strategyQueries, type StrategyOutcome } from './strategy';
-export { insiMigrations } from './worklist-store';
+export { insiMigrations, insiMigrations2 } from './worklist-store';

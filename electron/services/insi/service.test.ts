@@ -14,7 +14,7 @@ import { normalizeStrictTraits } from '../identity';
 import { Outbox, outboxMigrations } from '../outbox';
 import { PatientsService, patientsMigrations, patientsMigrations2 } from '../patients';
 import { InsiService } from './service';
-import { insiMigrations } from './worklist-store';
+import { insiMigrations, insiMigrations2 } from './worklist-store';
 
 let pki: DemoPki;
 let harness: InsiHarness;
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 function setup(options: { card?: boolean; structure?: boolean } = {}) {
   const db: Db = openDatabase({ path: ':memory:' });
-  migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
   const logger = createMemoryLogger(systemClock);
   const audit: Array<{ action: string; patientRef: string | null; details: Record<string, unknown> }> = [];
   const write = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => {
@@ -197,9 +197,10 @@ describe('worklist over the outbox', () => {
       expect(byTraits('houilles')).toMatchObject({ status: 'not-found' });
       expect(byTraits('de vinci')).toMatchObject({ status: 'several' });
       const adrtrois = byTraits('adrtrois')?.patientId as string;
-      expect(insi.toVerify(100, 'desk')).toContain(adrtrois);
+      const toVerify = () => insi.toVerify({ limit: 100 }, 'desk').patients.map((p) => p.id);
+      expect(toVerify()).toContain(adrtrois);
       patients.recordIdentityCheck({ id: adrtrois, device: 'carte-identite' }, 'desk');
-      expect(insi.toVerify(100, 'desk')).not.toContain(adrtrois);
+      expect(toVerify()).not.toContain(adrtrois);
       const report = insi.report(started.worklistId, 'desk');
       expect(report.csv.split('\r\n').filter((l) => l !== '')).toHaveLength(44);
       expect(report.csv.split('\r\n').filter((l) => l.includes(';INS récupéré;'))).toHaveLength(34);

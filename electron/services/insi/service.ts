@@ -42,7 +42,7 @@ import {
   type StrictTraitsInput,
 } from '../identity';
 import type { Outbox, QueueDefinition } from '../outbox';
-import type { InsiResultInput } from '../patients';
+import type { IdentityToVerify, InsiResultInput, ToVerifySort } from '../patients';
 import type { AssertionHolder } from './assertion';
 import type { InsiClient, InsiCredentials } from './client';
 import { compareTraits } from './compare';
@@ -73,6 +73,7 @@ export interface InsiPatientsPort {
     actor: string,
   ): { patient: Patient };
   get(id: string, actor: string): { patient: Patient };
+  identitiesToVerify(query: { text?: string | undefined; sort?: ToVerifySort | undefined; limit?: number | undefined }, actor: string): { rows: IdentityToVerify[]; total: number };
 }
 
 export type InsiAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -97,6 +98,8 @@ export interface InsiServiceDeps {
   newId?: () => string;
   /** How long a look-up result can be accepted (ms). Default 15 min. */
   lookupTtlMs?: number;
+  /** False while the INSi address is « à configurer »: worklist jobs wait instead of failing. */
+  endpointConfigured?: () => boolean;
 }
 
 interface PendingLookup {
@@ -363,7 +366,12 @@ export class InsiService {
       attemptTimeoutMs: 120_000,
       timeBudgetMs: 3 * 24 * 3600_000,
       maxAttempts: 8,
-      credentials: async () => this.credentials('batch') ?? { blocked: "Insérez une carte CPS/CPE ou configurez le certificat de structure INSI-AUTO pour poursuivre la liste de travail INSi." },
+      credentials: async () => {
+        if (this.deps.endpointConfigured?.() === false) {
+          return { blocked: "L'adresse du téléservice INSi n'est pas configurée (Paramètres → Téléservices) : la liste de travail reprendra dès qu'elle le sera." };
+        }
+        return this.credentials('batch') ?? { blocked: 'Insérez une carte CPS/CPE ou configurez le certificat de structure INSI-AUTO pour poursuivre la liste de travail INSi.' };
+      },
       run: (job, context) => this.runJob(job.payload, context.credentials, context.signal),
       classify: classifyInsiError,
     };
@@ -392,7 +400,7 @@ export class InsiService {
       });
     } catch (error) {
       if (classifyInsiError(error) === 'final') {
-        this.finishItem(worklistId, patientId, 'error', isAppError(error) ? `${error.code} : ${error.message}` : 'Erreur interne', null);
+        this.finishItem(worklistId, patientId, 'error', isAppError(error) ? error.message : 'Erreur interne : la recherche n’a pas pu aboutir.', null, isAppError(error) ? error.code : 'INTERNAL');
       }
       throw error;
     }
@@ -425,13 +433,14 @@ export class InsiService {
             ? "Une différence de traits à confirmer au guichet (motif et seconde confirmation) : INS non rattaché."
             : error.code === 'PATIENT_INS_ALREADY_ATTACHED'
               ? 'Cet INS est déjà rattaché à une autre fiche : doublon potentiel à examiner.'
-              : `${error.code} : ${error.message}`;
-      this.finishItem(worklistId, patientId, 'error', reason, null);
+              : error.message;
+      // The code stays apart (report's support column), never in the French reason.
+      this.finishItem(worklistId, patientId, 'error', reason, null, error.code);
     }
   }
 
-  private finishItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null): void {
-    this.store.setItem(worklistId, patientId, status, reason, statusAfter, this.now());
+  private finishItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null, errorCode: string | null = null): void {
+    this.store.setItem(worklistId, patientId, status, reason, statusAfter, this.now(), errorCode);
     this.logger.debug('insi.worklist.item', { worklistId, patientRef: patientId, status });
     this.deps.notify?.(this.progress(worklistId));
   }
@@ -497,12 +506,17 @@ export class InsiService {
       patientId: r.patient_id,
       status: r.status as WorklistItem['status'],
       reason: r.reason,
+      errorCode: r.error_code,
       statusAfter: r.status_after as IdentityStatus | null,
       updatedAt: r.updated_at,
     }));
   }
 
-  /** CSV report: ids and results only (open the patient from its id); UTF-8 with BOM for spreadsheets. */
+  /**
+   * CSV report (UTF-8 with BOM, `;`, for spreadsheets): the patient — file number, names, birth
+   * date — and the result in French, the time in local time; the stable error code last, for
+   * support. Reading the patients for it is one audited access (the report itself).
+   */
   report(worklistId: string, actor: string): { fileName: string; csv: string } {
     const items = this.items(worklistId, undefined, 1_000_000);
     const label: Record<WorklistItem['status'], string> = {
@@ -515,24 +529,68 @@ export class InsiService {
     };
     // csvFile neutralises what a spreadsheet would take for a formula (issue 14).
     const csv = csvFile([
-      ['Patient', 'Résultat', 'Motif', 'Statut après', 'Mis à jour'],
-      ...items.map((i) => [i.patientId, label[i.status], i.reason, i.statusAfter, i.updatedAt]),
+      ['N° de dossier', 'Nom de naissance', 'Premier prénom', 'Date de naissance', 'Résultat', 'Identité après la recherche', 'Motif', 'Traité le', 'Code pour le support'],
+      ...items.map((i) => {
+        const patient = this.patientForReport(i.patientId, actor);
+        return [
+          patient?.externalId ?? i.patientId,
+          patient?.strictTraits.birthName ?? '(patient introuvable)',
+          patient?.strictTraits.firstGivenName ?? '',
+          patient === null ? '' : frenchDate(patient.strictTraits.birthDate.date),
+          label[i.status],
+          i.statusAfter === null ? '' : IDENTITY_STATUS_LABEL[i.statusAfter].label,
+          i.reason,
+          i.status === 'pending' ? '' : localDateTime(i.updatedAt),
+          i.errorCode,
+        ];
+      }),
     ]);
     this.audit(actor, null, 'insi.worklist.report', { worklistId, lines: items.length });
     return { fileName: `rapport-insi-${worklistId.slice(0, 8)}.csv`, csv };
   }
 
-  /**
-   * Patients whose INS a worklist retrieved and whose identity is still « récupérée »: the desk
-   * checks their identity document at the next visit (each one read is audited).
-   */
-  toVerify(limit: number, actor: string): string[] {
-    return this.store.toVerify(this.deps.patients.environment(), limit * 2).filter((id) => {
-      try {
-        return this.deps.patients.get(id, actor).patient.identity.status === 'RECUP';
-      } catch {
-        return false;
-      }
-    }).slice(0, limit);
+  private patientForReport(patientId: string, actor: string): Patient | null {
+    try {
+      return this.deps.patients.get(patientId, actor).patient;
+    } catch {
+      return null;
+    }
   }
+
+  /**
+   * The identities « récupérée » now, whatever found them (a worklist, the desk, before any run):
+   * their identity document is to check at the next visit (RNIV). Listed by the patients service
+   * (one audited listing); the worklist only asks.
+   */
+  toVerify(query: { limit: number; text?: string | undefined; sort?: ToVerifySort | undefined }, actor: string): { patients: IdentityToVerifyView[]; total: number } {
+    const { rows, total } = this.deps.patients.identitiesToVerify(query, actor);
+    return {
+      patients: rows.map((r) => ({ id: r.id, birthName: r.birthName, firstGivenName: r.firstGivenName, birthDate: frenchDate(r.birthDate), sex: r.sex, retrievedAt: r.retrievedAt, fileNumber: r.externalId })),
+      total,
+    };
+  }
+}
+
+export interface IdentityToVerifyView {
+  id: string;
+  birthName: string;
+  firstGivenName: string;
+  birthDate: string;
+  sex: 'M' | 'F';
+  retrievedAt: string | null;
+  fileNumber: string | null;
+}
+
+/** « 23/11/1984 » from « 1984-11-23 » (00 kept for an unknown day or month). */
+function frenchDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-');
+  return year !== undefined && month !== undefined && day !== undefined ? `${day}/${month}/${year}` : isoDate;
+}
+
+/** « 12/03/2026 14:05:09 », in the desk's time zone. */
+function localDateTime(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(at.getDate())}/${pad(at.getMonth() + 1)}/${at.getFullYear()} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
 }

@@ -35,6 +35,19 @@ export const insiMigrations = [
   },
 ] as const;
 
+/**
+ * After 0.1.0: the stable error code of a failed look-up, kept apart from the French reason (the
+ * reason is what people read; the code is for support, in the report's last column).
+ */
+export const insiMigrations2 = [
+  {
+    name: 'insi: error code of worklist items apart from the reason',
+    up(db: Db): void {
+      db.exec('ALTER TABLE insi_worklist_items ADD COLUMN error_code TEXT');
+    },
+  },
+] as const;
+
 export interface WorklistRow {
   id: string;
   environment: string;
@@ -48,6 +61,7 @@ export interface ItemRow {
   patient_id: string;
   status: string;
   reason: string | null;
+  error_code: string | null;
   status_after: string | null;
   updated_at: string;
 }
@@ -83,15 +97,12 @@ export class WorklistStore {
           COALESCE(SUM(status = 'skipped'), 0)   AS skipped,
           MAX(CASE WHEN status <> 'pending' THEN updated_at END) AS last_update
         FROM insi_worklist_items WHERE worklist_id = ?`),
-      setItem: db.prepare('UPDATE insi_worklist_items SET status = ?, reason = ?, status_after = ?, updated_at = ? WHERE worklist_id = ? AND patient_id = ?'),
-      item: db.prepare('SELECT patient_id, status, reason, status_after, updated_at FROM insi_worklist_items WHERE worklist_id = ? AND patient_id = ?'),
-      items: db.prepare('SELECT patient_id, status, reason, status_after, updated_at FROM insi_worklist_items WHERE worklist_id = ? ORDER BY seq LIMIT ?'),
+      setItem: db.prepare('UPDATE insi_worklist_items SET status = ?, reason = ?, error_code = ?, status_after = ?, updated_at = ? WHERE worklist_id = ? AND patient_id = ?'),
+      item: db.prepare('SELECT patient_id, status, reason, error_code, status_after, updated_at FROM insi_worklist_items WHERE worklist_id = ? AND patient_id = ?'),
+      items: db.prepare('SELECT patient_id, status, reason, error_code, status_after, updated_at FROM insi_worklist_items WHERE worklist_id = ? ORDER BY seq LIMIT ?'),
       itemsByStatus: db.prepare(
-        'SELECT patient_id, status, reason, status_after, updated_at FROM insi_worklist_items WHERE worklist_id = ? AND status = ? ORDER BY seq LIMIT ?',
+        'SELECT patient_id, status, reason, error_code, status_after, updated_at FROM insi_worklist_items WHERE worklist_id = ? AND status = ? ORDER BY seq LIMIT ?',
       ),
-      toVerify: db.prepare(`
-        SELECT DISTINCT i.patient_id FROM insi_worklist_items i JOIN insi_worklists w ON w.id = i.worklist_id
-        WHERE w.environment = ? AND i.status = 'found' AND i.status_after = 'RECUP' ORDER BY i.updated_at DESC LIMIT ?`),
     };
   }
 
@@ -116,17 +127,14 @@ export class WorklistStore {
     return (this.statements.item.get(worklistId, patientId) as ItemRow | undefined) ?? null;
   }
 
-  setItem(worklistId: string, patientId: string, status: string, reason: string | null, statusAfter: IdentityStatus | null, at: string): void {
-    this.statements.setItem.run(status, reason, statusAfter, at, worklistId, patientId);
+  setItem(worklistId: string, patientId: string, status: string, reason: string | null, statusAfter: IdentityStatus | null, at: string, errorCode: string | null = null): void {
+    this.statements.setItem.run(status, reason, errorCode, statusAfter, at, worklistId, patientId);
   }
 
   items(worklistId: string, status: string | undefined, limit: number): ItemRow[] {
     return (status === undefined ? this.statements.items.all(worklistId, limit) : this.statements.itemsByStatus.all(worklistId, status, limit)) as ItemRow[];
   }
 
-  toVerify(environment: string, limit: number): string[] {
-    return (this.statements.toVerify.all(environment, limit) as Array<{ patient_id: string }>).map((r) => r.patient_id);
-  }
 
   transaction<T>(run: () => T): T {
     return inTransaction(this.db, run);

@@ -113,7 +113,7 @@ export class EndpointMonitor {
     return delay;
   }
 
-  states(): EndpointState[] {
+  states(): Array<Omit<EndpointState, 'configured'>> {
     const rows = new Map(this.options.store.endpoints.all().map((row) => [row.endpoint, row]));
     const names = new Set([...this.health.keys(), ...rows.keys()]);
     const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

@@ -57,6 +57,8 @@ export interface OutboxOptions {
   pollMs?: number;
   /** Delay that groups `outbox.changed` events (ms). Default 150 ms. */
   notifyThrottleMs?: number;
+  /** Whether an endpoint has a real address (settings); unknown endpoints count as configured. */
+  endpointConfigured?: (endpoint: string) => boolean;
 }
 
 export interface JobAttemptView {
@@ -81,7 +83,7 @@ interface Attempt {
 type AnyQueue = QueueDefinition<unknown, unknown>;
 
 const PROGRESS_INTERVAL_MS = 100;
-const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS et saisissez le code).';
+const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS ou CPE et saisissez le code).';
 
 export class Outbox {
   private readonly db: Db;
@@ -98,6 +100,7 @@ export class Outbox {
   private readonly backoff: BackoffPolicy;
   private readonly pollMs: number;
   private readonly throttleMs: number;
+  private readonly endpointConfigured: (endpoint: string) => boolean;
   readonly workerId: string;
   readonly leaseMs: number;
   /** What the lease owner column holds for this worker (worker id and process identity). */
@@ -126,6 +129,7 @@ export class Outbox {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.pollMs = options.pollMs ?? 5_000;
     this.throttleMs = options.notifyThrottleMs ?? 150;
+    this.endpointConfigured = options.endpointConfigured ?? (() => true);
     this.store = createStore(this.db);
     this.groupCommit = new GroupCommit(this.db);
     this.endpointMonitor = new EndpointMonitor({
@@ -278,7 +282,7 @@ export class Outbox {
   }
 
   endpoints(): EndpointState[] {
-    return this.endpointMonitor.states();
+    return this.endpointMonitor.states().map((state) => ({ ...state, configured: this.endpointConfigured(state.endpoint) }));
   }
 
   /** Counts, endpoints and the number of dead jobs (the top bar badge). */

@@ -109,6 +109,8 @@ export interface QueueCounts {
 
 export interface EndpointState {
   endpoint: string;
+  /** False while its address is a placeholder (« à configurer »): nothing can reach it yet. */
+  configured: boolean;
   online: boolean;
   lastSuccessAt: string | null;
   lastFailureAt: string | null;

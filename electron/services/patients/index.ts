@@ -25,4 +25,4 @@ export { CsvError, decodeCsvBytes, decodeWindows1252, detectSeparator, readCsv, 
 export { ImportValidator, validateImport, type ImportLineOutcome, type PlannedPatient } from './import';
 export { assertStorable, fieldProblem, FIELD_MAX_CHARS, type StoredField } from './fields';
 export { parseSearchQuery, searchWords } from './search';
-export type { InsiCandidateSelection } from './store';
+export type { IdentityToVerify, InsiCandidateSelection, ToVerifySort } from './store';

@@ -38,7 +38,7 @@ import { ImportValidator, type ImportPlan, type PlannedPatient } from './import'
 import { assertMergeAllowed, type MergeParticipant } from './merge';
 import { assertStorable } from './fields';
 import { parseSearchQuery } from './search';
-import { PatientStore, type DuplicatePairRow, type InsiCandidateSelection, type PatientRecord } from './store';
+import { displayNames, identitiesToVerify, idsByName, PatientStore, type DuplicatePairRow, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
 
 /** What the service writes to the audit trail (the AuditTrail's `write` fits). */
 export type PatientsAuditCallback = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => void;
@@ -678,6 +678,26 @@ export class PatientsService {
     const result = this.store.searchPatients({ words: parsed.words, birthDate, nir, limit: criteria.limit ?? 50 });
     const used = [parsed.words.length > 0 ? 'name' : null, birthDate !== null ? 'birthDate' : null, nir !== null ? 'nir' : null].filter((c) => c !== null);
     this.deps.audit({ actor, patientRef: null, action: 'patient.search', details: { criteria: used, results: result.results.length, approximate: result.approximate } });
+    return result;
+  }
+
+  /**
+   * Names for screens that list other things (audit entries, outbox jobs): no audit entry here, the
+   * caller records the listing it makes.
+   */
+  displayNames(ids: readonly string[]): Map<string, string> {
+    return displayNames(this.deps.db, this.environment(), ids);
+  }
+
+  /** Patients whose name contains `text` (folded), for a filter; the caller audits its listing. */
+  idsByName(text: string): string[] {
+    return idsByName(this.deps.db, this.environment(), text);
+  }
+
+  /** The identities « récupérée » whose identity document is to check at the next visit (audited as one listing). */
+  identitiesToVerify(query: { text?: string | undefined; sort?: ToVerifySort | undefined; limit?: number | undefined }, actor: string): { rows: IdentityToVerify[]; total: number } {
+    const result = identitiesToVerify(this.deps.db, this.environment(), { text: query.text?.trim() ?? null, sort: query.sort ?? 'retrieved', limit: query.limit ?? 200 });
+    this.deps.audit({ actor, patientRef: null, action: 'patient.list', details: { list: 'identities-to-verify', results: result.rows.length } });
     return result;
   }
 

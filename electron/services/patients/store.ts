@@ -630,3 +630,61 @@ export class PatientStore {
     return { results: [...results, ...approx.map((r) => toSummary(r, 'approx'))], approximate: approx.length > 0 };
   }
 }
+
+/** One identity « récupérée » awaiting the check of its identity document (the desk's follow-up list). */
+export interface IdentityToVerify {
+  id: string;
+  birthName: string;
+  firstGivenName: string;
+  /** yyyy-MM-dd (INSi form; may hold 00 for an unknown day or month). */
+  birthDate: string;
+  sex: 'M' | 'F';
+  /** When INSi returned the identity (ISO), null if unknown. */
+  retrievedAt: string | null;
+  /** The practice software's file number (import), null when the patient was created here. */
+  externalId: string | null;
+}
+
+export type ToVerifySort = 'name' | 'retrieved' | 'birthDate';
+
+/** Fixed ORDER BY clauses: the user picks one by name, never writes SQL. */
+const TO_VERIFY_ORDER: Record<ToVerifySort, string> = {
+  name: 'sort_name, seq',
+  retrieved: 'insi_confirmed_at IS NULL, insi_confirmed_at DESC, sort_name, seq',
+  birthDate: 'birth_date, sort_name, seq',
+};
+
+/**
+ * RNIV: an identity « récupérée » has its INS from INSi but its identity document not yet checked;
+ * the desk checks it at the next visit. Filter on the folded name (`sort_name`), sorted as asked.
+ */
+export function identitiesToVerify(db: Db, environment: Environment, query: { text: string | null; sort: ToVerifySort; limit: number }): { rows: IdentityToVerify[]; total: number } {
+  const where = "environment = @environment AND identity_status = 'RECUP' AND (@text IS NULL OR instr(sort_name, @text) > 0)";
+  const params = { environment, text: query.text === null || query.text === '' ? null : foldForComparison(query.text) };
+  const rows = db
+    .prepare(
+      `SELECT id, birth_name, first_given_name, birth_date, sex, insi_confirmed_at, external_id FROM patients WHERE ${where} ORDER BY ${TO_VERIFY_ORDER[query.sort]} LIMIT @limit`,
+    )
+    .all({ ...params, limit: query.limit }) as Array<{ id: string; birth_name: string; first_given_name: string; birth_date: string; sex: 'M' | 'F'; insi_confirmed_at: string | null; external_id: string | null }>;
+  const total = db.prepare(`SELECT count(*) FROM patients WHERE ${where}`).pluck().get(params) as number;
+  return {
+    rows: rows.map((r) => ({ id: r.id, birthName: r.birth_name, firstGivenName: r.first_given_name, birthDate: r.birth_date, sex: r.sex, retrievedAt: r.insi_confirmed_at, externalId: r.external_id })),
+    total,
+  };
+}
+
+/** « NOM PRÉNOM » of these patients of `environment` (the audit screen, the File d'envoi). */
+export function displayNames(db: Db, environment: Environment, ids: readonly string[]): Map<string, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db
+    .prepare('SELECT id, birth_name, first_given_name FROM patients WHERE environment = ? AND id IN (SELECT value FROM json_each(?))')
+    .all(environment, JSON.stringify([...new Set(ids)])) as Array<{ id: string; birth_name: string; first_given_name: string }>;
+  return new Map(rows.map((r) => [r.id, `${r.birth_name} ${r.first_given_name}`]));
+}
+
+/** Ids of the patients whose folded name contains `text` (the audit screen's patient filter). */
+export function idsByName(db: Db, environment: Environment, text: string, limit = 500): string[] {
+  const folded = foldForComparison(text);
+  if (folded === '') return [];
+  return db.prepare('SELECT id FROM patients WHERE environment = ? AND instr(sort_name, ?) > 0 LIMIT ?').pluck().all(environment, folded, limit) as string[];
+}

@@ -29,7 +29,7 @@ function setup(policies: Record<SettingKey, SettingPolicy> = SETTING_POLICIES) {
 describe('sensitive setting changes', () => {
   it('validates at request time and writes nothing before the confirmation', async () => {
     const { settings, changes } = setup();
-    expect(() => changes.request('endpoints.dmp', 'http://dmp.example', 'w1')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(() => changes.request('endpoints.dmp', 'http://dmp.example', 'w1')).toThrow(expect.objectContaining({ code: 'SETTINGS_HTTPS_REQUIRED' }));
     const change = changes.request('endpoints.dmp', 'https://DMP.example/ws', 'w1');
     expect(change.value).toBe('https://dmp.example/ws');
     expect(settings.get().endpoints.dmp).not.toBe('https://dmp.example/ws');

@@ -57,7 +57,8 @@ export class SensitiveChanges {
     return {
       changeId,
       key,
-      value: normalized,
+      // What the person confirms; a certificate's passphrase stays in the pending change only.
+      value: this.deps.settings.shown(key, normalized),
       consequence: policy.consequence ?? 'Ce paramètre sera modifié.',
       cpsPin: policy.cpsPin === true,
       expiresAt: new Date(expiresAt).toISOString(),

@@ -9,8 +9,10 @@ import { AppError, settingsSchema, type Environment, type SettingKey, type Setti
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
+import { describeStructureCertificate, inspectDmpCertificates, inspectInsiCertificate, publicCertificates, type StoredDmpCertificates, type StoredInsiCertificate } from './structure-certificates';
 
 export { settingsMigrations } from './schema';
+export { recheckStructureCertificate, type StoredDmpCertificates, type StoredInsiCertificate } from './structure-certificates';
 export { SensitiveChanges, type SensitiveChangesDeps, type RequestedChange } from './changes';
 
 export interface LpsDescription {
@@ -46,9 +48,19 @@ const DEFAULT_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 export const DEFAULT_BACKUP_INTERVAL_HOURS = 24;
 export const DEFAULT_BACKUP_KEEP = 14;
 
+/** Whether a stored endpoint is a real address (HTTPS URL) rather than a placeholder « à configurer ». */
+export function isEndpointConfigured(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export class SettingsService {
   private readonly readAll;
   private readonly upsert;
+  private readonly remove;
 
   constructor(
     db: Db,
@@ -63,6 +75,7 @@ export class SettingsService {
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     );
+    this.remove = db.prepare('DELETE FROM settings WHERE key = ?');
     if (this.stored().get('lps.installationId') === undefined) {
       this.write('lps.installationId', randomUUID());
     }
@@ -87,6 +100,7 @@ export class SettingsService {
       },
       pkcs11Module: (stored.get('pkcs11Module') as string | undefined) ?? DEFAULT_PKCS11,
       allowedOrigins: (stored.get('allowedOrigins') as string[] | undefined) ?? [],
+      certificates: publicCertificates(stored),
       practitioner: {
         amNumber: (stored.get('practitioner.amNumber') as string | undefined) ?? '',
         address: (stored.get('practitioner.address') as string | undefined) ?? '',
@@ -141,14 +155,36 @@ export class SettingsService {
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.backup.shape.intervalHours, toNumber(value)) };
       case 'backup.keep':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.backup.shape.keep, toNumber(value)) };
+      // The PKCS#12 file is opened and checked now (passphrase, kind, validity); null removes it.
+      case 'certificates.insi':
+        return { storageKey: key, value: value === null ? null : inspectInsiCertificate(value, this.clock.now()) };
+      case 'certificates.dmp':
+        return { storageKey: key, value: value === null ? null : inspectDmpCertificates(value, this.clock.now()) };
     }
   }
 
   set(key: SettingKey, value: unknown, actor: string, auditDetails: Record<string, unknown> = {}): Settings {
     const normalized = this.normalize(key, value);
-    this.write(normalized.storageKey, normalized.value);
+    if (normalized.value === null) this.remove.run(normalized.storageKey);
+    else this.write(normalized.storageKey, normalized.value);
     this.audit({ actor, patientRef: null, action: 'settings.set', details: { key, ...auditDetails } });
     return this.get();
+  }
+
+  /**
+   * A normalised value as a confirmation shows it to a person (settings.requestChange): a structure
+   * certificate by what it is, never its passphrase; other values as they are.
+   */
+  shown(key: SettingKey, normalized: unknown): unknown {
+    if (key === 'certificates.insi' || key === 'certificates.dmp') return describeStructureCertificate(normalized as StoredInsiCertificate | StoredDmpCertificates | null);
+    return normalized;
+  }
+
+  /** The structure certificate with its passphrase, for the host's wiring only (never sent to a screen). */
+  structureCertificate(use: 'insi'): StoredInsiCertificate | null;
+  structureCertificate(use: 'dmp'): StoredDmpCertificates | null;
+  structureCertificate(use: 'insi' | 'dmp'): StoredInsiCertificate | StoredDmpCertificates | null {
+    return (this.stored().get(`certificates.${use}`) as StoredInsiCertificate | StoredDmpCertificates | undefined) ?? null;
   }
 
   private stored(): Map<string, unknown> {
@@ -193,7 +229,8 @@ function parseUrl(value: unknown): string {
   if (typeof value !== 'string') throw new AppError('SETTINGS_INVALID', { expected: 'url' });
   try {
     const url = new URL(value);
-    if (url.protocol !== 'https:') throw new AppError('SETTINGS_INVALID', { expected: 'https' });
+    // Teleservices are reached over TLS only (INSi, DMPi: HTTPS with server, often client, certificates).
+    if (url.protocol !== 'https:') throw new AppError('SETTINGS_HTTPS_REQUIRED', { protocol: url.protocol.replace(/:$/, '') });
     return url.toString();
   } catch (error) {
     if (error instanceof AppError) throw error;

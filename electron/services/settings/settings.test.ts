@@ -33,10 +33,10 @@ describe('settings', () => {
     expect(audit.map((a) => a.details.key)).toEqual(['environment', 'endpoints.insi', 'environment']);
   });
 
-  it('refuses a non-https endpoint, an unknown environment and a bad origin with SETTINGS_INVALID', () => {
+  it('refuses a non-https endpoint saying HTTPS is required, and an unknown environment or a bad origin with SETTINGS_INVALID', () => {
     const { make } = setup();
     const settings = make();
-    expect(() => settings.set('endpoints.dmp', 'http://dmp.example', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    expect(() => settings.set('endpoints.dmp', 'http://dmp.example', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_HTTPS_REQUIRED', message: expect.stringContaining('HTTPS est obligatoire') }));
     expect(() => settings.set('endpoints.dmp', 'pas une url', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
     expect(() => settings.set('environment', 'staging', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
     expect(() => settings.set('allowedOrigins', ['https://a.example/path'], 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));

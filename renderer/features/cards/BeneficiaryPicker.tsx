@@ -1,8 +1,11 @@
 /**
  * After a Vitale read — or an appli carte Vitale context, which gives the same beneficiaries:
  * every beneficiary, chosen with the arrow keys (or 1-9) and Entrée. The chosen person is found in
- * the local base (NIR, then names and birth date) or created from the traits, then their record
- * opens, and their rights are asked from ADRi (shown on the record; « non vérifiés » offline).
+ * the local base (NIR, then names and birth date); when no record matches, the desk asks before
+ * creating one from the traits (issue 13), and a probable duplicate (DUPOND read, Dupont in the
+ * base) is shown for the desk to decide. Then their record opens, and their rights are asked from
+ * ADRi (shown on the record; « non vérifiés » offline). A card that cannot be read shows its error
+ * and no list: never the previous card's beneficiaries.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Beneficiary } from '../../../electron/contract/domains/cards';
@@ -39,16 +42,24 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
   const [sexChoice, setSexChoice] = useState<Record<number, 'F' | 'M'>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [confirmCreate, setConfirmCreate] = useState<{ beneficiary: Beneficiary; sex: 'F' | 'M' } | null>(null);
   // Probable duplicates of the chosen beneficiary (DUPOND read, Dupont in the base): the desk decides.
-  const [lookAlikes, setLookAlikes] = useState<{ beneficiary: Beneficiary; ids: string[] } | null>(null);
+  const [lookAlikes, setLookAlikes] = useState<{ beneficiary: Beneficiary; sex: 'F' | 'M'; ids: string[] } | null>(null);
   const list = useRef<HTMLUListElement>(null);
-  const beneficiaries = vitale.beneficiaries;
+  // react-query keeps the last data when a refetch fails: an error means no list at all.
+  const beneficiaries = vitale.error ? [] : vitale.beneficiaries;
+  const close = () => {
+    setConfirmCreate(null);
+    setLookAlikes(null);
+    setError(null);
+    onClose();
+  };
 
   useEffect(() => {
     if (open && beneficiaries.length > 0) list.current?.focus();
   }, [open, beneficiaries.length]);
 
-  const openPatient = async (b: Beneficiary, acknowledgeDuplicates = false) => {
+  const openPatient = async (b: Beneficiary) => {
     const sex = b.sex ?? sexChoice[b.index];
     if (sex === undefined) {
       setError(new Error('Indiquez le sexe de ce bénéficiaire (F ou M) : la carte ne le porte pas sans NIR propre.'));
@@ -60,24 +71,16 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
       const byNir = b.nir ? await bridge.invoke('patients.search', { nir: b.nir, limit: 5 }) : null;
       const byTraits = await bridge.invoke('patients.search', { query: `${b.surname} ${b.givenName}`, birthDate: b.birthDate.display, limit: 10 });
       const found = [...(byNir?.results ?? []), ...byTraits.results].find((p) => p.match === 'exact' && p.sex === sex);
-      let id = found?.id;
-      if (id === undefined) {
-        const created = await bridge.invoke('patients.create', {
-          strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
-          ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
-          declaredNir: b.nir,
-          acknowledgeDuplicates,
-          // Probable duplicates (same traits, or alike: DUPOND / Dupont) are refused and shown below.
-          source: 'vitale',
-        });
-        id = created.patient.id;
+      if (found === undefined) {
+        // No record for this person: creating one is a decision, asked for (never a side effect of Entrée).
+        setConfirmCreate({ beneficiary: b, sex });
+        return;
       }
-      askRights(id, b);
-      onClose();
-      navigate(`/patient/${id}`);
+      askRights(found.id, b);
+      close();
+      navigate(`/patient/${found.id}`);
     } catch (e) {
-      if (e instanceof HostError && e.code === 'PATIENT_DUPLICATE_SUSPECTED') setLookAlikes({ beneficiary: b, ids: (e.details?.candidateIds as string[] | undefined) ?? [] });
-      else setError(e);
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -93,6 +96,31 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
         coverage: { ...c, insuredNir: b.insuredNir, beneficiaryNir: b.nir, birthDate: b.birthDate.raw, birthRank: b.birthRank },
       })
       .catch(() => undefined);
+  };
+
+  const create = async ({ beneficiary: b, sex }: { beneficiary: Beneficiary; sex: 'F' | 'M' }, acknowledgeDuplicates = false) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await bridge.invoke('patients.create', {
+        strictTraits: { birthName: b.surname, birthGivenNames: b.givenName, birthDate: b.birthDate.display, sex },
+        ...(b.usedName ? { usedTraits: { usedName: b.usedName } } : {}),
+        declaredNir: b.nir,
+        acknowledgeDuplicates,
+        // Probable duplicates (same traits, or alike: DUPOND / Dupont) are refused and shown below.
+        source: 'vitale',
+      });
+      askRights(created.patient.id, b);
+      close();
+      navigate(`/patient/${created.patient.id}`);
+    } catch (e) {
+      if (e instanceof HostError && e.code === 'PATIENT_DUPLICATE_SUSPECTED') {
+        setConfirmCreate(null);
+        setLookAlikes({ beneficiary: b, sex, ids: (e.details?.candidateIds as string[] | undefined) ?? [] });
+      } else setError(e);
+    } finally {
+      setBusy(false);
+    }
   };
 
   const onKey = (event: KeyboardEvent) => {
@@ -115,87 +143,105 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
     <Dialog
       open={open}
       title={source.kind === 'apcv' ? 'Bénéficiaires de l’appli carte Vitale' : 'Bénéficiaires de la carte Vitale'}
-      onClose={onClose}
-      actions={<Button onClick={onClose}>Fermer</Button>}
+      onClose={close}
+      actions={<Button onClick={close}>Fermer</Button>}
     >
-      {vitale.isLoading ? <p>{source.kind === 'apcv' ? 'Lecture de la session…' : 'Lecture de la carte…'}</p> : null}
-      {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
-      {error ? <ErrorNotice error={error} /> : null}
-      {lookAlikes ? (
-        <div className="notice notice-warn" role="alert" data-testid="vitale-look-alikes">
-          <strong>Un patient semblable existe déjà dans la base (doublon potentiel).</strong>
-          <div>
-            {lookAlikes.ids.map((id, i) => (
-              <Button
-                key={id}
-                onClick={() => {
-                  onClose();
-                  navigate(`/patient/${id}`);
-                }}
-              >
-                Ouvrir la fiche semblable{lookAlikes.ids.length > 1 ? ` ${i + 1}` : ''}
-              </Button>
-            ))}
-            <Button variant="danger" onClick={() => void openPatient(lookAlikes.beneficiary, true)}>
-              C’est une autre personne : créer la fiche
-            </Button>
-          </div>
-        </div>
-      ) : null}
-      {beneficiaries.length > 0 ? (
-        <>
-          <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>
-          <ul
-            ref={list}
-            role="listbox"
-            tabIndex={0}
-            aria-label="Bénéficiaires"
-            aria-activedescendant={`beneficiary-${active}`}
-            onKeyDown={onKey}
-            className="audit-list"
-            data-testid="beneficiary-list"
-          >
-            {beneficiaries.map((b, i) => {
-              const sex = b.sex ?? sexChoice[b.index];
-              return (
-                <li
-                  key={b.index}
-                  id={`beneficiary-${i}`}
-                  role="option"
-                  aria-selected={i === active}
-                  className={`identity-line ${i === active ? 'badge badge-info' : ''}`}
-                  onClick={() => setActive(i)}
-                  onDoubleClick={() => void openPatient(b)}
-                  data-testid="beneficiary"
+      <div data-testid="beneficiary-picker">
+        {vitale.isLoading ? <p>{source.kind === 'apcv' ? 'Lecture de la session…' : 'Lecture de la carte…'}</p> : null}
+        {vitale.error ? <ErrorNotice error={vitale.error} /> : null}
+        {error ? <ErrorNotice error={error} /> : null}
+        {lookAlikes !== null ? (
+          <div className="notice notice-warn" role="alert" data-testid="vitale-look-alikes">
+            <strong>Un patient semblable existe déjà dans la base (doublon potentiel).</strong>
+            <div>
+              {lookAlikes.ids.map((id, i) => (
+                <Button
+                  key={id}
+                  onClick={() => {
+                    close();
+                    navigate(`/patient/${id}`);
+                  }}
                 >
-                  <strong>
-                    {i + 1}. {b.surname} {b.givenName}
-                  </strong>
-                  {b.usedName ? <span className="muted"> (nom d’usage {b.usedName})</span> : null} — né(e) le {b.birthDate.display}
-                  {b.birthDate.lunar ? ' (date incomplète)' : ''}
-                  {b.birthRank > 1 ? `, rang ${b.birthRank}` : ''} — {b.quality.label}
-                  {b.sex === null ? (
-                    <span className="attribute-actions">
-                      {' '}
-                      Sexe :{' '}
-                      {(['F', 'M'] as const).map((s) => (
-                        <Button key={s} variant={sex === s ? 'primary' : 'ghost'} onClick={() => setSexChoice((c) => ({ ...c, [b.index]: s }))} aria-pressed={sex === s}>
-                          {s}
-                        </Button>
-                      ))}
-                    </span>
-                  ) : null}
-                </li>
-              );
-            })}
-          </ul>
-          <div className="form-actions">
-            <Button variant="primary" busy={busy} onClick={() => beneficiaries[active] && void openPatient(beneficiaries[active])} data-testid="beneficiary-open">
-              Ouvrir le dossier
-            </Button>
+                  Ouvrir la fiche semblable{lookAlikes.ids.length > 1 ? ` ${i + 1}` : ''}
+                </Button>
+              ))}
+              <Button variant="danger" busy={busy} onClick={() => void create(lookAlikes, true)}>
+                C’est une autre personne : créer la fiche
+              </Button>
+              <Button onClick={() => setLookAlikes(null)}>Revenir à la liste</Button>
+            </div>
           </div>
-        </>
-      ) : null}
+        ) : confirmCreate !== null ? (
+          <div className="notice notice-info" data-testid="beneficiary-create-confirm">
+            <p>
+              Aucun dossier de ce poste ne correspond à{' '}
+              <strong>
+                {confirmCreate.beneficiary.surname} {confirmCreate.beneficiary.givenName}
+              </strong>
+              , né(e) le {confirmCreate.beneficiary.birthDate.display}. Créer son dossier à partir de {source.kind === 'apcv' ? 'l’appli carte Vitale' : 'la carte Vitale'} (identité provisoire, à qualifier avec l’INSi) ?
+            </p>
+            <div className="inline">
+              <Button variant="primary" busy={busy} onClick={() => void create(confirmCreate)} autoFocus>
+                Créer le dossier
+              </Button>
+              <Button onClick={() => setConfirmCreate(null)}>Revenir à la liste</Button>
+            </div>
+          </div>
+        ) : beneficiaries.length > 0 ? (
+          <>
+            <p className="muted">Flèches haut/bas ou 1 à {beneficiaries.length} pour choisir, F ou M pour le sexe s’il manque, Entrée pour ouvrir le dossier.</p>
+            <ul
+              ref={list}
+              role="listbox"
+              tabIndex={0}
+              aria-label="Bénéficiaires"
+              aria-activedescendant={`beneficiary-${active}`}
+              onKeyDown={onKey}
+              className="audit-list"
+              data-testid="beneficiary-list"
+            >
+              {beneficiaries.map((b, i) => {
+                const sex = b.sex ?? sexChoice[b.index];
+                return (
+                  <li
+                    key={b.index}
+                    id={`beneficiary-${i}`}
+                    role="option"
+                    aria-selected={i === active}
+                    className={`identity-line ${i === active ? 'badge badge-info' : ''}`}
+                    onClick={() => setActive(i)}
+                    onDoubleClick={() => void openPatient(b)}
+                    data-testid="beneficiary"
+                  >
+                    <strong>
+                      {i + 1}. {b.surname} {b.givenName}
+                    </strong>
+                    {b.usedName ? <span className="muted"> (nom d’usage {b.usedName})</span> : null} — né(e) le {b.birthDate.display}
+                    {b.birthDate.lunar ? ' (date incomplète)' : ''}
+                    {b.birthRank > 1 ? `, rang ${b.birthRank}` : ''} — {b.quality.label}
+                    {b.sex === null ? (
+                      <span className="attribute-actions">
+                        {' '}
+                        Sexe :{' '}
+                        {(['F', 'M'] as const).map((s) => (
+                          <Button key={s} variant={sex === s ? 'primary' : 'ghost'} onClick={() => setSexChoice((c) => ({ ...c, [b.index]: s }))} aria-pressed={sex === s}>
+                            {s}
+                          </Button>
+                        ))}
+                      </span>
+                    ) : null}
+                  </li>
+                );
+              })}
+            </ul>
+            <div className="form-actions">
+              <Button variant="primary" busy={busy} onClick={() => beneficiaries[active] && void openPatient(beneficiaries[active])} data-testid="beneficiary-open">
+                Ouvrir le dossier
+              </Button>
+            </div>
+          </>
+        ) : null}
+      </div>
     </Dialog>
   );
 }

@@ -1,4 +1,4 @@
-/** The card part of the Démo panel: insert and remove the virtual cards of fixtures/cards. */
+/** The card part of the Démo panel: insert and remove the virtual cards of fixtures/cards, with their demo codes. */
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice } from '../../ui';
 import { useCardsState } from './hooks';
@@ -23,13 +23,20 @@ export function DemoCards() {
           ) : null}
         </div>
       ))}
-      <div className="inline">
+      <ul className="plain-list demo-card-list">
         {profiles.map((p) => (
-          <Button key={p.id} onClick={() => insert.mutate({ profile: p.id })} busy={insert.isPending && insert.variables?.profile === p.id} data-testid={`demo-insert-${p.id}`}>
-            Insérer : {p.label}
-          </Button>
+          <li key={p.id} className="inline">
+            <Button onClick={() => insert.mutate({ profile: p.id })} busy={insert.isPending && insert.variables?.profile === p.id} data-testid={`demo-insert-${p.id}`}>
+              Insérer : {p.label}
+            </Button>
+            {p.pin !== null ? (
+              <span className="muted" data-testid={`demo-pin-${p.id}`}>
+                code porteur de démo : <kbd>{p.pin}</kbd>
+              </span>
+            ) : null}
+          </li>
         ))}
-      </div>
+      </ul>
       {insert.error ? <ErrorNotice error={insert.error} /> : null}
       {remove.error ? <ErrorNotice error={remove.error} /> : null}
     </div>

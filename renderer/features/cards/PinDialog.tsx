@@ -7,7 +7,20 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useHostMutation } from '../../bridge/queries';
 import { Button, Dialog, Field, TextInput } from '../../ui';
 
-export function PinDialog({ open, reader, onClose, onSuccess }: { open: boolean; reader: string | null; onClose(): void; onSuccess?(): void }) {
+export function PinDialog({
+  open,
+  reader,
+  cardType = null,
+  onClose,
+  onSuccess,
+}: {
+  open: boolean;
+  reader: string | null;
+  /** CPS, CPE… once the card's public data was read: the dialog names the card the user holds. */
+  cardType?: string | null;
+  onClose(): void;
+  onSuccess?(): void;
+}) {
   const verify = useHostMutation('cards.verifyPin', ['cards.session', 'cards.readers']);
   const input = useRef<HTMLInputElement>(null);
   const [triesLeft, setTriesLeft] = useState<number | null>(null);
@@ -60,7 +73,7 @@ export function PinDialog({ open, reader, onClose, onSuccess }: { open: boolean;
   return (
     <Dialog
       open={open}
-      title="Code porteur de la carte"
+      title={cardType === null ? 'Code porteur de la carte' : `Code porteur de la carte ${cardType}`}
       onClose={close}
       actions={
         <>
@@ -72,7 +85,7 @@ export function PinDialog({ open, reader, onClose, onSuccess }: { open: boolean;
       }
     >
       <form id="pin-form" onSubmit={submit} data-testid="pin-dialog">
-        <Field label="Code porteur (4 à 8 chiffres)" error={message} hint="Le code n’est jamais conservé par Pupitre.">
+        <Field label={`Code porteur${cardType === null ? '' : ` de votre carte ${cardType}`} (4 à 8 chiffres)`} error={message} hint="Le code n’est jamais conservé par Pupitre.">
           {(id) => (
             <TextInput
               id={id}

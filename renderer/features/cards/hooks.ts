@@ -5,6 +5,8 @@ import type { EventPayload } from '../../../electron/contract';
 import { useHostEvent, useHostQuery } from '../../bridge/queries';
 
 export const CARD_QUERIES = ['cards.readers', 'cards.session', 'demo.cards.list'] as const;
+/** Reads of one card's content, dropped when the card changes. */
+export const CARD_READS = ['cards.readVitale', 'cards.readHolder'] as const;
 
 export function useCardsState(onChange?: (change: EventPayload<'cards.changed'>) => void) {
   const client = useQueryClient();
@@ -12,6 +14,11 @@ export function useCardsState(onChange?: (change: EventPayload<'cards.changed'>)
   const session = useHostQuery('cards.session', {});
   const handle = useCallback(
     (change: EventPayload<'cards.changed'>) => {
+      // What was read from the previous card never shows for the next one (a Vitale 1 or an
+      // unreadable card after a Vitale 2 must not keep its beneficiaries).
+      if (change.reason === 'card-inserted' || change.reason === 'card-removed' || change.reason === 'reader-removed') {
+        for (const key of CARD_READS) client.removeQueries({ queryKey: [key] });
+      }
       for (const key of CARD_QUERIES) void client.invalidateQueries({ queryKey: [key] });
       onChange?.(change);
     },

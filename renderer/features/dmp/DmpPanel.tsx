@@ -17,6 +17,8 @@ import {
   existenceBadge,
   filterDocuments,
   formatDate,
+  frenchDateTime,
+  offlineNotice,
   groupByMonth,
   NO_FILTERS,
   RESTRICTION_LABELS,
@@ -80,11 +82,19 @@ export function DmpPanel({ patientId }: { patientId: string }) {
   const types = useMemo(() => typesOf(documents), [documents]);
   const newCount = documents.filter((d) => d.isNew).length;
 
+  const refresh = (
+    <Button onClick={() => void open.refetch()} busy={open.isFetching} data-testid="dmp-panel-refresh">
+      Actualiser
+    </Button>
+  );
   if (open.error) {
+    // Whatever went wrong, the sendings of this patient and the demo controls stay at hand.
     return (
-      <Panel title="DMP (Mon espace santé)">
+      <Panel title="DMP (Mon espace santé)" actions={refresh}>
         <div data-testid="dmp-panel">
           <ErrorNotice error={open.error} />
+          <Sendings sendings={sendings.data?.sendings ?? []} />
+          <DemoSimulator />
         </div>
       </Panel>
     );
@@ -99,11 +109,14 @@ export function DmpPanel({ patientId }: { patientId: string }) {
     );
   }
 
-  const { status, rights } = data;
-  const existence = existenceBadge(status);
-  const auth = authorisationBadge(status);
+  const { status, rights, offline } = data;
+  const existence = status === null ? null : existenceBadge(status);
+  const auth = status === null ? null : authorisationBadge(status);
   const emergency = access !== undefined && access.purposeOfUse !== 'normal';
-  const needsAuthorisation = status.existence === 'active' && status.authorisation !== 'VALIDE' && status.authorisation !== 'INTERDIT';
+  const active = status?.existence === 'active';
+  const needsAuthorisation = offline === null && status !== null && active && status.authorisation !== 'VALIDE' && status.authorisation !== 'INTERDIT';
+  // Offline, a patient never checked from here may still get a document: the outbox waits for the DMP.
+  const canSend = rights.send.allowed && (active || (offline !== null && status === null));
 
   const openDocument = (document: DmpDocument): void => {
     setViewing(document);
@@ -156,12 +169,12 @@ export function DmpPanel({ patientId }: { patientId: string }) {
               Remplacer
             </Button>
           ) : null}
-          {rights.archive.allowed && (d.own || (d.patientDocument && status.treatingDoctor)) && d.status === 'Approved' ? (
+          {rights.archive.allowed && (d.own || (d.patientDocument && status?.treatingDoctor === true)) && d.status === 'Approved' ? (
             <Button variant="ghost" onClick={() => setConfirm({ document: d, status: 'Archived' })}>
               Archiver
             </Button>
           ) : null}
-          {rights.delete.allowed && (d.own || (d.patientDocument && status.treatingDoctor)) ? (
+          {rights.delete.allowed && (d.own || (d.patientDocument && status?.treatingDoctor === true)) ? (
             <Button variant="ghost" onClick={() => setConfirm({ document: d, status: 'Deleted' })}>
               Supprimer
             </Button>
@@ -176,39 +189,43 @@ export function DmpPanel({ patientId }: { patientId: string }) {
       title="DMP (Mon espace santé)"
       actions={
         <>
-          {rights.send.allowed && status.existence === 'active' ? (
+          {canSend ? (
             <Button variant="primary" onClick={() => setSendOpen({})} data-testid="dmp-send-open">
               Envoyer au DMP
             </Button>
           ) : null}
-          <Button onClick={() => void open.refetch()} busy={open.isFetching}>
-            Actualiser
-          </Button>
+          {refresh}
         </>
       }
     >
       <div data-testid="dmp-panel">
+        {offline !== null ? (
+          <div className="notice notice-warn" role="status" data-testid="dmp-offline">
+            {offlineNotice(offline.lastCheckedAt)}
+          </div>
+        ) : null}
         <div className="dmp-status inline" data-testid="dmp-status">
-          <StatusBadge tone={existence.tone}>{existence.label}</StatusBadge>
+          {offline !== null ? <StatusBadge tone="warn">DMP injoignable</StatusBadge> : null}
+          {existence !== null ? <StatusBadge tone={existence.tone}>{existence.label}</StatusBadge> : null}
           {auth !== null ? <StatusBadge tone={auth.tone}>{auth.label}</StatusBadge> : null}
-          {status.treatingDoctor ? <StatusBadge tone="ok">Médecin traitant DMP</StatusBadge> : null}
-          {status.mesAttachment === true ? <StatusBadge tone="neutral">Mon espace santé</StatusBadge> : null}
-          {status.oppositions.length > 0 ? <StatusBadge tone="error">Opposition à l’accès en urgence</StatusBadge> : null}
+          {status?.treatingDoctor === true ? <StatusBadge tone="ok">Médecin traitant DMP</StatusBadge> : null}
+          {status?.mesAttachment === true ? <StatusBadge tone="neutral">Mon espace santé</StatusBadge> : null}
+          {status !== null && status.oppositions.length > 0 ? <StatusBadge tone="error">Opposition à l’accès en urgence</StatusBadge> : null}
           {emergency ? <StatusBadge tone="error">Accès {access.purposeOfUse === 'bris_de_glace' ? 'bris de glace' : 'centre 15'}</StatusBadge> : null}
-          {data.listed ? (
+          {data.listed && offline === null ? (
             <StatusBadge tone={newCount > 0 ? 'info' : 'neutral'}>
               {newCount > 0 ? `${newCount} nouveau${newCount > 1 ? 'x' : ''} document${newCount > 1 ? 's' : ''}` : 'Aucun nouveau document'}
             </StatusBadge>
           ) : null}
-          <span className="muted">vérifié à {new Date(status.checkedAt).toLocaleTimeString('fr-FR')}</span>
+          {status !== null ? <span className="muted">vérifié {frenchDateTime(status.checkedAt)}</span> : null}
         </div>
 
-        {data.listError !== null ? (
+        {data.listError !== null && offline === null ? (
           <div className="notice notice-warn" role="status" data-testid="dmp-list-error">
             {data.listError.message}
             <div className="inline">
               {needsAuthorisation && rights.authorisation.allowed ? <Button onClick={() => setAuthDialog(true)}>Ajouter l’autorisation (consentement du patient)</Button> : null}
-              {status.existence === 'active' && rights.breakGlass.allowed && !emergency && status.oppositions.length === 0 ? (
+              {status !== null && active && rights.breakGlass.allowed && !emergency && status.oppositions.length === 0 ? (
                 <Button variant="danger" onClick={() => setBreakGlass(true)}>
                   Accès bris de glace…
                 </Button>
@@ -217,7 +234,7 @@ export function DmpPanel({ patientId }: { patientId: string }) {
           </div>
         ) : null}
 
-        {data.listed ? (
+        {data.listed || documents.length > 0 ? (
           <>
             {data.filter.since !== null || data.filter.typeCodes.length > 0 ? (
               <p className="notice notice-info" data-testid="dmp-filtered">

@@ -118,7 +118,7 @@ export function SendDialog({ patientId, documents, replacing, onClose }: { patie
               </select>
             )}
           </Field>
-          <Field label="Titre">{(id) => <TextInput id={id} value={title} onChange={(event) => setTitle(event.currentTarget.value)} maxLength={300} />}</Field>
+          <Field label="Titre">{(id) => <TextInput id={id} value={title} onChange={(event) => setTitle(event.currentTarget.value)} maxLength={300} data-testid="dmp-title" />}</Field>
         </>
       ) : (
         <p className="muted">Les métadonnées (type, auteur, dates, confidentialité) sont lues dans l’en-tête du document CDA.</p>

@@ -4,7 +4,7 @@ import type { Tone } from '../../ui';
 
 export type DmpOpen = MethodResult<'dmp.open'>;
 export type DmpDocument = DmpOpen['documents'][number];
-export type DmpStatus = DmpOpen['status'];
+export type DmpStatus = NonNullable<DmpOpen['status']>;
 export type DmpSending = MethodResult<'dmp.sendings'>['sendings'][number];
 
 export function existenceBadge(status: DmpStatus): { tone: Tone; label: string } {
@@ -49,7 +49,7 @@ export const RESTRICTION_SHORT: Record<string, string> = {
 export const SENDING_LABELS: Record<DmpSending['state'], { tone: Tone; label: string }> = {
   queued: { tone: 'info', label: 'En file d’attente' },
   sending: { tone: 'info', label: 'Envoi en cours' },
-  'waiting-card': { tone: 'warn', label: 'Attend la carte CPS' },
+  'waiting-card': { tone: 'warn', label: 'Attend la carte CPS ou CPE' },
   sent: { tone: 'ok', label: 'Envoyé' },
   failed: { tone: 'error', label: 'Échec' },
   cancelled: { tone: 'neutral', label: 'Annulé' },
@@ -130,4 +130,23 @@ export function typesOf(documents: readonly DmpDocument[]): Array<{ code: string
   const map = new Map<string, string>();
   for (const d of documents) if (d.typeCode !== null && !map.has(d.typeCode.code)) map.set(d.typeCode.code, d.typeCode.displayName || d.typeCode.code);
   return [...map].map(([code, label]) => ({ code, label })).sort((a, b) => a.label.localeCompare(b.label, 'fr'));
+}
+
+/** « le 12/03/2026 à 10:42 », local time. */
+export function frenchDateTime(iso: string): string {
+  const at = new Date(iso);
+  return `le ${at.toLocaleDateString('fr-FR')} à ${at.toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit' })}`;
+}
+
+/**
+ * What the offline panel says (issue 13): the consultation waits for the service — a read is
+ * never « renvoyée » —, what is shown is the last known state and when it was checked, and
+ * sendings leave by themselves.
+ */
+export function offlineNotice(lastCheckedAt: string | null): string {
+  const known =
+    lastCheckedAt === null
+      ? 'Aucun état connu sur ce poste pour ce patient.'
+      : `Dernier état connu du ${new Date(lastCheckedAt).toLocaleDateString('fr-FR')} à ${new Date(lastCheckedAt).toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit' })} : c’est lui qui est affiché.`;
+  return `Le DMP ne répond pas : la consultation sera possible au retour du service. ${known} Vous pouvez préparer des envois : ils partiront d’eux-mêmes quand le DMP répondra.`;
 }

@@ -32,6 +32,8 @@ export function Worklist() {
   useHostEvent('insi.worklist.progress', () => {
     void client.invalidateQueries({ queryKey: ['insi.worklist.list'] });
     void client.invalidateQueries({ queryKey: ['insi.worklist.items'] });
+    // Identities found by the run join the « à vérifier » list as they come, the last one included.
+    void client.invalidateQueries({ queryKey: ['insi.worklist.toVerify'] });
   });
   const current = list.data?.worklists[0] ?? null;
   return (
@@ -108,7 +110,11 @@ function WorklistRun({ progress }: { progress: WorklistProgress }) {
         columns={[
           { key: 'patient', header: 'Patient', render: (row) => <PatientName id={row.patientId} /> },
           { key: 'status', header: 'Résultat', render: (row) => WORKLIST_ITEM_LABELS[row.status] },
-          { key: 'reason', header: 'Motif', render: (row) => row.reason ?? '' },
+          {
+            key: 'reason',
+            header: 'Motif',
+            render: (row) => <span title={row.errorCode === null ? undefined : `Code pour le support : ${row.errorCode}`}>{row.reason ?? ''}</span>,
+          },
         ]}
         rows={items.data?.items.filter((i) => i.status !== 'pending').slice(0, 50) ?? []}
         rowKey={(row) => row.patientId}
@@ -131,24 +137,48 @@ function PatientName({ id }: { id: string }) {
   );
 }
 
+type ToVerifySort = 'retrieved' | 'name' | 'birthDate';
+
+const SORT_LABELS: Record<ToVerifySort, string> = { retrieved: 'Récupérées en dernier d’abord', name: 'Par nom', birthDate: 'Par date de naissance' };
+
+/**
+ * Identities « récupérée » (INS found, identity document still to check at the next visit): all of
+ * them, whatever found them — a worklist, the desk, before any run —, filtered by name and sorted.
+ */
 function ToVerify() {
-  const toVerify = useHostQuery('insi.worklist.toVerify', { limit: 50 });
-  const ids = toVerify.data?.patientIds ?? [];
+  const [text, setText] = useState('');
+  const [sort, setSort] = useState<ToVerifySort>('retrieved');
+  const toVerify = useHostQuery('insi.worklist.toVerify', { limit: 200, sort, ...(text.trim() === '' ? {} : { text: text.trim() }) });
+  const rows = toVerify.data?.patients ?? [];
+  const total = toVerify.data?.total ?? 0;
   return (
     <Panel title="À vérifier au prochain passage">
-      {ids.length === 0 ? (
-        <p className="empty">Aucune identité récupérée en attente de contrôle du justificatif.</p>
-      ) : (
-        <ul className="plain-list">
-          {ids.map((id) => (
-            <li key={id}>
-              <Button variant="ghost" onClick={() => navigate(`/identites/${id}`)}>
-                <PatientName id={id} />
-              </Button>
-            </li>
+      <p className="muted">Identités récupérées par l’INSi dont le justificatif d’identité reste à contrôler (RNIV) — {total} en tout.</p>
+      <div className="inline filters" role="search">
+        <TextInput aria-label="Filtrer par nom" placeholder="Filtrer par nom…" value={text} onChange={(e) => setText(e.currentTarget.value)} data-testid="to-verify-filter" />
+        <select className="input" aria-label="Trier" value={sort} onChange={(e) => setSort(e.currentTarget.value as ToVerifySort)} data-testid="to-verify-sort">
+          {(Object.keys(SORT_LABELS) as ToVerifySort[]).map((key) => (
+            <option key={key} value={key}>
+              {SORT_LABELS[key]}
+            </option>
           ))}
-        </ul>
-      )}
+        </select>
+      </div>
+      {toVerify.error ? <ErrorNotice error={toVerify.error} /> : null}
+      <div data-testid="to-verify">
+        <Table
+          columns={[
+            { key: 'name', header: 'Patient', render: (row) => `${row.birthName} ${row.firstGivenName}` },
+            { key: 'birth', header: 'Né(e) le', render: (row) => row.birthDate },
+            { key: 'retrieved', header: 'Identité récupérée le', render: (row) => (row.retrievedAt === null ? '—' : new Date(row.retrievedAt).toLocaleString('fr-FR')) },
+            { key: 'file', header: 'N° de dossier', render: (row) => row.fileNumber ?? '—' },
+          ]}
+          rows={rows}
+          rowKey={(row) => row.id}
+          empty={text.trim() === '' ? 'Aucune identité récupérée en attente de contrôle du justificatif.' : 'Aucune identité ne correspond à ce filtre.'}
+          onActivate={(row) => navigate(`/identites/${row.id}`)}
+        />
+      </div>
     </Panel>
   );
 }

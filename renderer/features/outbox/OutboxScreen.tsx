@@ -7,7 +7,7 @@ import type { JobSummary, OutboxStatus } from '../../../electron/contract/domain
 import { navigate } from '../../app/router';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ConfirmDialog, ErrorNotice, Panel, ProgressBar, StatusBadge, Table, useToast, type Column } from '../../ui';
-import { canCancel, canRetry, formatWhen, openCount, STATUS_LABELS, STATUS_TONES } from './format';
+import { canCancel, canRetry, endpointBadge, formatWhen, openCount, STATUS_LABELS, STATUS_TONES } from './format';
 
 type Filter = 'open' | 'all';
 
@@ -205,19 +205,21 @@ function openSubject(job: JobSummary): void {
   if (job.subject.patientId !== undefined) navigate(`/patient/${encodeURIComponent(job.subject.patientId)}`);
 }
 
+/** What is sent and for whom, in words (issue 13): the technical reference only in the tooltip, for support. */
 function SubjectCell({ job }: { job: JobSummary }) {
   return (
-    <div>
-      <div>{job.subject.label}</div>
-      <div className="muted">
-        n° {job.id} · créé {formatWhen(job.createdAt)}
-        {job.subject.ref !== undefined ? <> · réf. {job.subject.ref}</> : null}
+    <div data-testid="outbox-subject" title={job.subject.ref === undefined ? undefined : `Référence technique (support) : ${job.subject.ref}`}>
+      <div>
+        {job.subject.label}
         {job.subject.patientId !== undefined ? (
           <>
-            {' · '}
-            <a href={`#/patient/${encodeURIComponent(job.subject.patientId)}`}>Ouvrir le patient</a>
+            {' — '}
+            <a href={`#/patient/${encodeURIComponent(job.subject.patientId)}`}>{job.patientName ?? 'ouvrir le patient'}</a>
           </>
         ) : null}
+      </div>
+      <div className="muted">
+        n° {job.id} · créé {formatWhen(job.createdAt)}
       </div>
     </div>
   );
@@ -230,11 +232,14 @@ function QueueOverview({ status }: { status: OutboxStatus }) {
     <div className="stack">
       <p>
         {open === 0 ? (status.deadTotal === 0 ? 'Tous les envois sont partis.' : 'Aucun envoi en attente.') : `${open} envoi${open > 1 ? 's' : ''} en attente.`}{' '}
-        {status.endpoints.map((e) => (
-          <StatusBadge key={e.endpoint} tone={e.online ? 'ok' : 'warn'} title={e.online ? `Dernier succès ${formatWhen(e.lastSuccessAt)}` : `Injoignable depuis ${formatWhen(e.lastFailureAt)} (${e.lastErrorCode ?? 'erreur'})`}>
-            {e.endpoint.toUpperCase()} {e.online ? 'joignable' : 'injoignable'}
-          </StatusBadge>
-        ))}
+        {status.endpoints.map((e) => {
+          const badge = endpointBadge(e);
+          return (
+            <StatusBadge key={e.endpoint} tone={badge.tone} title={badge.title}>
+              <span data-testid={`outbox-endpoint-${e.endpoint}`}>{badge.text}</span>
+            </StatusBadge>
+          );
+        })}
       </p>
       <table className="table" aria-label="État des files d'envoi">
         <thead>

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxStatus } from '../../../electron/contract/domains/outbox';
-import { canCancel, canRetry, indicatorView, openCount } from './format';
+import { canCancel, canRetry, endpointBadge, indicatorView, openCount } from './format';
 
 const base: OutboxStatus = {
   queues: [{ queue: 'dmp.send', label: 'Envoi au DMP', endpoint: 'dmp', pending: 2, running: 1, retry_wait: 1, blocked: 1, dead: 0, done: 9 }],
-  endpoints: [{ endpoint: 'dmp', online: true, lastSuccessAt: null, lastFailureAt: null, lastErrorCode: null }],
+  endpoints: [{ endpoint: 'dmp', configured: true, online: true, lastSuccessAt: null, lastFailureAt: null, lastErrorCode: null }],
   deadTotal: 0,
 };
 
@@ -24,6 +24,17 @@ describe('outbox indicator', () => {
     const idle = { ...base, queues: [{ ...base.queues[0]!, pending: 0, running: 0, retry_wait: 0, blocked: 0 }] };
     expect(indicatorView(idle)).toMatchObject({ tone: 'ok', text: "File d'envoi à jour" });
     expect(indicatorView(undefined).tone).toBe('neutral');
+  });
+
+  it('says « non configuré » for a service whose address is still to be set, never « joignable » nor « hors ligne »', () => {
+    const unconfigured = { ...base, endpoints: [{ ...base.endpoints[0]!, configured: false, online: true }] };
+    const view = indicatorView(unconfigured);
+    expect(view.text).toBe('DMP non configuré · 5 en attente');
+    expect(view.tone).toBe('warn');
+    expect(view.title).toContain('Paramètres');
+    expect(endpointBadge(unconfigured.endpoints[0]!)).toMatchObject({ tone: 'warn', text: 'DMP non configuré' });
+    expect(endpointBadge(base.endpoints[0]!)).toMatchObject({ tone: 'ok', text: 'DMP joignable' });
+    expect(endpointBadge({ ...base.endpoints[0]!, online: false })).toMatchObject({ tone: 'warn', text: 'DMP injoignable' });
   });
 
   it('offers retry and cancel only where the host accepts them', () => {

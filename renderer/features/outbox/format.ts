@@ -8,7 +8,7 @@ export const STATUS_LABELS: Record<JobStatus, string> = {
   pending: 'En attente',
   running: 'En cours',
   retry_wait: 'Nouvel essai prévu',
-  blocked: 'Attend la carte du praticien',
+  blocked: 'Attend la carte CPS ou CPE',
   done: 'Envoyé',
   dead: 'À traiter',
   cancelled: 'Annulé',
@@ -42,12 +42,20 @@ export interface IndicatorView {
 export function indicatorView(status: OutboxStatus | undefined): IndicatorView {
   if (status === undefined) return { tone: 'neutral', text: "File d'envoi : —", title: "File d'envoi" };
   const open = openCount(status);
-  const offline = status.endpoints.filter((e) => !e.online).map((e) => e.endpoint);
+  const unconfigured = status.endpoints.filter((e) => !e.configured).map((e) => e.endpoint.toUpperCase());
+  const offline = status.endpoints.filter((e) => e.configured && !e.online).map((e) => e.endpoint.toUpperCase());
   if (status.deadTotal > 0) {
     return {
       tone: 'error',
       text: `${status.deadTotal} envoi${status.deadTotal > 1 ? 's' : ''} à traiter`,
       title: "Des envois ont échoué et attendent votre décision : ouvrez la File d'envoi.",
+    };
+  }
+  if (unconfigured.length > 0 && open > 0) {
+    return {
+      tone: 'warn',
+      text: `${unconfigured.join(', ')} non configuré · ${open} en attente`,
+      title: "L'adresse du service n'est pas encore saisie : Paramètres → Téléservices. Les envois attendent et partiront ensuite.",
     };
   }
   if (offline.length > 0) {
@@ -68,4 +76,12 @@ export function formatWhen(iso: string | null, now: Date = new Date()): string {
   const time = date.toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit' });
   const sameDay = date.toDateString() === now.toDateString();
   return sameDay ? `à ${time}` : `le ${date.toLocaleDateString('fr-FR', { day: '2-digit', month: '2-digit' })} à ${time}`;
+}
+
+/** The state of one teleservice as the File d'envoi shows it: « non configuré » before « joignable ». */
+export function endpointBadge(endpoint: OutboxStatus['endpoints'][number]): IndicatorView {
+  const name = endpoint.endpoint.toUpperCase();
+  if (!endpoint.configured) return { tone: 'warn', text: `${name} non configuré`, title: 'Adresse à saisir dans Paramètres → Téléservices.' };
+  if (endpoint.online) return { tone: 'ok', text: `${name} joignable`, title: `Dernier succès ${formatWhen(endpoint.lastSuccessAt)}` };
+  return { tone: 'warn', text: `${name} injoignable`, title: `Injoignable depuis ${formatWhen(endpoint.lastFailureAt)} ; les envois partiront au retour du service.` };
 }

@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { navigate } from '../../app/router';
 import { Button, Dialog, ErrorNotice, Panel, StatusBadge, TextInput, useToast } from '../../ui';
+import { useActorName } from '../audit/people';
 import { EditIdentityDialog } from './EditIdentityDialog';
 import { ATTRIBUTE_LABELS, SEX_LABELS, STATUS_LABELS, STATUS_TONES, formatBirthDate, formatMatricule } from './format';
 import { eventLabel, historyChanges, historyNotes } from './history-format';
@@ -30,6 +31,7 @@ export function PatientRecord({ id, extra, edit = false }: { id: string; extra?:
   const [editing, setEditing] = useState(edit);
   const devices = useHostQuery('identity.devices', {});
   const deviceLabel = (code: string) => devices.data?.devices.find((d) => d.code === code)?.label ?? code;
+  const actorName = useActorName();
 
   if (record.error) return <ErrorNotice error={record.error} next="Revenez à la recherche (Alt+1) et rouvrez le patient." />;
   if (!record.data) return <p className="muted">Chargement de la fiche…</p>;
@@ -105,7 +107,7 @@ export function PatientRecord({ id, extra, edit = false }: { id: string; extra?:
               <dt>Justificatif contrôlé</dt>
               <dd>
                 {deviceLabel(identity.documentCheck.device)}
-                {identity.documentCheck.parentDevice ? ` (avec ${deviceLabel(identity.documentCheck.parentDevice)} d’un parent)` : ''} — contrôlé par {identity.documentCheck.checkedBy} le{' '}
+                {identity.documentCheck.parentDevice ? ` (avec ${deviceLabel(identity.documentCheck.parentDevice)} d’un parent)` : ''} — contrôlé par {actorName(identity.documentCheck.checkedBy)} le{' '}
                 {new Date(identity.documentCheck.checkedAt).toLocaleString('fr-FR')}
               </dd>
             </>
@@ -127,7 +129,7 @@ export function PatientRecord({ id, extra, edit = false }: { id: string; extra?:
           <ol className="history">
             {[...history].reverse().map((entry, index) => (
               <li key={`${entry.at}-${index}`} data-testid="history-entry">
-                <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> · {entry.actor} · <strong>{eventLabel(entry)}</strong>
+                <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> · {actorName(entry.actor)} · <strong title={`Code pour le support : ${entry.event}`}>{eventLabel(entry)}</strong>
                 {historyChanges(entry).map((c) => (
                   <div key={c.label} className="history-change">
                     {c.label} : {c.from} → {c.to}

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import type { SettingKey } from '../../../electron/contract';
 import { useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
+import { AuditJournal } from '../audit/AuditJournal';
 import { BackupPanel } from './BackupPanel';
+import { StructureCertificates } from './StructureCertificates';
 import { useSettingChange } from './useSettingChange';
 import { BillingSettings } from '../billing/BillingSettings';
 
@@ -12,7 +14,6 @@ export function SettingsScreen() {
   const settings = useHostQuery('settings.get', {});
   const { change, dialog } = useSettingChange();
   const verify = useHostQuery('audit.verify', {});
-  const audit = useHostQuery('audit.list', { limit: 20 });
   const submit = (key: SettingKey, value: unknown) => change(key, value);
 
   if (settings.error) return <ErrorNotice error={settings.error} />;
@@ -56,6 +57,7 @@ export function SettingsScreen() {
         </dl>
         <EndpointField label="Module PKCS#11 (Cryptolib CPS ou OpenSC)" value={s.pkcs11Module} onSave={(v) => submit('pkcs11Module', v)} />
       </Panel>
+      <StructureCertificates settings={s} change={change} />
       <BackupPanel settings={s} onChange={submit} />
       <Panel title="Connecteur local (logiciel de cabinet en ligne)">
         <p className="muted">
@@ -87,13 +89,7 @@ export function SettingsScreen() {
             )}
           </p>
         ) : null}
-        <ul className="audit-list">
-          {(audit.data?.entries ?? []).map((entry) => (
-            <li key={entry.id}>
-              <time>{new Date(entry.at).toLocaleString('fr-FR')}</time> — {entry.actor} — {entry.action}
-            </li>
-          ))}
-        </ul>
+        <AuditJournal />
       </Panel>
     </div>
   );

@@ -27,24 +27,43 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'backup.folder': 'Dossier des sauvegardes',
   'backup.intervalHours': 'Fréquence des sauvegardes (heures)',
   'backup.keep': 'Nombre de sauvegardes gardées',
+  'certificates.insi': 'Certificat de structure INSi',
+  'certificates.dmp': 'Certificats du DMP en mode indirect',
 };
+
+/** What a form may want to know of its change: refused at once (shown in place), or saved. */
+export interface ChangeCallbacks {
+  onRefused?(error: Error): void;
+  onSaved?(): void;
+}
 
 const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run', 'backup.status'] as const;
 
 type Requested = MethodResult<'settings.requestChange'>;
 
-export function useSettingChange(): { change(key: SettingKey, value: unknown): void; dialog: ReactNode } {
+export function useSettingChange(): { change(key: SettingKey, value: unknown, callbacks?: ChangeCallbacks): void; dialog: ReactNode } {
   const toast = useToast();
   const save = useHostMutation('settings.set', [...INVALIDATES]);
   const request = useHostMutation('settings.requestChange');
   const confirm = useHostMutation('settings.confirmChange', [...INVALIDATES]);
   const [pending, setPending] = useState<Requested | null>(null);
+  const saved = useRef<(() => void) | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const pin = useRef<HTMLInputElement>(null);
 
-  const change = (key: SettingKey, value: unknown) => {
+  const change = (key: SettingKey, value: unknown, callbacks: ChangeCallbacks = {}) => {
+    const refused = (e: Error) => (callbacks.onRefused ? callbacks.onRefused(e) : toast('error', e.message));
     if (!SETTING_POLICIES[key].sensitive) {
-      save.mutate({ key, value }, { onSuccess: () => toast('ok', 'Paramètre enregistré.'), onError: (e) => toast('error', e.message) });
+      save.mutate(
+        { key, value },
+        {
+          onSuccess: () => {
+            toast('ok', 'Paramètre enregistré.');
+            callbacks.onSaved?.();
+          },
+          onError: refused,
+        },
+      );
       return;
     }
     request.mutate(
@@ -52,9 +71,10 @@ export function useSettingChange(): { change(key: SettingKey, value: unknown): v
       {
         onSuccess: (requested) => {
           setError(null);
+          saved.current = callbacks.onSaved;
           setPending(requested);
         },
-        onError: (e) => toast('error', e.message),
+        onError: refused,
       },
     );
   };
@@ -63,6 +83,7 @@ export function useSettingChange(): { change(key: SettingKey, value: unknown): v
     if (pin.current) pin.current.value = '';
     setPending(null);
     setError(null);
+    saved.current = undefined;
   };
 
   const submit = (event: FormEvent) => {
@@ -75,6 +96,7 @@ export function useSettingChange(): { change(key: SettingKey, value: unknown): v
       {
         onSuccess: () => {
           toast('ok', `${SETTING_LABELS[pending.key]} : modification enregistrée.`);
+          saved.current?.();
           close();
         },
         onError: (e) => {

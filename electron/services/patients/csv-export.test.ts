@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '../../services/patients';
-import { csvCell, csvFile } from '.';
+import { csvCell, csvFile } from '../../platform/csv';
+import { readCsv } from '.';
 
 describe('CSV export (issue 14: formulas neutralised wherever exported)', () => {
   it('prefixes what a spreadsheet would read as a formula, and quotes what needs it', () => {

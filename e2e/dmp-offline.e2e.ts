@@ -1,0 +1,87 @@
+/**
+ * Issue 13, « DMP panel offline »: when the DMP cannot be reached, the panel of a patient keeps
+ * « Envoyer au DMP », the pending sendings and « Actualiser », shows the last known state with its
+ * date, says that the consultation will be possible when the service is back (a read is never
+ * « renvoyée »), and the demo's « Rétablir le DMP » stays reachable. A document sent from a
+ * patient opened offline waits in the queue and leaves when the DMP is back.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { makePdf } from '../fixtures/sim/dmp';
+import { describeWithPrerequisites } from '../fixtures/testing/tier';
+import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
+
+async function openPatient(page: Page, search: string, cell: RegExp): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: /^Patient/ }).click();
+  await page.getByTestId('patient-search').fill(search);
+  await page.getByRole('cell', { name: cell }).first().waitFor();
+  await page.getByRole('cell', { name: cell }).first().dblclick();
+  await page.getByTestId('patient-record').waitFor();
+}
+
+describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is unreachable (demo)', () => {
+  const desk = useDemoDesk();
+
+  it('keeps sending, the sendings and the last known state offline, and sends when the DMP is back', async () => {
+    const { page, errors } = await desk.open();
+
+    await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+    await page.getByTestId('demo-insert-cps-praticien').click();
+    const pin = page.getByTestId('pin-input');
+    await pin.waitFor();
+    await pin.fill('1234');
+    await pin.press('Enter');
+    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CAMILLE PUPITRE');
+
+    // A patient seen online first: the panel keeps what it learnt.
+    await openPatient(page, 'dupont', /DUPONT/i);
+    await expect.poll(() => page.getByTestId('dmp-status').textContent(), { timeout: 60_000 }).toContain('DMP ouvert');
+    const documentsOnline = await page.getByTestId('dmp-document').count();
+    expect(documentsOnline).toBeGreaterThan(2);
+
+    // The DMP goes down; « Actualiser » does not empty the panel.
+    await page.getByTestId('dmp-demo-toggle').click();
+    await expect.poll(() => page.getByTestId('dmp-demo-simulator').textContent()).toContain('injoignable');
+    await page.getByTestId('dmp-panel-refresh').click();
+    const offline = page.getByTestId('dmp-offline');
+    await offline.waitFor({ timeout: 60_000 });
+    const notice = (await offline.textContent()) ?? '';
+    expect(notice).toMatch(/Dernier état connu du \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}/);
+    expect(notice).toContain('consultation sera possible au retour du service');
+    expect(notice).not.toMatch(/renvoy/);
+    expect(await page.getByTestId('dmp-status').textContent()).toContain('DMP ouvert');
+    expect(await page.getByTestId('dmp-document').count()).toBe(documentsOnline);
+    await page.getByTestId('dmp-send-open').waitFor();
+    await page.getByTestId('dmp-panel-refresh').waitFor();
+    await page.getByTestId('dmp-demo-toggle').waitFor();
+
+    // Reading a document offline: the consultation waits for the service; nothing is « renvoyé ».
+    await page.getByTestId('dmp-document').first().getByRole('button').first().click();
+    const viewer = page.getByTestId('dmp-viewer');
+    await viewer.getByRole('alert').waitFor({ timeout: 60_000 });
+    const readError = (await viewer.getByRole('alert').textContent()) ?? '';
+    expect(readError).toContain('consultation sera possible au retour du service');
+    expect(readError).not.toMatch(/renvoy/);
+    await page.getByRole('button', { name: 'Fermer' }).click();
+
+    // A patient never opened before, opened while the DMP is down: sending still works.
+    await openPatient(page, 'adrtrois dominique', /ADRTROIS/i);
+    await page.getByTestId('dmp-offline').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('dmp-offline').textContent()).toContain('Aucun état connu');
+    await page.screenshot({ path: join(ARTIFACTS, 'dmp-offline.png') });
+    await page.getByTestId('dmp-send-open').click();
+    await page.getByTestId('dmp-file').setInputFiles({ name: 'cr-hors-ligne.pdf', mimeType: 'application/pdf', buffer: makePdf('Compte rendu hors ligne', ['Ouvert hors ligne']) });
+    await page.getByTestId('dmp-type').selectOption('11488-4');
+    await page.getByTestId('dmp-send-submit').click();
+    const sending = page.getByTestId('dmp-sending').first();
+    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 30_000 }).toBe('queued');
+
+    // « Rétablir le DMP » is there on the offline panel; the document leaves the queue.
+    await page.getByTestId('dmp-demo-toggle').click();
+    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 60_000 }).toBe('sent');
+    await page.getByTestId('dmp-panel-refresh').click();
+    await expect.poll(async () => page.getByTestId('dmp-offline').count(), { timeout: 60_000 }).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
