@@ -3,7 +3,8 @@
  * the CPS, three patients are billed from virtual cartes Vitale (one in tiers payant) from the
  * keyboard, the session is closed into lots, the network comes back, and the lots are sent and
  * acknowledged. Then a caisse that refuses every lot: the re-sending is refused too and the screen
- * says what to do (paper duplicates, with the list).
+ * says what to do (paper duplicates, with the list). Then an acknowledgement that arrives
+ * unreadable: the lot stays « envoyé » and says when it will be re-sent.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -158,6 +159,36 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     await page.screenshot({ path: join(ARTIFACTS, 'billing-paper-duplicates.png') });
     await page.getByTestId('billing-duplicates-sent').click();
     await expect.poll(() => page.getByTestId('billing-indicator').count()).toBe(0);
+    await demo(page);
+    await page.getByTestId('demo-remove-vitale-lunaire').click();
+    expect(errors).toEqual([]);
+  });
+
+  it('says so on the lot when its acknowledgement arrives unreadable, and when it will be re-sent', async () => {
+    const { page, errors } = await desk.open();
+    await demo(page);
+    await page.getByTestId('demo-billing-refuseAll').click();
+    await expect.poll(() => page.getByTestId('demo-billing-refuseAll').isChecked()).toBe(false);
+    await page.getByTestId('demo-billing-garbleNextArl').click();
+    await expect.poll(() => page.getByTestId('demo-billing-garbleNextArl').isChecked()).toBe(true);
+    await billing(page);
+    await page.getByTestId('billing-open').click();
+    await page.getByTestId('billing-session').waitFor();
+    await demo(page);
+    await insertVitale(page, 'vitale-lunaire');
+    await billing(page);
+    await billOne(page, '1', ['G'], false);
+    await page.getByTestId('billing-close').click();
+    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
+    await page.getByTestId('billing-sync').click();
+    // The démo caisse answers after 2 s; the desk collects returns in the background.
+    const waiting = page.locator('[data-testid="billing-lot"][data-lot-state="sent"]').getByTestId('billing-lot-next');
+    await expect.poll(async () => ((await waiting.count()) === 1 ? await waiting.textContent() : ''), { timeout: 30_000 }).toMatch(
+      /accusé de réception illisible est arrivé pour ce lot \(conservé\) : sans accusé lisible d’ici le \d{2}\/\d{2}\/\d{4}, Pupitre renverra le lot automatiquement/,
+    );
+    await demo(page);
+    // The switch goes back once the simulated caisse has garbled one ARL (the panel refreshes every 5 s).
+    await expect.poll(() => page.getByTestId('demo-billing-garbleNextArl').isChecked(), { timeout: 15_000 }).toBe(false);
     expect(errors).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The ordonnance numérique at the desk, in demo mode, as a GP and then a pharmacist do it: the GP
  * writes a two-line prescription from the drug list, prints it, sees it registered in the base
- * e-prescription and its copy in the DMP; the pharmacist scans the QR code with a keyboard-wedge
+ * e-prescription and its copy in the DMP (a scan of it under the GP's card is routed to Ordonnances,
+ * which says dispensation is for pharmacists); the pharmacist scans the QR code with a keyboard-wedge
  * scanner (real key events, through the scan pipeline of issue 10) while the patient search is in
  * view — the scan is routed to the Ordonnances screen with the prescription open —, substitutes one
  * line by a generic, records the dispensation, sees it transmitted; a second scan on the
- * Ordonnances screen (claimed by it, nothing typed into its field) and the number typed by hand
- * both show the prescription already delivered.
+ * Ordonnances screen (claimed by it, nothing typed into its field), the number typed by hand and a
+ * scan by the Démo panel's virtual HID-POS scanner all show the prescription already delivered.
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -92,6 +93,13 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     expect(number).toMatch(/^[0-9A-Z]{18}$/);
     await page.screenshot({ path: join(ARTIFACTS, 'erx-registered.png') });
 
+    // The GP scans the QR code: routed to Ordonnances, which says dispensation is for pharmacists.
+    await page.keyboard.press('Alt+1');
+    await page.getByTestId('patient-search').focus();
+    await scannerBurst(page, number);
+    await page.getByText('Votre carte est celle d’un prescripteur').waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/ordonnances$/);
+
     // --- The pharmacist -----------------------------------------------------------------------
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
     await page.getByTestId('demo-remove-cps-praticien').click();
@@ -139,6 +147,14 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     await reopenOrdonnances(page);
     await typeByHand(page, number);
     await page.getByTestId('erx-already-dispensed').waitFor({ timeout: 30_000 });
+
+    // Through the host's own source, the Démo panel's virtual HID-POS scanner: routed to Ordonnances.
+    await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+    await expect.poll(() => page.getByTestId('scanner-status').textContent(), { timeout: 15_000 }).toContain('Douchette prête');
+    await page.getByTestId('demo-scan-text').fill(number);
+    await page.getByTestId('demo-scan-text-send').click();
+    await page.getByTestId('erx-already-dispensed').waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/ordonnances$/);
     expect(errors).toEqual([]);
   });
 });

@@ -249,7 +249,8 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     const { page: demo } = await open();
     await cpsReady(demo);
     await demo.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
-    await demo.getByTestId('demo-apcv').waitFor();
+    // The apps are drawn once the simulator's state is loaded: only then does the switch show it.
+    await demo.getByTestId('demo-apcv-app-dupont').waitFor();
     if (await demo.getByTestId('demo-apcv-down').isChecked()) await demo.getByTestId('demo-apcv-down').click();
     await expect.poll(() => demo.getByTestId('demo-apcv-down').isChecked()).toBe(false);
     const payload = (await demo.getByTestId('demo-apcv-app-dupont').getByTestId('demo-apcv-payload').textContent()) ?? '';

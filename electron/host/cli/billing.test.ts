@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSharedTestPki } from '../../../fixtures/sim/pki';
 import { startBillingHarness, syntheticVitaleCards } from '../../../fixtures/wiring/billing';
 import { createManualClock } from '../../platform/clock';
@@ -22,8 +22,16 @@ function capture() {
 describe('pupitre billing', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-billing-cli-'));
   let sessionId = '';
+  // The commands compose a démo host: its virtual cards stay in-process, off the machine's shared
+  // pcscd (the hardware and e2e tiers hold it under a lock, which made these tests wait).
+  const demoCards = process.env.PUPITRE_DEMO_CARDS;
+  afterAll(() => {
+    if (demoCards === undefined) delete process.env.PUPITRE_DEMO_CARDS;
+    else process.env.PUPITRE_DEMO_CARDS = demoCards;
+  });
 
   beforeAll(async () => {
+    process.env.PUPITRE_DEMO_CARDS = 'in-process';
     const pki = await ensureSharedTestPki();
     const h = await startBillingHarness({ pki, clock: createManualClock(Date.now()), db: { path: join(dataDir, 'pupitre.db'), keyHex: loadOrCreateKeyFile(dataDir).keyHex }, migrations });
     const session = h.service.openSession({ mode: 'offline', place: 'cabinet' });

@@ -32,6 +32,14 @@ const PHARMACIST = '21';
 export function DispensationScreen() {
   const { session } = useCardsState();
   const profession = session.data?.profession?.code ?? null;
+  // A scanned ordonnance routed here under a prescriber's card is not for dispensation: dropped (its
+  // number stays in the host until it expires). Without a card it waits for the pharmacist's.
+  const prescriber = session.data !== undefined && session.data !== null && profession !== PHARMACIST;
+  useEffect(() => {
+    if (!prescriber) return undefined;
+    takePendingDispensationScan();
+    return onPendingDispensationScan(() => void takePendingDispensationScan());
+  }, [prescriber]);
   if (session.data === undefined) return <p className="muted">Lecture de la carte…</p>;
   if (profession !== PHARMACIST) {
     return (

@@ -1,11 +1,12 @@
 /**
  * Démo panel: the virtual HID-POS scanner « scans » codes through the real path (HID-POS reports,
- * reassembly, pipeline, routing), and the INS datamatrix of a demo patient is shown on screen to
- * scan with the webcam or a real scanner.
+ * reassembly, pipeline, routing) — the demo patient's INS datamatrix, any QR code, or a text typed
+ * here (an ordonnance numérique's number read under its QR code, an appli carte Vitale code) — and
+ * the INS datamatrix of a demo patient is shown on screen to scan with the webcam or a real scanner.
  */
 import { useState } from 'react';
 import { useBridge, useHostQuery } from '../../bridge/queries';
-import { Button, ErrorNotice } from '../../ui';
+import { Button, ErrorNotice, TextInput } from '../../ui';
 import './scan.css';
 
 const UNKNOWN_QR = 'https://www.example.org/pupitre/demo?code=ABCDEF0123456789';
@@ -19,6 +20,7 @@ export function DemoScanner() {
   const datamatrix = useHostQuery('patients.datamatrix', { id: qualified?.id ?? '' }, { enabled: qualified !== undefined });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [text, setText] = useState('');
   const scan = async (payload: string, symbology: 'qr' | 'datamatrix', fault: 'none' | 'unplug' = 'none') => {
     setBusy(true);
     setError(null);
@@ -47,6 +49,29 @@ export function DemoScanner() {
           Scanner un QR code quelconque
         </Button>
       </div>
+      <form
+        className="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (text.trim() !== '') void scan(text.trim(), 'qr');
+        }}
+      >
+        <label htmlFor="demo-scan-text" className="field-label">
+          Contenu d’un QR code à scanner
+        </label>
+        <TextInput
+          id="demo-scan-text"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          placeholder="n° d’ordonnance numérique, code d’appli carte Vitale…"
+          maxLength={1000}
+          data-no-wedge
+          data-testid="demo-scan-text"
+        />
+        <Button type="submit" busy={busy} disabled={text.trim() === ''} data-testid="demo-scan-text-send">
+          Scanner avec la douchette virtuelle
+        </Button>
+      </form>
       {datamatrix.data ? (
         <figure className="demo-datamatrix">
           <img src={`data:image/svg+xml;base64,${btoa(datamatrix.data.svg)}`} alt={`Datamatrix INS de ${who}`} width={160} height={160} />
