@@ -2,7 +2,7 @@
  * Issue 14 in a real browser: security-sensitive settings need a confirmation on the desk; a web
  * page of another origin allowed as a connector cannot change them; the desk's page cannot reach
  * another local port; backups from Paramètres; a passphrase instead of a key store that protects
- * nothing (`pupitre serve --passphrase`).
+ * nothing (`pupitre serve --passphrase`); a backup restored from Paramètres at the next start.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -200,6 +200,69 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'a passphrase protects the ke
       await page.getByTestId('connectivity').getByText('Service local connecté').waitFor({ timeout: 60_000 });
       await page.getByRole('navigation').getByRole('link', { name: /^Paramètres/ }).click();
       await page.getByRole('heading', { name: 'Environnement', exact: true }).waitFor();
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+/** A fresh page: the desk connects with the URL's token first, then goes to Paramètres. */
+async function openSettings(page: Page, app: RunningApp): Promise<void> {
+  await page.goto(app.url);
+  await page.getByTestId('connectivity').getByText('Service local connecté').waitFor({ timeout: 60_000 });
+  await settingsPage(page, app);
+}
+
+describeWithPrerequisites('e2e', e2ePrerequisites, 'restoring a backup from Paramètres', () => {
+  let browser: Browser;
+  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-e2e-restore-'));
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('asks for a confirmation, then brings the base back to the backup at the next start', { timeout: 180_000 }, async () => {
+    const first = await startServe(['--data-dir', dataDir]);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      const errors = watchPageErrors(page);
+      await openSettings(page, first);
+      await page.getByTestId('backup-now').click();
+      await page.getByText(/Sauvegarde chiffrée faite et vérifiée/).waitFor();
+      // A change made after the backup: the restore takes it back.
+      await page.getByLabel('Nombre de sauvegardes gardées').fill('20');
+      await page.getByLabel('Nombre de sauvegardes gardées').press('Enter');
+      await expect.poll(() => page.getByTestId('backup-status').textContent()).toMatch(/sur 20/);
+
+      await page.getByTestId('restore-choose').first().click();
+      const dialog = page.getByTestId('restore-confirm-dialog');
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toMatch(/ne sera plus dans la base[\s\S]*n’est pas effacée/);
+      await page.getByRole('button', { name: 'Annuler', exact: true }).click();
+      expect(await page.getByTestId('restore-pending').count()).toBe(0);
+
+      await page.getByTestId('restore-choose').first().click();
+      await page.getByRole('button', { name: 'Restaurer à la prochaine ouverture' }).click();
+      await page.getByTestId('restore-pending').waitFor();
+      expect(await page.getByTestId('restore-pending').textContent()).toMatch(/prochaine ouverture de Pupitre/);
+      // Nothing is swapped while this Pupitre runs.
+      expect(await page.getByTestId('backup-status').textContent()).toMatch(/sur 20/);
+      expect(errors).toEqual([]);
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startServe(['--data-dir', dataDir]);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      await openSettings(page, second);
+      await page.getByTestId('restore-outcome').waitFor();
+      expect(await page.getByTestId('restore-outcome').textContent()).toMatch(/a été restaurée à l’ouverture de Pupitre/);
+      await expect.poll(() => page.getByTestId('backup-status').textContent()).toMatch(/sur 14/);
+      expect(await page.getByTestId('restore-pending').count()).toBe(0);
+      expect(readdirSync(dataDir).filter((name) => name.startsWith('pupitre.db.avant-restauration-') && !name.includes('-wal') && !name.includes('-shm'))).toHaveLength(1);
     } finally {
       await second.stop();
     }

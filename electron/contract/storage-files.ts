@@ -22,4 +22,9 @@ export const STORE_FILES = {
    * (nothing swapped yet) or finished (swapped): a crash never leaves the installation without a base.
    */
   restoreJournal: 'pupitre.db.restauration.json',
+  /**
+   * A restore asked for from the desk (Paramètres → Sauvegardes), done at the next start before the
+   * base is opened: a running Pupitre cannot swap the base it has open. No secret.
+   */
+  restoreRequest: 'pupitre.db.restauration-demandee.json',
 } as const;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
-import { migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
+import { applyRestoreRequest, migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
 import type { Logger } from '../platform/log';
 import { AuditTrail } from '../services/audit';
 import { Outbox } from '../services/outbox';
@@ -30,7 +30,7 @@ import { registerUnlockedVault } from './vault';
 import { watchIntegrity, type Halt } from './integrity-watch';
 import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
-import { wireBackup } from './wiring/backup';
+import { REQUIRED_TABLES, wireBackup } from './wiring/backup';
 import { wireBilling } from './wiring/billing';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
@@ -102,9 +102,18 @@ export async function composeHost(options: HostOptions): Promise<Host> {
   const logger = options.logger.child('host');
   // One desk (app or serve) per data directory; CLI hosts share it safely (instance-lock.ts).
   const lock = options.transport === 'in-process' ? null : acquireHostLock(options.dataDir, options.transport === 'electron' ? 'application Pupitre' : 'pupitre serve');
+  let restoreOutcome: Awaited<ReturnType<typeof applyRestoreRequest>>;
   // Refuses a database that existed and is gone, emptied or damaged, and a wrong key (issue 14).
   let store: ReturnType<typeof openStore>;
   try {
+    // A restore confirmed in the desk is done now, before the base is opened (it cannot be swapped while open).
+    restoreOutcome = await applyRestoreRequest({
+      dataDir: options.dataDir,
+      keyHex: options.keyHex,
+      supportedVersion: migrations.length,
+      requiredTables: REQUIRED_TABLES,
+      now: new Date(options.clock.now()),
+    });
     store = openStore({ dataDir: options.dataDir, keyHex: options.keyHex, now: () => new Date(options.clock.now()).toISOString() });
   } catch (error) {
     lock?.release();
@@ -125,6 +134,11 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     if (store.created) logger.info('db.created', {});
 
     const audit = new AuditTrail(db, options.clock);
+    if (restoreOutcome !== null) {
+      const { ok, backupCreatedAt, errorCode, schemaVersion, actor } = restoreOutcome;
+      audit.write({ actor, patientRef: null, action: ok ? 'db.restored' : 'db.restore_failed', details: { backup: backupCreatedAt, schemaVersion, errorCode, from: 'desk' } });
+      logger.info(ok ? 'db.restored' : 'db.restore_failed', { errorCode });
+    }
     const settings = new SettingsService(db, options.clock, { name: APP_NAME, version: APP_VERSION }, audit.write, {
       backupFolder: join(options.dataDir, 'sauvegardes'),
     });
@@ -264,7 +278,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
     const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
     const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
-    const backup = wireBackup(ctx, options.keyHex);
+    const backup = wireBackup(ctx, { keyHex: options.keyHex, supportedVersion: migrations.length, lastRestore: restoreOutcome });
     await wireBilling(ctx, { cards, apcv, adri });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not

@@ -59,6 +59,27 @@ export const backupRunSchema = z.object({
 });
 export type BackupRun = z.infer<typeof backupRunSchema>;
 
+export const pendingRestoreSchema = z.object({
+  file: z.string(),
+  /** When the backup was made. */
+  backupAt: z.string().nullable(),
+  requestedAt: z.string(),
+});
+export type PendingRestore = z.infer<typeof pendingRestoreSchema>;
+
+/** What the last start did with a restore asked for from the desk. */
+export const restoreOutcomeSchema = z.object({
+  ok: z.boolean(),
+  at: z.string(),
+  file: z.string(),
+  backupAt: z.string().nullable(),
+  /** French: why it was not done (the base in place was kept). */
+  message: z.string().nullable(),
+  /** Stable code, for a details line only. */
+  errorCode: z.string().nullable(),
+});
+export type RestoreOutcomeView = z.infer<typeof restoreOutcomeSchema>;
+
 export const backupStatusSchema = z.object({
   folder: z.string(),
   intervalHours: z.number().int(),
@@ -68,6 +89,10 @@ export const backupStatusSchema = z.object({
   /** When the next scheduled backup is due (null when the schedule does not run in this host). */
   nextAt: z.string().nullable(),
   backups: z.array(backupEntrySchema),
+  /** A restore confirmed in the desk, done at the next start. */
+  pendingRestore: pendingRestoreSchema.nullable(),
+  /** The restore this start did (or refused), if one was asked for. */
+  lastRestore: restoreOutcomeSchema.nullable(),
 });
 export type BackupStatus = z.infer<typeof backupStatusSchema>;
 
@@ -75,6 +100,16 @@ export const storageMethods = {
   'backup.status': defineMethod({ params: z.object({}), result: backupStatusSchema }),
   /** « Sauvegarder maintenant »: an encrypted, verified copy in the backup folder, then rotation. */
   'backup.run': defineMethod({ params: z.object({}), result: z.object({ run: backupRunSchema, backup: backupEntrySchema.nullable() }) }),
+  /**
+   * Restore one of the backups of the folder (by file name), after the desk's confirmation: the
+   * backup is verified now (digest, key, integrity, version) and restored at the next start of
+   * Pupitre, before the base is opened. Desk and terminal only (not in CONNECTOR_METHODS).
+   */
+  'backup.requestRestore': defineMethod({
+    params: z.object({ file: z.string().min(1).max(200), confirm: z.literal(true) }),
+    result: z.object({ pendingRestore: pendingRestoreSchema }),
+  }),
+  'backup.cancelRestore': defineMethod({ params: z.object({}), result: z.object({ cancelled: z.boolean() }) }),
 } as const;
 
 export const storageEvents = {

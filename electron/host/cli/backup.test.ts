@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestHost } from '../../../fixtures/testing/host';
 import { PUPITRE_BIN } from '../../../fixtures/testing/disk';
@@ -108,6 +108,22 @@ describe('pupitre restore', () => {
     } finally {
       await after.close();
     }
+  });
+
+  it('replaces a restore asked for in Paramètres, which the next start then does not do', async () => {
+    const { dataDir, keyHex } = await installation('restore-supersedes');
+    const older = await backup(dataDir);
+    const host = await createTestHost({ dataDir, keyHex });
+    await createPatient(host, 'APRES');
+    const { backup: newer } = await host.dispatcher.invoke('backup.run', {});
+    await host.dispatcher.invoke('backup.requestRestore', { file: basename(older), confirm: true });
+    await host.close();
+
+    const c = capture();
+    expect(await main(['restore', join(dirname(older), newer?.file ?? ''), '--yes', '--json', '--data-dir', dataDir], c.io), c.err.join('\n')).toBe(0);
+    expect(c.json()).toMatchObject({ supersededDeskRequest: true });
+    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
+    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
   });
 
   it('brings back an installation whose base was emptied', async () => {

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { AppError } from '../../contract';
 import { STORE_FILES } from '../../contract/storage-files';
 import { systemClock } from '../../platform/clock';
-import { restoreDatabase, verifyBackup } from '../../platform/db';
+import { cancelRestoreRequest, restoreDatabase, verifyBackup, withStorageErrors } from '../../platform/db';
 import { HEX_KEY, readKeyFile } from '../../platform/db/key';
 import { statOrNull } from '../../platform/db/marker';
 import { migrations } from '../migrations';
@@ -82,6 +82,8 @@ export const restoreCommand: Command = {
       requiredTables: ['settings', 'audit_log'],
       now: new Date(systemClock.now()),
     });
+    // This restore supersedes one asked for from the desk: the next start must not undo it.
+    const superseded = withStorageErrors(ctx.dataDir, () => cancelRestoreRequest(ctx.dataDir));
     // Open the restored base once: older schemas are migrated, and the restore is in the audit trail.
     const host = await openHost(ctx, 'in-process');
     try {
@@ -89,14 +91,15 @@ export const restoreCommand: Command = {
         actor: 'poste',
         patientRef: null,
         action: 'db.restored',
-        details: { backup: report.restored.createdAt, schemaVersion: report.restored.schemaVersion, keyReplaced: installKeyFile },
+        details: { backup: report.restored.createdAt, schemaVersion: report.restored.schemaVersion, keyReplaced: installKeyFile, from: 'cli', supersededDeskRequest: superseded },
       });
     } finally {
       await host.close();
     }
-    print(ctx, { restored: backupPath, setAside: report.setAside, schemaVersion: report.restored.schemaVersion, keyReplaced: installKeyFile }, () =>
+    print(ctx, { restored: backupPath, setAside: report.setAside, schemaVersion: report.restored.schemaVersion, keyReplaced: installKeyFile, supersededDeskRequest: superseded }, () =>
       [
         `Sauvegarde restaurée : ${backupPath}.`,
+        ...(superseded ? ['La restauration qui avait été demandée dans Paramètres est annulée : celle-ci la remplace.'] : []),
         report.setAside === null ? 'Il n’y avait pas de base en place.' : `L’ancienne base est gardée sous ${report.setAside} (supprimez-la quand tout est vérifié).`,
         'Vous pouvez relancer Pupitre.',
       ].join('\n'),

@@ -62,7 +62,9 @@ describeWithPrerequisites('unit', canMountScratch, 'storage on a real disk', () 
         'run created $PUPITRE settings get --json --data-dir "$SCRATCH/used"',
         'mount -o remount,ro "$SCRATCH"',
         'run new $PUPITRE settings get --json --data-dir "$SCRATCH/new"',
-        'run used $PUPITRE settings get --json --data-dir "$SCRATCH/used"',
+        // Reading an existing base on a read-only disk may work (SQLite reads a WAL base without
+        // its shared-memory file); writing to it must say why it cannot.
+        'run used $PUPITRE settings set lps.cndaAuthorisation CNDA-0000000000000000000000 --json --data-dir "$SCRATCH/used"',
       ].join('\n'),
     );
     expect(results.created?.exit).toBe(0);

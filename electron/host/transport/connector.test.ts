@@ -75,7 +75,7 @@ describe('the local connector (a web origin allowed in settings)', () => {
     const ws = await connect(PRACTICE_SOFTWARE);
     expect(await call(ws, 'app.info')).toMatchObject({ ok: true, result: { dataDir: '' } });
     expect(await call(ws, 'ins.check', { matricule: '1800175123456' })).toMatchObject({ ok: true });
-    for (const method of ['settings.get', 'audit.list', 'patients.search', 'outbox.cancel', 'backup.run', 'demo.cards.insert', 'diagnostic.run']) {
+    for (const method of ['settings.get', 'audit.list', 'patients.search', 'outbox.cancel', 'backup.run', 'backup.requestRestore', 'backup.cancelRestore', 'vault.recoveryKey', 'demo.cards.insert', 'diagnostic.run']) {
       const response = await call(ws, method, {});
       expect(response, method).toMatchObject({ ok: false, error: { code: 'CONNECTOR_METHOD_NOT_ALLOWED' } });
       expect(response.error?.message).not.toMatch(/CONNECTOR/);

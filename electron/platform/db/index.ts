@@ -30,6 +30,7 @@ export { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey, typ
 export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
 export { restoreDatabase, type RestoreOptions, type RestoreReport, type RestoreStep } from './restore';
 export { completePendingRestore, type PendingRestoreOutcome } from './restore-journal';
+export { applyRestoreRequest, cancelRestoreRequest, readRestoreRequest, writeRestoreRequest, type RestoreOutcome, type RestoreRequest } from './restore-request';
 export { checkPassphraseStrength, createPassphraseKey, hasPassphraseFile, unlockPassphraseKey, DEFAULT_KDF, type PassphraseKdf } from './passphrase';
 
 export function openDatabase(options: OpenOptions): Db {

@@ -2,7 +2,8 @@
  * Scheduled encrypted backups (issue 14, point 4): a verified copy of the database in the backup
  * folder every `intervalHours`, the `keep` newest kept, each run recorded and audited. The copy is
  * made with SQLite's online backup API while the desk keeps working (platform/db/backup.ts).
- * Restoring is done with Pupitre stopped (`pupitre restore`).
+ * Restoring is done with Pupitre stopped (`pupitre restore`), or asked for from the desk and done at
+ * the next start (restore-request.ts).
  */
 import type { BackupEntry, BackupRun, BackupStatus, Settings } from '../../contract';
 import { AppError } from '../../contract';
@@ -14,6 +15,7 @@ import { nextBackupDue } from './schedule';
 
 export { backupMigrations } from './schema';
 export { nextBackupDue, RETRY_AFTER_FAILURE_MS } from './schedule';
+export { RestoreRequests, type RestoreRequestDeps } from './restore-request';
 
 export interface BackupServiceDeps {
   db: Db;
@@ -65,7 +67,8 @@ export class BackupService {
     return this.running;
   }
 
-  status(): BackupStatus {
+  /** The schedule and the backups of the folder (the wiring adds the restore's state). */
+  status(): Omit<BackupStatus, 'pendingRestore' | 'lastRestore'> {
     const settings = this.deps.settings();
     const last = this.lastRun.get();
     const success = this.lastSuccess.get();

@@ -37,7 +37,7 @@ export interface ChangeCallbacks {
   onSaved?(): void;
 }
 
-const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run'] as const;
+const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run', 'backup.status'] as const;
 
 type Requested = MethodResult<'settings.requestChange'>;
 
