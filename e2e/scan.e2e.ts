@@ -160,7 +160,7 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
     try {
       const { page, errors } = await open(reading);
       await page.keyboard.press('F8');
-      await page.getByTestId('webcam-dialog').waitFor();
+      await page.getByTestId('webcam-dialog').waitFor({ state: 'attached' });
       await page.getByTestId('patient-record').waitFor({ timeout: 60_000 });
       await expect.poll(() => page.getByTestId('patient-record').textContent()).toContain('DUPONT');
       await expect.poll(() => toasts(page)).toContain('Fiche de DUPONT MARIE-HELENE ouverte.');
@@ -265,7 +265,8 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
       await page.keyboard.press('Alt+1');
       await page.getByTestId('patient-search').waitFor();
       await page.keyboard.press('F8');
-      await page.getByTestId('webcam-dialog').waitFor();
+      // The fake camera's code may be read (and the dialog closed) before a visibility check runs.
+      await page.getByTestId('webcam-dialog').waitFor({ state: 'attached' });
       const list = page.getByTestId('beneficiary-list');
       await list.waitFor({ timeout: 60_000 });
       expect(page.url()).toMatch(/#\/apcv$/);
@@ -275,6 +276,10 @@ describeWithPrerequisites('e2e', prerequisites, 'scanning at the desk (wedge, HI
       await page.screenshot({ path: join(ARTIFACTS, 'scan-webcam-apcv.png') });
       await list.focus();
       await page.keyboard.press('Enter');
+      // A beneficiary with no record on this desk yet: creating it is confirmed first (issue 13).
+      const confirm = page.getByTestId('beneficiary-create-confirm');
+      await expect.poll(async () => (await confirm.isVisible()) || /#\/patient\/[^/]+$/.test(page.url()), { timeout: 30_000 }).toBe(true);
+      if (await confirm.isVisible()) await page.keyboard.press('Enter');
       await expect.poll(() => page.url(), { timeout: 30_000 }).toMatch(/#\/patient\/[^/]+$/);
       const rights = page.getByTestId('adri-rights');
       await rights.waitFor({ timeout: 30_000 });
