@@ -14,6 +14,8 @@ import { generateKeyHex } from '../platform/db/key';
 import { createMemoryLogger } from '../platform/log';
 import { composeHost } from './compose';
 import { main } from './cli/main';
+import { databaseCheck } from './doctor';
+import { openSqlite } from '../../native/sqlite';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'pupitre-storage-'));
 
@@ -150,6 +152,23 @@ describe('pupitre doctor checks the database for real', () => {
     expect(database?.status).toBe('ok');
     expect(database?.detail).toMatch(/illisible sans la clé/);
     expect(database?.detail).toMatch(/intégrité vérifiée/);
+  });
+});
+
+describe('pupitre doctor and a base that is not encrypted', () => {
+  it('says the file reads without the key, and what to do, even when it is otherwise sound', async () => {
+    // A plain SQLite file where the base should be (copied from another tool, or written before
+    // encryption): it opens and passes quick_check, and must still be reported.
+    const path = join(tempDir(), 'pupitre.db');
+    const plain = openSqlite(path);
+    plain.exec("CREATE TABLE patients (id TEXT); INSERT INTO patients VALUES ('p1')");
+    try {
+      const result = await databaseCheck(plain, path).run();
+      expect(result).toMatchObject({ status: 'error', detail: 'le fichier de la base se lit sans la clé : il n’est pas chiffré' });
+      expect(result.next).toMatch(/sauvegarde chiffrée/);
+    } finally {
+      plain.close();
+    }
   });
 });
 
