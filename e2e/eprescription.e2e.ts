@@ -101,6 +101,10 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'ordonnance numérique in dem
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
     await page.getByTestId('demo-remove-cps-praticien').click();
     await insertCard(page, 'cps-pharmacien', 'LUCIE OFFICINE');
+    // The desk knows the pharmacist's card (Ordonnances shows the dispensation field, not the
+    // prescriber's notice) before the scan: a scan routed under the previous card is dropped.
+    await page.keyboard.press('Alt+0');
+    await page.getByTestId('erx-scan-input').waitFor({ timeout: 30_000 });
     // The QR code scanned while the patient search is in view: routed to Ordonnances (Alt+0).
     await page.keyboard.press('Alt+1');
     await page.getByTestId('patient-search').focus();

@@ -104,12 +104,14 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'identity qualification and I
     expect(report.suggestedFilename()).toMatch(/^rapport-insi-[0-9a-f]{8}\.csv$/);
     // The report itself: a header and one line per patient of the import, with the same outcomes.
     const lines = readFileSync((await report.path()) as string, 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter((l) => l !== '');
-    expect(lines[0]).toBe('Patient;Résultat;Motif;Statut après;Mis à jour');
+    expect(lines[0]).toBe('N° de dossier;Nom de naissance;Premier prénom;Date de naissance;Résultat;Identité après la recherche;Motif;Traité le;Code pour le support');
     expect(lines).toHaveLength(501);
-    const outcome = (line: string): string => line.split(';')[1] ?? '';
+    const outcome = (line: string): string => line.split(';')[4] ?? '';
     expect(lines.slice(1).filter((l) => outcome(l) === 'INS récupéré')).toHaveLength(427);
     expect(lines.slice(1).filter((l) => outcome(l) === 'aucune identité')).toHaveLength(73);
-    expect(lines.slice(1).filter((l) => outcome(l) === 'INS récupéré').every((l) => l.split(';')[3] === 'RECUP')).toBe(true);
+    expect(lines.slice(1).filter((l) => outcome(l) === 'INS récupéré').every((l) => l.split(';')[5] === 'Identité récupérée')).toBe(true);
+    // The patient named in French: a birth name and a date in JJ/MM/AAAA on every line.
+    expect(lines.slice(1).every((l) => /^[^;]+;[^;]+;[^;]*;\d{2}\/\d{2}\/\d{4};/.test(l))).toBe(true);
     expect(errors).toEqual([]);
   }, 300_000);
 });

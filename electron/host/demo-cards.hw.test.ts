@@ -17,7 +17,8 @@ describeWithPrerequisites('hardware', () => pcscdMissing() ?? softhsmMissing(), 
 
   beforeAll(async () => {
     pcscd = await ensurePcscd();
-    host = await createTestHost();
+    // The system's pcscd readers (an in-process host gets private ones by default, instance-lock.ts).
+    host = await createTestHost({ demoReaders: 'system' });
     host.cards.start();
   }, 120_000);
 
