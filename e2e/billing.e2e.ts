@@ -60,6 +60,20 @@ async function billOne(page: Page, beneficiaryKey: string, acts: string[], tiers
   await page.getByTestId('invoice-source').waitFor({ timeout: 30_000 });
 }
 
+/** A new billing session: one consultation (G) for the « lunaire » Vitale, closed into a lot, then sent. */
+async function billOneConsultationAndSend(page: Page): Promise<void> {
+    await billing(page);
+    await page.getByTestId('billing-open').click();
+    await page.getByTestId('billing-session').waitFor();
+    await demo(page);
+    await insertVitale(page, 'vitale-lunaire');
+    await billing(page);
+    await billOne(page, '1', ['G'], false);
+    await page.getByTestId('billing-close').click();
+    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
+    await page.getByTestId('billing-sync').click();
+}
+
 describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () => {
   const desk = useDemoDesk();
 
@@ -139,16 +153,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     await page.getByTestId('demo-billing-refuseAll').click();
     await expect.poll(() => page.getByTestId('demo-billing-refuseAll').isChecked()).toBe(true);
     // The CPS session of the first scenario is still open (same host); a new billing session.
-    await billing(page);
-    await page.getByTestId('billing-open').click();
-    await page.getByTestId('billing-session').waitFor();
-    await demo(page);
-    await insertVitale(page, 'vitale-lunaire');
-    await billing(page);
-    await billOne(page, '1', ['G'], false);
-    await page.getByTestId('billing-close').click();
-    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
-    await page.getByTestId('billing-sync').click();
+    await billOneConsultationAndSend(page);
     const refused = page.locator('[data-testid="billing-lot"][data-lot-state="paper_duplicate"]');
     await refused.waitFor({ timeout: 30_000 });
     const next = (await refused.getByTestId('billing-lot-next').textContent()) ?? '';
@@ -174,16 +179,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     await expect.poll(() => page.getByTestId('demo-billing-refuseAll').isChecked()).toBe(false);
     await page.getByTestId('demo-billing-garbleNextArl').click();
     await expect.poll(() => page.getByTestId('demo-billing-garbleNextArl').isChecked()).toBe(true);
-    await billing(page);
-    await page.getByTestId('billing-open').click();
-    await page.getByTestId('billing-session').waitFor();
-    await demo(page);
-    await insertVitale(page, 'vitale-lunaire');
-    await billing(page);
-    await billOne(page, '1', ['G'], false);
-    await page.getByTestId('billing-close').click();
-    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
-    await page.getByTestId('billing-sync').click();
+    await billOneConsultationAndSend(page);
     // The démo caisse answers after 2 s; the desk collects returns in the background.
     const waiting = page.locator('[data-testid="billing-lot"][data-lot-state="sent"]').getByTestId('billing-lot-next');
     await expect.poll(async () => ((await waiting.count()) === 1 ? await waiting.textContent() : ''), { timeout: 30_000 }).toMatch(

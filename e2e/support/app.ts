@@ -145,3 +145,12 @@ export async function enterCpsCode(page: Page, code = '1234'): Promise<void> {
   await pin.fill(code);
   await pin.press('Enter');
 }
+
+/** The patient search (Alt+1 screen): `search` typed, the first row matching `cell` opened. */
+export async function openPatientRecord(page: Page, search: string, cell: RegExp): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: /^Patient/ }).click();
+  await page.getByTestId('patient-search').fill(search);
+  await page.getByRole('cell', { name: cell }).first().waitFor();
+  await page.getByRole('cell', { name: cell }).first().dblclick();
+  await page.getByTestId('patient-record').waitFor();
+}
