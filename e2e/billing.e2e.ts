@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, enterCpsCode, useDemoDesk } from './support/app';
+import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, useDemoDesk } from './support/app';
 
 async function demo(page: Page): Promise<void> {
   await page.keyboard.press('Alt+8');
@@ -84,9 +84,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     // The network is down for the whole session.
     await page.getByTestId('demo-billing-down').click();
     await expect.poll(() => page.getByTestId('demo-billing-down').isChecked()).toBe(true);
-    await page.getByTestId('demo-insert-cps-praticien').click();
-    await enterCpsCode(page);
-    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
+    await insertDemoPractitionerCps(page);
 
     await billing(page);
     await page.getByTestId('billing-mode-offline').check();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, enterCpsCode, openPatientRecord, useDemoDesk } from './support/app';
+import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is unreachable (demo)', () => {
   const desk = useDemoDesk();
@@ -18,9 +18,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     const { page, errors } = await desk.open();
 
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
-    await page.getByTestId('demo-insert-cps-praticien').click();
-    await enterCpsCode(page);
-    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CAMILLE PUPITRE');
+    await insertDemoPractitionerCps(page);
 
     // A patient seen online first: the panel keeps what it learnt.
     await openPatientRecord(page, 'dupont', /DUPONT/i);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, enterCpsCode, openPatientRecord, useDemoDesk } from './support/app';
+import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel in demo mode', () => {
   const desk = useDemoDesk();
@@ -17,9 +17,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel in demo mode', () 
 
     // The practitioner's virtual CPS and its code.
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
-    await page.getByTestId('demo-insert-cps-praticien').click();
-    await enterCpsCode(page);
-    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CAMILLE PUPITRE');
+    await insertDemoPractitionerCps(page);
 
     // Open the qualified demo patient: the DMP panel fills in by itself.
     await openPatientRecord(page, 'dupont', /DUPONT/i);
