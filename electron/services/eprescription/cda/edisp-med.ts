@@ -20,6 +20,9 @@ import { EPRESCRIPTION_NUMBER_ROOT } from '../number';
 import { CODE_SYSTEMS, EDQM_BOX, ENTRIES, SECTIONS, TEMPLATES } from './codes';
 import {
   ambulatoryEncounter,
+  cisProductCode,
+  instructionsEntry,
+  translations,
   assigned,
   ce,
   cisisHeader,
@@ -109,17 +112,9 @@ function deliveredProduct(item: DispensedItem, narrativeId: string): XmlElementN
             'code',
             attr('nullFlavor', others.length === 0 ? 'NA' : null),
             hl7.el('originalText', reference(narrativeId)),
-            others.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system))),
+            translations(others),
           )
-        : hl7.el(
-            'code',
-            attr('code', cis.code),
-            attr('displayName', cis.displayName ?? prescribed.name),
-            attr('codeSystem', cis.codeSystem),
-            attr('codeSystemName', 'CIS'),
-            hl7.el('originalText', reference(narrativeId)),
-            others.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system))),
-          );
+        : cisProductCode(cis, prescribed.name, others, narrativeId);
   }
   return hl7.el(
     'product',
@@ -167,20 +162,7 @@ function dispensedEntry(item: DispensedItem, index: number, input: EDispMedInput
         ),
       ),
       // FR-Notes-du-dispensateur: E_supplyEntry_fr.sch wants it in any supply that has entryRelationships.
-      hl7.el(
-        'entryRelationship',
-        attr('typeCode', 'SUBJ'),
-        attr('inversionInd', 'true'),
-        hl7.el(
-          'act',
-          attr('classCode', 'ACT'),
-          attr('moodCode', 'INT'),
-          templateIds(ENTRIES.dispenserNotes),
-          ce('code', { code: 'FINSTRUCT', codeSystem: CODE_SYSTEMS.iheActCode }),
-          textRef(`${n}-notes`),
-          hl7.el('statusCode', attr('code', 'completed')),
-        ),
-      ),
+      instructionsEntry(ENTRIES.dispenserNotes, 'FINSTRUCT', `${n}-notes`),
       outcome.kind === 'substituted'
         ? hl7.el(
             'entryRelationship',

@@ -25,6 +25,8 @@ import { EPRESCRIPTION_NUMBER_ROOT, formatNumber } from '../number';
 import { CODE_SYSTEMS, EDQM_BOX, ENTRIES, LINE_FLAGS, SECTIONS, TEMPLATES } from './codes';
 import {
   ambulatoryEncounter,
+  cisProductCode,
+  instructionsEntry,
   assigned,
   ce,
   cisisHeader,
@@ -180,15 +182,7 @@ function productCode(line: { name: string; codes: MedicationLine['codes'] }, nar
     if (cip === undefined) return hl7.el('code', attr('nullFlavor', 'NA'), hl7.el('originalText', reference(narrativeId)));
     return hl7.el('code', attr('code', cip.code), attr('displayName', cip.displayName ?? line.name), attr('codeSystem', cip.codeSystem), attr('codeSystemName', 'CIP'), hl7.el('originalText', reference(narrativeId)));
   }
-  return hl7.el(
-    'code',
-    attr('code', cis.code),
-    attr('displayName', cis.displayName ?? line.name),
-    attr('codeSystem', cis.codeSystem),
-    attr('codeSystemName', 'CIS'),
-    hl7.el('originalText', reference(narrativeId)),
-    others.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system))),
-  );
+  return cisProductCode(cis, line.name, others, narrativeId);
 }
 
 function medicationEntry(line: MedicationLine, index: number, prescription: Prescription, time: string): XmlElementNode {
@@ -278,21 +272,7 @@ function medicationEntry(line: MedicationLine, index: number, prescription: Pres
 }
 
 function instructions(kind: 'patient' | 'dispenser', narrativeId: string): XmlElementNode {
-  const templates = kind === 'patient' ? ENTRIES.patientInstructions : ENTRIES.dispenserInstructions;
-  return hl7.el(
-    'entryRelationship',
-    attr('typeCode', 'SUBJ'),
-    attr('inversionInd', 'true'),
-    hl7.el(
-      'act',
-      attr('classCode', 'ACT'),
-      attr('moodCode', 'INT'),
-      templateIds(templates),
-      ce('code', { code: kind === 'patient' ? 'PINSTRUCT' : 'FINSTRUCT', codeSystem: CODE_SYSTEMS.iheActCode }),
-      textRef(narrativeId),
-      hl7.el('statusCode', attr('code', 'completed')),
-    ),
-  );
+  return kind === 'patient' ? instructionsEntry(ENTRIES.patientInstructions, 'PINSTRUCT', narrativeId) : instructionsEntry(ENTRIES.dispenserInstructions, 'FINSTRUCT', narrativeId);
 }
 
 function deviceNarrative(devices: readonly DeviceLine[]): XmlElementNode {

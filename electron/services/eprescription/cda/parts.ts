@@ -179,6 +179,53 @@ export function flagObservation(flag: { template: string; code: string; displayN
   );
 }
 
+/**
+ * The code of a product from the drug list: its CIS code (BDPM) with the other codes (CIP13…) as
+ * translations, and the narrative naming it as original text.
+ */
+export function cisProductCode(cis: Coded, name: string, others: readonly CodeWithSystem[], narrativeId: string): XmlElementNode {
+  return hl7.el(
+    'code',
+    attr('code', cis.code),
+    attr('displayName', cis.displayName ?? name),
+    attr('codeSystem', cis.codeSystem),
+    attr('codeSystemName', 'CIS'),
+    hl7.el('originalText', reference(narrativeId)),
+    translations(others),
+  );
+}
+
+export interface CodeWithSystem extends Coded {
+  /** The code system's short name (CIP, LPP…). */
+  system: string;
+}
+
+export function translations(codes: readonly CodeWithSystem[]): XmlElementNode[] {
+  return codes.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system)));
+}
+
+/**
+ * Instructions in an entry (IHE PCC Patient Instructions PINSTRUCT, Fulfillment Instructions
+ * FINSTRUCT: FR-Instructions-au-patient, FR-Instructions-au-dispensateur, FR-Notes-du-dispensateur),
+ * their text in the narrative.
+ */
+export function instructionsEntry(templates: readonly string[], code: 'PINSTRUCT' | 'FINSTRUCT', narrativeId: string): XmlElementNode {
+  return hl7.el(
+    'entryRelationship',
+    attr('typeCode', 'SUBJ'),
+    attr('inversionInd', 'true'),
+    hl7.el(
+      'act',
+      attr('classCode', 'ACT'),
+      attr('moodCode', 'INT'),
+      templateIds(templates),
+      ce('code', { code, codeSystem: CODE_SYSTEMS.iheActCode }),
+      textRef(narrativeId),
+      hl7.el('statusCode', attr('code', 'completed')),
+    ),
+  );
+}
+
 /** An observationMedia holding bytes in base64 (the QR image, the PDF copy). */
 export function observationMedia(id: string, mediaType: string, bytes: Uint8Array, templates: readonly string[] = []): XmlElementNode {
   return hl7.el(
