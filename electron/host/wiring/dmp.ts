@@ -80,6 +80,10 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
           return state;
         };
   dispatcher.register(createDmpHandlers(dmp, { actor: () => ctx.actor.current(), ...(simulator === undefined ? {} : { simulator }) }));
+  // Pre-warm (issue 15): once the card's PIN is typed, a connection to the DMP waits in the pool.
+  deps.cards.onChange((change) => {
+    if (change.reason === 'session-opened') void dmp.prewarm(null);
+  });
   // A merged patient record's unsent DMP documents follow the record kept (patients/merge.ts).
   deps.patients.addMergeParticipant({ label: 'documents DMP à envoyer', reassign: (from, to) => dmp.reassignUnsentDocuments(from, to) });
   return dmp;

@@ -4,6 +4,7 @@
  * only what changed since the last call (TD3.1). While the DMP cannot be reached, what is known
  * here. Every exchange is in the audit trail.
  */
+import { performance } from 'node:perf_hooks';
 import { AppError, isAppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
 import { hl7Ts, type DmpCallContext } from '../client';
@@ -41,7 +42,9 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   } finally {
     deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
   }
+  const written = performance.now();
   store.putStatus(patientId, status, at);
+  deps.trace?.('db', performance.now() - written);
   const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
   const settings = deps.settings();
   const previous = store.state(patientId).lastCallAt;
@@ -126,10 +129,12 @@ async function firstSearchOf(
       ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: '2.16.840.1.113883.6.1' })) }),
     }),
   );
+  const started = performance.now();
   let fresh = 0;
   inTransaction(ctx.deps.db, () => {
     for (const entry of result.documents) if (ctx.store.upsertDocument(patientId, entry, at, false)) fresh++;
   });
+  ctx.deps.trace?.('db', performance.now() - started);
   return fresh;
 }
 
@@ -158,6 +163,7 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: st
     entries.push(...batch.documents);
     replaced.push(...batch.associations.filter((a) => a.type === ASSOCIATION.replace).map((a) => a.target));
   }
+  const started = performance.now();
   let fresh = 0;
   inTransaction(ctx.deps.db, () => {
     for (const entry of entries) {
@@ -171,5 +177,6 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: st
       }
     }
   });
+  ctx.deps.trace?.('db', performance.now() - started);
   return fresh;
 }
