@@ -42,9 +42,6 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   } finally {
     deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
   }
-  const written = performance.now();
-  store.putStatus(patientId, status, at);
-  deps.trace?.('db', performance.now() - written);
   const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
   const settings = deps.settings();
   const previous = store.state(patientId).lastCallAt;
@@ -57,6 +54,8 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   let listed = false;
   let listError: { code: string; message: string } | null = null;
   let newCount = 0;
+  let searched = false;
+  let found: Found | null = null;
   const consult = isAllowed('TD3.1', actor);
   if (status.existence === 'absent') listError = { code: 'DMP_NOT_FOUND', message: new AppError('DMP_NOT_FOUND').message };
   else if (status.existence === 'closed') listError = { code: 'DMP_CLOSED', message: new AppError('DMP_CLOSED').message };
@@ -64,18 +63,31 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   else if (purpose === 'normal' && status.authorisation !== 'VALIDE') {
     listError = { code: 'DMP_NOT_AUTHORIZED', message: new AppError('DMP_NOT_AUTHORIZED').message };
   } else {
+    searched = true;
     try {
-      newCount = firstSearch ? await firstSearchOf(ctx, call, patientId, patient.ins, filter, at) : await changesSince(ctx, call, patientId, patient.ins, previous as string, at);
-      store.putLastCall(patientId, at);
-      listed = true;
+      found = firstSearch ? await firstSearchOf(ctx, call, patient.ins, filter) : await changesSince(ctx, call, patient.ins, previous as string);
     } catch (error) {
-      if (!isAppError(error)) throw error;
+      if (!isAppError(error)) {
+        deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+        throw error;
+      }
       // A read is never « renvoyée »: the list waits for the service, the known documents stay.
       listError = isUnreachable(error) ? { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message } : { code: error.code, message: error.message };
-    } finally {
-      deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
     }
   }
+  // What the opening learnt (status, documents, time of the call) in one commit: one synchronous
+  // write of the journal on the critical path instead of one per step (issue 15).
+  const written = performance.now();
+  inTransaction(deps.db, () => {
+    store.putStatus(patientId, status, at);
+    if (found !== null) {
+      newCount = found(patientId, at);
+      store.putLastCall(patientId, at);
+      listed = true;
+    }
+  });
+  deps.trace?.('db', performance.now() - written);
+  if (searched) deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
   ctx.logger.info('dmp.opened', { existence: status.existence, authorisation: status.authorisation, listed, newCount });
   deps.notify?.('dmp.changed', { patientId, reason: 'opened' });
   return {
@@ -113,14 +125,10 @@ function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purpose
   };
 }
 
-async function firstSearchOf(
-  ctx: DmpContext,
-  call: DmpCallContext,
-  patientId: string,
-  ins: { matricule: string; oid: string },
-  filter: { since: string | null; typeCodes: string[] },
-  at: string,
-): Promise<number> {
+/** What a search found, written into the opening's transaction; returns how many documents are new here. */
+type Found = (patientId: string, at: string) => number;
+
+async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, filter: { since: string | null; typeCodes: string[] }): Promise<Found> {
   const result = await ctx.client.query(
     call,
     findDocuments(patientCx(ins.matricule, ins.oid), {
@@ -129,13 +137,11 @@ async function firstSearchOf(
       ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: '2.16.840.1.113883.6.1' })) }),
     }),
   );
-  const started = performance.now();
-  let fresh = 0;
-  inTransaction(ctx.deps.db, () => {
+  return (patientId, at) => {
+    let fresh = 0;
     for (const entry of result.documents) if (ctx.store.upsertDocument(patientId, entry, at, false)) fresh++;
-  });
-  ctx.deps.trace?.('db', performance.now() - started);
-  return fresh;
+    return fresh;
+  };
 }
 
 /**
@@ -143,10 +149,10 @@ async function firstSearchOf(
  * touch, in batches (ANS "Exemples d'usages DMP": RPLC → the replaced one is Deprecated; same
  * logicalId → metadata change; otherwise new). Deduplicated by uniqueId.
  */
-async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: string, ins: { matricule: string; oid: string }, since: string, at: string): Promise<number> {
+async function changesSince(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, since: string): Promise<Found> {
   const { client, store } = ctx;
   const sets = await client.query(call, findSubmissionSets(patientCx(ins.matricule, ins.oid), hl7Ts(Date.parse(since))));
-  if (sets.submissionSets.length === 0) return 0;
+  if (sets.submissionSets.length === 0) return () => 0;
   const associations = await client.query(call, getAssociations(sets.submissionSets.map((s) => s.entryUuid)));
   const targets = [
     ...new Set(
@@ -163,9 +169,8 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: st
     entries.push(...batch.documents);
     replaced.push(...batch.associations.filter((a) => a.type === ASSOCIATION.replace).map((a) => a.target));
   }
-  const started = performance.now();
-  let fresh = 0;
-  inTransaction(ctx.deps.db, () => {
+  return (patientId, at) => {
+    let fresh = 0;
     for (const entry of entries) {
       const known = store.uniqueIdForLogicalId(patientId, entry.logicalId);
       if (known !== null && known !== entry.uniqueId) continue;
@@ -176,7 +181,6 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: st
         store.upsertDocument(patientId, { ...stored.entry, status: 'Deprecated' }, at, stored.seen);
       }
     }
-  });
-  ctx.deps.trace?.('db', performance.now() - started);
-  return fresh;
+    return fresh;
+  };
 }
