@@ -131,6 +131,11 @@ export class DmpClient {
     return this.vihfs.get({ subject: ctx.credentials.subject, mode: ctx.credentials.mode, patient: ctx.patient, purposeOfUse: ctx.purposeOfUse, lps: this.options.lps() }, ctx.credentials.signer);
   }
 
+  /** The card session ended: its VIHFs are forgotten. */
+  forgetVihfs(): void {
+    this.vihfs.clear();
+  }
+
   /**
    * Takes the slow parts off the next exchange's critical path: the VIHF for this caller and
    * patient is signed, and a connection to the DMP is opened in the keep-alive pool (TLS handshake

@@ -45,6 +45,11 @@ export class DmpService {
     return prewarmDmp(this.ctx, patientId);
   }
 
+  /** The card session ended (the CPS taken out, its reader gone): no VIHF signed with it is used again. */
+  cardSessionEnded(): void {
+    this.ctx.client.forgetVihfs();
+  }
+
   open(patientId: string, options: { access?: DmpAccess; widen?: boolean }, actorName: string) {
     return openDmp(this.ctx, patientId, options, actorName);
   }

@@ -34,12 +34,17 @@ export interface VihfLease {
 
 export class VihfCache {
   /** By signer: a card taken out takes its VIHFs with it (another card, another signer object). */
-  private readonly bySigner = new WeakMap<XmlSigner, Map<string, Entry>>();
+  private bySigner = new WeakMap<XmlSigner, Map<string, Entry>>();
 
   constructor(
     private readonly clock: Clock,
     private readonly window: { validityMs: number; renewBeforeMs: number } = { validityMs: VIHF_VALIDITY_MS, renewBeforeMs: VIHF_RENEW_BEFORE_MS },
   ) {}
+
+  /** Forgets every VIHF (the card session ended: none is kept for the next one). */
+  clear(): void {
+    this.bySigner = new WeakMap();
+  }
 
   async get(input: Omit<VihfInput, 'issueInstant' | 'id'>, signer: XmlSigner): Promise<VihfLease> {
     let entries = this.bySigner.get(signer);

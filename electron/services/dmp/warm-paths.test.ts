@@ -98,6 +98,12 @@ describe('DMP opening: VIHF reuse, kept-alive and pre-warmed connections', () =>
     await service.open(CRASH_PATIENT.id, { access: { purposeOfUse: 'bris_de_glace', reason: 'Urgence vitale' } }, 'test');
     expect(vihfIds()).toHaveLength(4);
     expect(signatures).toBe(4);
+
+    // The card session ends: no VIHF of it is used again.
+    service.cardSessionEnded();
+    await service.open(CRASH_PATIENT.id, {}, 'test');
+    expect(vihfIds()).toHaveLength(5);
+    expect(signatures).toBe(5);
   });
 
   it('signs a fresh VIHF and asks again once when the DMP refuses a reused one as too old', async () => {
