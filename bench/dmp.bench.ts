@@ -70,7 +70,7 @@ function medianBreakdown(rows: OpeningBreakdown[]): OpeningBreakdown {
   return Object.fromEntries(keys.map((k) => [k, median(rows.map((r) => r[k]))])) as unknown as OpeningBreakdown;
 }
 
-async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreakdown; documents: number }> {
+async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreakdown; cold: OpeningBreakdown; documents: number }> {
   const pki = await ensureSharedTestPki();
   const sim = await startDmpSimulator({ pki, latencyMs: LATENCY });
   const transports = dmpTransports(pki);
@@ -81,12 +81,15 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
   const stages: Record<(typeof STAGES)[number], number> = { vihf: 0, request: 0, exchange: 0, parse: 0, db: 0 };
   const firsts: OpeningBreakdown[] = [];
   const laters: OpeningBreakdown[] = [];
+  const colds: OpeningBreakdown[] = [];
+  // The transport of the opening measured (the cold one opens its own connection).
+  let pool = transports.CPS;
   let documents = 0;
   const measure = async (run: () => Promise<unknown>): Promise<OpeningBreakdown> => {
     for (const k of STAGES) stages[k] = 0;
     const before = sim.requests.length;
     const signed = signatures;
-    const connections = transports.CPS.stats().connections;
+    const connections = pool.stats().connections;
     const t = performance.now();
     await run();
     const total = performance.now() - t;
@@ -98,7 +101,7 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
       waited: requests.reduce((sum, r) => sum + (r.waitedMs ?? 0), 0),
       ...stages,
       signatures: signatures - signed,
-      connections: transports.CPS.stats().connections - connections,
+      connections: pool.stats().connections - connections,
     };
   };
   try {
@@ -123,10 +126,33 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
         documents = opened.documents.length;
       });
       const later = await measure(() => service.open(patient.id, {}, 'bench'));
+      // For comparison: the same first opening without pre-warm nor kept-alive connection (a new
+      // client: full mutual-TLS handshake on the critical path).
+      const coldDb = freshDb();
+      const coldTransports = dmpTransports(pki);
+      pool = coldTransports.CPS;
+      const coldService = new DmpService({
+        db: coldDb.db,
+        clock,
+        logger: createMemoryLogger(createManualClock()),
+        audit: () => undefined,
+        http: (c) => coldTransports[c],
+        practitioner: () => practitioner,
+        patient: () => patient,
+        settings: () => ({ endpoint: sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+        trace: (stage, ms) => (stages[stage] += ms),
+      });
+      const cold = await measure(() => coldService.open(patient.id, {}, 'bench'));
+      pool = transports.CPS;
+      coldTransports.CPS.close();
+      coldTransports.STRUCTURE.close();
+      coldDb.db.close();
+      rmSync(coldDb.dir, { recursive: true, force: true });
       // The first run warms up JIT.
       if (run > 0) {
         firsts.push(first);
         laters.push(later);
+        colds.push(cold);
       }
       db.close();
       rmSync(dir, { recursive: true, force: true });
@@ -136,7 +162,7 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
     transports.STRUCTURE.close();
     await sim.close();
   }
-  return { first: medianBreakdown(firsts), later: medianBreakdown(laters), documents };
+  return { first: medianBreakdown(firsts), later: medianBreakdown(laters), cold: medianBreakdown(colds), documents };
 }
 
 function startSimProcess(options: Record<string, unknown>): Promise<{ child: ChildProcess; url: string; drainUrl: string | null }> {
@@ -293,12 +319,13 @@ if (open !== null) {
   const stagesRow = (label: string, o: OpeningBreakdown): string =>
     `| ${label} | ${ms(o.trips * LATENCY)} (waited ${ms(o.waited)}) | ${ms(o.server)} | ${ms(Math.max(0, o.exchange - o.waited - o.server))} | ${o.vihf.toFixed(1)} ms (${o.signatures} signed) | ${o.request.toFixed(1)} ms | ${o.parse.toFixed(1)} ms | ${o.db.toFixed(1)} ms | ${ms(Math.max(0, o.total - o.exchange - o.vihf - o.request - o.parse - o.db))} | ${o.connections} |`;
   lines.push(
-    `Opening a patient against the DMP simulator (in the bench's process) with ${LATENCY} ms latency per request (median of ${RUNS} runs after one warm-up; mutual TLS). The round trips are sequential: TD0.2 first, then the search, because the search depends on its answer (a DMP that exists, the professional authorised). The card's connection was pre-warmed when its session opened (kept alive in the pool), the VIHF is signed once per patient and validity window (the first opening signs it, the later one reuses it). « Without the server » subtracts the simulator's own processing (reading, VIHF and rights checks, answer), which runs on the same two cores.`,
+    `Opening a patient against the DMP simulator (in the bench's process) with ${LATENCY} ms latency per request (median of ${RUNS} runs after one warm-up; mutual TLS). The round trips are sequential: TD0.2 first, then the search, because the search depends on its answer (a DMP that exists, the professional authorised). The card's connection was pre-warmed when its session opened (kept alive in the pool), the VIHF is signed once per patient and validity window (the first opening signs it, the later one reuses it). « Without the server » subtracts the simulator's own processing (reading, VIHF and rights checks, answer), which runs on the same two cores. The simulator's latency applies to HTTP requests only, not to the TCP and TLS handshakes: on a real network a cold connection adds 3 more round trips (TCP, then the TLS 1.2 mutual handshake), which is what the pre-warmed, kept-alive connection takes off the opening; the cold row below shows only its CPU part.`,
     '',
     '| measure | Pupitre | round trips × latency | ratio | ratio without the server |',
     '|---|---|---|---|---|',
     row(`first opening: TD0.2 + first search (${open.documents} documents)`, open.first),
     row('later opening: TD0.2 + changes since the last call (none)', open.later),
+    row('for comparison, first opening on a cold connection (no pre-warm, no keep-alive: TLS handshake on the critical path)', open.cold),
     '',
     'Stage by stage (median ms per opening, summed over its exchanges):',
     '',
@@ -306,6 +333,7 @@ if (open !== null) {
     '|---|---|---|---|---|---|---|---|---|---|',
     stagesRow('first', open.first),
     stagesRow('later', open.later),
+    stagesRow('first, cold connection', open.cold),
     '',
     `Machine load average (1 min) at the end: ${loadavg()[0]?.toFixed(1)}.`,
     '',
