@@ -4,8 +4,7 @@
  * responses. Slot names, classification schemes and the XCN/XON layouts follow IHE ITI TF-3 §4.2.3
  * and the official TD2.1/TD3.1 examples (dmp.md §3).
  */
-import type { Element } from '@xmldom/xmldom';
-import { attr, childElements, xmlNamespace, xmlNs, type XmlContent, type XmlElementNode } from '../../platform/xml';
+import { attr, readableChildren, xmlNamespace, xmlNs, type XmlContent, type XmlElementNode, type XmlReadableElement } from '../../platform/xml';
 import type { CodedValue, XdsAuthor, XdsDocumentMetadata } from '../cda';
 import { ASSOCIATION, CONFIDENTIALITY_SYSTEM, NS, STATUS, statusName, XDS, type AvailabilityStatus } from './codes';
 
@@ -105,30 +104,30 @@ function esc(value: string): string {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-function slotValues(object: Element, name: string): string[] {
-  for (const slot of childElements(object, NS.rim, 'Slot')) {
+function slotValues(object: XmlReadableElement, name: string): string[] {
+  for (const slot of readableChildren(object, NS.rim, 'Slot')) {
     if (slot.getAttribute('name') !== name) continue;
-    const list = childElements(slot, NS.rim, 'ValueList')[0];
-    return list === undefined ? [] : childElements(list, NS.rim, 'Value').map((v) => (v.textContent ?? '').trim());
+    const list = readableChildren(slot, NS.rim, 'ValueList')[0];
+    return list === undefined ? [] : readableChildren(list, NS.rim, 'Value').map((v) => (v.textContent ?? '').trim());
   }
   return [];
 }
 
-function slot(object: Element, name: string): string | null {
+function slot(object: XmlReadableElement, name: string): string | null {
   return slotValues(object, name)[0] ?? null;
 }
 
-function localized(object: Element, local: 'Name' | 'Description'): string {
-  const holder = childElements(object, NS.rim, local)[0];
-  const string = holder === undefined ? undefined : childElements(holder, NS.rim, 'LocalizedString')[0];
+function localized(object: XmlReadableElement, local: 'Name' | 'Description'): string {
+  const holder = readableChildren(object, NS.rim, local)[0];
+  const string = holder === undefined ? undefined : readableChildren(holder, NS.rim, 'LocalizedString')[0];
   return string?.getAttribute('value') ?? '';
 }
 
-function classifications(object: Element, scheme: string): Element[] {
-  return childElements(object, NS.rim, 'Classification').filter((c) => c.getAttribute('classificationScheme') === scheme);
+function classifications(object: XmlReadableElement, scheme: string): XmlReadableElement[] {
+  return readableChildren(object, NS.rim, 'Classification').filter((c) => c.getAttribute('classificationScheme') === scheme);
 }
 
-function coded(classification: Element): CodedValue {
+function coded(classification: XmlReadableElement): CodedValue {
   return {
     code: classification.getAttribute('nodeRepresentation') ?? '',
     codeSystem: slot(classification, 'codingScheme') ?? '',
@@ -136,17 +135,17 @@ function coded(classification: Element): CodedValue {
   };
 }
 
-function firstCoded(object: Element, scheme: string): CodedValue | null {
+function firstCoded(object: XmlReadableElement, scheme: string): CodedValue | null {
   const found = classifications(object, scheme)[0];
   return found === undefined ? null : coded(found);
 }
 
-function externalId(object: Element, scheme: string): string | null {
-  const found = childElements(object, NS.rim, 'ExternalIdentifier').find((e) => e.getAttribute('identificationScheme') === scheme);
+function externalId(object: XmlReadableElement, scheme: string): string | null {
+  const found = readableChildren(object, NS.rim, 'ExternalIdentifier').find((e) => e.getAttribute('identificationScheme') === scheme);
   return found?.getAttribute('value') ?? null;
 }
 
-function readAuthor(classification: Element): XdsAuthor {
+function readAuthor(classification: XmlReadableElement): XdsAuthor {
   const person = slot(classification, 'authorPerson');
   const author: XdsAuthor = person === null ? { idNat: '' } : parseXcn(person);
   const institution = slot(classification, 'authorInstitution');
@@ -158,10 +157,10 @@ function readAuthor(classification: Element): XdsAuthor {
   return author;
 }
 
-export function readDocumentEntry(object: Element): DocumentEntry {
+export function readDocumentEntry(object: XmlReadableElement): DocumentEntry {
   const id = object.getAttribute('id') ?? '';
   const size = slot(object, 'size');
-  const version = childElements(object, NS.rim, 'VersionInfo')[0]?.getAttribute('versionName');
+  const version = readableChildren(object, NS.rim, 'VersionInfo')[0]?.getAttribute('versionName');
   return {
     entryUuid: id,
     logicalId: object.getAttribute('lid') ?? id,
@@ -189,7 +188,7 @@ export function readDocumentEntry(object: Element): DocumentEntry {
   };
 }
 
-function readSubmissionSet(object: Element): SubmissionSetEntry {
+function readSubmissionSet(object: XmlReadableElement): SubmissionSetEntry {
   return {
     entryUuid: object.getAttribute('id') ?? '',
     uniqueId: externalId(object, XDS.submissionSetUniqueId) ?? '',
@@ -203,10 +202,10 @@ function readSubmissionSet(object: Element): SubmissionSetEntry {
  * Reads every object of a rim:RegistryObjectList (or of a SubmitObjectsRequest's list), given as the
  * list element or as its children parsed one at a time (a long answer, see SoapCall.records).
  */
-export function readRegistryObjects(list: Element | Iterable<Element> | null): RegistryObjects {
+export function readRegistryObjects(list: XmlReadableElement | Iterable<XmlReadableElement> | null): RegistryObjects {
   const out: RegistryObjects = { documents: [], submissionSets: [], associations: [] };
   if (list === null) return out;
-  for (const child of Symbol.iterator in list ? list : childElements(list)) {
+  for (const child of Symbol.iterator in list ? list : readableChildren(list)) {
     if (child.namespaceURI !== NS.rim) continue;
     if (child.localName === 'ExtrinsicObject') out.documents.push(readDocumentEntry(child));
     else if (child.localName === 'RegistryPackage') out.submissionSets.push(readSubmissionSet(child));
