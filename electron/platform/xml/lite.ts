@@ -53,17 +53,18 @@ class LiteElement implements XmlReadableElement {
   constructor(
     readonly namespaceURI: string | null,
     readonly localName: string,
-    /** Qualified name → value, in document order. */
-    private readonly attributes: ReadonlyMap<string, string>,
+    /** Qualified names and values, alternating, in document order (a few per element: a scan beats a map). */
+    private readonly attributes: readonly string[],
   ) {}
 
   getAttribute(qualifiedName: string): string | null {
-    return this.attributes.get(qualifiedName) ?? null;
+    for (let i = 0; i < this.attributes.length; i += 2) if (this.attributes[i] === qualifiedName) return this.attributes[i + 1] as string;
+    return null;
   }
 
   /** Qualified names of the attributes, namespace declarations included, in document order. */
   attributeNames(): string[] {
-    return [...this.attributes.keys()];
+    return this.attributes.filter((_, i) => i % 2 === 0);
   }
 
   get textContent(): string {
@@ -106,6 +107,8 @@ const NCNAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\
 const CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** True when a value needs more than a copy: a reference, or a character to normalise (tab, line end). */
+const TO_NORMALISE = /[&\t\n\r]/;
 const FORBIDDEN_CHAR = { test: (value: string): boolean => CONTROL_CHAR.test(value) || (SURROGATE.test(value) && LONE_SURROGATE.test(value)) };
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -177,8 +180,8 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
   const scopes: Array<ReadonlyMap<string, string>> = [new Map([['xml', XML_NAMESPACE]])];
   const stack: LiteElement[] = [];
   let root: LiteElement | null = null;
-  const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
-  let pending: Map<string, string> | null = null;
+  const NO_ATTRIBUTES: readonly string[] = [];
+  let pending: string[] | null = null;
   let elementBytes: number = TREE_NODE_BYTES.element;
 
   readMarkup(
@@ -190,7 +193,7 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
         if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(from);
         if (raw.includes(']]>')) throw malformed(from, 'cdata-end-in-text');
         charge(from, TREE_NODE_BYTES.text);
-        stack[stack.length - 1]?.append(new LiteText(decode(lineEnds(raw), from)));
+        stack[stack.length - 1]?.append(new LiteText(TO_NORMALISE.test(raw) ? decode(lineEnds(raw), from) : raw));
       },
       cdata(at, end) {
         const raw = text.slice(at + 9, end - 3);
@@ -205,21 +208,23 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
         charge(at, TREE_NODE_BYTES.other);
       },
       attribute(name, value, at) {
-        pending ??= new Map();
-        if (pending.has(name)) throw malformed(at, 'duplicate-attribute');
+        pending ??= [];
+        for (let i = 0; i < pending.length; i += 2) if (pending[i] === name) throw malformed(at, 'duplicate-attribute');
         if (FORBIDDEN_CHAR.test(value)) throw invalidCharacter(at);
         // §3.3.3: literal white space becomes a space; what a character reference gives is kept.
-        pending.set(name, decode(lineEnds(value).replace(/[\t\n\r]/g, ' '), at));
+        pending.push(name, TO_NORMALISE.test(value) ? decode(lineEnds(value).replace(/[\t\n\r]/g, ' '), at) : value);
         elementBytes += name === 'xmlns' || name.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
       startTag(name, at, _end, empty, depth) {
-        const attributes = pending ?? NO_ATTRIBUTES;
+        const attributes: readonly string[] = pending ?? NO_ATTRIBUTES;
         pending = null;
         charge(at, elementBytes);
         elementBytes = TREE_NODE_BYTES.element;
         // Namespace declarations of this element, over the scope it is in.
         let scope = scopes[depth - 1] as ReadonlyMap<string, string>;
-        for (const [attribute, value] of attributes) {
+        for (let i = 0; i < attributes.length; i += 2) {
+          const attribute = attributes[i] as string;
+          const value = attributes[i + 1] as string;
           if (attribute !== 'xmlns' && !attribute.startsWith('xmlns:')) continue;
           const prefix = attribute === 'xmlns' ? '' : attribute.slice(6);
           if (prefix !== '') splitName(prefix, at);
@@ -233,7 +238,8 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
         if (prefix !== '' && uri === undefined) throw malformed(at, 'unbound-prefix');
         // Attribute names: qualified, prefixes bound, no two for the same expanded name.
         let prefixed: Set<string> | null = null;
-        for (const attribute of attributes.keys()) {
+        for (let i = 0; i < attributes.length; i += 2) {
+          const attribute = attributes[i] as string;
           if (attribute === 'xmlns' || attribute.startsWith('xmlns:')) continue;
           const [attributePrefix, attributeLocal] = splitName(attribute, at);
           if (attributePrefix === '') continue;

@@ -63,6 +63,16 @@ function isSpace(code: number): boolean {
   return code === Char.Space || code === Char.LineFeed || code === Char.Tab || code === Char.CarriageReturn;
 }
 
+/** White space, `>` or `/`: where an element name stops (each character read once). */
+function endsName(code: number): boolean {
+  return code <= Char.Space ? isSpace(code) : code === Char.GreaterThan || code === Char.Slash;
+}
+
+/** …and `=`, for an attribute name. */
+function endsAttributeName(code: number): boolean {
+  return code <= Char.Space ? isSpace(code) : code === Char.GreaterThan || code === Char.Slash || code === Char.Equals;
+}
+
 /** What the markup reader reports; offsets are UTF-16 indexes into the text. */
 export interface MarkupHandler {
   /** Character data between `from` and `to` (exclusive), inside the root element. */
@@ -137,7 +147,7 @@ export function readMarkup(text: string, maxDepth: number, handler: MarkupHandle
   /** A start tag at `lt` (`<name attr="v" …>` or `…/>`); returns the offset after it. */
   function startTag(lt: number): number {
     let k = lt + 1;
-    while (k < n && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== Char.GreaterThan && text.charCodeAt(k) !== Char.Slash) k++;
+    while (k < n && !endsName(text.charCodeAt(k))) k++;
     const name = text.slice(lt + 1, k);
     if (name === '' || name.includes('<')) throw malformed(lt, 'element-name');
     if (open.length === 0 && rootSeen) throw malformed(lt, 'several-roots');
@@ -156,7 +166,7 @@ export function readMarkup(text: string, maxDepth: number, handler: MarkupHandle
         return end;
       }
       const nameStart = k;
-      while (k < n && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== Char.Equals && text.charCodeAt(k) !== Char.GreaterThan && text.charCodeAt(k) !== Char.Slash) k++;
+      while (k < n && !endsAttributeName(text.charCodeAt(k))) k++;
       const attribute = text.slice(nameStart, k);
       while (k < n && isSpace(text.charCodeAt(k))) k++;
       if (attribute === '' || attribute.includes('<') || text.charCodeAt(k) !== Char.Equals) throw malformed(lt, 'attribute');
