@@ -311,6 +311,7 @@ interface ListStages {
   openMs: number;
   afterLastByteMs: number;
   parseMs: number;
+  parseDomMs: number;
   viewsMs: number;
   resultCheckMs: number;
   jsonMs: number;
@@ -369,6 +370,11 @@ async function listStages(): Promise<ListStages> {
       if (response === null) throw new Error('no AdhocQueryResponse');
       const parsed = parseAdhocQueryResponse(response, split.readableRecords());
       const parseMs = performance.now() - t;
+      // Baseline of the same run: the same answer read through one @xmldom/xmldom document per record (before issue 15).
+      t = performance.now();
+      const before = parseXmlWithRecords(xml, ITI18_RECORDS, { maxBytes: 64 * 1024 * 1024 });
+      parseAdhocQueryResponse(response, before.records());
+      const parseDomMs = performance.now() - t;
       t = performance.now();
       service.cached(patient.id);
       const viewsMs = performance.now() - t;
@@ -384,6 +390,7 @@ async function listStages(): Promise<ListStages> {
         openMs,
         afterLastByteMs: started + openMs - last.endedAt,
         parseMs,
+        parseDomMs,
         viewsMs,
         resultCheckMs,
         jsonMs,
@@ -473,7 +480,7 @@ if (stages !== null) {
     `| \`dmp.open\` with widen, in all | ${ms(stages.openMs)} |`,
     ...requestRows,
     `| after the last byte: parse the answer + write the cache (one transaction) + read the list views | ${ms(stages.afterLastByteMs)} |`,
-    `| of which: parse the ITI-18 answer (streaming split + light record trees + XDS reading), alone | ${ms(stages.parseMs)} |`,
+    `| of which: parse the ITI-18 answer (streaming split + light record trees + XDS reading), alone | ${ms(stages.parseMs)} (baseline, one @xmldom/xmldom document per record as before: ${ms(stages.parseDomMs)}, ${(stages.parseMs / stages.parseDomMs).toFixed(2)}×) |`,
     `| of which: the list views from the cache, alone | ${ms(stages.viewsMs)} |`,
     `| contract check of the result (zod) | ${ms(stages.resultCheckMs)} |`,
     `| JSON of the response frame | ${ms(stages.jsonMs)}, ${(stages.jsonBytes / 1048576).toFixed(2)} MB |`,
