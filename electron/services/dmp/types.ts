@@ -6,7 +6,7 @@ import type { HttpTransport } from '../../platform/http';
 import type { Logger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
 import type { Outbox } from '../outbox';
-import type { DmpCallerCredentials } from './client';
+import type { DmpCallerCredentials, DmpTrace } from './client';
 import type { PurposeOfUse } from './codes';
 import type { DmpActor } from './rights';
 import type { LpsIdentity } from './vihf';
@@ -82,6 +82,8 @@ export interface DmpServiceDeps {
    * it in its worker thread, off the event loop (a CDA may be 16 MB); in-process by default.
    */
   readCdaMetadata?: (bytes: Uint8Array, extraConfidentiality: string[]) => Promise<XdsDocumentMetadata>;
+  /** Time spent in each stage of the exchanges (the bench's breakdown). */
+  trace?: DmpTrace;
 }
 
 export interface DmpAccess {
