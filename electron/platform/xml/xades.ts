@@ -59,6 +59,12 @@ export interface SubmissionSetDocument {
   content: Uint8Array;
   /** CDA and other XML documents are digested through Canonical XML with comments, as in the example. */
   xml: boolean;
+  /**
+   * The digest (base64) of the document's canonical form, computed by whoever wrote it in that form
+   * (builder.ts `canonical`, e.g. the CDA built by Pupitre) or canonicalised it once when it was
+   * queued: the document is then not parsed again to be signed. Used for the algorithm it names.
+   */
+  canonicalDigest?: { algorithm: 'sha1' | 'sha256'; value: string };
 }
 
 export interface SubmissionSetSignatureInput {
@@ -130,7 +136,9 @@ export async function signSubmissionSet(input: SubmissionSetSignatureInput): Pro
     ...input.documents.map((d) =>
       reference(
         `urn:oid:${d.uniqueId}`,
-        documentDigest(d.content, d.xml ? C14N.inclusiveWithComments : null, hash, input.limits).toString('base64'),
+        d.xml && d.canonicalDigest?.algorithm === hash
+          ? d.canonicalDigest.value
+          : documentDigest(d.content, d.xml ? C14N.inclusiveWithComments : null, hash, input.limits).toString('base64'),
         {},
         d.xml ? C14N.inclusiveWithComments : undefined,
       ),
