@@ -16,7 +16,7 @@ import { generateKeyHex } from '../electron/platform/db/key';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { HttpClient } from '../electron/platform/http';
 import { createMemoryLogger } from '../electron/platform/log';
-import { DmpService, dmpMigrations, type DmpPatient } from '../electron/services/dmp';
+import { DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
 import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports } from '../fixtures/wiring/dmp';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const transports = dmpTransports(pki);
   const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, [...outboxMigrations, ...dmpMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
   const clock = systemClock;
   const logger = createMemoryLogger(createManualClock());
   const practitioner = demoDmpPractitioner(pki);
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     patient: () => patient,
     settings: () => ({ endpoint: options.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
     outbox,
+    contentFolder: join(dir, 'dmp-envois'),
   });
   try {
     say({ step: 'ready' });

@@ -19,7 +19,7 @@ import { createManualClock, systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { createMemoryLogger } from '../electron/platform/log';
-import { DmpService, dmpMigrations, type DmpPatient } from '../electron/services/dmp';
+import { DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
 import { outboxMigrations } from '../electron/services/outbox';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
 import { startDmpSimulator } from '../fixtures/sim/dmp';
@@ -42,7 +42,7 @@ const patient: DmpPatient = CRASH_PATIENT;
 function freshDb() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, [...outboxMigrations, ...dmpMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
   return { db, dir };
 }
 
