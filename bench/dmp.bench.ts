@@ -164,6 +164,7 @@ async function sending(): Promise<SendResult> {
     }
   });
   const exited = new Promise<never>((_, reject) => host.once('exit', (code) => reject(new Error(`host side exited with ${code}`))));
+  exited.catch(() => undefined);
   const next = (name: string): Promise<Record<string, unknown>> =>
     Promise.race([
       new Promise<Record<string, unknown>>((resolve) => {
@@ -199,6 +200,11 @@ async function sending(): Promise<SendResult> {
     const syncPeakRss = Math.max(procMemory(pid).peak, peakRss);
     go();
     const done = await next('done');
+    // The host side exits by itself (a CPU profile, when asked, is written then).
+    await new Promise((resolve) => {
+      host.once('exit', resolve);
+      setTimeout(resolve, 10_000).unref();
+    });
     return {
       enqueueMs: queued.enqueueMs as number,
       sendMs: sent.sendMs as number,

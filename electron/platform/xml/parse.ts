@@ -74,11 +74,45 @@ export function parseXml(input: string | Uint8Array, limits: XmlParseLimits = {}
   const text = decodeXmlInput(input, limits);
   scanXml(text, limits);
 
-  let firstError: { message: string; line?: number; column?: number } | undefined;
   let doc: Document;
   try {
-    doc = new DOMParser({
-      locator: true,
+    // Positions are tracked only to report an error: a document that fails is parsed again with
+    // the locator (xmldom's line counting scans every text, megabytes of base64 in a CDA).
+    doc = domParse(text, false).doc as Document;
+  } catch {
+    const { error } = domParse(text, true);
+    const message = error?.message ?? 'malformed';
+    // Positions only: xmldom's message may quote names from the document.
+    const position: Record<string, unknown> = {};
+    if (error?.line !== undefined) position.line = error.line;
+    if (error?.column !== undefined) position.column = error.column;
+    if (/^Doctype not allowed/i.test(message)) throw new XmlError('XML_DOCTYPE_FORBIDDEN', position);
+    throw new XmlError('XML_MALFORMED', position, { cause: new Error(firstLine(message)) });
+  }
+  if (doc.documentElement === null) throw new XmlError('XML_MALFORMED', { reason: 'no-root-element' });
+  try {
+    checkTree(doc);
+  } catch (error) {
+    // The same refusal, with the line of the offending node (parsed again with the locator).
+    const located = domParse(text, true).doc;
+    if (located !== undefined) checkTree(located);
+    throw error;
+  }
+  return doc;
+}
+
+interface DomParseError {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** xmldom with XML 1.0 rules; throws on the first error (returned instead when `locate` is set). */
+function domParse(text: string, locate: boolean): { doc: Document; error?: undefined } | { doc?: undefined; error: DomParseError | undefined } {
+  let firstError: DomParseError | undefined;
+  try {
+    const doc = new DOMParser({
+      locator: locate,
       // XML 1.0 §2.11 only: xmldom's default also folds U+0085 and U+2028 (XML 1.1 rules), which
       // would alter text that XML 1.0 keeps, and with it canonical forms and signatures.
       normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
@@ -89,18 +123,11 @@ export function parseXml(input: string | Uint8Array, limits: XmlParseLimits = {}
         throw new Error(message);
       },
     }).parseFromString(text, 'text/xml');
+    return { doc };
   } catch (cause) {
-    const message = firstError?.message ?? (cause instanceof Error ? cause.message : String(cause));
-    // Positions only: xmldom's message may quote names from the document.
-    const position: Record<string, unknown> = {};
-    if (firstError?.line !== undefined) position.line = firstError.line;
-    if (firstError?.column !== undefined) position.column = firstError.column;
-    if (/^Doctype not allowed/i.test(message)) throw new XmlError('XML_DOCTYPE_FORBIDDEN', position);
-    throw new XmlError('XML_MALFORMED', position, { cause: new Error(firstLine(message)) });
+    if (!locate) throw cause;
+    return { error: firstError ?? { message: cause instanceof Error ? cause.message : String(cause) } };
   }
-  if (doc.documentElement === null) throw new XmlError('XML_MALFORMED', { reason: 'no-root-element' });
-  checkTree(doc);
-  return doc;
 }
 
 /** The text of an input: size-checked, decoded (bytes), byte-order mark removed. */
