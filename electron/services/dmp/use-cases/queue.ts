@@ -156,7 +156,7 @@ export function queueDocument(ctx: DmpContext, input: SendInput, actorName: stri
 function versionChainKey(ctx: DmpContext, patientId: string, metadata: XdsDocumentMetadata, replaces: string | undefined): string {
   if (replaces !== undefined) {
     const original = ctx.store.outgoing(replaces);
-    const key = original?.jobId == null ? undefined : ctx.deps.outbox?.get(original.jobId)?.serialKey;
+    const key = original === null || original.jobId === null ? undefined : ctx.deps.outbox?.get(original.jobId)?.serialKey;
     if (key !== undefined && key !== null) return key;
   }
   return `dmp:${patientId}:${metadata.setId ?? replaces ?? metadata.uniqueId}`;
