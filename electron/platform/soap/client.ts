@@ -36,6 +36,8 @@ export interface SoapCall {
   mtom?: boolean;
   signal?: AbortSignal;
   timeouts?: Partial<HttpTimeouts>;
+  /** A read: sent once more on a new connection if a pooled one turns out closed (`HttpRequest.idempotent`). */
+  idempotent?: boolean;
   /** Accept a SOAP 1.1 envelope in the response (no DMP/INSi response uses it). */
   allowSoap11?: boolean;
   /**
@@ -119,6 +121,7 @@ export class SoapClient {
       signal: call.signal,
       timeouts: call.timeouts,
       acceptErrorStatus: true,
+      ...(call.idempotent === true ? { idempotent: true } : {}),
     });
     return this.readResponse(response, call);
   }

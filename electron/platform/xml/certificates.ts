@@ -22,31 +22,26 @@ export function certificateToPem(certificate: string): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-// The same few certificates (the card's chain, the IGC-Santé CAs) are parsed on every signature
-// made or checked: ~1 ms each. X509Certificate objects are immutable, so the last ones parsed are
-// kept, by their base64 DER text (the certificate itself, not a name that could be spoofed).
-const PARSED_CACHE_SIZE = 32;
+/**
+ * Certificates already read, by their base64 DER: the same trust anchors and signers come back
+ * with every message (DMP: each request's VIHF), and X509Certificate objects are immutable. Bounded.
+ */
 const parsed = new Map<string, X509Certificate>();
+const PARSED_MAX = 256;
 
 export function parseCertificate(certificate: string | X509Certificate): X509Certificate {
   if (certificate instanceof X509Certificate) return certificate;
-  let base64: string;
   try {
-    base64 = certificateToBase64(certificate);
+    const base64 = certificateToBase64(certificate);
+    const known = parsed.get(base64);
+    if (known !== undefined) return known;
+    const x509 = new X509Certificate(Buffer.from(base64, 'base64'));
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(base64, x509);
+    return x509;
   } catch (cause) {
     throw new XmlError('XML_SIGNATURE_UNTRUSTED', { reason: 'unreadable-certificate' }, { cause });
   }
-  const known = parsed.get(base64);
-  if (known !== undefined) return known;
-  let result: X509Certificate;
-  try {
-    result = new X509Certificate(Buffer.from(base64, 'base64'));
-  } catch (cause) {
-    throw new XmlError('XML_SIGNATURE_UNTRUSTED', { reason: 'unreadable-certificate' }, { cause });
-  }
-  if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(base64, result);
-  return result;
 }
 
 export function sameCertificate(a: X509Certificate, b: X509Certificate): boolean {

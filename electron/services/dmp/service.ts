@@ -14,6 +14,7 @@ import { createDmpContext, type DmpContext } from './use-cases/context';
 import { sweepOutgoingContent } from './use-cases/outgoing-content';
 import { readDmpDocument } from './use-cases/document';
 import { openDmp } from './use-cases/open';
+import { prewarmDmp } from './use-cases/prewarm';
 import { dmpDocumentTypes, queueDocument, reassignUnsentDocuments, sendDocument } from './use-cases/queue';
 import { rightsView } from './use-cases/rights';
 import { probeDmp, sendQueue } from './use-cases/send-job';
@@ -36,6 +37,19 @@ export class DmpService {
 
   rights(actor: DmpActor | null): DmpRightsView {
     return rightsView(actor);
+  }
+
+  /**
+   * Done ahead of an opening (card session opened: `null`; a patient about to be opened: its id):
+   * the connection to the DMP, and the patient's VIHF. Never fails.
+   */
+  prewarm(patientId: string | null = null): Promise<void> {
+    return prewarmDmp(this.ctx, patientId);
+  }
+
+  /** The card session ended (the CPS taken out, its reader gone): no VIHF signed with it is used again. */
+  cardSessionEnded(): void {
+    this.ctx.client.forgetVihfs();
   }
 
   open(patientId: string, options: { access?: DmpAccess; widen?: boolean }, actorName: string) {

@@ -6,7 +6,7 @@ import type { HttpTransport } from '../../platform/http';
 import type { Logger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
 import type { Outbox } from '../outbox';
-import type { DmpCallerCredentials } from './client';
+import type { DmpCallerCredentials, DmpTrace } from './client';
 import type { PurposeOfUse } from './codes';
 import type { DmpActor } from './rights';
 import type { LpsIdentity } from './vihf';
@@ -87,6 +87,8 @@ export interface DmpServiceDeps {
    * the host gives one under its data folder. Without it, documents stay in the database.
    */
   contentFolder?: string;
+  /** Time spent in each stage of the exchanges (the bench's breakdown). */
+  trace?: DmpTrace;
 }
 
 export interface DmpAccess {

@@ -36,6 +36,7 @@ export function createDmpContext(deps: DmpServiceDeps): DmpContext {
       clock: deps.clock,
       lps: () => deps.settings().lps,
       lpsOid: () => deps.settings().lpsOid,
+      ...(deps.trace === undefined ? {} : { trace: deps.trace }),
     }),
     now: () => new Date(deps.clock.now()).toISOString(),
     ready: async () => {

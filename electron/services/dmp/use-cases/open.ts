@@ -4,6 +4,7 @@
  * only what changed since the last call (TD3.1). While the DMP cannot be reached, what is known
  * here. Every exchange is in the audit trail.
  */
+import { performance } from 'node:perf_hooks';
 import { AppError, isAppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
 import { hl7Ts, type DmpCallContext } from '../client';
@@ -41,7 +42,6 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   } finally {
     deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
   }
-  store.putStatus(patientId, status, at);
   const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
   const settings = deps.settings();
   const previous = store.state(patientId).lastCallAt;
@@ -54,6 +54,8 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   let listed = false;
   let listError: { code: string; message: string } | null = null;
   let newCount = 0;
+  let searched = false;
+  let found: Found | null = null;
   const consult = isAllowed('TD3.1', actor);
   if (status.existence === 'absent') listError = { code: 'DMP_NOT_FOUND', message: new AppError('DMP_NOT_FOUND').message };
   else if (status.existence === 'closed') listError = { code: 'DMP_CLOSED', message: new AppError('DMP_CLOSED').message };
@@ -61,18 +63,31 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   else if (purpose === 'normal' && status.authorisation !== 'VALIDE') {
     listError = { code: 'DMP_NOT_AUTHORIZED', message: new AppError('DMP_NOT_AUTHORIZED').message };
   } else {
+    searched = true;
     try {
-      newCount = firstSearch ? await firstSearchOf(ctx, call, patientId, patient.ins, filter, at) : await changesSince(ctx, call, patientId, patient.ins, previous as string, at);
-      store.putLastCall(patientId, at);
-      listed = true;
+      found = firstSearch ? await firstSearchOf(ctx, call, patient.ins, filter) : await changesSince(ctx, call, patient.ins, previous as string);
     } catch (error) {
-      if (!isAppError(error)) throw error;
+      if (!isAppError(error)) {
+        deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+        throw error;
+      }
       // A read is never « renvoyée »: the list waits for the service, the known documents stay.
       listError = isUnreachable(error) ? { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message } : { code: error.code, message: error.message };
-    } finally {
-      deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
     }
   }
+  // What the opening learnt (status, documents, time of the call) in one commit: one synchronous
+  // write of the journal on the critical path instead of one per step (issue 15).
+  const written = performance.now();
+  inTransaction(deps.db, () => {
+    store.putStatus(patientId, status, at);
+    if (found !== null) {
+      newCount = found(patientId, at);
+      store.putLastCall(patientId, at);
+      listed = true;
+    }
+  });
+  deps.trace?.('db', performance.now() - written);
+  if (searched) deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
   ctx.logger.info('dmp.opened', { existence: status.existence, authorisation: status.authorisation, listed, newCount });
   deps.notify?.('dmp.changed', { patientId, reason: 'opened' });
   return {
@@ -110,14 +125,10 @@ function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purpose
   };
 }
 
-async function firstSearchOf(
-  ctx: DmpContext,
-  call: DmpCallContext,
-  patientId: string,
-  ins: { matricule: string; oid: string },
-  filter: { since: string | null; typeCodes: string[] },
-  at: string,
-): Promise<number> {
+/** What a search found, written into the opening's transaction; returns how many documents are new here. */
+type Found = (patientId: string, at: string) => number;
+
+async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, filter: { since: string | null; typeCodes: string[] }): Promise<Found> {
   const result = await ctx.client.query(
     call,
     findDocuments(patientCx(ins.matricule, ins.oid), {
@@ -126,11 +137,11 @@ async function firstSearchOf(
       ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: '2.16.840.1.113883.6.1' })) }),
     }),
   );
-  let fresh = 0;
-  inTransaction(ctx.deps.db, () => {
+  return (patientId, at) => {
+    let fresh = 0;
     for (const entry of result.documents) if (ctx.store.upsertDocument(patientId, entry, at, false)) fresh++;
-  });
-  return fresh;
+    return fresh;
+  };
 }
 
 /**
@@ -138,10 +149,10 @@ async function firstSearchOf(
  * touch, in batches (ANS "Exemples d'usages DMP": RPLC → the replaced one is Deprecated; same
  * logicalId → metadata change; otherwise new). Deduplicated by uniqueId.
  */
-async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: string, ins: { matricule: string; oid: string }, since: string, at: string): Promise<number> {
+async function changesSince(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, since: string): Promise<Found> {
   const { client, store } = ctx;
   const sets = await client.query(call, findSubmissionSets(patientCx(ins.matricule, ins.oid), hl7Ts(Date.parse(since))));
-  if (sets.submissionSets.length === 0) return 0;
+  if (sets.submissionSets.length === 0) return () => 0;
   const associations = await client.query(call, getAssociations(sets.submissionSets.map((s) => s.entryUuid)));
   const targets = [
     ...new Set(
@@ -158,8 +169,8 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: st
     entries.push(...batch.documents);
     replaced.push(...batch.associations.filter((a) => a.type === ASSOCIATION.replace).map((a) => a.target));
   }
-  let fresh = 0;
-  inTransaction(ctx.deps.db, () => {
+  return (patientId, at) => {
+    let fresh = 0;
     for (const entry of entries) {
       const known = store.uniqueIdForLogicalId(patientId, entry.logicalId);
       if (known !== null && known !== entry.uniqueId) continue;
@@ -170,6 +181,6 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, patientId: st
         store.upsertDocument(patientId, { ...stored.entry, status: 'Deprecated' }, at, stored.seen);
       }
     }
-  });
-  return fresh;
+    return fresh;
+  };
 }
