@@ -6,6 +6,7 @@
  * client certificate is the demo CPS authentication certificate's PEM; elsewhere the CPS transport
  * carries none yet.
  */
+import { join } from 'node:path';
 import { DMP_LPS_TLS, HttpClient, type HttpTransport } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
 import { DmpService } from '../../services/dmp';
@@ -64,6 +65,8 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
       };
     },
     outbox,
+    // Documents waiting to be sent: sealed files beside the database (README « Design »).
+    contentFolder: join(ctx.dataDir, 'dmp-envois'),
     notify: (event, payload) => dispatcher.emit(event, payload),
     // An imported CDA (up to 16 MB) is read in the worker thread: the desk keeps answering.
     ...(ctx.workers === undefined
