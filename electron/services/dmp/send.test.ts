@@ -6,11 +6,13 @@ import { makePdf } from '../../../fixtures/sim/dmp';
 import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
-import { migrate, openDatabase, type Db } from '../../platform/db';
+import { backupDatabase, migrate, openDatabase, type Db } from '../../platform/db';
+import { generateKeyHex } from '../../platform/db/key';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
 import { Outbox, outboxMigrations } from '../outbox';
 import { dmpMigrations, dmpMigrations2 } from './schema';
+import { inlineOutgoingFiles } from './use-cases/outgoing-content';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
 /** A CDA wrapped as laboratories send it « auto-présentable »: an XSLT stylesheet carrying it as data. */
@@ -253,6 +255,63 @@ describe('sending documents to the DMP through the outbox', () => {
       contentFolder: folder,
     });
     expect(readdirSync(folder).sort()).toEqual([...kept, '00000000-0000-4000-8000-000000000002.sealed'].sort());
+  });
+
+  it('carries the documents waiting in sealed files in a backup: restored without their folder, they are sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pupitre-dmp-backup-'));
+    const keyHex = generateKeyHex();
+    const steps = [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up }));
+    const live = openDatabase({ path: join(dir, 'pupitre.db'), keyHex });
+    migrate(live, steps);
+    const envois = join(dir, 'dmp-envois');
+    const service = (base: Db, box: Outbox, contentFolder: string): DmpService =>
+      new DmpService({
+        db: base,
+        clock,
+        logger: createMemoryLogger(clock),
+        audit: () => undefined,
+        http: (credential) => harness.transports[credential],
+        practitioner: () => practitioner,
+        patient: () => DUPONT,
+        settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+        outbox: box,
+        contentFolder,
+      });
+    try {
+      const liveOutbox = new Outbox({ db: live, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
+      await harness.sim.setMode('down');
+      const content = pdf('CR sauvegardé');
+      const queued = await service(live, liveOutbox, envois).send({ patientId: DUPONT.id, fileName: 'cr.pdf', content, typeCode: '11488-4' }, 'dr');
+      await liveOutbox.stop(1_000);
+      expect(readdirSync(envois)).toHaveLength(1);
+
+      const made = await backupDatabase(live, { folder: join(dir, 'sauvegardes'), keyHex, now: new Date(clock.now()), complete: (copy) => inlineOutgoingFiles(copy, envois) });
+      // The installation itself is untouched: its document stays in its sealed file.
+      expect(live.prepare('SELECT count(*) AS n FROM dmp_outgoing_file').get()).toEqual({ n: 1 });
+      expect(live.prepare('SELECT count(*) AS n FROM dmp_outgoing_content').get()).toEqual({ n: 0 });
+      live.close();
+      expect(readdirSync(join(dir, 'sauvegardes')).filter((f) => f.endsWith('-wal') || f.endsWith('-shm') || f.endsWith('.partial'))).toEqual([]);
+
+      // Another machine: the backup alone, no folder of sealed files.
+      rmSync(envois, { recursive: true, force: true });
+      const restored = openDatabase({ path: made.path, keyHex });
+      try {
+        expect(restored.prepare('SELECT count(*) AS n FROM dmp_outgoing_file').get()).toEqual({ n: 0 });
+        const restoredOutbox = new Outbox({ db: restored, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
+        const again = service(restored, restoredOutbox, join(dir, 'autre-dmp-envois'));
+        await harness.sim.setMode('up');
+        clock.advance(3_600_000);
+        await restoredOutbox.syncNow();
+        expect(again.sendings(DUPONT.id).find((s) => s.uniqueId === queued.uniqueId)?.state).toBe('sent');
+        expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+        expect(harness.sim.registry.contents.get(queued.uniqueId)!.toString('utf8')).toContain(Buffer.from(content).subarray(0, 300).toString('base64').slice(0, 100));
+        await restoredOutbox.stop(1_000);
+      } finally {
+        restored.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('still sends a document queued in the database before sealed files existed', async () => {

@@ -4,6 +4,7 @@
  * (and for documents queued before the files existed). Encrypted at rest either way.
  */
 import { isAppError } from '../../../contract/errors';
+import { createSealedFileStore, type Db } from '../../../platform/db';
 import { DmpError } from '../client';
 import type { OutgoingContentRef } from '../store';
 import type { DmpContext } from './context';
@@ -42,4 +43,39 @@ export function readOutgoingContent(ctx: DmpContext, uniqueId: string, ref: Outg
 export function sweepOutgoingContent(ctx: DmpContext, now: number): number {
   if (ctx.contents === null) return 0;
   return ctx.contents.sweep(ctx.store.contentFiles(), now - 3_600_000);
+}
+
+/** The folder of sealed files, under the data folder (host wiring gives the same path to the service and to backups). */
+export const DMP_CONTENT_FOLDER = 'dmp-envois';
+
+/**
+ * Puts the documents kept in sealed files into a backup copy of the database (`copy`), as the
+ * blobs documents had before files existed — which the sending path still reads: a restored
+ * backup, here or on another machine, sends what was waiting without the files of `folder`
+ * (issue 14: nothing lost). A file missing or altered is left as it is in the copy (the document
+ * will say « illisible » as it would here). Returns how many documents were put in.
+ */
+export function inlineOutgoingFiles(copy: Db, folder: string): number {
+  const rows = copy.prepare<[], { unique_id: string; file: string; file_key: Buffer; size: number }>('SELECT unique_id, file, file_key, size FROM dmp_outgoing_file').all();
+  if (rows.length === 0) return 0;
+  const files = createSealedFileStore(folder);
+  const insert = copy.prepare<[string, Buffer]>('INSERT OR REPLACE INTO dmp_outgoing_content (unique_id, content) VALUES (?, ?)');
+  const forget = copy.prepare<[string]>('DELETE FROM dmp_outgoing_file WHERE unique_id = ?');
+  let inlined = 0;
+  for (const row of rows) {
+    let content: Buffer;
+    try {
+      content = files.read({ file: row.file, key: row.file_key }, row.unique_id);
+    } catch {
+      continue;
+    }
+    if (content.length !== row.size) continue;
+    // One document per transaction: a 1.3 MB blob at a time, never the whole queue in memory.
+    copy.transaction(() => {
+      insert.run(row.unique_id, content);
+      forget.run(row.unique_id);
+    })();
+    inlined += 1;
+  }
+  return inlined;
 }
