@@ -296,11 +296,35 @@ export function decodeXmlBytes(bytes: Uint8Array, externalEncoding?: string): st
   return decode(bytes, label);
 }
 
+const ASCII_CHUNK = 64 * 1024;
+
+/** Where the ASCII-only end of `bytes` starts, to a chunk: every byte from there on is ASCII. */
+function asciiTailStart(bytes: Uint8Array): number {
+  let end = bytes.byteLength;
+  while (end > 0) {
+    const start = Math.max(0, end - ASCII_CHUNK);
+    if (!isAscii(bytes.subarray(start, end))) return end;
+    end = start;
+  }
+  return 0;
+}
+
 function decode(bytes: Uint8Array, label: string): string {
   // ASCII bytes (a CDA of base64, most SOAP messages) are the same text in UTF-8: checked and
   // decoded without the UTF-8 decoder's work, into a one-byte string (faster to parse and scan).
   if (label === 'utf-8' && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
+    if (label === 'utf-8') {
+      // Mostly ASCII (a CDA whose header has accented names, then megabytes of base64): only the
+      // part up to the last non-ASCII byte goes through the decoder, the ASCII rest is taken as it
+      // is. A cut just before an ASCII byte is a character boundary in UTF-8 (RFC 3629 §3: ASCII
+      // bytes never occur inside a sequence), so the text and the refusals are the same as decoding
+      // the whole (a sequence cut short before the ASCII rest is refused by the decoder alike).
+      const ascii = asciiTailStart(bytes);
+      if (ascii < bytes.byteLength - ASCII_CHUNK) {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, ascii)) + Buffer.from(bytes.buffer, bytes.byteOffset + ascii, bytes.byteLength - ascii).toString('latin1');
+      }
+    }
     return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (cause) {
     // Refused, never decoded with replacement characters (issue 14): the text would not be the document's.
