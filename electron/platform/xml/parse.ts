@@ -297,6 +297,7 @@ export function decodeXmlBytes(bytes: Uint8Array, externalEncoding?: string): st
 }
 
 const ASCII_CHUNK = 64 * 1024;
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** Where the ASCII-only end of `bytes` starts, to a chunk: every byte from there on is ASCII. */
 function asciiTailStart(bytes: Uint8Array): number {
@@ -316,13 +317,21 @@ function decode(bytes: Uint8Array, label: string): string {
   try {
     if (label === 'utf-8') {
       // Mostly ASCII (a CDA whose header has accented names, then megabytes of base64): only the
-      // part up to the last non-ASCII byte goes through the decoder, the ASCII rest is taken as it
-      // is. A cut just before an ASCII byte is a character boundary in UTF-8 (RFC 3629 §3: ASCII
-      // bytes never occur inside a sequence), so the text and the refusals are the same as decoding
-      // the whole (a sequence cut short before the ASCII rest is refused by the decoder alike).
+      // part up to the last non-ASCII byte goes through the decoder. A cut just before an ASCII
+      // byte is a character boundary in UTF-8 (RFC 3629 §3: ASCII bytes never occur inside a
+      // sequence), so the text and the refusals are those of decoding the whole (a sequence cut
+      // short before the ASCII rest is refused alike). When that part is all Latin-1 (French names),
+      // the text is made as one flat one-byte string, as the decoder makes it: a joined string, or a
+      // two-byte one, parses 2 to 6 times slower (measured on a 1.3 MB CDA); else the whole is decoded.
       const ascii = asciiTailStart(bytes);
-      if (ascii < bytes.byteLength - ASCII_CHUNK) {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, ascii)) + Buffer.from(bytes.buffer, bytes.byteOffset + ascii, bytes.byteLength - ascii).toString('latin1');
+      if (ascii < bytes.byteLength / 2) {
+        const head = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, ascii));
+        if (!NOT_LATIN1.test(head)) {
+          const text = Buffer.allocUnsafe(head.length + bytes.byteLength - ascii);
+          text.write(head, 0, 'latin1');
+          text.set(bytes.subarray(ascii), head.length);
+          return text.toString('latin1');
+        }
       }
     }
     return new TextDecoder(label, { fatal: true }).decode(bytes);
