@@ -297,7 +297,7 @@ export function decodeXmlBytes(bytes: Uint8Array, externalEncoding?: string): st
 }
 
 const ASCII_CHUNK = 64 * 1024;
-const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 /** Where the ASCII-only end of `bytes` starts, to a chunk: every byte from there on is ASCII. */
 function asciiTailStart(bytes: Uint8Array): number {
