@@ -47,6 +47,15 @@ describe('buildPdfDocument (CDA R2 N1, CI-SIS structuration minimale)', () => {
     expect(xml).not.toContain('relatedDocument');
   });
 
+  it('writes the base64 of a PDF of several pieces, padding included, as one text', () => {
+    for (const size of [48 * 1024, 200_001, 200_002]) {
+      const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(size, 0xa5)]);
+      const { xml } = buildPdfDocument(sampleInput({ pdf }), sequentialOids());
+      const b64 = readText(parseXml(xml).documentElement as Element, 'h:component/h:nonXMLBody/h:text', NS) ?? '';
+      expect(b64).toBe(pdf.toString('base64'));
+    }
+  });
+
   it('gives the same XDS metadata as reading the whole document it built, whatever the input', () => {
     const text = fc.string({ minLength: 0, maxLength: 20 }).filter((t) => !hasForbiddenXmlChar(t));
     const input = fc.record({

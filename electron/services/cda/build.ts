@@ -317,12 +317,15 @@ export function buildPdfDocument(input: PdfDocumentInput, ids: OidGenerator): Bu
   if (missing.length > 0) metadata.missing = missing;
   const head = Buffer.from(header.slice(0, header.length - BODY_END.length), 'utf8');
   const pdf = Buffer.from(input.pdf.buffer, input.pdf.byteOffset, input.pdf.byteLength);
-  // Base64 needs no escaping (RFC 4648 alphabet): written as it is.
-  const base64 = pdf.toString('base64');
-  const bytes = Buffer.allocUnsafe(head.length + base64.length + BODY_END.length);
+  // Base64 needs no escaping (RFC 4648 alphabet): written as it is, 48 KB of PDF at a time (a
+  // multiple of 3 bytes: no padding but at the end), never as one string of the whole document.
+  const base64Length = 4 * Math.ceil(pdf.byteLength / 3);
+  const bytes = Buffer.allocUnsafe(head.length + base64Length + BODY_END.length);
   head.copy(bytes, 0);
-  bytes.write(base64, head.length, 'latin1');
-  bytes.write(BODY_END, head.length + base64.length, 'latin1');
+  let at = head.length;
+  for (let offset = 0; offset < pdf.byteLength; offset += BASE64_CHUNK) at += bytes.write(pdf.toString('base64', offset, Math.min(offset + BASE64_CHUNK, pdf.byteLength)), at, 'latin1');
+  if (at !== head.length + base64Length) throw new Error('unexpected base64 length');
+  bytes.write(BODY_END, at, 'latin1');
   const canonicalDigest = { algorithm: 'sha256' as const, value: createHash('sha256').update(canonicalPart(bytes)).digest('base64') };
   return {
     bytes,
@@ -333,6 +336,9 @@ export function buildPdfDocument(input: PdfDocumentInput, ids: OidGenerator): Bu
     metadata: { ...metadata, size: bytes.byteLength, hash: createHash('sha1').update(bytes).digest('hex') },
   };
 }
+
+/** PDF bytes base64-encoded at a time (a multiple of 3). */
+const BASE64_CHUNK = 48 * 1024;
 
 /** The end of the canonical CDA N1 after the base64 text (nonXMLBody is the last component). */
 const BODY_END = '</text></nonXMLBody></component></ClinicalDocument>';
