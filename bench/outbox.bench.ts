@@ -13,10 +13,12 @@
  * Prints a markdown section on stdout (collected into bench/README.md by scripts/bench.mjs).
  */
 import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, fsyncSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { buildDBClient, Runner, SqliteQueue } from 'liteque';
@@ -213,6 +215,15 @@ interface Result {
   p50: number;
   p99: number;
   duplicates: number;
+  latencies: number[];
+}
+
+/** The rounds of one system together: pooled latencies, median throughput. */
+function pool(results: Result[]): Result {
+  const first = results[0] as Result;
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const perSecond = results.map((r) => r.perSecond).sort((a, b) => a - b)[Math.floor(results.length / 2)] as number;
+  return { ...first, perSecond, latencies, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: results.reduce((n, r) => n + r.duplicates, 0) };
 }
 
 async function measure(make: (dir: string) => Promise<System>, label: string): Promise<Result> {
@@ -236,7 +247,7 @@ async function measure(make: (dir: string) => Promise<System>, label: string): P
       latencies.push(performance.now() - t0);
     }
     latencies.sort((a, b) => a - b);
-    return { name: system.name, durability: system.durability, perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: system.duplicates() };
+    return { name: system.name, durability: system.durability, perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: system.duplicates(), latencies };
   } finally {
     await system.close();
   }
@@ -259,36 +270,106 @@ function commitFloor(): number {
   return percentile(times.sort((a, b) => a - b), 50);
 }
 
-const loadAtStart = loadavg()[0] ?? 0;
-const floorBefore = commitFloor();
-const results: Result[] = [];
-for (const [label, make] of [
-  ['pupitre', (dir: string) => pupitre(dir)],
-  ['plainjob', (dir: string) => plainjob(dir, false)],
-  ['liteque', (dir: string) => liteque(dir, false)],
-  ['plainjob-full', (dir: string) => plainjob(dir, true)],
-  ['liteque-full', (dir: string) => liteque(dir, true)],
-] as const) {
-  process.stderr.write(`bench outbox: ${label}\n`);
-  results.push(await measure(make, label));
+const SYSTEMS = {
+  pupitre: (dir: string) => pupitre(dir),
+  plainjob: (dir: string) => plainjob(dir, false),
+  liteque: (dir: string) => liteque(dir, false),
+  'plainjob-full': (dir: string) => plainjob(dir, true),
+  'liteque-full': (dir: string) => liteque(dir, true),
+} as const;
+type SystemLabel = keyof typeof SYSTEMS;
+const LABELS = Object.keys(SYSTEMS) as SystemLabel[];
+// Rounds are interleaved (A/B/C…/A/B/C…) so that a slow minute of the shared machine falls on
+// every system alike; latencies are pooled over the rounds, throughput is the median round.
+const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 3);
+
+/**
+ * Child mode (`BENCH_OUTBOX_FSYNC=label`): a small closed loop of one system, run under
+ * `strace -f -c -e trace=fsync,fdatasync` by the parent to count the fsyncs each job costs.
+ */
+async function fsyncChild(label: SystemLabel): Promise<void> {
+  const system = await SYSTEMS[label](mkdtempSync(join(BASE, `fsync-${label}-`)));
+  // Warm-up (schema, first checkpoint-free commits), then the counted jobs, marked in the trace
+  // by a failing fsync(-1) before and after so only the loop is counted.
+  for (let i = 0; i < 5; i += 1) {
+    system.enqueue(i);
+    await system.drain();
+  }
+  markTrace();
+  for (let i = 0; i < FSYNC_JOBS; i += 1) {
+    system.enqueue(100 + i);
+    await system.drain();
+  }
+  markTrace();
+  await system.close();
+}
+const FSYNC_JOBS = 50;
+let markerFd: number | null = null;
+/** fsync of /dev/null (EINVAL): a line in the trace that marks where the counted loop starts and ends. */
+function markTrace(): void {
+  markerFd ??= openSync('/dev/null', 'r');
+  try {
+    fsyncSync(markerFd);
+  } catch {
+    // EINVAL: the marker itself.
+  }
 }
 
+/** fsync + fdatasync calls per job of each system, from strace; null when strace is missing. */
+function countFsyncs(label: SystemLabel): number | null {
+  const out = join(mkdtempSync(join(BASE, 'strace-')), 'trace');
+  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', out, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_OUTBOX_FSYNC: label },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.error !== undefined || result.status !== 0 || !existsSync(out)) return null;
+  const lines = readFileSync(out, 'utf8').split('\n');
+  const marks = lines.flatMap((line, i) => (/fsync\(\d+\)\s+= -1 EINVAL/.test(line) ? [i] : []));
+  if (marks.length < 2) return null;
+  const inside = lines.slice((marks[0] as number) + 1, marks[marks.length - 1]).filter((line) => /\b(fsync|fdatasync)\(\d+/.test(line) && !/resumed/.test(line));
+  return inside.length / FSYNC_JOBS;
+}
+
+const only = process.env.BENCH_OUTBOX_FSYNC as SystemLabel | undefined;
+if (only !== undefined) {
+  await fsyncChild(only);
+  process.exit(0);
+}
+
+const chosen = (process.env.BENCH_OUTBOX_SYSTEMS?.split(',') as SystemLabel[] | undefined) ?? LABELS;
+const loadAtStart = loadavg()[0] ?? 0;
+const floorBefore = commitFloor();
+const rounds = new Map<SystemLabel, Result[]>(chosen.map((label) => [label, []]));
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const label of chosen) {
+    process.stderr.write(`bench outbox: round ${round + 1}/${ROUNDS} ${label}\n`);
+    rounds.get(label)?.push(await measure(SYSTEMS[label], label));
+  }
+}
+const results: Result[] = chosen.map((label) => pool(rounds.get(label) ?? []));
+const fsyncs = new Map<string, number | null>(chosen.map((label, i) => [results[i]?.name ?? label, countFsyncs(label)]));
 const floor = (floorBefore + commitFloor()) / 2;
 const loadAtEnd = loadavg()[0] ?? 0;
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
-const ours = results[0] as Result;
-const full = results.slice(3);
+const byLabel = (label: SystemLabel) => results[chosen.indexOf(label)];
+const ours = byLabel('pupitre') ?? (results[0] as Result);
+const full = [byLabel('plainjob-full'), byLabel('liteque-full')].filter((r): r is Result => r !== undefined);
+if (full.length === 0) full.push(ours);
+const fsyncText = (r: Result) => {
+  const n = fsyncs.get(r.name);
+  return n === null || n === undefined ? 'n/a (no strace)' : n.toFixed(1);
+};
 const fastestFull = full.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const quickestFull = full.reduce((a, b) => (b.p50 < a.p50 ? b : a));
 const lines = [
   '## Outbox: enqueue + claim + complete (bench/outbox.bench.ts)',
   '',
-  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id). Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
+  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id), ${ROUNDS} interleaved rounds (every system once per round, latencies pooled, median throughput). fsyncs per job: ${FSYNC_JOBS} closed-loop jobs of each system under \`strace -f -e trace=fsync,fdatasync\`. Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
   '',
-  '| queue | durability | jobs/s | p50 latency | p99 latency | jobs run twice |',
-  '|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.name} | ${r.durability} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${r.duplicates} |`),
-  `| _one FULL commit of a small row, plain SQLite, same disk (floor)_ | | | ${fmt(floor)} ms | | |`,
+  '| queue | durability | fsyncs per job (strace) | jobs/s | p50 latency | p99 latency | jobs run twice |',
+  '|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.durability} | ${fsyncText(r)} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${r.duplicates} |`),
+  `| _one FULL commit of a small row, plain SQLite, same disk (floor)_ | | 1 | | ${fmt(floor)} ms | | |`,
   '',
   `**At equal durability (FULL): p50 latency ${fmt(ours.p50)} ms vs ${fmt(quickestFull.p50)} ms for ${quickestFull.name} (ratio ${(ours.p50 / quickestFull.p50).toFixed(2)}, target ≤ 1); throughput ${(ours.perSecond / fastestFull.perSecond).toFixed(2)}× the faster library (${fastestFull.name}).** p99 ${fmt(ours.p99)} ms vs ${fmt(quickestFull.p99)} ms.`,
   '',

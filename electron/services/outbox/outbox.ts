@@ -16,6 +16,7 @@ import { classifyError, describeError, isEndpointFailure } from './classify';
 import { EndpointMonitor } from './endpoints';
 import { GroupCommit } from './group-commit';
 import { encodeLeaseOwner, LivenessCache } from './leases';
+import { purgeDoneJobs, type PurgeOptions, type PurgeReport } from './retention';
 import { unsentReport, type UnsentReport } from './unsent';
 import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type OutboxStore } from './store';
 import type {
@@ -521,6 +522,16 @@ export class Outbox {
       const { changes } = this.store.releaseLeasesOf.run({ owner, now });
       if (changes > 0) this.logger.warn('outbox.dead_holder_released', { jobs: changes });
     }
+  }
+
+  /**
+   * Deletes done jobs older than the retention period with their attempts, in small batches
+   * (retention.ts: what is kept where, and why nothing else is purged). Audited once per run.
+   */
+  async purgeDone(options: PurgeOptions): Promise<PurgeReport> {
+    const report = await purgeDoneJobs({ db: this.db, clock: this.clock, logger: this.logger, audit: this.audit }, options);
+    if (report.jobs > 0) this.changed();
+    return report;
   }
 
   /** Jobs not sent and why, for `pupitre queue sync` and the File d'envoi (issue 14, point 7). */

@@ -1,0 +1,151 @@
+/**
+ * Retention of the outbox's technical history (issue 15). A `done` job keeps a copy of its
+ * payload and its attempt log; what the law asks to keep lives in each domain's own tables, never
+ * here: the DMP sendings (`dmp_outgoing`, with their sent date), the prescriptions and
+ * dispensations (`erx_*`, with their registration and execution dates), the billing lots and their
+ * acknowledgements (`billing_*`, purged by billing itself 90 days after the ARL). So once a job is
+ * done and older than the retention period (Paramètres, default 30 days), its row and its attempts
+ * go. Nothing else is ever purged: pending, running, waiting, blocked, dead and cancelled jobs stay
+ * until a person or the engine settles them.
+ *
+ * The purge runs in small batches, each its own transaction, yielding to the event loop between
+ * them, so the desk keeps answering (bench/outbox.bench.ts measures the longest block). Each batch
+ * commits its deletions together with the counts so far (`outbox_purge_run`): a purge stopped by a
+ * crash or a shutdown leaves whole jobs (a job and its attempts go together) and is resumed by the
+ * next run, which writes the single audit entry with the counts of both.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import type { Logger } from '../../platform/log';
+import type { AuditWriter } from '../audit';
+
+/** One month: long enough for support to read what happened to a sending, short enough to keep the base small. */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** Below a week the File d'envoi would forget sendings before anyone looks at them. */
+export const MIN_RETENTION_DAYS = 7;
+/** Ten years: the longest a practice may want the technical history. */
+export const MAX_RETENTION_DAYS = 3650;
+export const DEFAULT_PURGE_BATCH = 200;
+/** Who the audit trail names for the automatic purge. */
+export const RETENTION_ACTOR = 'Pupitre (conservation automatique)';
+
+const DAY_MS = 86_400_000;
+
+export interface PurgeReport {
+  /** Done jobs deleted by this run, with those of an interrupted run it resumed. */
+  jobs: number;
+  attempts: number;
+  /** Jobs done before this moment were purged. */
+  cutoff: string;
+  batches: number;
+  /** A previous run had been stopped mid-way: its counts are included. */
+  resumed: boolean;
+  /** Stopped (shutdown) before the end: the next run goes on and audits the whole. */
+  interrupted: boolean;
+}
+
+export interface PurgeDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditWriter;
+}
+
+export interface PurgeOptions {
+  retentionDays: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Between two batches; defaults to one turn of the event loop. */
+  pause?: () => Promise<void>;
+}
+
+interface ProgressRow {
+  started_at: number;
+  cutoff: number;
+  jobs: number;
+  attempts: number;
+}
+
+export function retentionStatements(db: Db) {
+  return {
+    progress: db.prepare<[], ProgressRow>('SELECT started_at, cutoff, jobs, attempts FROM outbox_purge_run WHERE id = 1'),
+    saveProgress: db.prepare<{ startedAt: number; cutoff: number; jobs: number; attempts: number }>(
+      `INSERT INTO outbox_purge_run (id, started_at, cutoff, jobs, attempts) VALUES (1, @startedAt, @cutoff, @jobs, @attempts)
+       ON CONFLICT (id) DO UPDATE SET cutoff = @cutoff, jobs = @jobs, attempts = @attempts`,
+    ),
+    clearProgress: db.prepare('DELETE FROM outbox_purge_run WHERE id = 1'),
+    /** Oldest done jobs first (index outbox_job_state). */
+    expired: db.prepare<{ cutoff: number; limit: number }, { id: number }>(
+      `SELECT id FROM outbox_job WHERE status = 'done' AND updated_at < @cutoff ORDER BY updated_at, id LIMIT @limit`,
+    ),
+    deleteAttempts: db.prepare<{ ids: string }>(
+      `DELETE FROM outbox_attempt WHERE job_id IN (SELECT value FROM json_each(@ids))`,
+    ),
+    deleteJobs: db.prepare<{ ids: string }>(
+      `DELETE FROM outbox_job WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'done'`,
+    ),
+  };
+}
+
+export function checkRetentionDays(days: number): void {
+  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS || days > MAX_RETENTION_DAYS) {
+    throw new RangeError(`outbox retention must be ${MIN_RETENTION_DAYS}–${MAX_RETENTION_DAYS} days, got ${days}`);
+  }
+}
+
+/** Deletes done jobs older than the retention period and their attempts, batch by batch. */
+export async function purgeDoneJobs(deps: PurgeDeps, options: PurgeOptions): Promise<PurgeReport> {
+  checkRetentionDays(options.retentionDays);
+  const sql = retentionStatements(deps.db);
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_PURGE_BATCH);
+  const pause = options.pause ?? (() => yieldToLoop());
+  const now = deps.clock.now();
+  const cutoff = now - options.retentionDays * DAY_MS;
+  const previous = sql.progress.get();
+  const startedAt = previous?.started_at ?? now;
+  let jobs = previous?.jobs ?? 0;
+  let attempts = previous?.attempts ?? 0;
+  let batches = 0;
+  const report = (interrupted: boolean): PurgeReport => ({
+    jobs,
+    attempts,
+    cutoff: new Date(cutoff).toISOString(),
+    batches,
+    resumed: previous !== undefined,
+    interrupted,
+  });
+
+  for (;;) {
+    if (options.signal?.aborted === true) return report(true);
+    // Totals after this batch; kept only once it has committed.
+    const after = deps.db
+      .transaction((): { jobs: number; attempts: number } | null => {
+        const ids = sql.expired.all({ cutoff, limit: batchSize }).map((row) => row.id);
+        if (ids.length === 0) {
+          // The end of the run: the audit entry and the end of the progress row commit together.
+          if (jobs > 0) {
+            deps.audit({
+              actor: RETENTION_ACTOR,
+              patientRef: null,
+              action: 'outbox.purge',
+              details: { jobs, attempts, retentionDays: options.retentionDays, doneBefore: new Date(cutoff).toISOString(), resumed: previous !== undefined },
+            });
+          }
+          sql.clearProgress.run();
+          return null;
+        }
+        const list = JSON.stringify(ids);
+        const totals = { attempts: attempts + sql.deleteAttempts.run({ ids: list }).changes, jobs: jobs + sql.deleteJobs.run({ ids: list }).changes };
+        sql.saveProgress.run({ startedAt, cutoff, ...totals });
+        return totals;
+      })
+      .immediate();
+    if (after === null) break;
+    ({ jobs, attempts } = after);
+    batches += 1;
+    await pause();
+  }
+  if (jobs > 0) deps.logger.info('outbox.purged', { jobs, attempts, batches, retentionDays: options.retentionDays });
+  return report(false);
+}
