@@ -15,17 +15,20 @@
  * next run, which writes the single audit entry with the counts of both.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { OUTBOX_RETENTION_DAYS } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
 import type { AuditWriter } from '../audit';
 
-/** One month: long enough for support to read what happened to a sending, short enough to keep the base small. */
-export const DEFAULT_RETENTION_DAYS = 30;
-/** Below a week the File d'envoi would forget sendings before anyone looks at them. */
-export const MIN_RETENTION_DAYS = 7;
-/** Ten years: the longest a practice may want the technical history. */
-export const MAX_RETENTION_DAYS = 3650;
+/**
+ * Default one month: long enough for support to read what happened to a sending, short enough to
+ * keep the base small. At least a week (the File d'envoi must not forget a sending before anyone
+ * looks at it, and an idempotency key is honoured at least that long); at most ten years.
+ */
+export const DEFAULT_RETENTION_DAYS: number = OUTBOX_RETENTION_DAYS.default;
+export const MIN_RETENTION_DAYS: number = OUTBOX_RETENTION_DAYS.min;
+export const MAX_RETENTION_DAYS: number = OUTBOX_RETENTION_DAYS.max;
 export const DEFAULT_PURGE_BATCH = 200;
 /** Who the audit trail names for the automatic purge. */
 export const RETENTION_ACTOR = 'Pupitre (conservation automatique)';
