@@ -4,11 +4,14 @@
  * period read from the settings at each run. Stopped at shutdown between two batches; what a
  * stopped run did is finished and audited by the next one.
  */
-import { describeError } from '../../services/outbox';
+import { describeError, type PurgeReport } from '../../services/outbox';
+import type { PurgeTaskInput } from '../workers/tasks';
 import type { WiringContext } from './context';
 
 export const RETENTION_FIRST_RUN_MS = 3 * 60_000;
 export const RETENTION_INTERVAL_MS = 6 * 3600_000;
+/** Batches per worker task: the thread's other tasks (a document's metadata for a DMP sending) wait at most that. */
+export const RETENTION_BATCHES_PER_TASK = 10;
 
 export interface RetentionSchedule {
   start(): void;
@@ -18,8 +21,8 @@ export interface RetentionSchedule {
 }
 
 export function wireOutboxRetention(
-  ctx: Pick<WiringContext, 'outbox' | 'settings' | 'logger'>,
-  timing: { firstRunMs?: number; intervalMs?: number } = {},
+  ctx: Pick<WiringContext, 'outbox' | 'settings' | 'logger' | 'clock' | 'workers'>,
+  timing: { firstRunMs?: number; intervalMs?: number; batchSize?: number } = {},
 ): RetentionSchedule {
   const logger = ctx.logger.child('outbox-retention');
   let timer: NodeJS.Timeout | null = null;
@@ -36,8 +39,26 @@ export function wireOutboxRetention(
     timer = null;
     controller = new AbortController();
     const signal = controller.signal;
-    current = ctx.outbox
-      .purgeDone({ retentionDays: ctx.settings.get().outbox.retentionDays, signal })
+    const retentionDays = ctx.settings.get().outbox.retentionDays;
+    // In the worker thread when the host has one (its own connection), a few batches per task.
+    const chunk = (): Promise<PurgeReport> => {
+      const workers = ctx.workers;
+      const batch = timing.batchSize === undefined ? {} : { batchSize: timing.batchSize };
+      if (workers === undefined) return ctx.outbox.purgeDone({ retentionDays, signal, ...batch });
+      const input: PurgeTaskInput = { retentionDays, now: ctx.clock.now(), maxBatches: RETENTION_BATCHES_PER_TASK, ...batch };
+      return workers.run<PurgeReport>('outbox.purge', input);
+    };
+    const purge = async (): Promise<void> => {
+      for (;;) {
+        const report = await chunk();
+        if (report.finished) {
+          if (report.jobs > 0) ctx.outbox.historyChanged();
+          return;
+        }
+        if (signal.aborted) return;
+      }
+    };
+    current = purge()
       .then(
         () => undefined,
         (error: unknown) => logger.error('outbox.purge_failed', { error: describeError(error).code }),

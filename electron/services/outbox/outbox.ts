@@ -534,6 +534,11 @@ export class Outbox {
     return report;
   }
 
+  /** Done jobs were purged by another connection (the host's worker thread): the counts change. */
+  historyChanged(): void {
+    this.changed();
+  }
+
   /** Jobs not sent and why, for `pupitre queue sync` and the File d'envoi (issue 14, point 7). */
   unsent(limit = 200): UnsentReport {
     const now = this.clock.now();

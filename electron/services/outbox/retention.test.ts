@@ -99,7 +99,7 @@ describe('outbox retention', () => {
 
     const report = await outbox.purgeDone({ retentionDays: 30, batchSize: 2 });
 
-    expect(report).toMatchObject({ jobs: 3, attempts: 3, batches: 2, resumed: false, interrupted: false });
+    expect(report).toMatchObject({ jobs: 3, attempts: 3, batches: 2, finished: true, startedAt: new Date(clock.now()).toISOString() });
     for (const id of old.done) expect(outbox.get(id)).toBeNull();
     for (const id of old.done) expect(attemptsOf(id)).toBe(0);
     expect(outbox.get(young)?.status).toBe('done');
@@ -115,7 +115,7 @@ describe('outbox retention', () => {
 
     const entries = audit.filter((e) => e.action === 'outbox.purge');
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ actor: RETENTION_ACTOR, patientRef: null, details: { jobs: 3, attempts: 3, retentionDays: 30, resumed: false } });
+    expect(entries[0]).toMatchObject({ actor: RETENTION_ACTOR, patientRef: null, details: { jobs: 3, attempts: 3, retentionDays: 30 } });
     // Counts and dates only: no patient, no label, no payload.
     expect(JSON.stringify(entries[0])).not.toMatch(/p-1|Envoi/);
   });
@@ -153,7 +153,9 @@ describe('outbox retention', () => {
       // Stopped after the first batch, as at a restart.
       { retentionDays: 30, batchSize: 3, signal: controller.signal, pause: async () => controller.abort() },
     );
-    expect(first).toMatchObject({ jobs: 3, interrupted: true });
+    expect(first).toMatchObject({ jobs: 3, finished: false });
+    const startedAt = first.startedAt;
+    clock.advance(60_000);
     expect(audit.filter((e) => e.action === 'outbox.purge')).toHaveLength(0);
     // Whole jobs only: each one left still has its attempt, no attempt lost its job.
     const left = ids.filter((id) => outbox.get(id) !== null);
@@ -166,12 +168,25 @@ describe('outbox retention', () => {
     const again = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: (entry) => audit.push(entry) });
     outboxes.push(again);
     const second = await again.purgeDone({ retentionDays: 30, batchSize: 3 });
-    expect(second).toMatchObject({ jobs: 7, attempts: 7, resumed: true, interrupted: false });
+    expect(second).toMatchObject({ jobs: 7, attempts: 7, finished: true, startedAt });
     for (const id of ids) expect(again.get(id)).toBeNull();
     const entries = audit.filter((e) => e.action === 'outbox.purge');
     expect(entries).toHaveLength(1);
-    expect(entries[0]?.details).toMatchObject({ jobs: 7, attempts: 7, resumed: true });
+    expect(entries[0]?.details).toMatchObject({ jobs: 7, attempts: 7, startedAt });
     expect(db.prepare('SELECT count(*) AS n FROM outbox_purge_run').get()).toEqual({ n: 0 });
+  });
+
+  it('a call limited to a few batches leaves the run open for the next call, which audits the whole', async () => {
+    const { db, clock, audit, outbox, job } = setup();
+    await withEngine(outbox, async () => {
+      for (let i = 0; i < 5; i += 1) await job('done');
+    });
+    clock.advance(40 * DAY);
+    const deps = { db, clock, logger: createMemoryLogger(clock), audit: (entry: AuditInput) => audit.push(entry) };
+    expect(await purgeDoneJobs(deps, { retentionDays: 30, batchSize: 2, maxBatches: 2 })).toMatchObject({ jobs: 4, batches: 2, finished: false });
+    expect(audit.filter((e) => e.action === 'outbox.purge')).toHaveLength(0);
+    expect(await purgeDoneJobs(deps, { retentionDays: 30, batchSize: 2, maxBatches: 2 })).toMatchObject({ jobs: 5, batches: 1, finished: true });
+    expect(audit.filter((e) => e.action === 'outbox.purge')).toMatchObject([{ details: { jobs: 5, attempts: 5 } }]);
   });
 
   it('a batch that fails rolls back whole and the counts stay those committed', async () => {

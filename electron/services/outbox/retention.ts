@@ -12,7 +12,9 @@
  * them, so the desk keeps answering (bench/outbox.bench.ts measures the longest block). Each batch
  * commits its deletions together with the counts so far (`outbox_purge_run`): a purge stopped by a
  * crash or a shutdown leaves whole jobs (a job and its attempts go together) and is resumed by the
- * next run, which writes the single audit entry with the counts of both.
+ * next run, which writes the single audit entry with the counts of both. The host runs it in its
+ * worker thread (own connection: the commits and WAL checkpoints of the purge never block the
+ * desk's event loop), a few batches per task so that other tasks of that thread take turns.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { OUTBOX_RETENTION_DAYS } from '../../contract';
@@ -42,10 +44,10 @@ export interface PurgeReport {
   /** Jobs done before this moment were purged. */
   cutoff: string;
   batches: number;
-  /** A previous run had been stopped mid-way: its counts are included. */
-  resumed: boolean;
-  /** Stopped (shutdown) before the end: the next run goes on and audits the whole. */
-  interrupted: boolean;
+  /** When the run began (earlier than this call when it resumes a run stopped mid-way). */
+  startedAt: string;
+  /** False when stopped (shutdown, `maxBatches`) before the end: the next call goes on and audits the whole. */
+  finished: boolean;
 }
 
 export interface PurgeDeps {
@@ -59,6 +61,8 @@ export interface PurgeOptions {
   retentionDays: number;
   batchSize?: number;
   signal?: AbortSignal;
+  /** At most this many batches in this call (a worker thread shared with other tasks takes turns). */
+  maxBatches?: number;
   /** Between two batches; defaults to one turn of the event loop. */
   pause?: () => Promise<void>;
 }
@@ -110,17 +114,17 @@ export async function purgeDoneJobs(deps: PurgeDeps, options: PurgeOptions): Pro
   let jobs = previous?.jobs ?? 0;
   let attempts = previous?.attempts ?? 0;
   let batches = 0;
-  const report = (interrupted: boolean): PurgeReport => ({
+  const report = (finished: boolean): PurgeReport => ({
     jobs,
     attempts,
     cutoff: new Date(cutoff).toISOString(),
     batches,
-    resumed: previous !== undefined,
-    interrupted,
+    startedAt: new Date(startedAt).toISOString(),
+    finished,
   });
 
   for (;;) {
-    if (options.signal?.aborted === true) return report(true);
+    if (options.signal?.aborted === true || batches >= (options.maxBatches ?? Infinity)) return report(false);
     // Totals after this batch; kept only once it has committed.
     const after = deps.db
       .transaction((): { jobs: number; attempts: number } | null => {
@@ -132,7 +136,7 @@ export async function purgeDoneJobs(deps: PurgeDeps, options: PurgeOptions): Pro
               actor: RETENTION_ACTOR,
               patientRef: null,
               action: 'outbox.purge',
-              details: { jobs, attempts, retentionDays: options.retentionDays, doneBefore: new Date(cutoff).toISOString(), resumed: previous !== undefined },
+              details: { jobs, attempts, retentionDays: options.retentionDays, doneBefore: new Date(cutoff).toISOString(), startedAt: new Date(startedAt).toISOString() },
             });
           }
           sql.clearProgress.run();
@@ -146,9 +150,12 @@ export async function purgeDoneJobs(deps: PurgeDeps, options: PurgeOptions): Pro
       .immediate();
     if (after === null) break;
     ({ jobs, attempts } = after);
+    // The batch's pages are copied into the base by this connection now, a batch at a time: left
+    // to the automatic checkpoint, a commit of the desk would copy the purge's whole WAL at once.
+    deps.db.pragma('wal_checkpoint(PASSIVE)');
     batches += 1;
-    await pause();
+    if (batches < (options.maxBatches ?? Infinity)) await pause();
   }
   if (jobs > 0) deps.logger.info('outbox.purged', { jobs, attempts, batches, retentionDays: options.retentionDays });
-  return report(false);
+  return report(true);
 }
