@@ -101,14 +101,22 @@ export function createStore(db: Db) {
      * worker), and first of their serialisation key among the open jobs of the queue.
      */
     due: db.prepare<{ queue: string; now: number; limit: number }, { id: number }>(
-      `SELECT j.id FROM outbox_job j
-        WHERE j.queue = @queue
-          AND ((j.status IN ('pending','retry_wait') AND j.next_attempt_at <= @now)
-               OR (j.status = 'running' AND j.lease_expires_at <= @now))
-          AND (j.serial_key IS NULL OR NOT EXISTS (
-                SELECT 1 FROM outbox_job e
-                 WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN}))
-        ORDER BY j.next_attempt_at, j.id
+      // Two index searches (outbox_job_due: queue, status, time), not one pass over the queue's
+      // whole history: with `OR` across the two states SQLite scanned every job of the queue,
+      // done ones included, on each pass of the engine (issue 15).
+      `SELECT id FROM (
+         SELECT j.id, j.next_attempt_at AS t FROM outbox_job j
+          WHERE j.queue = @queue AND j.status IN ('pending','retry_wait') AND j.next_attempt_at <= @now
+            AND (j.serial_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM outbox_job e
+                   WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN}))
+         UNION ALL
+         SELECT j.id, j.next_attempt_at AS t FROM outbox_job j
+          WHERE j.queue = @queue AND j.status = 'running' AND j.lease_expires_at <= @now
+            AND (j.serial_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM outbox_job e
+                   WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN})))
+        ORDER BY t, id
         LIMIT @limit`,
     ),
     /**
