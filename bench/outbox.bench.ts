@@ -408,10 +408,18 @@ function markTrace(): void {
   }
 }
 
-/** fsync + fdatasync calls per job of each system, from strace; null when strace is missing. */
-function countFsyncs(label: SystemLabel): number | null {
+interface SyncCost {
+  fsyncs: number;
+  /** Bytes written (WAL frames and their headers) per job. */
+  bytes: number;
+  /** Median duration of one fsync (strace -T; strace slows every call a little). */
+  fsyncMs: number;
+}
+
+/** fsync + fdatasync calls, bytes written and fsync time per job of each system, from strace; null when strace is missing. */
+function countFsyncs(label: SystemLabel): SyncCost | null {
   const out = join(mkdtempSync(join(BASE, 'strace-')), 'trace');
-  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', out, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+  const result = spawnSync('strace', ['-f', '-qq', '-T', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', out, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, BENCH_OUTBOX_FSYNC: label },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -419,8 +427,11 @@ function countFsyncs(label: SystemLabel): number | null {
   const lines = readFileSync(out, 'utf8').split('\n');
   const marks = lines.flatMap((line, i) => (/fsync\(\d+\)\s+= -1 EINVAL/.test(line) ? [i] : []));
   if (marks.length < 2) return null;
-  const inside = lines.slice((marks[0] as number) + 1, marks[marks.length - 1]).filter((line) => /\b(fsync|fdatasync)\(\d+/.test(line) && !/resumed/.test(line));
-  return inside.length / FSYNC_JOBS;
+  const inside = lines.slice((marks[0] as number) + 1, marks[marks.length - 1]).filter((line) => !/resumed|unfinished/.test(line));
+  const syncs = inside.filter((line) => /\b(fsync|fdatasync)\(\d+/.test(line));
+  const durations = syncs.map((line) => Number(/<([0-9.]+)>\s*$/.exec(line)?.[1] ?? NaN) * 1_000).filter(Number.isFinite).sort((x, y) => x - y);
+  const bytes = inside.filter((line) => /\bpwrite64\(/.test(line)).reduce((sum, line) => sum + Number(/=\s+(\d+)\s+<[^>]*>\s*$/.exec(line)?.[1] ?? 0), 0);
+  return { fsyncs: syncs.length / FSYNC_JOBS, bytes: bytes / FSYNC_JOBS, fsyncMs: percentile(durations, 50) };
 }
 
 const only = process.env.BENCH_OUTBOX_FSYNC as SystemLabel | undefined;
@@ -440,7 +451,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
   }
 }
 const results: Result[] = chosen.map((label) => pool(rounds.get(label) ?? []));
-const fsyncs = new Map<string, number | null>(chosen.map((label, i) => [results[i]?.name ?? label, countFsyncs(label)]));
+const fsyncs = new Map<string, SyncCost | null>(chosen.map((label, i) => [results[i]?.name ?? label, countFsyncs(label)]));
 const purges = process.env.BENCH_OUTBOX_PURGE === '0' ? [] : [await measurePurge('none'), await measurePurge('worker'), await measurePurge('host')];
 const floor = (floorBefore + commitFloor()) / 2;
 const loadAtEnd = loadavg()[0] ?? 0;
@@ -450,8 +461,8 @@ const ours = byLabel('pupitre') ?? (results[0] as Result);
 const full = [byLabel('plainjob-full'), byLabel('liteque-full')].filter((r): r is Result => r !== undefined);
 if (full.length === 0) full.push(ours);
 const fsyncText = (r: Result) => {
-  const n = fsyncs.get(r.name);
-  return n === null || n === undefined ? 'n/a (no strace)' : n.toFixed(1);
+  const cost = fsyncs.get(r.name);
+  return cost === null || cost === undefined ? 'n/a (no strace)' : `${cost.fsyncs.toFixed(1)} (${(cost.bytes / 1024).toFixed(1)} KiB written, fsync median ${cost.fsyncMs.toFixed(2)} ms)`;
 };
 const fastestFull = full.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const quickestFull = full.reduce((a, b) => (b.p50 < a.p50 ? b : a));
@@ -460,7 +471,7 @@ const lines = [
   '',
   `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id), ${ROUNDS} interleaved rounds (every system once per round, latencies pooled, median throughput). fsyncs per job: ${FSYNC_JOBS} closed-loop jobs of each system under \`strace -f -e trace=fsync,fdatasync\`. Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
   '',
-  '| queue | durability | fsyncs per job (strace) | jobs/s | p50 latency | p99 latency | jobs run twice |',
+  '| queue | durability | fsyncs per job (strace: bytes written per job, one fsync\'s median time) | jobs/s | p50 latency | p99 latency | jobs run twice |',
   '|---|---|---|---|---|---|---|',
   ...results.map((r) => `| ${r.name} | ${r.durability} | ${fsyncText(r)} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${r.duplicates} |`),
   `| _one FULL commit of a small row, plain SQLite, same disk (floor)_ | | 1 | | ${fmt(floor)} ms | | |`,

@@ -72,7 +72,6 @@ describe('outbox retention schedule', () => {
     clock.advance(31 * DAY);
     const schedule = wireOutboxRetention({ outbox, settings, logger, clock }, { firstRunMs: 0, intervalMs: 60_000 });
     schedule.start();
-    await waitFor(() => schedule.running() !== null);
     // Checked at each turn of the event loop, where the purge yields between batches.
     while (doneCount() === 450) await new Promise((r) => setImmediate(r));
     await schedule.stop();

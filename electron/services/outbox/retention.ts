@@ -82,9 +82,18 @@ export function retentionStatements(db: Db) {
        ON CONFLICT (id) DO UPDATE SET cutoff = @cutoff, jobs = @jobs, attempts = @attempts`,
     ),
     clearProgress: db.prepare('DELETE FROM outbox_purge_run WHERE id = 1'),
-    /** Oldest done jobs first (index outbox_job_state). */
+    /**
+     * Done jobs past the cutoff, queue by queue, oldest first: the queues are found by skipping
+     * through the unique index (queue, idempotency key), and each queue's done jobs are a range of
+     * outbox_job_due (queue, 'done', NULL, id), where the oldest come first.
+     */
     expired: db.prepare<{ cutoff: number; limit: number }, { id: number }>(
-      `SELECT id FROM outbox_job WHERE status = 'done' AND updated_at < @cutoff ORDER BY updated_at, id LIMIT @limit`,
+      `WITH RECURSIVE queues(name) AS (
+         SELECT min(queue) FROM outbox_job
+         UNION ALL SELECT (SELECT min(queue) FROM outbox_job WHERE queue > queues.name) FROM queues WHERE queues.name IS NOT NULL)
+       SELECT j.id FROM queues JOIN outbox_job j ON j.queue = queues.name AND j.status = 'done'
+        WHERE j.updated_at < @cutoff
+        LIMIT @limit`,
     ),
     deleteAttempts: db.prepare<{ ids: string }>(
       `DELETE FROM outbox_attempt WHERE job_id IN (SELECT value FROM json_each(@ids))`,

@@ -63,18 +63,17 @@ export const outboxMigrations = [
 ] as const;
 
 /**
- * After 0.1.0 (issue 15). An index on the job state, so that what the engine asks on every pass
- * (running jobs and their leases, the next due time, what was not sent) and the retention purge
- * (done jobs by age) no longer read the whole history. And the retention purge's run in progress:
- * each batch commits its deletions and the counts so far together, so a purge stopped by a crash
- * is resumed, and audited once, by the next run (ARCHITECTURE.md §5, retention).
+ * After 0.1.0 (issue 15): the retention purge's run in progress. Each batch commits its deletions
+ * and the counts so far together, so a purge stopped by a crash is resumed, and audited once, by
+ * the next run (services/outbox/retention.ts). No new index on jobs: every commit of a job would
+ * write one more page (and fsync it); the engine's and the purge's queries search the existing
+ * index outbox_job_due (queue, status, time) queue by queue instead.
  */
 export const outboxMigrations2 = [
   {
-    name: 'outbox: index on job state and age, retention purge in progress',
+    name: 'outbox: retention purge in progress',
     up(db: Db): void {
       db.exec(`
-        CREATE INDEX outbox_job_state ON outbox_job(status, updated_at);
         CREATE TABLE outbox_purge_run (
           id          INTEGER PRIMARY KEY CHECK (id = 1),
           started_at  INTEGER NOT NULL,
