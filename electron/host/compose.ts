@@ -263,7 +263,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     dispatcher.register(createAuditHandlers({ audit, patients, actor: () => ctx.actor.current() }));
     // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
     patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
-    const seeded = seedDemoData(patients);
+    const seeded = seedDemoData(patients, db);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 
     // CDA: pure functions over the CI-SIS value sets, no state.
