@@ -26,13 +26,33 @@ export function useBridge(): Bridge {
   return bridge;
 }
 
-export function useHostQuery<M extends MethodName>(method: M, params: MethodParams<M>, options?: { enabled?: boolean; refetchInterval?: number }) {
+export function useHostQuery<M extends MethodName>(
+  method: M,
+  params: MethodParams<M>,
+  options?: {
+    enabled?: boolean;
+    refetchInterval?: number;
+    /**
+     * Keep showing the previous answer while the new one loads, when the previous call's params
+     * allow it (e.g. the same patient, a wider search): nothing blinks, nothing of another patient shows.
+     */
+    keepPreviousWhile?: (previous: MethodParams<M>) => boolean;
+  },
+) {
   const bridge = useBridge();
+  const keep = options?.keepPreviousWhile;
   return useQuery({
     queryKey: [method, params],
     queryFn: () => bridge.invoke(method, params),
     ...(options?.enabled === undefined ? {} : { enabled: options.enabled }),
     ...(options?.refetchInterval === undefined ? {} : { refetchInterval: options.refetchInterval }),
+    ...(keep === undefined
+      ? {}
+      : {
+          // (react-query's placeholder type does not resolve through the generic method name: same value, cast.)
+          placeholderData: ((previous: unknown, query?: { queryKey: readonly unknown[] }) =>
+            query !== undefined && keep(query.queryKey[1] as MethodParams<M>) ? previous : undefined) as never,
+        }),
   });
 }
 

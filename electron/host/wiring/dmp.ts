@@ -80,6 +80,12 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
           return state;
         };
   dispatcher.register(createDmpHandlers(dmp, { actor: () => ctx.actor.current(), ...(simulator === undefined ? {} : { simulator }) }));
+  // Pre-warm (issue 15): once the card's PIN is typed, a connection to the DMP waits in the pool;
+  // the VIHFs signed during a session are forgotten when it ends.
+  deps.cards.onChange((change) => {
+    if (change.reason === 'session-opened') void dmp.prewarm(null);
+    if (change.reason === 'session-closed') dmp.cardSessionEnded();
+  });
   // A merged patient record's unsent DMP documents follow the record kept (patients/merge.ts).
   deps.patients.addMergeParticipant({ label: 'documents DMP à envoyer', reassign: (from, to) => dmp.reassignUnsentDocuments(from, to) });
   return dmp;

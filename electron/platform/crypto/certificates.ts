@@ -29,14 +29,26 @@ export function splitCertificates(input: string | Buffer): string[] {
   return blocks.map((der) => derToPem(parseCertificate(der).raw));
 }
 
+/**
+ * Certificates already read from text (the card's and the structure's come back with every VIHF,
+ * every signature); X509Certificate objects are immutable. Bounded.
+ */
+const parsedPem = new Map<string, X509Certificate>();
+const PARSED_MAX = 256;
+
 /** A certificate from PEM, base64 DER or DER bytes; CRYPTO_CERTIFICATE_UNREADABLE otherwise. */
 export function parseCertificate(input: string | Buffer | X509Certificate): X509Certificate {
   if (input instanceof X509Certificate) return input;
   try {
     if (Buffer.isBuffer(input)) return new X509Certificate(input);
+    const known = parsedPem.get(input);
+    if (known !== undefined) return known;
     const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(input);
     const body = (pem?.[1] ?? input).replace(/\s+/g, '');
-    return new X509Certificate(Buffer.from(body, 'base64'));
+    const x509 = new X509Certificate(Buffer.from(body, 'base64'));
+    if (parsedPem.size >= PARSED_MAX) parsedPem.delete(parsedPem.keys().next().value as string);
+    parsedPem.set(input, x509);
+    return x509;
   } catch (cause) {
     throw new AppError('CRYPTO_CERTIFICATE_UNREADABLE', { reason: 'invalid-certificate' }, { cause });
   }

@@ -113,6 +113,50 @@ describe('HttpClient', () => {
     expect(sockets.size).toBe(1);
   });
 
+  it('sends an idempotent request once more when the pooled connection was closed by the server, never another one', async () => {
+    // The server answers the first request on each connection, then drops the connection as soon as
+    // the next request arrives on it: a keep-alive connection closed just as it is reused.
+    const served = new WeakSet<object>();
+    let requests = 0;
+    const url = await httpsServer(async (req, res) => {
+      requests += 1;
+      await readAll(req);
+      if (served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      res.end('ok');
+    });
+    const c = newClient();
+    await c.request({ url, method: 'POST', body: 'premier' });
+    const read = await c.request({ url, method: 'POST', body: 'lecture', idempotent: true });
+    expect(read.body.toString()).toBe('ok');
+    expect(c.stats()).toMatchObject({ connections: 2, reused: 1, retried: 1 });
+    // A request that is not idempotent is never sent twice: its outcome stays unknown.
+    const e = await failure(c.request({ url, method: 'POST', body: 'envoi' }));
+    expect(e.code).toBe('TRANSPORT_CONNECTION_LOST');
+    expect(e.outcomeUnknown).toBe(true);
+    expect(requests).toBe(4);
+    expect(c.stats().retried).toBe(1);
+  });
+
+  it('warms a connection that the next request reuses, and never throws while warming', async () => {
+    const sockets = new Set<unknown>();
+    const url = await httpsServer((req, res) => {
+      sockets.add(req.socket);
+      res.writeHead(req.method === 'GET' ? 404 : 200).end(req.method);
+    });
+    const c = newClient();
+    await c.warm(url);
+    expect(c.stats()).toMatchObject({ connections: 1, reused: 0 });
+    const response = await c.request({ url, method: 'POST', body: 'x' });
+    expect(response.body.toString()).toBe('POST');
+    expect(c.stats()).toMatchObject({ connections: 1, reused: 1 });
+    expect(sockets.size).toBe(1);
+    await expect(newClient().warm('https://127.0.0.1:1/none')).resolves.toBeUndefined();
+  });
+
   it('times out with an UNKNOWN outcome when the request was sent and no answer came', async () => {
     let received = '';
     const url = await httpsServer(async (req) => {

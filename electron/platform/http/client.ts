@@ -82,6 +82,13 @@ export interface HttpRequest {
   maxResponseBytes?: number;
   /** Return 4xx/5xx responses instead of throwing (SOAP faults come with 400/500). Default false. */
   acceptErrorStatus?: boolean;
+  /**
+   * The request may be sent twice without effect (a read). A pooled keep-alive connection the
+   * server closed while it sat idle (a restart, the server's own idle timeout) fails the request
+   * as soon as it is written: such a request is then sent once more, on a new connection. Only with
+   * a body that can be written again (string, bytes, or an array of chunks). Default false.
+   */
+  idempotent?: boolean;
 }
 
 export type HttpHeaders = http.IncomingHttpHeaders;
@@ -103,6 +110,19 @@ export interface HttpStreamResponse {
 /** What the SOAP layer needs from an HTTP client (tests may pass a fake). */
 export interface HttpTransport {
   stream(request: HttpRequest): Promise<HttpStreamResponse>;
+  /**
+   * Opens (or keeps) a connection to the server of `url` in the keep-alive pool, so that the next
+   * request does not wait for the TCP connection and the TLS handshake. Never throws.
+   */
+  warm?(url: string): Promise<void>;
+}
+
+/** Connections opened and requests sent on a pooled one, since the client was made. */
+export interface HttpConnectionStats {
+  connections: number;
+  reused: number;
+  /** Requests sent again after a stale pooled connection (`HttpRequest.idempotent`). */
+  retried: number;
 }
 
 function clientCertificateOptions(tlsOptions: TlsClientOptions | undefined): tls.SecureContextOptions {
@@ -134,6 +154,7 @@ export class HttpClient implements HttpTransport {
   private readonly httpsAgent: https.Agent;
   private readonly httpAgent: http.Agent;
   private readonly options: HttpClientOptions;
+  private readonly counters: HttpConnectionStats = { connections: 0, reused: 0, retried: 0 };
 
   constructor(options: HttpClientOptions = {}) {
     this.options = options;
@@ -162,6 +183,25 @@ export class HttpClient implements HttpTransport {
     this.httpAgent.destroy();
   }
 
+  /** Connections opened and reused so far (the bench's breakdown, keep-alive tests). */
+  stats(): HttpConnectionStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * A request to the server's address whose answer, whatever its status, is read to the end so
+   * that its connection goes back to the pool, TLS handshake done. Errors are swallowed: the real
+   * request will say what is wrong.
+   */
+  async warm(url: string): Promise<void> {
+    try {
+      const response = await this.stream({ method: 'GET', url, acceptErrorStatus: true, maxResponseBytes: 1024 * 1024, timeouts: { connectMs: 10_000, responseMs: 10_000, totalMs: 15_000 } });
+      for await (const chunk of response.body) void chunk;
+    } catch {
+      // Nothing to do: the connection will be made by the request itself.
+    }
+  }
+
   /** Sends the request and returns the whole response body (bounded). */
   async request(request: HttpRequest): Promise<HttpResponse> {
     const response = await this.stream(request);
@@ -176,6 +216,12 @@ export class HttpClient implements HttpTransport {
 
   /** Sends the request; resolves at the response headers, the body streams afterwards. */
   stream(request: HttpRequest): Promise<HttpStreamResponse> {
+    const body = request.body;
+    const replayable = body === undefined || typeof body === 'string' || body instanceof Uint8Array || Array.isArray(body);
+    return this.attempt(request, request.idempotent === true && replayable);
+  }
+
+  private attempt(request: HttpRequest, mayRetry: boolean): Promise<HttpStreamResponse> {
     const url = new URL(request.url);
     const secure = url.protocol === 'https:';
     if (!secure && !(url.protocol === 'http:' && this.options.allowPlainHttp === true)) {
@@ -197,6 +243,7 @@ export class HttpClient implements HttpTransport {
       let failure: TransportError | null = null;
       let settled = false;
       let finished = false;
+      let reused = false;
       const timers = new Set<NodeJS.Timeout>();
       let responseTimer: NodeJS.Timeout | null = null;
 
@@ -216,6 +263,13 @@ export class HttpClient implements HttpTransport {
         req.destroy();
         if (!settled) {
           settled = true;
+          // A pooled connection closed by the server before any answer (RFC 9112 §9.3.1: a client
+          // may retry an idempotent request after such an asynchronous close): once, on a new one.
+          if (mayRetry && reused && (error.code === 'TRANSPORT_CONNECTION_LOST' || error.code === 'TRANSPORT_CONNECTION_RESET') && phase !== 'receive' && request.signal?.aborted !== true) {
+            this.counters.retried += 1;
+            resolve(this.attempt(request, false));
+            return;
+          }
           reject(error);
         }
       };
@@ -305,6 +359,9 @@ export class HttpClient implements HttpTransport {
         }
       };
       req.on('socket', (socket: Socket) => {
+        reused = req.reusedSocket;
+        if (reused) this.counters.reused += 1;
+        else this.counters.connections += 1;
         // Nothing of the request can leave before the TCP connection (and the TLS handshake) exists.
         if (req.reusedSocket) connected();
         else if (secure) socket.once('secureConnect', connected);

@@ -12,7 +12,7 @@
 import type { Element } from '@xmldom/xmldom';
 import { isAppError } from '../../contract/errors';
 import { httpStatusError, TransportError, type HttpStreamResponse, type HttpTimeouts, type HttpTransport } from '../http';
-import { DEFAULT_MAX_XML_BYTES, parseXmlWithRecords, serializeXml, type XmlElementNode } from '../xml';
+import { DEFAULT_MAX_XML_BYTES, parseXmlWithRecords, serializeXml, type XmlElementNode, type XmlReadableElement } from '../xml';
 import { parseEnvelope, SoapFaultError, type SoapEnvelope } from './envelope';
 import {
   buildMtomMessage,
@@ -36,6 +36,8 @@ export interface SoapCall {
   mtom?: boolean;
   signal?: AbortSignal;
   timeouts?: Partial<HttpTimeouts>;
+  /** A read: sent once more on a new connection if a pooled one turns out closed (`HttpRequest.idempotent`). */
+  idempotent?: boolean;
   /** Accept a SOAP 1.1 envelope in the response (no DMP/INSi response uses it). */
   allowSoap11?: boolean;
   /**
@@ -56,7 +58,7 @@ export interface SoapResponse {
   /** Bytes of an element holding an xop:Include (or base64 text). */
   binary(element: Element): Buffer;
   /** With `SoapCall.records`: each record, parsed when reached (empty otherwise). */
-  records(): Iterable<Element>;
+  records(): Iterable<XmlReadableElement>;
 }
 
 export interface SoapClientOptions {
@@ -119,6 +121,7 @@ export class SoapClient {
       signal: call.signal,
       timeouts: call.timeouts,
       acceptErrorStatus: true,
+      ...(call.idempotent === true ? { idempotent: true } : {}),
     });
     return this.readResponse(response, call);
   }
@@ -159,7 +162,7 @@ export class SoapClient {
       }
 
       let envelope: SoapEnvelope;
-      let records = (): Iterable<Element> => [];
+      let records = (): Iterable<XmlReadableElement> => [];
       try {
         // XML 1.0 Appendix F: the MIME charset, when given, decides the encoding.
         const encoding = parseMediaType(xmlContentType).params.charset;
@@ -168,7 +171,7 @@ export class SoapClient {
         else {
           const split = parseXmlWithRecords(xml, call.records, limits);
           envelope = parseEnvelope(split.skeleton, { allowSoap11: call.allowSoap11 });
-          records = () => split.records();
+          records = () => split.readableRecords();
         }
       } catch (error) {
         if (status >= 400) throw httpStatusError(status);

@@ -22,10 +22,23 @@ export function certificateToPem(certificate: string): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
+/**
+ * Certificates already read, by their base64 DER: the same trust anchors and signers come back
+ * with every message (DMP: each request's VIHF), and X509Certificate objects are immutable. Bounded.
+ */
+const parsed = new Map<string, X509Certificate>();
+const PARSED_MAX = 256;
+
 export function parseCertificate(certificate: string | X509Certificate): X509Certificate {
   if (certificate instanceof X509Certificate) return certificate;
   try {
-    return new X509Certificate(certificateToDer(certificate));
+    const base64 = certificateToBase64(certificate);
+    const known = parsed.get(base64);
+    if (known !== undefined) return known;
+    const x509 = new X509Certificate(Buffer.from(base64, 'base64'));
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(base64, x509);
+    return x509;
   } catch (cause) {
     throw new XmlError('XML_SIGNATURE_UNTRUSTED', { reason: 'unreadable-certificate' }, { cause });
   }

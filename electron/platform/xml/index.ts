@@ -21,6 +21,7 @@ export {
   type XmlScanStats,
   type XmlWithRecords,
 } from './parse';
+export { parseXmlLite, readableChildren, type XmlReadableElement, type XmlReadableNode, type XmlLiteLimits } from './lite';
 export {
   el,
   attr,

@@ -63,13 +63,24 @@ function isSpace(code: number): boolean {
   return code === Char.Space || code === Char.LineFeed || code === Char.Tab || code === Char.CarriageReturn;
 }
 
+/** White space, `>` or `/`: where an element name stops (each character read once). */
+function endsName(code: number): boolean {
+  return code <= Char.Space ? isSpace(code) : code === Char.GreaterThan || code === Char.Slash;
+}
+
+/** …and `=`, for an attribute name. */
+function endsAttributeName(code: number): boolean {
+  return code <= Char.Space ? isSpace(code) : code === Char.GreaterThan || code === Char.Slash || code === Char.Equals;
+}
+
 /** What the markup reader reports; offsets are UTF-16 indexes into the text. */
-interface MarkupHandler {
-  /** Character data between `from` and `to`, inside the root element. */
-  text(from: number): void;
-  /** A comment or processing instruction. */
-  other(at: number): void;
-  cdata(at: number): void;
+export interface MarkupHandler {
+  /** Character data between `from` and `to` (exclusive), inside the root element. */
+  text(from: number, to: number): void;
+  /** A comment or processing instruction, from `at` to `end` (exclusive). */
+  other(at: number, end: number): void;
+  /** A CDATA section from `at` to `end` (exclusive, `<![CDATA[` and `]]>` included). */
+  cdata(at: number, end: number): void;
   /** A start tag's attribute, before `startTag`. */
   attribute(name: string, value: string, at: number): void;
   /** A start tag `<name …>` from `at` to `end` (exclusive); `empty` for `<name …/>`; depth counts it. */
@@ -83,7 +94,7 @@ interface MarkupHandler {
  * DOCTYPE, XInclude declaration, nesting deeper than `maxDepth` or structural error (see the module
  * comment). Returns a line counter for the handler's own errors.
  */
-function readMarkup(text: string, maxDepth: number, handler: MarkupHandler, lineAt: (at: number) => number): void {
+export function readMarkup(text: string, maxDepth: number, handler: MarkupHandler, lineAt: (at: number) => number): void {
   const open: string[] = [];
   const n = text.length;
   const malformed = (at: number, reason: string): XmlError => new XmlError('XML_MALFORMED', { line: lineAt(at), reason });
@@ -100,24 +111,24 @@ function readMarkup(text: string, maxDepth: number, handler: MarkupHandler, line
     const textEnd = lt < 0 ? n : lt;
     if (textEnd > i) {
       // Character data: a text node inside the root; outside it only white space is allowed.
-      if (open.length > 0) handler.text(i);
+      if (open.length > 0) handler.text(i, textEnd);
       else if (/\S/.test(text.slice(i, textEnd))) throw malformed(i, 'text-outside-root');
     }
     if (lt < 0) break;
     if (text.startsWith('<!--', lt)) {
       i = until(lt + 4, '-->', 'unterminated-comment');
-      handler.other(lt);
+      handler.other(lt, i);
     } else if (text.startsWith('<![CDATA[', lt)) {
       if (open.length === 0) throw malformed(lt, 'cdata-outside-root');
       i = until(lt + 9, ']]>', 'unterminated-cdata');
-      handler.cdata(lt);
+      handler.cdata(lt, i);
     } else if (text.startsWith('<!', lt)) {
       // XML 1.0 §2.8: a DOCTYPE (anywhere: the DOM parser would read it); no other `<!` construct exists.
       if (/^<!doctype/i.test(text.slice(lt, lt + 9))) throw new XmlError('XML_DOCTYPE_FORBIDDEN', { line: lineAt(lt) });
       throw malformed(lt, 'markup-declaration');
     } else if (text.startsWith('<?', lt)) {
       i = until(lt + 2, '?>', 'unterminated-processing-instruction');
-      handler.other(lt);
+      handler.other(lt, i);
     } else if (text.charCodeAt(lt + 1) === Char.Slash) {
       const end = text.indexOf('>', lt + 2);
       if (end < 0) throw malformed(lt, 'unterminated-end-tag');
@@ -136,7 +147,7 @@ function readMarkup(text: string, maxDepth: number, handler: MarkupHandler, line
   /** A start tag at `lt` (`<name attr="v" …>` or `…/>`); returns the offset after it. */
   function startTag(lt: number): number {
     let k = lt + 1;
-    while (k < n && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== Char.GreaterThan && text.charCodeAt(k) !== Char.Slash) k++;
+    while (k < n && !endsName(text.charCodeAt(k))) k++;
     const name = text.slice(lt + 1, k);
     if (name === '' || name.includes('<')) throw malformed(lt, 'element-name');
     if (open.length === 0 && rootSeen) throw malformed(lt, 'several-roots');
@@ -155,7 +166,7 @@ function readMarkup(text: string, maxDepth: number, handler: MarkupHandler, line
         return end;
       }
       const nameStart = k;
-      while (k < n && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== Char.Equals && text.charCodeAt(k) !== Char.GreaterThan && text.charCodeAt(k) !== Char.Slash) k++;
+      while (k < n && !endsAttributeName(text.charCodeAt(k))) k++;
       const attribute = text.slice(nameStart, k);
       while (k < n && isSpace(text.charCodeAt(k))) k++;
       if (attribute === '' || attribute.includes('<') || text.charCodeAt(k) !== Char.Equals) throw malformed(lt, 'attribute');
@@ -177,7 +188,7 @@ function readMarkup(text: string, maxDepth: number, handler: MarkupHandler, line
   }
 }
 
-function lineCounter(text: string): (at: number) => number {
+export function lineCounter(text: string): (at: number) => number {
   let line = 1;
   let counted = 0;
   return (at) => {

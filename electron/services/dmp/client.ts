@@ -1,16 +1,18 @@
 /**
  * DMPi client: one method per transaction, each call a SOAP 1.2 exchange with WS-Addressing and a
- * freshly signed VIHF in wsse:Security, over mutual TLS (the HTTP transport carries the client
+ * signed VIHF in wsse:Security (one per caller, patient and validity window: ./vihf-cache.ts), over
+ * mutual TLS on a kept-alive connection (the HTTP transport carries the client
  * certificate). Responses are parsed at the edge into typed values; SOAP faults and registry
  * errors become DmpErrors that say whether a retry makes sense (outbox classification).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Element } from '@xmldom/xmldom';
 import { AppError, type ErrorCode } from '../../contract/errors';
 import type { Clock } from '../../platform/clock';
 import type { HttpTransport } from '../../platform/http';
 import { buildEnvelope, isSoapFaultError, newContentId, newMessageId, sanitizeFaultToken, SoapClient, type SoapFaultError, type SoapResponse } from '../../platform/soap';
-import { childElements, signSubmissionSet, xmlNamespace, type XmlElementNode, type XmlSigner } from '../../platform/xml';
+import { childElements, serializeXml, signSubmissionSet, xmlNamespace, type XmlElementNode, type XmlSigner } from '../../platform/xml';
 import { DMP_ACTIONS, DMP_PATHS, DMP_REPOSITORY_UNIQUE_ID, NS, type PurposeOfUse } from './codes';
 import { buildAdhocQueryRequest, ITI18_RECORDS, parseAdhocQueryResponse, type AdhocQueryResult, type RegistryError, type StoredQuery } from './iti18';
 import { buildTd02Request, parseTd02Response, type DmpStatus } from './td02';
@@ -25,7 +27,8 @@ import {
   type ProvideAndRegisterInput,
   type StatusUpdateInput,
 } from './transactions';
-import { signedVihf, type AuthenticationMode, type LpsIdentity, type VihfSubject } from './vihf';
+import { type AuthenticationMode, type LpsIdentity, type VihfSubject } from './vihf';
+import { VihfCache, type VihfLease } from './vihf-cache';
 
 const habilitation = xmlNamespace(NS.habilitation);
 
@@ -77,7 +80,16 @@ export interface DmpClientOptions {
   /** OID identifying this installation (sender device, submission set source). */
   lpsOid: () => string;
   timeouts?: { connectMs?: number; responseMs?: number; totalMs?: number };
+  /** Time spent in each stage of an exchange, for the bench's breakdown (nothing by default). */
+  trace?: DmpTrace;
 }
+
+/**
+ * Stages of an exchange: VIHF (cached or signed), request (transaction body + envelope), exchange
+ * (HTTP round trip, response envelope parsed), parse (the transaction's answer read); db (the
+ * service's writes of what it read).
+ */
+export type DmpTrace = (stage: 'vihf' | 'request' | 'exchange' | 'parse' | 'db', ms: number) => void;
 
 /** Known DMP fault subcodes (as the simulator raises them; real DMP faults use DMP* subcodes too). */
 const FAULT_CODES: Record<string, ErrorCode> = {
@@ -109,7 +121,31 @@ export function dmpFaultError(error: SoapFaultError): DmpError {
 }
 
 export class DmpClient {
-  constructor(private readonly options: DmpClientOptions) {}
+  private readonly vihfs: VihfCache;
+
+  constructor(private readonly options: DmpClientOptions) {
+    this.vihfs = new VihfCache(options.clock);
+  }
+
+  private vihf(ctx: DmpCallContext): Promise<VihfLease> {
+    return this.vihfs.get({ subject: ctx.credentials.subject, mode: ctx.credentials.mode, patient: ctx.patient, purposeOfUse: ctx.purposeOfUse, lps: this.options.lps() }, ctx.credentials.signer);
+  }
+
+  /** The card session ended: its VIHFs are forgotten. */
+  forgetVihfs(): void {
+    this.vihfs.clear();
+  }
+
+  /**
+   * Takes the slow parts off the next exchange's critical path: the VIHF for this caller and
+   * patient is signed, and a connection to the DMP is opened in the keep-alive pool (TLS handshake
+   * done). Never throws: the exchange itself says what is wrong.
+   */
+  async prewarm(ctx: DmpCallContext): Promise<void> {
+    const base = this.options.baseUrl();
+    if (!/^https?:\/\//.test(base)) return;
+    await Promise.all([this.vihf(ctx).catch(() => undefined), ctx.credentials.http.warm?.(base)]);
+  }
 
   private url(path: string): string {
     const base = this.options.baseUrl();
@@ -122,41 +158,66 @@ export class DmpClient {
     path: string,
     action: string,
     body: XmlElementNode,
-    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean; records?: { ns: string; local: string } } = {},
+    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean; records?: { ns: string; local: string }; idempotent?: boolean } = {},
   ): Promise<SoapResponse> {
     const url = this.url(path);
-    const assertion: Element = await signedVihf(
-      {
-        subject: ctx.credentials.subject,
-        mode: ctx.credentials.mode,
-        patient: ctx.patient,
-        purposeOfUse: ctx.purposeOfUse,
-        lps: this.options.lps(),
-        issueInstant: new Date(this.options.clock.now()).toISOString(),
-      },
-      ctx.credentials.signer,
-    );
+    const trace = this.options.trace;
+    let started = performance.now();
+    const lease = await this.vihf(ctx);
+    trace?.('vihf', performance.now() - started);
+    try {
+      return await this.exchange(ctx, url, action, body, extra, lease.assertion);
+    } catch (error) {
+      // A VIHF signed for an earlier request and refused now (the DMP's window may be shorter than
+      // the one modelled): dropped, and the request made once more with a fresh one. A refusal
+      // happens before the DMP does anything, so no request has an effect twice.
+      if (!(lease.reused && error instanceof DmpError && error.code === 'DMP_VIHF_REFUSED')) throw error;
+      lease.drop();
+      started = performance.now();
+      const fresh = await this.vihf(ctx);
+      trace?.('vihf', performance.now() - started);
+      return await this.exchange(ctx, url, action, body, extra, fresh.assertion);
+    }
+  }
+
+  private async exchange(
+    ctx: DmpCallContext,
+    url: string,
+    action: string,
+    body: XmlElementNode,
+    extra: { attachments?: Array<{ contentId: string; contentType: string; data: Uint8Array }>; mtom?: boolean; records?: { ns: string; local: string }; idempotent?: boolean },
+    assertion: Element,
+  ): Promise<SoapResponse> {
+    const trace = this.options.trace;
+    let started = performance.now();
     const envelope = buildEnvelope({
       addressing: { action, messageId: newMessageId(), to: url, replyTo: true },
       security: assertion,
       body,
     });
     // A patient's whole DMP can list thousands of entries (~8 KB each): allow 64 MiB of envelope.
+    // Serialised here rather than in the SOAP client, so that the bench sees it as request building.
+    const bytes = Buffer.from(serializeXml(envelope, { declaration: true }), 'utf8');
     const soap = new SoapClient(ctx.credentials.http, { maxEnvelopeBytes: 64 * 1024 * 1024 });
+    trace?.('request', performance.now() - started);
+    started = performance.now();
     try {
       return await soap.call({
         url,
         action,
-        envelope,
+        envelope: bytes,
         ...(extra.attachments === undefined ? {} : { attachments: extra.attachments }),
         ...(extra.mtom === true ? { mtom: true } : {}),
         ...(extra.records === undefined ? {} : { records: extra.records }),
         ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
         ...(this.options.timeouts === undefined ? {} : { timeouts: this.options.timeouts }),
+        ...(extra.idempotent === true ? { idempotent: true } : {}),
       });
     } catch (error) {
       if (isSoapFaultError(error)) throw dmpFaultError(error);
       throw error;
+    } finally {
+      trace?.('exchange', performance.now() - started);
     }
   }
 
@@ -183,11 +244,15 @@ export class DmpClient {
       patient: ctx.patient,
       sender: { root: this.options.lpsOid(), name: this.options.lps().name },
     });
-    const response = await this.call(ctx, DMP_PATHS.patient, DMP_ACTIONS.td02, body);
+    // A read: sent again on a new connection if the kept-alive one turns out closed.
+    const response = await this.call(ctx, DMP_PATHS.patient, DMP_ACTIONS.td02, body, { idempotent: true });
+    const started = performance.now();
     try {
       return parseTd02Response(response.content);
     } catch (error) {
       throw this.malformed(error);
+    } finally {
+      this.options.trace?.('parse', performance.now() - started);
     }
   }
 
@@ -208,12 +273,15 @@ export class DmpClient {
   /** TD3.1 (ITI-18). */
   async query(ctx: DmpCallContext, stored: StoredQuery): Promise<AdhocQueryResult> {
     // A whole DMP can list thousands of entries: read them one at a time (issue 14, memory bound).
-    const response = await this.call(ctx, DMP_PATHS.registry, DMP_ACTIONS.iti18, buildAdhocQueryRequest(stored), { records: ITI18_RECORDS });
+    const response = await this.call(ctx, DMP_PATHS.registry, DMP_ACTIONS.iti18, buildAdhocQueryRequest(stored), { records: ITI18_RECORDS, idempotent: true });
+    const started = performance.now();
     let result: AdhocQueryResult;
     try {
       result = parseAdhocQueryResponse(response.content, response.records());
     } catch (error) {
       throw this.malformed(error);
+    } finally {
+      this.options.trace?.('parse', performance.now() - started);
     }
     if (result.status === 'failure') throw this.rejected(result.errors);
     return result;
@@ -221,7 +289,7 @@ export class DmpClient {
 
   /** TD3.2 (ITI-43): the document bytes, from the MTOM part. */
   async retrieve(ctx: DmpCallContext, uniqueId: string, repositoryUniqueId = DMP_REPOSITORY_UNIQUE_ID): Promise<{ mimeType: string; data: Buffer }> {
-    const response = await this.call(ctx, DMP_PATHS.repository, DMP_ACTIONS.iti43, buildRetrieveRequest([{ repositoryUniqueId, uniqueId }]), { mtom: true });
+    const response = await this.call(ctx, DMP_PATHS.repository, DMP_ACTIONS.iti43, buildRetrieveRequest([{ repositoryUniqueId, uniqueId }]), { mtom: true, idempotent: true });
     let parsed: ReturnType<typeof readRetrieveResponse>;
     try {
       parsed = readRetrieveResponse(response.content);

@@ -16,7 +16,8 @@ export {
   type DmpSendingView,
   type SendInput,
 } from './service';
-export { DmpClient, DmpError, dmpFaultError, hl7Ts, readSetAuthorizationResponse, type DmpCallContext, type DmpCallerCredentials, type DmpClientOptions } from './client';
+export { DmpClient, DmpError, dmpFaultError, hl7Ts, readSetAuthorizationResponse, type DmpCallContext, type DmpCallerCredentials, type DmpClientOptions, type DmpTrace } from './client';
+export { VihfCache, VIHF_VALIDITY_MS, VIHF_RENEW_BEFORE_MS, type VihfLease } from './vihf-cache';
 export * from './codes';
 export { isAllowed, canSeeMasked, type DmpActor, type DmpOperation, type DocumentContext, type RightsDecision } from './rights';
 export { buildVihf, signedVihf, readVihfClaims, subjectDn, type VihfInput, type VihfSubject, type VihfClaims, type LpsIdentity, type AuthenticationMode, type CodedRole } from './vihf';

@@ -6,7 +6,7 @@
  * request shape: shared/reference/dmp/examples/TD3.1_-_Recherche_de_document_requete.xml.
  */
 import type { Element } from '@xmldom/xmldom';
-import { attr, childElements, xmlNamespace, type XmlElementNode } from '../../platform/xml';
+import { attr, childElements, xmlNamespace, type XmlElementNode, type XmlReadableElement } from '../../platform/xml';
 import { NS, RESPONSE_STATUS, STATUS, STORED_QUERY, type AvailabilityStatus } from './codes';
 import { readRegistryObjects, type RegistryObjects } from './xds';
 
@@ -128,7 +128,7 @@ export function responseStatus(value: string | null): 'success' | 'partial' | 'f
  * Reads an AdhocQueryResponse. `records`: the RegistryObjectList's children when the answer was
  * parsed one record at a time (SoapCall.records); otherwise they are read from `response`.
  */
-export function parseAdhocQueryResponse(response: Element, records?: Iterable<Element>): AdhocQueryResult {
+export function parseAdhocQueryResponse(response: Element, records?: Iterable<XmlReadableElement>): AdhocQueryResult {
   if (response.localName !== 'AdhocQueryResponse' || response.namespaceURI !== NS.query) throw new TypeError('not an AdhocQueryResponse');
   const list = records ?? childElements(response, NS.rim, 'RegistryObjectList')[0] ?? null;
   return { ...readRegistryObjects(list), status: responseStatus(response.getAttribute('status')), errors: readRegistryErrors(response) };

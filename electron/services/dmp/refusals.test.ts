@@ -233,7 +233,7 @@ describe('the DMP simulator refuses forged credentials, and the desk says why in
   });
 });
 
-/** The VIHF subject of a card holder, as the desk builds it (services/dmp/service.ts subjectOf). */
+/** The VIHF subject of a card holder, as the desk builds it (services/dmp/use-cases/caller.ts subjectOf). */
 function subjectOf(p: DmpPractitioner): VihfSubject {
   const subject: VihfSubject = {
     idNat: p.idNat,

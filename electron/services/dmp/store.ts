@@ -46,7 +46,8 @@ export function createDmpStore(db: Db) {
       `INSERT INTO dmp_documents (patient_id, unique_id, entry_uuid, logical_id, entry_json, first_seen_at, updated_at, seen)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (patient_id, unique_id) DO UPDATE SET entry_uuid = excluded.entry_uuid, logical_id = excluded.logical_id,
-         entry_json = excluded.entry_json, updated_at = excluded.updated_at`,
+         entry_json = excluded.entry_json, updated_at = excluded.updated_at
+       WHERE dmp_documents.entry_json IS NOT excluded.entry_json`,
     ),
     markSeen: db.prepare<[string, string]>('UPDATE dmp_documents SET seen = 1 WHERE patient_id = ? AND unique_id = ? AND seen = 0'),
     insertOutgoing: db.prepare<[string, string, string, string, string, string | null, string | null]>(
@@ -107,7 +108,11 @@ export function createDmpStore(db: Db) {
     uniqueIdForLogicalId(patientId: string, logicalId: string): string | null {
       return statements.byLogicalId.get(patientId, logicalId)?.unique_id ?? null;
     },
-    /** Inserts or updates (a new metadata version keeps its first-seen date); returns true when new. */
+    /**
+     * Inserts or updates (a new metadata version keeps its first-seen date); returns true when new.
+     * An entry the DMP lists again unchanged is not rewritten (a widened search of 2 000 documents
+     * re-lists the ones already here: no page to encrypt, nothing in the WAL).
+     */
     upsertDocument(patientId: string, entry: DocumentEntry, at: string, seen: boolean): boolean {
       const existed = statements.document.get(patientId, entry.uniqueId) !== undefined;
       statements.upsertDocument.run(patientId, entry.uniqueId, entry.entryUuid, entry.logicalId, JSON.stringify(entry), at, at, seen ? 1 : 0);

@@ -4,7 +4,7 @@
  * to widen), later only what changed — and marks the new ones. Actions appear only where the
  * rights matrix allows them for the current card and mode.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useHostEvent, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ConfirmDialog, Dialog, ErrorNotice, Field, Panel, StatusBadge, TextInput, useToast } from '../../ui';
@@ -41,7 +41,8 @@ export function DmpPanel({ patientId }: { patientId: string }) {
   const [widen, setWiden] = useState(false);
   const [access, setAccess] = useState<Access | undefined>(undefined);
   const params = { patientId, widen, ...(access === undefined ? {} : { access }) };
-  const open = useHostQuery('dmp.open', params);
+  // Widening keeps the list of the limited search on screen until the whole list arrives.
+  const open = useHostQuery('dmp.open', params, { keepPreviousWhile: (previous) => previous.patientId === patientId });
   const sendings = useHostQuery('dmp.sendings', { patientId });
   const client = useQueryClient();
   useHostEvent(
@@ -80,7 +81,43 @@ export function DmpPanel({ patientId }: { patientId: string }) {
   const rows = useMemo(() => groupByMonth(filtered), [filtered]);
   const authors = useMemo(() => authorsOf(documents), [documents]);
   const types = useMemo(() => typesOf(documents), [documents]);
-  const newCount = documents.filter((d) => d.isNew).length;
+  const newCount = useMemo(() => documents.filter((d) => d.isNew).length, [documents]);
+
+  // Rows are memoised (DocumentRow): their callbacks and permissions keep their identity across renders.
+  const { mutate: markSeenNow } = markSeen;
+  const { mutate: setVisibilityNow } = setVisibility;
+  const openDocument = useCallback(
+    (document: DmpDocument): void => {
+      setViewing(document);
+      if (document.isNew) markSeenNow({ patientId, uniqueIds: [document.uniqueId] });
+    },
+    [markSeenNow, patientId],
+  );
+  const toggleMask = useCallback(
+    (d: DmpDocument) => setVisibilityNow({ patientId, uniqueId: d.uniqueId, maskedFromProfessionals: !d.restrictions.includes('MASQUE_PS') }),
+    [setVisibilityNow, patientId],
+  );
+  const replace = useCallback((d: DmpDocument) => setSendOpen({ replacing: d }), []);
+  const askStatus = useCallback((d: DmpDocument, status: 'Deleted' | 'Archived') => setConfirm({ document: d, status }), []);
+  const canMask = data?.rights.mask.allowed === true;
+  const canSendOwn = data?.rights.send.allowed === true;
+  const canArchive = data?.rights.archive.allowed === true;
+  const canDelete = data?.rights.delete.allowed === true;
+  const treatingDoctor = data?.status?.treatingDoctor === true;
+  const permissions = useMemo<RowPermissions>(
+    () => ({ mask: canMask, send: canSendOwn, archive: canArchive, delete: canDelete, treatingDoctor }),
+    [canMask, canSendOwn, canArchive, canDelete, treatingDoctor],
+  );
+  const renderRow = useCallback(
+    (row: ListRow) =>
+      row.kind === 'group' ? (
+        <GroupRow label={row.label} count={row.count} />
+      ) : (
+        <DocumentRow document={row.document} permissions={permissions} onOpen={openDocument} onToggleMask={toggleMask} onReplace={replace} onStatus={askStatus} />
+      ),
+    [permissions, openDocument, toggleMask, replace, askStatus],
+  );
+  const rowKey = useCallback((row: ListRow) => row.key, []);
 
   const refresh = (
     <Button onClick={() => void open.refetch()} busy={open.isFetching} data-testid="dmp-panel-refresh">
@@ -117,72 +154,6 @@ export function DmpPanel({ patientId }: { patientId: string }) {
   const needsAuthorisation = offline === null && status !== null && active && status.authorisation !== 'VALIDE' && status.authorisation !== 'INTERDIT';
   // Offline, a patient never checked from here may still get a document: the outbox waits for the DMP.
   const canSend = rights.send.allowed && (active || (offline !== null && status === null));
-
-  const openDocument = (document: DmpDocument): void => {
-    setViewing(document);
-    if (document.isNew) markSeen.mutate({ patientId, uniqueIds: [document.uniqueId] });
-  };
-
-  const renderRow = (row: ListRow) => {
-    if (row.kind === 'group') {
-      return (
-        <div className="dmp-group">
-          {row.label} <span className="muted">({row.count})</span>
-        </div>
-      );
-    }
-    const d = row.document;
-    return (
-      <div className={`dmp-row ${d.isNew ? 'dmp-row-new' : ''}`} data-testid="dmp-document" data-unique-id={d.uniqueId}>
-        <span className="dmp-date">{formatDate(documentDate(d))}</span>
-        <button type="button" className="dmp-title linklike" onClick={() => openDocument(d)} title="Ouvrir le document">
-          {d.title}
-        </button>
-        <span className="dmp-type muted">{d.typeCode?.displayName ?? ''}</span>
-        <span className="dmp-author">{d.authorName}</span>
-        <span className="dmp-badges">
-          {d.isNew ? <StatusBadge tone="info">Nouveau</StatusBadge> : null}
-          {d.status === 'Archived' ? <StatusBadge tone="neutral">Archivé</StatusBadge> : null}
-          {d.patientDocument ? (
-            <StatusBadge tone="neutral" title="Document ajouté par le patient">
-              Patient
-            </StatusBadge>
-          ) : null}
-          {d.restrictions.map((r) => (
-            <StatusBadge key={r} tone="warn" title={RESTRICTION_LABELS[r] ?? r}>
-              {RESTRICTION_SHORT[r] ?? r}
-            </StatusBadge>
-          ))}
-        </span>
-        <span className="dmp-actions">
-          {rights.mask.allowed ? (
-            <Button
-              variant="ghost"
-              onClick={() => setVisibility.mutate({ patientId, uniqueId: d.uniqueId, maskedFromProfessionals: !d.restrictions.includes('MASQUE_PS') })}
-              title={d.restrictions.includes('MASQUE_PS') ? 'Rendre visible aux professionnels' : 'Masquer aux autres professionnels'}
-            >
-              {d.restrictions.includes('MASQUE_PS') ? 'Démasquer' : 'Masquer'}
-            </Button>
-          ) : null}
-          {d.own && rights.send.allowed ? (
-            <Button variant="ghost" onClick={() => setSendOpen({ replacing: d })}>
-              Remplacer
-            </Button>
-          ) : null}
-          {rights.archive.allowed && (d.own || (d.patientDocument && status?.treatingDoctor === true)) && d.status === 'Approved' ? (
-            <Button variant="ghost" onClick={() => setConfirm({ document: d, status: 'Archived' })}>
-              Archiver
-            </Button>
-          ) : null}
-          {rights.delete.allowed && (d.own || (d.patientDocument && status?.treatingDoctor === true)) ? (
-            <Button variant="ghost" onClick={() => setConfirm({ document: d, status: 'Deleted' })}>
-              Supprimer
-            </Button>
-          ) : null}
-        </span>
-      </div>
-    );
-  };
 
   return (
     <Panel
@@ -240,7 +211,7 @@ export function DmpPanel({ patientId }: { patientId: string }) {
               <p className="notice notice-info" data-testid="dmp-filtered">
                 Recherche automatique limitée aux documents depuis le {formatDate(data.filter.since)}
                 {data.filter.typeCodes.length > 0 ? ` et à vos types préférés (${data.filter.typeCodes.join(', ')})` : ''}.{' '}
-                <Button variant="ghost" onClick={() => setWiden(true)}>
+                <Button variant="ghost" onClick={() => setWiden(true)} busy={widen && open.isFetching}>
                   Élargir la recherche
                 </Button>
               </p>
@@ -281,7 +252,7 @@ export function DmpPanel({ patientId }: { patientId: string }) {
             {filtered.length === 0 ? (
               <p className="empty">Aucun document ne correspond.</p>
             ) : (
-              <VirtualList rows={rows} rowHeight={ROW_HEIGHT} height={Math.min(440, rows.length * ROW_HEIGHT)} rowKey={(r) => r.key} renderRow={renderRow} label="Documents du DMP" testId="dmp-documents" />
+              <VirtualList rows={rows} rowHeight={ROW_HEIGHT} height={Math.min(440, rows.length * ROW_HEIGHT)} rowKey={rowKey} renderRow={renderRow} label="Documents du DMP" testId="dmp-documents" />
             )}
           </>
         ) : null}
@@ -368,6 +339,88 @@ export function DmpPanel({ patientId }: { patientId: string }) {
     </Panel>
   );
 }
+
+interface RowPermissions {
+  mask: boolean;
+  send: boolean;
+  archive: boolean;
+  delete: boolean;
+  treatingDoctor: boolean;
+}
+
+const GroupRow = memo(function GroupRow({ label, count }: { label: string; count: number }) {
+  return (
+    <div className="dmp-group">
+      {label} <span className="muted">({count})</span>
+    </div>
+  );
+});
+
+/** One document of the list; memoised: scrolling renders only the rows that come into view. */
+const DocumentRow = memo(function DocumentRow({
+  document: d,
+  permissions,
+  onOpen,
+  onToggleMask,
+  onReplace,
+  onStatus,
+}: {
+  document: DmpDocument;
+  permissions: RowPermissions;
+  onOpen(d: DmpDocument): void;
+  onToggleMask(d: DmpDocument): void;
+  onReplace(d: DmpDocument): void;
+  onStatus(d: DmpDocument, status: 'Deleted' | 'Archived'): void;
+}) {
+  const masked = d.restrictions.includes('MASQUE_PS');
+  const mayChangeStatus = d.own || (d.patientDocument && permissions.treatingDoctor);
+  return (
+    <div className={`dmp-row ${d.isNew ? 'dmp-row-new' : ''}`} data-testid="dmp-document" data-unique-id={d.uniqueId}>
+      <span className="dmp-date">{formatDate(documentDate(d))}</span>
+      <button type="button" className="dmp-title linklike" onClick={() => onOpen(d)} title="Ouvrir le document">
+        {d.title}
+      </button>
+      <span className="dmp-type muted">{d.typeCode?.displayName ?? ''}</span>
+      <span className="dmp-author">{d.authorName}</span>
+      <span className="dmp-badges">
+        {d.isNew ? <StatusBadge tone="info">Nouveau</StatusBadge> : null}
+        {d.status === 'Archived' ? <StatusBadge tone="neutral">Archivé</StatusBadge> : null}
+        {d.patientDocument ? (
+          <StatusBadge tone="neutral" title="Document ajouté par le patient">
+            Patient
+          </StatusBadge>
+        ) : null}
+        {d.restrictions.map((r) => (
+          <StatusBadge key={r} tone="warn" title={RESTRICTION_LABELS[r] ?? r}>
+            {RESTRICTION_SHORT[r] ?? r}
+          </StatusBadge>
+        ))}
+      </span>
+      <span className="dmp-actions">
+        {permissions.mask ? (
+          <Button variant="ghost" onClick={() => onToggleMask(d)} title={masked ? 'Rendre visible aux professionnels' : 'Masquer aux autres professionnels'}>
+            {masked ? 'Démasquer' : 'Masquer'}
+          </Button>
+        ) : null}
+        {d.own && permissions.send ? (
+          <Button variant="ghost" onClick={() => onReplace(d)}>
+            Remplacer
+          </Button>
+        ) : null}
+        {permissions.archive && mayChangeStatus && d.status === 'Approved' ? (
+          <Button variant="ghost" onClick={() => onStatus(d, 'Archived')}>
+            Archiver
+          </Button>
+        ) : null}
+        {permissions.delete && mayChangeStatus ? (
+          <Button variant="ghost" onClick={() => onStatus(d, 'Deleted')}>
+            Supprimer
+          </Button>
+        ) : null}
+      </span>
+    </div>
+  );
+});
 
 function Sendings({ sendings }: { sendings: ReadonlyArray<{ uniqueId: string; title: string; state: keyof typeof SENDING_LABELS; message: string | null; createdAt: string }> }) {
   if (sendings.length === 0) return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorisationBadge, filterDocuments, groupByMonth, NO_FILTERS, visibleRange, type DmpDocument } from './format';
+import { authorisationBadge, filterDocuments, formatDate, groupByMonth, NO_FILTERS, visibleRange, type DmpDocument } from './format';
 
 const doc = (over: Partial<DmpDocument>): DmpDocument => ({
   uniqueId: Math.random().toString(),
@@ -48,6 +48,12 @@ describe('DMP panel helpers', () => {
     expect(visibleRange(2000, 32, 320, 0, 5)).toEqual({ start: 0, end: 15 });
     expect(visibleRange(2000, 32, 320, 32 * 1000, 5)).toEqual({ start: 995, end: 1015 });
     expect(visibleRange(20, 32, 3200, 0, 5)).toEqual({ start: 0, end: 20 });
+  });
+
+  it('formats dates as the French locale does', () => {
+    for (const iso of ['2026-12-07T12:00:00Z', '2024-02-29T08:30:00Z', '1999-01-05T23:00:00Z']) expect(formatDate(iso)).toBe(new Date(iso).toLocaleDateString('fr-FR'));
+    expect(formatDate('2026-12-07T12:00:00Z')).toBe('07/12/2026');
+    expect(formatDate(null)).toBe('—');
   });
 
   it('labels every authorisation', () => {

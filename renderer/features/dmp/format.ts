@@ -115,9 +115,12 @@ export function visibleRange(total: number, rowHeight: number, viewport: number,
   return { start, end };
 }
 
+// One formatter for every row (`toLocaleDateString` builds one per call: a scroll frame renders ~20 rows).
+const DAY = new Intl.DateTimeFormat('fr-FR');
+
 export function formatDate(iso: string | null): string {
   if (iso === null) return '—';
-  return new Date(iso).toLocaleDateString('fr-FR');
+  return DAY.format(new Date(iso));
 }
 
 export function authorsOf(documents: readonly DmpDocument[]): Array<{ idNat: string; name: string }> {

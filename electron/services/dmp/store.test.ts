@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { migrate, openDatabase } from '../../platform/db';
+import { dmpMigrations } from './schema';
+import { createDmpStore } from './store';
+import type { DocumentEntry } from './xds';
+
+const entry = (over: Partial<DocumentEntry> = {}): DocumentEntry => ({
+  entryUuid: 'urn:uuid:1',
+  logicalId: 'urn:uuid:1',
+  uniqueId: '1.2.3.1',
+  status: 'Approved',
+  version: 1,
+  title: 'Compte rendu',
+  mimeType: 'text/xml',
+  typeCode: null,
+  classCode: null,
+  formatCode: null,
+  healthcareFacilityTypeCode: null,
+  practiceSettingCode: null,
+  confidentialityCodes: [],
+  eventCodes: [],
+  creationTime: '20261201120000',
+  serviceStartTime: null,
+  serviceStopTime: null,
+  languageCode: 'fr-FR',
+  patientId: '1^^^&1.2.250.1.213.1.4.8&ISO',
+  repositoryUniqueId: null,
+  size: null,
+  hash: null,
+  authors: [],
+  ...over,
+});
+
+function freshStore() {
+  const db = openDatabase({ path: ':memory:' });
+  migrate(db, dmpMigrations.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  const updatedAt = (uniqueId: string): string | undefined =>
+    db.prepare<[string], { updated_at: string }>('SELECT updated_at FROM dmp_documents WHERE unique_id = ?').get(uniqueId)?.updated_at;
+  return { store: createDmpStore(db), updatedAt };
+}
+
+describe('DMP document cache', () => {
+  it('says which entries are new, keeps the first-seen date and the seen mark across updates', () => {
+    const { store } = freshStore();
+    expect(store.upsertDocument('p', entry(), '2026-12-01T10:00:00Z', false)).toBe(true);
+    store.markSeen('p', ['1.2.3.1']);
+    expect(store.upsertDocument('p', entry({ title: 'Compte rendu (corrigé)' }), '2026-12-02T10:00:00Z', false)).toBe(false);
+    expect(store.document('p', '1.2.3.1')).toEqual({ entry: entry({ title: 'Compte rendu (corrigé)' }), firstSeenAt: '2026-12-01T10:00:00Z', seen: true });
+  });
+
+  it('does not rewrite an entry listed again unchanged, and rewrites a changed one', () => {
+    const { store, updatedAt } = freshStore();
+    store.upsertDocument('p', entry(), '2026-12-01T10:00:00Z', false);
+    store.upsertDocument('p', entry(), '2026-12-02T10:00:00Z', false);
+    expect(updatedAt('1.2.3.1')).toBe('2026-12-01T10:00:00Z');
+    store.upsertDocument('p', entry({ status: 'Archived' }), '2026-12-03T10:00:00Z', false);
+    expect(updatedAt('1.2.3.1')).toBe('2026-12-03T10:00:00Z');
+    expect(store.document('p', '1.2.3.1')?.entry.status).toBe('Archived');
+  });
+});

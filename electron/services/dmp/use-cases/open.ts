@@ -1,0 +1,186 @@
+/**
+ * Opening a patient's DMP: status without a click (TD0.2), then the document list kept in sync with
+ * the ANS "sans clic" procedure — first search limited to two years and the preferred types, then
+ * only what changed since the last call (TD3.1). While the DMP cannot be reached, what is known
+ * here. Every exchange is in the audit trail.
+ */
+import { performance } from 'node:perf_hooks';
+import { AppError, isAppError } from '../../../contract/errors';
+import { inTransaction } from '../../../platform/db';
+import { hl7Ts, type DmpCallContext } from '../client';
+import { ASSOCIATION, patientCx, type PurposeOfUse } from '../codes';
+import { findDocuments, findSubmissionSets, getAssociations, getDocumentsAndAssociations } from '../iti18';
+import { isAllowed, type DmpActor } from '../rights';
+import type { DmpStatus } from '../td02';
+import type { Caller, DmpAccess } from '../types';
+import type { DocumentEntry } from '../xds';
+import { callContext, checkAccess, isUnreachable, qualifiedPatient, requireCaller } from './caller';
+import type { DmpContext } from './context';
+import { rightsView } from './rights';
+import { documentViews } from './views';
+
+/** First automatic search: at most two years back (ANS "Exemples d'usages DMP", dmp.md §6). */
+const FIRST_SEARCH_YEARS = 2;
+/** GetDocumentsAndAssociations batch size (same source: 20, configurable). */
+const BATCH = 20;
+
+export async function openDmp(ctx: DmpContext, patientId: string, options: { access?: DmpAccess; widen?: boolean }, actorName: string) {
+  const { deps, store, client } = ctx;
+  await ctx.ready();
+  const patient = qualifiedPatient(ctx, patientId);
+  const purpose = checkAccess(ctx, options.access, patientId, actorName);
+  const caller = requireCaller(ctx, purpose);
+  const call = callContext(caller, patient.ins, purpose);
+  const at = ctx.now();
+  let status: DmpStatus;
+  try {
+    status = await client.td02(call);
+  } catch (error) {
+    // The DMP cannot be reached: the panel keeps working on what is known here (issue 13).
+    if (isUnreachable(error)) return offlineView(ctx, patientId, caller, purpose);
+    throw error;
+  } finally {
+    deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
+  }
+  const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
+  const settings = deps.settings();
+  const previous = store.state(patientId).lastCallAt;
+  const firstSearch = previous === null || options.widen === true;
+  const filter = {
+    since: firstSearch && options.widen !== true ? new Date(deps.clock.now() - FIRST_SEARCH_YEARS * 365.25 * 86_400_000).toISOString() : null,
+    typeCodes: firstSearch && options.widen !== true ? settings.preferredTypeCodes : [],
+    widened: options.widen === true,
+  };
+  let listed = false;
+  let listError: { code: string; message: string } | null = null;
+  let newCount = 0;
+  let searched = false;
+  let found: Found | null = null;
+  const consult = isAllowed('TD3.1', actor);
+  if (status.existence === 'absent') listError = { code: 'DMP_NOT_FOUND', message: new AppError('DMP_NOT_FOUND').message };
+  else if (status.existence === 'closed') listError = { code: 'DMP_CLOSED', message: new AppError('DMP_CLOSED').message };
+  else if (!consult.allowed) listError = { code: 'DMP_FORBIDDEN_BY_RIGHTS', message: consult.reason };
+  else if (purpose === 'normal' && status.authorisation !== 'VALIDE') {
+    listError = { code: 'DMP_NOT_AUTHORIZED', message: new AppError('DMP_NOT_AUTHORIZED').message };
+  } else {
+    searched = true;
+    try {
+      found = firstSearch ? await firstSearchOf(ctx, call, patient.ins, filter) : await changesSince(ctx, call, patient.ins, previous as string);
+    } catch (error) {
+      if (!isAppError(error)) {
+        deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+        throw error;
+      }
+      // A read is never « renvoyée »: the list waits for the service, the known documents stay.
+      listError = isUnreachable(error) ? { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message } : { code: error.code, message: error.message };
+    }
+  }
+  // What the opening learnt (status, documents, time of the call) in one commit: one synchronous
+  // write of the journal on the critical path instead of one per step (issue 15).
+  const written = performance.now();
+  inTransaction(deps.db, () => {
+    store.putStatus(patientId, status, at);
+    if (found !== null) {
+      newCount = found(patientId, at);
+      store.putLastCall(patientId, at);
+      listed = true;
+    }
+  });
+  deps.trace?.('db', performance.now() - written);
+  if (searched) deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+  ctx.logger.info('dmp.opened', { existence: status.existence, authorisation: status.authorisation, listed, newCount });
+  deps.notify?.('dmp.changed', { patientId, reason: 'opened' });
+  return {
+    status: { ...status, checkedAt: at },
+    rights: rightsView(actor),
+    documents: documentViews(ctx, patientId, caller),
+    newCount,
+    filter,
+    lastCallAt: listed ? at : previous,
+    listed,
+    listError,
+    offline: null,
+  };
+}
+
+/**
+ * The panel of a patient while the DMP cannot be reached: the last known status (with the time it
+ * was checked), the documents already listed here, the rights of the card in the reader (sending
+ * goes through the outbox and waits for the service), and nothing invented.
+ */
+function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purposeOfUse: PurposeOfUse) {
+  const state = ctx.store.state(patientId);
+  const actor: DmpActor = { ...caller.actor, treatingDoctor: state.status?.treatingDoctor ?? false, purposeOfUse };
+  ctx.logger.info('dmp.opened_offline', { known: state.status !== null });
+  return {
+    status: state.status,
+    rights: rightsView(actor),
+    documents: documentViews(ctx, patientId, caller),
+    newCount: 0,
+    filter: { since: null, typeCodes: [], widened: false },
+    lastCallAt: state.lastCallAt,
+    listed: state.lastCallAt !== null,
+    listError: { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message },
+    offline: { lastCheckedAt: state.status?.checkedAt ?? null },
+  };
+}
+
+/** What a search found, written into the opening's transaction; returns how many documents are new here. */
+type Found = (patientId: string, at: string) => number;
+
+async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, filter: { since: string | null; typeCodes: string[] }): Promise<Found> {
+  const result = await ctx.client.query(
+    call,
+    findDocuments(patientCx(ins.matricule, ins.oid), {
+      statuses: ['Approved'],
+      ...(filter.since === null ? {} : { serviceStartFrom: hl7Ts(Date.parse(filter.since)) }),
+      ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: '2.16.840.1.113883.6.1' })) }),
+    }),
+  );
+  return (patientId, at) => {
+    let fresh = 0;
+    for (const entry of result.documents) if (ctx.store.upsertDocument(patientId, entry, at, false)) fresh++;
+    return fresh;
+  };
+}
+
+/**
+ * Later visits: FindSubmissionSets since the last call → GetAssociations → the documents they
+ * touch, in batches (ANS "Exemples d'usages DMP": RPLC → the replaced one is Deprecated; same
+ * logicalId → metadata change; otherwise new). Deduplicated by uniqueId.
+ */
+async function changesSince(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, since: string): Promise<Found> {
+  const { client, store } = ctx;
+  const sets = await client.query(call, findSubmissionSets(patientCx(ins.matricule, ins.oid), hl7Ts(Date.parse(since))));
+  if (sets.submissionSets.length === 0) return () => 0;
+  const associations = await client.query(call, getAssociations(sets.submissionSets.map((s) => s.entryUuid)));
+  const targets = [
+    ...new Set(
+      associations.associations
+        .filter((a) => a.type === ASSOCIATION.hasMember || a.type === ASSOCIATION.updateAvailabilityStatus)
+        .map((a) => a.target)
+        .filter((t) => t.startsWith('urn:uuid:')),
+    ),
+  ];
+  const entries: DocumentEntry[] = [];
+  const replaced: string[] = [];
+  for (let i = 0; i < targets.length; i += BATCH) {
+    const batch = await client.query(call, getDocumentsAndAssociations(targets.slice(i, i + BATCH)));
+    entries.push(...batch.documents);
+    replaced.push(...batch.associations.filter((a) => a.type === ASSOCIATION.replace).map((a) => a.target));
+  }
+  return (patientId, at) => {
+    let fresh = 0;
+    for (const entry of entries) {
+      const known = store.uniqueIdForLogicalId(patientId, entry.logicalId);
+      if (known !== null && known !== entry.uniqueId) continue;
+      if (store.upsertDocument(patientId, entry, at, false)) fresh++;
+    }
+    for (const stored of store.documents(patientId)) {
+      if (replaced.includes(stored.entry.entryUuid) && stored.entry.status === 'Approved') {
+        store.upsertDocument(patientId, { ...stored.entry, status: 'Deprecated' }, at, stored.seen);
+      }
+    }
+    return fresh;
+  };
+}
