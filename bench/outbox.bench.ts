@@ -462,7 +462,9 @@ const full = [byLabel('plainjob-full'), byLabel('liteque-full')].filter((r): r i
 if (full.length === 0) full.push(ours);
 const fsyncText = (r: Result) => {
   const cost = fsyncs.get(r.name);
-  return cost === null || cost === undefined ? 'n/a (no strace)' : `${cost.fsyncs.toFixed(1)} (${(cost.bytes / 1024).toFixed(1)} KiB written, fsync median ${cost.fsyncMs.toFixed(2)} ms)`;
+  if (cost === null || cost === undefined) return 'n/a (no strace)';
+  const median = Number.isFinite(cost.fsyncMs) ? `, fsync median ${cost.fsyncMs.toFixed(2)} ms` : '';
+  return `${cost.fsyncs.toFixed(1)} (${(cost.bytes / 1024).toFixed(1)} KiB written${median})`;
 };
 const fastestFull = full.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const quickestFull = full.reduce((a, b) => (b.p50 < a.p50 ? b : a));
@@ -478,7 +480,7 @@ const lines = [
   '',
   `**At equal durability (FULL): p50 latency ${fmt(ours.p50)} ms vs ${fmt(quickestFull.p50)} ms for ${quickestFull.name} (ratio ${(ours.p50 / quickestFull.p50).toFixed(2)}, target ≤ 1); throughput ${(ours.perSecond / fastestFull.perSecond).toFixed(2)}× the faster library (${fastestFull.name}).** p99 ${fmt(ours.p99)} ms vs ${fmt(quickestFull.p99)} ms.`,
   '',
-  `Where Pupitre's latency goes: two fsynced commits per job — the enqueue, which also claims the job when the outbox is running and the queue has room, then the completion (group commit) — i.e. about ${(ours.p50 / floor).toFixed(1)} × the commit floor; plainjob and liteque commit the add, the claim and the completion separately (three), and poll for work (1 ms here).`,
+  `Where Pupitre's latency goes: two fsynced commits per job — the enqueue, which also claims the job when the outbox is running and the queue has room, then the completion (group commit) — i.e. about ${(ours.p50 / floor).toFixed(1)} × the commit floor; plainjob and liteque commit the add, the claim and the completion separately (three) and poll for work (1 ms here). Fewer fsyncs but heavier ones: an fsync costs with the bytes it flushes, and each Pupitre commit writes more pages (encrypted, with their WAL frame): the enqueue+claim commit touches the job row, \`sqlite_sequence\` (ids never reused, so a domain row cannot point to another job after a purge), the unique (queue, idempotency key) index, the due index and the attempt row; the completion the job row, the due index and the attempt row. The engine no longer runs a pass (timer, queries) between the enqueue and the start of the attempt, and its queries search the due index instead of the queue's whole history. What bounds it now: the bytes per fsync above, and on a loaded machine the scheduling of the process (compare the floor).`,
   '',
   `**Retention purge** (issue 15): ${PURGE_JOBS} done jobs past the period, one attempt each, in the encrypted base on disk, batches of ${DEFAULT_PURGE_BATCH} (one transaction each); the desk enqueues a job every 20 ms meanwhile.`,
   '',
