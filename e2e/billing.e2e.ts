@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, enterCpsCode, useDemoDesk } from './support/app';
+import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, useDemoDesk } from './support/app';
 
 async function demo(page: Page): Promise<void> {
   await page.keyboard.press('Alt+8');
@@ -60,6 +60,20 @@ async function billOne(page: Page, beneficiaryKey: string, acts: string[], tiers
   await page.getByTestId('invoice-source').waitFor({ timeout: 30_000 });
 }
 
+/** A new billing session: one consultation (G) for the « lunaire » Vitale, closed into a lot, then sent. */
+async function billOneConsultationAndSend(page: Page): Promise<void> {
+    await billing(page);
+    await page.getByTestId('billing-open').click();
+    await page.getByTestId('billing-session').waitFor();
+    await demo(page);
+    await insertVitale(page, 'vitale-lunaire');
+    await billing(page);
+    await billOne(page, '1', ['G'], false);
+    await page.getByTestId('billing-close').click();
+    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
+    await page.getByTestId('billing-sync').click();
+}
+
 describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () => {
   const desk = useDemoDesk();
 
@@ -70,9 +84,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     // The network is down for the whole session.
     await page.getByTestId('demo-billing-down').click();
     await expect.poll(() => page.getByTestId('demo-billing-down').isChecked()).toBe(true);
-    await page.getByTestId('demo-insert-cps-praticien').click();
-    await enterCpsCode(page);
-    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
+    await insertDemoPractitionerCps(page);
 
     await billing(page);
     await page.getByTestId('billing-mode-offline').check();
@@ -139,16 +151,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     await page.getByTestId('demo-billing-refuseAll').click();
     await expect.poll(() => page.getByTestId('demo-billing-refuseAll').isChecked()).toBe(true);
     // The CPS session of the first scenario is still open (same host); a new billing session.
-    await billing(page);
-    await page.getByTestId('billing-open').click();
-    await page.getByTestId('billing-session').waitFor();
-    await demo(page);
-    await insertVitale(page, 'vitale-lunaire');
-    await billing(page);
-    await billOne(page, '1', ['G'], false);
-    await page.getByTestId('billing-close').click();
-    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
-    await page.getByTestId('billing-sync').click();
+    await billOneConsultationAndSend(page);
     const refused = page.locator('[data-testid="billing-lot"][data-lot-state="paper_duplicate"]');
     await refused.waitFor({ timeout: 30_000 });
     const next = (await refused.getByTestId('billing-lot-next').textContent()) ?? '';
@@ -174,16 +177,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'billing in demo mode', () =>
     await expect.poll(() => page.getByTestId('demo-billing-refuseAll').isChecked()).toBe(false);
     await page.getByTestId('demo-billing-garbleNextArl').click();
     await expect.poll(() => page.getByTestId('demo-billing-garbleNextArl').isChecked()).toBe(true);
-    await billing(page);
-    await page.getByTestId('billing-open').click();
-    await page.getByTestId('billing-session').waitFor();
-    await demo(page);
-    await insertVitale(page, 'vitale-lunaire');
-    await billing(page);
-    await billOne(page, '1', ['G'], false);
-    await page.getByTestId('billing-close').click();
-    await page.getByRole('button', { name: 'Fermer et former les lots' }).click();
-    await page.getByTestId('billing-sync').click();
+    await billOneConsultationAndSend(page);
     // The démo caisse answers after 2 s; the desk collects returns in the background.
     const waiting = page.locator('[data-testid="billing-lot"][data-lot-state="sent"]').getByTestId('billing-lot-next');
     await expect.poll(async () => ((await waiting.count()) === 1 ? await waiting.textContent() : ''), { timeout: 30_000 }).toMatch(

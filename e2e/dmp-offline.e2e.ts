@@ -6,19 +6,10 @@
  * patient opened offline waits in the queue and leaves when the DMP is back.
  */
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
-
-async function openPatient(page: Page, search: string, cell: RegExp): Promise<void> {
-  await page.getByRole('navigation').getByRole('link', { name: /^Patient/ }).click();
-  await page.getByTestId('patient-search').fill(search);
-  await page.getByRole('cell', { name: cell }).first().waitFor();
-  await page.getByRole('cell', { name: cell }).first().dblclick();
-  await page.getByTestId('patient-record').waitFor();
-}
+import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is unreachable (demo)', () => {
   const desk = useDemoDesk();
@@ -27,15 +18,10 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     const { page, errors } = await desk.open();
 
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
-    await page.getByTestId('demo-insert-cps-praticien').click();
-    const pin = page.getByTestId('pin-input');
-    await pin.waitFor();
-    await pin.fill('1234');
-    await pin.press('Enter');
-    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CAMILLE PUPITRE');
+    await insertDemoPractitionerCps(page);
 
     // A patient seen online first: the panel keeps what it learnt.
-    await openPatient(page, 'dupont', /DUPONT/i);
+    await openPatientRecord(page, 'dupont', /DUPONT/i);
     await expect.poll(() => page.getByTestId('dmp-status').textContent(), { timeout: 60_000 }).toContain('DMP ouvert');
     const documentsOnline = await page.getByTestId('dmp-document').count();
     expect(documentsOnline).toBeGreaterThan(2);
@@ -66,7 +52,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     await page.getByRole('button', { name: 'Fermer' }).click();
 
     // A patient never opened before, opened while the DMP is down: sending still works.
-    await openPatient(page, 'adrtrois dominique', /ADRTROIS/i);
+    await openPatientRecord(page, 'adrtrois dominique', /ADRTROIS/i);
     await page.getByTestId('dmp-offline').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('dmp-offline').textContent()).toContain('Aucun état connu');
     await page.screenshot({ path: join(ARTIFACTS, 'dmp-offline.png') });

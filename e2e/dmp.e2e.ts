@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
+import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel in demo mode', () => {
   const desk = useDemoDesk();
@@ -17,19 +17,10 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel in demo mode', () 
 
     // The practitioner's virtual CPS and its code.
     await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
-    await page.getByTestId('demo-insert-cps-praticien').click();
-    const pin = page.getByTestId('pin-input');
-    await pin.waitFor();
-    await pin.fill('1234');
-    await pin.press('Enter');
-    await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CAMILLE PUPITRE');
+    await insertDemoPractitionerCps(page);
 
     // Open the qualified demo patient: the DMP panel fills in by itself.
-    await page.getByRole('navigation').getByRole('link', { name: /^Patient/ }).click();
-    await page.getByTestId('patient-search').fill('dupont');
-    await page.getByRole('cell', { name: /DUPONT/i }).first().waitFor();
-    await page.getByRole('cell', { name: /DUPONT/i }).first().dblclick();
-    await page.getByTestId('patient-record').waitFor();
+    await openPatientRecord(page, 'dupont', /DUPONT/i);
     const status = page.getByTestId('dmp-status');
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).toContain('DMP ouvert');
     expect(await status.textContent()).toContain('Accès autorisé');

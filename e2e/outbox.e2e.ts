@@ -2,15 +2,10 @@
  * File d'envoi in Chromium: a job that went dead in an earlier session shows in the top bar badge
  * and on the screen with its French error; a person retries it, then cancels it after confirming.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { z } from 'zod';
-import { AppError } from '../electron/contract';
-import { loadOrCreateKeyFile } from '../electron/platform/db/key';
-import { createTestHost } from '../fixtures/testing/host';
+import { dataDirLeftBy, TEST_LOT_QUEUE, testLotQueue } from '../fixtures/testing/outbox/left-jobs';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, launchBrowser, startServe, watchPageErrors, type RunningApp } from './support/app';
 
@@ -20,24 +15,10 @@ describeWithPrerequisites('e2e', e2ePrerequisites, "File d'envoi in Chromium aga
 
   beforeAll(async () => {
     // An earlier session left a billing-like job dead (the remote side refused it).
-    const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-e2e-outbox-'));
-    const host = await createTestHost({ dataDir, keyHex: loadOrCreateKeyFile(dataDir).keyHex });
-    host.outbox.register({
-      name: 'test.lot',
-      label: 'Lots de test',
-      endpoint: 'test',
-      payload: z.object({ lot: z.number() }),
-      concurrency: 1,
-      attemptTimeoutMs: 1_000,
-      timeBudgetMs: 60_000,
-      maxAttempts: 3,
-      run: async () => {
-        throw new AppError('OUTBOX_PAYLOAD_INVALID');
-      },
+    const dataDir = await dataDirLeftBy('pupitre-e2e-outbox', testLotQueue({ endpoint: 'test', refused: () => true }), async (outbox) => {
+      outbox.enqueue(TEST_LOT_QUEUE, { idempotencyKey: 'lot-42', payload: { lot: 42 }, subject: { label: 'Lot de facturation n° 42' } });
+      await outbox.whenIdle();
     });
-    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-42', payload: { lot: 42 }, subject: { label: 'Lot de facturation n° 42' } });
-    await host.outbox.whenIdle();
-    await host.close();
     app = await startServe(['--data-dir', dataDir]);
     browser = await launchBrowser();
   });

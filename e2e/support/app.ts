@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -144,4 +144,20 @@ export async function enterCpsCode(page: Page, code = '1234'): Promise<void> {
   await pin.waitFor({ timeout: 30_000 });
   await pin.fill(code);
   await pin.press('Enter');
+}
+
+/** The practitioner's virtual CPS inserted from the Démo panel (shown), its code typed, the card known. */
+export async function insertDemoPractitionerCps(page: Page): Promise<void> {
+  await page.getByTestId('demo-insert-cps-praticien').click();
+  await enterCpsCode(page);
+  await expect.poll(() => page.getByTestId('card-status').textContent(), { timeout: 30_000 }).toContain('CPS : CAMILLE PUPITRE');
+}
+
+/** The patient search (Alt+1 screen): `search` typed, the first row matching `cell` opened. */
+export async function openPatientRecord(page: Page, search: string, cell: RegExp): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: /^Patient/ }).click();
+  await page.getByTestId('patient-search').fill(search);
+  await page.getByRole('cell', { name: cell }).first().waitFor();
+  await page.getByRole('cell', { name: cell }).first().dblclick();
+  await page.getByTestId('patient-record').waitFor();
 }

@@ -350,9 +350,13 @@ function readPackageVersion(): string {
   }
 }
 
-/** Demo endpoints are the local simulators; others need a real HTTPS address (not « à configurer »). */
+/**
+ * Demo endpoints are the local simulators; others need a real HTTPS address (not « à configurer »).
+ * An endpoint without an address setting is configured only when its queues say so
+ * (QueueDefinition.endpointSetup): never taken as configured by default.
+ */
 function endpointIsConfigured(settings: { environment: Environment; endpoints: Record<string, string> }, endpoint: string): boolean {
   if (settings.environment === 'demo') return true;
   const url = settings.endpoints[endpoint];
-  return url === undefined || isEndpointConfigured(url);
+  return url !== undefined && isEndpointConfigured(url);
 }

@@ -34,6 +34,24 @@ describe('teleservice addresses « à configurer »', () => {
     }
   });
 
+  it('say « non configuré » for billing on a desk started outside démo, with what to do (no address to type)', async () => {
+    const first = await createTestHost();
+    await first.dispatcher.invoke('settings.set', { key: 'environment', value: 'production' });
+    await first.close();
+    // Started in production: billing has no SESAM-Vitale library, so its lots cannot leave.
+    const host = await createTestHost({ dataDir: first.dataDir, keyHex: first.keyHex });
+    try {
+      const status = await host.dispatcher.invoke('outbox.status', {});
+      const billing = status.endpoints.find((e) => e.endpoint === 'facturation');
+      expect(billing).toMatchObject({ configured: false, setupHint: expect.stringMatching(/^Télétransmission non configurée sur ce poste : faites installer la bibliothèque du GIE SESAM-Vitale/) });
+      expect(billing?.setupHint).not.toMatch(/Paramètres/);
+      const outbox = (await runChecks(host.doctorChecks)).find((c) => c.id === 'outbox');
+      expect(outbox?.detail).toMatch(/non configuré : .*FACTURATION/);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('are reported configured once an HTTPS address is set, without a network call', async () => {
     const host = await createTestHost();
     try {
@@ -61,6 +79,9 @@ describe('teleservice addresses « à configurer »', () => {
       const checks = await runChecks(host.doctorChecks);
       expect(checks.find((c) => c.id === 'insi-endpoint')).toMatchObject({ status: 'ok', detail: expect.stringContaining('simulateur') });
       expect(checks.find((c) => c.id === 'dmp-endpoint')).toMatchObject({ status: 'ok', detail: expect.stringContaining('simulateur') });
+      // Billing's modelled transport to its simulator: configured.
+      const status = await host.dispatcher.invoke('outbox.status', {});
+      expect(status.endpoints.find((e) => e.endpoint === 'facturation')).toMatchObject({ configured: true });
     } finally {
       await host.close();
     }

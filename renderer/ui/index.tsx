@@ -14,6 +14,7 @@ import {
   type ComponentProps,
   type ReactNode,
 } from 'react';
+import { renderPdfPages } from './pdf';
 
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
 
@@ -223,5 +224,48 @@ export function NotBuiltYet({ what, issue }: { what: string; issue: string }) {
       <strong>{what} n’est pas encore disponible dans cette version.</strong>
       <div>Cette partie est en cours de développement ({issue}). Aucune donnée fictive n’est affichée ici.</div>
     </div>
+  );
+}
+
+/**
+ * A PDF drawn page by page (ui/pdf.ts) in a div of class `className`; a PDF pdf.js cannot draw
+ * gives an error notice with `next`, the thing to do instead. `onRendered` (keep it stable) gets
+ * the page count once every page is drawn.
+ */
+export function PdfPages({
+  bytes,
+  scale,
+  className,
+  pageClassName,
+  next,
+  onRendered,
+  testId,
+}: {
+  bytes: Uint8Array;
+  scale: number;
+  className: string;
+  pageClassName: string;
+  next: string;
+  onRendered?(pages: number): void;
+  testId?: string;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (container.current === null) return;
+    let cancelled = false;
+    renderPdfPages(bytes, container.current, { scale, pageClassName, cancelled: () => cancelled }).then(
+      (pages) => !cancelled && onRendered?.(pages),
+      (e: unknown) => !cancelled && setError(e),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [bytes, scale, pageClassName, onRendered]);
+  return (
+    <>
+      {error !== null ? <ErrorNotice error={error} next={next} /> : null}
+      <div ref={container} className={className} data-testid={testId} />
+    </>
   );
 }

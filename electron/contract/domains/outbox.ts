@@ -79,6 +79,8 @@ export const endpointStateSchema = z.object({
   endpoint: z.string(),
   /** False while the address is « à configurer » (then `online` means nothing). */
   configured: z.boolean(),
+  /** Not configured for a reason of its own (no address to type: billing's library): what to do. */
+  setupHint: z.string().optional(),
   online: z.boolean(),
   lastSuccessAt: z.string().nullable(),
   lastFailureAt: z.string().nullable(),

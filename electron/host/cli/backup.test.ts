@@ -13,7 +13,7 @@ import { createTestHost } from '../../../fixtures/testing/host';
 import { PUPITRE_BIN } from '../../../fixtures/testing/disk';
 import { projectRoot } from '../../../fixtures/testing/tier';
 import { isUnreadableWithoutKey, migrate, openDatabase } from '../../platform/db';
-import { loadOrCreateKeyFile } from '../../platform/db/key';
+import { backupWithCli, birthNamesIn, createPatientBorn1975, usedInstallation } from '../../../fixtures/testing/restore/installation';
 import { main } from './main';
 
 function capture() {
@@ -22,48 +22,24 @@ function capture() {
   return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err, json: () => JSON.parse(out.join('')) as Record<string, unknown> };
 }
 
+/** `pupitre restore --yes --json` that must fail: its JSON answer. */
+async function refusedRestore(path: string, dataDir: string): Promise<Record<string, unknown>> {
+  const c = capture();
+  expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], c.io)).toBe(1);
+  return c.json();
+}
+
 const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `pupitre-${name}-`));
 
 /** An installation with its key file, a patient created, and the host closed. */
-async function installation(name: string): Promise<{ dataDir: string; keyHex: string }> {
-  const dataDir = tempDir(name);
-  const keyHex = loadOrCreateKeyFile(dataDir).keyHex;
-  const host = await createTestHost({ dataDir, keyHex });
-  await createPatient(host, 'SAUVEGARDE');
-  await host.close();
-  return { dataDir, keyHex };
-}
-
-async function createPatient(host: Awaited<ReturnType<typeof createTestHost>>, birthName: string): Promise<void> {
-  await host.dispatcher.invoke('patients.create', {
-    strictTraits: { birthName, birthGivenNames: 'Jeanne', sex: 'F', birthDate: '1975-03-12', birthPlaceCode: '75056' },
-    acknowledgeDuplicates: true,
-  });
-}
-
-async function namesIn(dataDir: string, keyHex: string): Promise<string[]> {
-  const host = await createTestHost({ dataDir, keyHex });
-  try {
-    const { results } = await host.dispatcher.invoke('patients.search', { birthDate: '12/03/1975' });
-    return results.map((r) => r.birthName).sort();
-  } finally {
-    await host.close();
-  }
-}
-
-async function backup(dataDir: string): Promise<string> {
-  const c = capture();
-  expect(await main(['backup', '--json', '--data-dir', dataDir], c.io), c.err.join('\n')).toBe(0);
-  const { backup: made, folder } = c.json() as { backup: { file: string }; folder: string };
-  return join(folder, made.file);
-}
+const installation = (name: string) => usedInstallation(name, ['SAUVEGARDE']);
 
 describe('pupitre backup', () => {
   it('writes an encrypted, verified copy with its description while the desk has the base open', async () => {
     const { dataDir, keyHex } = await installation('backup-online');
     const desk = await createTestHost({ dataDir, keyHex });
     try {
-      const path = await backup(dataDir);
+      const path = await backupWithCli(dataDir);
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(isUnreadableWithoutKey(path)).toBe(true);
       expect(readFileSync(path).includes(Buffer.from('SAUVEGARDE'))).toBe(false);
@@ -85,22 +61,22 @@ describe('pupitre backup', () => {
 describe('pupitre restore', () => {
   it('restores the state of the backup, sets the current base aside and records it in the audit trail', async () => {
     const { dataDir, keyHex } = await installation('restore');
-    const path = await backup(dataDir);
+    const path = await backupWithCli(dataDir);
     const host = await createTestHost({ dataDir, keyHex });
-    await createPatient(host, 'APRES');
+    await createPatientBorn1975(host, 'APRES');
     await host.close();
-    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
 
     const check = capture();
     expect(await main(['restore', path, '--data-dir', dataDir], check.io)).toBe(0);
     expect(check.out.join('')).toMatch(/Sauvegarde vérifiée[\s\S]*--yes/);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
 
     const c = capture();
     expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], c.io), c.err.join('\n')).toBe(0);
     const { setAside } = c.json() as { setAside: string };
     expect(existsSync(setAside)).toBe(true);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
     const after = await createTestHost({ dataDir, keyHex });
     try {
       expect(after.audit.list({ limit: 5 }).some((e) => e.action === 'db.restored')).toBe(true);
@@ -112,9 +88,9 @@ describe('pupitre restore', () => {
 
   it('replaces a restore asked for in Paramètres, which the next start then does not do', async () => {
     const { dataDir, keyHex } = await installation('restore-supersedes');
-    const older = await backup(dataDir);
+    const older = await backupWithCli(dataDir);
     const host = await createTestHost({ dataDir, keyHex });
-    await createPatient(host, 'APRES');
+    await createPatientBorn1975(host, 'APRES');
     const { backup: newer } = await host.dispatcher.invoke('backup.run', {});
     await host.dispatcher.invoke('backup.requestRestore', { file: basename(older), confirm: true });
     await host.close();
@@ -122,23 +98,23 @@ describe('pupitre restore', () => {
     const c = capture();
     expect(await main(['restore', join(dirname(older), newer?.file ?? ''), '--yes', '--json', '--data-dir', dataDir], c.io), c.err.join('\n')).toBe(0);
     expect(c.json()).toMatchObject({ supersededDeskRequest: true });
-    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['APRES', 'SAUVEGARDE']);
   });
 
   it('brings back an installation whose base was emptied', async () => {
     const { dataDir, keyHex } = await installation('restore-emptied');
-    const path = await backup(dataDir);
+    const path = await backupWithCli(dataDir);
     writeFileSync(join(dataDir, 'pupitre.db'), '');
     for (const suffix of ['-wal', '-shm']) rmSync(join(dataDir, `pupitre.db${suffix}`), { force: true });
     await expect(createTestHost({ dataDir, keyHex })).rejects.toMatchObject({ code: 'DB_MISSING' });
     expect(await main(['restore', path, '--yes', '--data-dir', dataDir], capture().io)).toBe(0);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
   });
 
   it('is refused while Pupitre runs on the base, and works once it is stopped', { timeout: 120_000 }, async () => {
     const { dataDir, keyHex } = await installation('restore-running');
-    const path = await backup(dataDir);
+    const path = await backupWithCli(dataDir);
     const serve = spawn(process.execPath, [PUPITRE_BIN, 'serve', '--json', '--data-dir', dataDir], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((resolve) => serve.on('exit', () => resolve()));
     try {
@@ -154,68 +130,60 @@ describe('pupitre restore', () => {
       await exited;
     }
     expect(await main(['restore', path, '--yes', '--data-dir', dataDir], capture().io)).toBe(0);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
   });
 
   it('refuses a damaged backup, with or without its description, and changes nothing', async () => {
     const { dataDir, keyHex } = await installation('restore-damaged');
-    const path = await backup(dataDir);
+    const path = await backupWithCli(dataDir);
     const size = statSync(path).size;
     const fd = openSync(path, 'r+');
     writeSync(fd, Buffer.alloc(256, 0x42), 0, 256, Math.floor(size / 2));
     closeSync(fd);
     const before = readdirSync(dataDir).sort();
 
-    const withManifest = capture();
-    expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], withManifest.io)).toBe(1);
-    expect(withManifest.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED', details: { reason: 'digest' } } });
+    expect(await refusedRestore(path, dataDir)).toMatchObject({ error: { code: 'BACKUP_DAMAGED', details: { reason: 'digest' } } });
 
     rmSync(`${path}.json`);
-    const without = capture();
-    expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], without.io)).toBe(1);
-    expect(without.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED' } });
+    expect(await refusedRestore(path, dataDir)).toMatchObject({ error: { code: 'BACKUP_DAMAGED' } });
     expect(readdirSync(dataDir).sort()).toEqual(before);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
   });
 
   it('refuses a truncated backup (a copy cut short by a full or unplugged drive), with or without its description', async () => {
     const { dataDir, keyHex } = await installation('restore-truncated');
-    const path = await backup(dataDir);
+    const path = await backupWithCli(dataDir);
     truncateSync(path, Math.floor(statSync(path).size / 2));
     const before = readdirSync(dataDir).sort();
 
-    const withManifest = capture();
-    expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], withManifest.io)).toBe(1);
-    expect(withManifest.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED', details: { reason: 'digest' } } });
+    expect(await refusedRestore(path, dataDir)).toMatchObject({ error: { code: 'BACKUP_DAMAGED', details: { reason: 'digest' } } });
 
     rmSync(`${path}.json`);
-    const without = capture();
-    expect(await main(['restore', path, '--yes', '--json', '--data-dir', dataDir], without.io)).toBe(1);
-    expect(without.json()).toMatchObject({ error: { code: 'BACKUP_DAMAGED', message: expect.stringMatching(/endommagée/) } });
+    expect(await refusedRestore(path, dataDir)).toMatchObject({ error: { code: 'BACKUP_DAMAGED', message: expect.stringMatching(/endommagée/) } });
     expect(readdirSync(dataDir).sort()).toEqual(before);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['SAUVEGARDE']);
   });
 
   it('says a backup without its description that the key does not open is unreadable (key or damage), and changes nothing', async () => {
     const a = await installation('restore-nokey-a');
     const b = await installation('restore-nokey-b');
-    const path = await backup(b.dataDir);
+    const path = await backupWithCli(b.dataDir);
     rmSync(`${path}.json`);
     const before = readdirSync(a.dataDir).sort();
     const c = capture();
     expect(await main(['restore', path, '--yes', '--json', '--data-dir', a.dataDir], c.io)).toBe(1);
     expect(c.json()).toMatchObject({ error: { code: 'BACKUP_UNREADABLE' } });
     expect(readdirSync(a.dataDir).sort()).toEqual(before);
-    expect(await namesIn(a.dataDir, a.keyHex)).toEqual(['SAUVEGARDE']);
+    expect(await birthNamesIn(a.dataDir, a.keyHex)).toEqual(['SAUVEGARDE']);
   });
 
   it('refuses a backup made with another key, and restores it with that key given', async () => {
     const a = await installation('restore-a');
     const b = await installation('restore-b');
     const host = await createTestHost(b);
-    await createPatient(host, 'AUTRECABINET');
+    await createPatientBorn1975(host, 'AUTRECABINET');
     await host.close();
-    const path = await backup(b.dataDir);
+    const path = await backupWithCli(b.dataDir);
 
     const refused = capture();
     expect(await main(['restore', path, '--yes', '--json', '--data-dir', a.dataDir], refused.io)).toBe(1);
@@ -228,7 +196,7 @@ describe('pupitre restore', () => {
     const c = capture();
     expect(await main(['restore', path, '--yes', '--key-file', recovery, '--json', '--data-dir', a.dataDir], c.io), c.err.join('\n')).toBe(0);
     expect(readFileSync(join(a.dataDir, 'db.key'), 'utf8').trim()).toBe(b.keyHex);
-    expect(await namesIn(a.dataDir, b.keyHex)).toEqual(['AUTRECABINET', 'SAUVEGARDE']);
+    expect(await birthNamesIn(a.dataDir, b.keyHex)).toEqual(['AUTRECABINET', 'SAUVEGARDE']);
   });
 
   it('refuses a base of a newer Pupitre and a file that is not a Pupitre base', async () => {
@@ -237,17 +205,13 @@ describe('pupitre restore', () => {
     const db = openDatabase({ path: newer, keyHex });
     migrate(db, Array.from({ length: 999 }, (_, i) => ({ version: i + 1, name: `step ${i}`, up: (d: typeof db) => void (i === 0 && d.exec('CREATE TABLE settings (k); CREATE TABLE audit_log (x)')) })));
     db.close();
-    const c1 = capture();
-    expect(await main(['restore', newer, '--yes', '--json', '--data-dir', dataDir], c1.io)).toBe(1);
-    expect(c1.json()).toMatchObject({ error: { code: 'BACKUP_NEWER_SCHEMA' } });
+    expect(await refusedRestore(newer, dataDir)).toMatchObject({ error: { code: 'BACKUP_NEWER_SCHEMA' } });
 
     const foreign = join(tempDir('foreign'), 'autre.db');
     const other = openDatabase({ path: foreign, keyHex });
     other.exec('CREATE TABLE notes (x)');
     other.close();
-    const c2 = capture();
-    expect(await main(['restore', foreign, '--yes', '--json', '--data-dir', dataDir], c2.io)).toBe(1);
-    expect(c2.json()).toMatchObject({ error: { code: 'BACKUP_NOT_PUPITRE' } });
+    expect(await refusedRestore(foreign, dataDir)).toMatchObject({ error: { code: 'BACKUP_NOT_PUPITRE' } });
 
     const missing = capture();
     expect(await main(['restore', join(dataDir, 'absent.db'), '--yes', '--json', '--data-dir', dataDir], missing.io)).toBe(1);

@@ -1,11 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createTestHost } from '../../../fixtures/testing/host';
-import { AppError } from '../../contract';
-import { loadOrCreateKeyFile } from '../../platform/db/key';
+import { dataDirLeftBy, TEST_LOT_QUEUE, testLotQueue } from '../../../fixtures/testing/outbox/left-jobs';
 import { main } from './main';
 import { syncExitCode } from './queue';
 
@@ -16,29 +10,16 @@ function capture() {
 }
 
 describe('pupitre queue', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-queue-'));
+  let dataDir = '';
   let deadId = '';
 
   beforeAll(async () => {
     // A previous session of the app left one sent job and one dead job.
-    const host = await createTestHost({ dataDir, keyHex: loadOrCreateKeyFile(dataDir).keyHex });
-    host.outbox.register({
-      name: 'test.lot',
-      label: 'Lots de test',
-      endpoint: 'sim',
-      payload: z.object({ lot: z.number() }),
-      concurrency: 1,
-      attemptTimeoutMs: 1_000,
-      timeBudgetMs: 60_000,
-      maxAttempts: 3,
-      run: async (job) => {
-        if (job.payload.lot === 2) throw new AppError('OUTBOX_PAYLOAD_INVALID');
-      },
+    dataDir = await dataDirLeftBy('pupitre-queue', testLotQueue({ endpoint: 'sim', refused: (lot) => lot === 2 }), async (outbox) => {
+      outbox.enqueue(TEST_LOT_QUEUE, { idempotencyKey: 'lot-1', payload: { lot: 1 }, subject: { label: 'Lot 1' } });
+      deadId = outbox.enqueue(TEST_LOT_QUEUE, { idempotencyKey: 'lot-2', payload: { lot: 2 }, subject: { label: 'Lot 2', patientId: 'pat-9' } }).id;
+      await outbox.whenIdle();
     });
-    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-1', payload: { lot: 1 }, subject: { label: 'Lot 1' } });
-    deadId = host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-2', payload: { lot: 2 }, subject: { label: 'Lot 2', patientId: 'pat-9' } }).id;
-    await host.outbox.whenIdle();
-    await host.close();
   });
 
   it('status --json gives the counts per queue and the dead total', async () => {
@@ -86,28 +67,15 @@ describe('pupitre queue', () => {
 });
 
 describe('pupitre queue sync reports what it could not send', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-queue-sync-'));
+  let dataDir = '';
 
   beforeAll(async () => {
     // A session that left: one job dead (needs a person), and one job of a queue this version does not know.
-    const host = await createTestHost({ dataDir, keyHex: loadOrCreateKeyFile(dataDir).keyHex });
-    host.outbox.register({
-      name: 'test.lot',
-      label: 'Lots de test',
-      endpoint: 'sim',
-      payload: z.object({ lot: z.number() }),
-      concurrency: 1,
-      attemptTimeoutMs: 1_000,
-      timeBudgetMs: 60_000,
-      maxAttempts: 3,
-      run: async () => {
-        throw new AppError('OUTBOX_PAYLOAD_INVALID');
-      },
+    dataDir = await dataDirLeftBy('pupitre-queue-sync', testLotQueue({ endpoint: 'sim', refused: () => true }), async (outbox) => {
+      outbox.enqueue(TEST_LOT_QUEUE, { idempotencyKey: 'lot-1', payload: { lot: 1 }, subject: { label: 'Lot 1' } });
+      await outbox.whenIdle();
+      outbox.enqueue(TEST_LOT_QUEUE, { idempotencyKey: 'lot-2', payload: { lot: 2 }, subject: { label: 'Lot 2' } });
     });
-    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-1', payload: { lot: 1 }, subject: { label: 'Lot 1' } });
-    await host.outbox.whenIdle();
-    host.outbox.enqueue('test.lot', { idempotencyKey: 'lot-2', payload: { lot: 2 }, subject: { label: 'Lot 2' } });
-    await host.close();
   });
 
   it('lists each unsent job with its reason, and exits 1 when a person must act', async () => {

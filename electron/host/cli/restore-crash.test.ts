@@ -14,47 +14,13 @@ import { describe, expect, it } from 'vitest';
 import { createTestHost } from '../../../fixtures/testing/host';
 import { projectRoot } from '../../../fixtures/testing/tier';
 import type { RestoreStep } from '../../platform/db';
-import { loadOrCreateKeyFile } from '../../platform/db/key';
 import { migrations } from '../migrations';
+import { backupWithCli, birthNamesIn, createPatientBorn1975, usedInstallation } from '../../../fixtures/testing/restore/installation';
 import { main } from './main';
 
 const quiet = { out: () => undefined, err: () => undefined };
 
-async function installation(name: string, birthNames: string[]): Promise<{ dataDir: string; keyHex: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), `pupitre-restore-crash-${name}-`));
-  const keyHex = loadOrCreateKeyFile(dataDir).keyHex;
-  const host = await createTestHost({ dataDir, keyHex });
-  try {
-    for (const birthName of birthNames) await createPatient(host, birthName);
-  } finally {
-    await host.close();
-  }
-  return { dataDir, keyHex };
-}
-
-async function createPatient(host: Awaited<ReturnType<typeof createTestHost>>, birthName: string): Promise<void> {
-  await host.dispatcher.invoke('patients.create', {
-    strictTraits: { birthName, birthGivenNames: 'Jeanne', sex: 'F', birthDate: '1975-03-12', birthPlaceCode: '75056' },
-    acknowledgeDuplicates: true,
-  });
-}
-
-async function namesIn(dataDir: string, keyHex: string): Promise<string[]> {
-  const host = await createTestHost({ dataDir, keyHex });
-  try {
-    const { results } = await host.dispatcher.invoke('patients.search', { birthDate: '12/03/1975' });
-    return results.map((r) => r.birthName).sort();
-  } finally {
-    await host.close();
-  }
-}
-
-async function backupOf(dataDir: string): Promise<string> {
-  const out: string[] = [];
-  expect(await main(['backup', '--json', '--data-dir', dataDir], { out: (t) => out.push(t), err: () => undefined })).toBe(0);
-  const { backup, folder } = JSON.parse(out.join('')) as { backup: { file: string }; folder: string };
-  return join(folder, backup.file);
-}
+const installation = (name: string, birthNames: string[]) => usedInstallation(`restore-crash-${name}`, birthNames);
 
 /** Runs the restore in a child process killed with SIGKILL right after `killAt`. */
 async function restoreKilledAfter(killAt: RestoreStep, options: { dataDir: string; backupPath: string; keyHex: string; currentKeyHex: string }): Promise<void> {
@@ -83,41 +49,41 @@ const setAside = (dataDir: string) => readdirSync(dataDir).filter((name) => /^pu
 describe('a restore killed mid-way', () => {
   it.each(['journal-written', 'set-aside'] as const)('after « %s » is undone at the next start: the base from before is back, whole', { timeout: 60_000 }, async (killAt) => {
     const { dataDir, keyHex } = await installation(killAt, ['AVANT']);
-    const backupPath = await backupOf(dataDir);
+    const backupPath = await backupWithCli(dataDir);
     const host = await createTestHost({ dataDir, keyHex });
-    await createPatient(host, 'APRES');
+    await createPatientBorn1975(host, 'APRES');
     await host.close();
 
     await restoreKilledAfter(killAt, { dataDir, backupPath, keyHex, currentKeyHex: keyHex });
     if (killAt === 'set-aside') expect(existsSync(join(dataDir, 'pupitre.db'))).toBe(false);
 
-    expect(await namesIn(dataDir, keyHex)).toEqual(['APRES', 'AVANT']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['APRES', 'AVANT']);
     expect(leftovers(dataDir)).toEqual([]);
     expect(setAside(dataDir)).toEqual([]);
     // The installation is sound: the same restore, done again, goes through.
     expect(await main(['restore', backupPath, '--yes', '--data-dir', dataDir], quiet)).toBe(0);
-    expect(await namesIn(dataDir, keyHex)).toEqual(['AVANT']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['AVANT']);
   });
 
   it('after the swap is finished at the next start: the restored base opens, the one from before is kept aside', { timeout: 60_000 }, async () => {
     const { dataDir, keyHex } = await installation('swapped', ['AVANT']);
-    const backupPath = await backupOf(dataDir);
+    const backupPath = await backupWithCli(dataDir);
     const host = await createTestHost({ dataDir, keyHex });
-    await createPatient(host, 'APRES');
+    await createPatientBorn1975(host, 'APRES');
     await host.close();
 
     await restoreKilledAfter('swapped', { dataDir, backupPath, keyHex, currentKeyHex: keyHex });
 
-    expect(await namesIn(dataDir, keyHex)).toEqual(['AVANT']);
+    expect(await birthNamesIn(dataDir, keyHex)).toEqual(['AVANT']);
     expect(leftovers(dataDir)).toEqual([]);
     const [aside] = setAside(dataDir);
     expect(aside).toBeDefined();
-    expect(await namesIn(mkCopy(dataDir, aside ?? ''), keyHex)).toEqual(['APRES', 'AVANT']);
+    expect(await birthNamesIn(mkCopy(dataDir, aside ?? ''), keyHex)).toEqual(['APRES', 'AVANT']);
   });
 
   it('while taking another installation’s key: undone, the key in place stays; finished, the backup’s key is installed', { timeout: 90_000 }, async () => {
     const other = await installation('other', ['AUTRECABINET']);
-    const backupPath = await backupOf(other.dataDir);
+    const backupPath = await backupWithCli(other.dataDir);
 
     const undone = await installation('key-undone', ['ICI']);
     await restoreKilledAfter('set-aside', { dataDir: undone.dataDir, backupPath, keyHex: other.keyHex, currentKeyHex: undone.keyHex });
@@ -125,7 +91,7 @@ describe('a restore killed mid-way', () => {
     expect(await main(['backup', 'list', '--data-dir', undone.dataDir], quiet)).toBe(0);
     expect(readFileSync(join(undone.dataDir, 'db.key'), 'utf8').trim()).toBe(undone.keyHex);
     expect(leftovers(undone.dataDir)).toEqual([]);
-    expect(await namesIn(undone.dataDir, undone.keyHex)).toEqual(['ICI']);
+    expect(await birthNamesIn(undone.dataDir, undone.keyHex)).toEqual(['ICI']);
 
     const finished = await installation('key-finished', ['ICI']);
     await restoreKilledAfter('swapped', { dataDir: finished.dataDir, backupPath, keyHex: other.keyHex, currentKeyHex: finished.keyHex });
@@ -134,7 +100,7 @@ describe('a restore killed mid-way', () => {
     // The key of the base set aside is kept beside it: that base stays readable.
     expect(readdirSync(finished.dataDir).filter((n) => n.startsWith('db.key.avant-restauration-')).map((n) => readFileSync(join(finished.dataDir, n), 'utf8').trim())).toEqual([finished.keyHex]);
     expect(leftovers(finished.dataDir)).toEqual([]);
-    expect(await namesIn(finished.dataDir, other.keyHex)).toEqual(['AUTRECABINET']);
+    expect(await birthNamesIn(finished.dataDir, other.keyHex)).toEqual(['AUTRECABINET']);
   });
 });
 

@@ -96,7 +96,8 @@ export function outboxDoctorCheck(outbox: Outbox): DoctorCheck {
     run: () => {
       const status = outbox.status();
       const open = status.queues.reduce((sum, q) => sum + q.pending + q.running + q.retry_wait + q.blocked, 0);
-      const unconfigured = status.endpoints.filter((e) => !e.configured).map((e) => e.endpoint.toUpperCase());
+      const notConfigured = status.endpoints.filter((e) => !e.configured);
+      const unconfigured = notConfigured.map((e) => e.endpoint.toUpperCase());
       const down = status.endpoints.filter((e) => e.configured && !e.online).map((e) => e.endpoint.toUpperCase());
       const detail = [
         `${open} envoi(s) en attente`,
@@ -108,7 +109,8 @@ export function outboxDoctorCheck(outbox: Outbox): DoctorCheck {
         return { status: 'warn', detail, next: "Ouvrez la File d'envoi : relancez ou annulez les envois en échec (pupitre queue list --state dead)." };
       }
       if (unconfigured.length > 0 && open > 0) {
-        return { status: 'warn', detail, next: 'Ces envois attendent l’adresse du service : Paramètres → Téléservices (ou « pupitre settings set endpoints.… https://… »).' };
+        const next = notConfigured.map((e) => e.setupHint ?? 'Ces envois attendent l’adresse du service : Paramètres → Téléservices (ou « pupitre settings set endpoints.… https://… »).');
+        return { status: 'warn', detail, next: [...new Set(next)].join(' ') };
       }
       if (down.length > 0) {
         return { status: 'warn', detail, next: "Vérifiez la connexion Internet et l'adresse des services dans les Paramètres ; les envois partiront au retour du service." };

@@ -18,6 +18,14 @@ import type { LotRow } from './store';
 
 const payloadSchema = z.object({ lotId: z.string().min(1), emission: z.union([z.literal(1), z.literal(2)]) });
 
+/**
+ * What the File d'envoi says while lots cannot leave this desk: télétransmission has no address to
+ * type in Paramètres, it needs the GIE SESAM-Vitale's library and a secured messaging (under
+ * agreement) set up by the software's editor.
+ */
+export const LOT_TRANSPORT_SETUP_HINT =
+  'Télétransmission non configurée sur ce poste : faites installer la bibliothèque du GIE SESAM-Vitale et la messagerie sécurisée par votre éditeur. Les lots attendent dans Pupitre jusque-là ; surveillez le délai légal.';
+
 /** Lots are never dropped: retried for a month (a practice may stay offline for days). */
 export const LOT_TIME_BUDGET_MS = 31 * 24 * 3_600_000;
 
@@ -26,6 +34,8 @@ export function lotQueue(ctx: BillingContext): QueueDefinition<LotJobPayload> {
     name: LOT_QUEUE,
     label: 'Télétransmission des factures',
     endpoint: 'facturation',
+    // No address setting: lots can leave only with a transport (démo: the modelled one).
+    endpointSetup: () => (ctx.deps.mode === 'unavailable' ? LOT_TRANSPORT_SETUP_HINT : null),
     payload: payloadSchema,
     concurrency: 2,
     attemptTimeoutMs: 90_000,

@@ -58,7 +58,7 @@ export interface OutboxOptions {
   pollMs?: number;
   /** Delay that groups `outbox.changed` events (ms). Default 150 ms. */
   notifyThrottleMs?: number;
-  /** Whether an endpoint has a real address (settings); unknown endpoints count as configured. */
+  /** Whether an endpoint has a real address (settings), for endpoints whose queues have no `endpointSetup`. Default: yes. */
   endpointConfigured?: (endpoint: string) => boolean;
 }
 
@@ -284,7 +284,14 @@ export class Outbox {
   }
 
   endpoints(): EndpointState[] {
-    return this.endpointMonitor.states().map((state) => ({ ...state, configured: this.endpointConfigured(state.endpoint) }));
+    return this.endpointMonitor.states().map((state) => {
+      // The endpoint's own queues say why it cannot be reached (billing without its library);
+      // otherwise its address does (the host's check).
+      const setups = [...this.queues.values()].filter((q) => q.endpoint === state.endpoint && q.endpointSetup !== undefined);
+      if (setups.length === 0) return { ...state, configured: this.endpointConfigured(state.endpoint) };
+      const hint = setups.map((q) => q.endpointSetup?.() ?? null).find((h) => h !== null);
+      return hint === undefined ? { ...state, configured: true } : { ...state, configured: false, setupHint: hint };
+    });
   }
 
   /** Counts, endpoints and the number of dead jobs (the top bar badge). */

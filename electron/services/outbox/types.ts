@@ -93,6 +93,12 @@ export interface QueueDefinition<P, C = void> {
   reconcile?(job: JobView<P>, context: JobRunContext<C>): Promise<'done' | 'absent'>;
   /** Overrides the default classification (AppError/TransportError codes). */
   classify?(error: unknown): ErrorClass;
+  /**
+   * For an endpoint whose reachability is no address in the settings (a library or an agreement
+   * the desk lacks): null when jobs can leave this desk, otherwise the next thing to do (French).
+   * Without it, the host's check of the endpoint's address decides.
+   */
+  endpointSetup?(): string | null;
 }
 
 export interface QueueCounts {
@@ -111,6 +117,8 @@ export interface EndpointState {
   endpoint: string;
   /** False while its address is a placeholder (« à configurer »): nothing can reach it yet. */
   configured: boolean;
+  /** Not configured for a reason of its own (QueueDefinition.endpointSetup): what to do, in French. */
+  setupHint?: string;
   online: boolean;
   lastSuccessAt: string | null;
   lastFailureAt: string | null;

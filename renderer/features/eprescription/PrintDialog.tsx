@@ -6,9 +6,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { MethodResult } from '../../../electron/contract';
 import { useHostMutation, useHostQuery } from '../../bridge/queries';
-import { Button, Dialog, ErrorNotice, useToast } from '../../ui';
+import { Button, Dialog, ErrorNotice, PdfPages, useToast } from '../../ui';
 import { bytesOf } from './format';
-import { PdfPages } from './PdfPages';
 
 type Prescription = MethodResult<'eprescription.list'>['prescriptions'][number];
 
@@ -67,7 +66,19 @@ export function PrintDialog({ prescription, onClose }: { prescription: Prescript
       <div className="erx-preview" data-testid="erx-preview" data-pages={pages ?? ''}>
         {pdf.error ? <ErrorNotice error={pdf.error} /> : null}
         {printed.error ? <ErrorNotice error={printed.error} /> : null}
-        {bytes === null ? <p className="muted">Préparation de l’ordonnance…</p> : <PdfPages key={format} bytes={bytes} onRendered={onRendered} />}
+        {bytes === null ? <p className="muted">Préparation de l’ordonnance…</p> : (
+          // Drawn at print resolution (≈ 200 dpi), shown scaled down by CSS.
+          <PdfPages
+            key={format}
+            bytes={bytes}
+            scale={2.8}
+            className="erx-pages"
+            pageClassName="erx-page"
+            testId="erx-pdf-pages"
+            next="Enregistrez le PDF pour l’imprimer avec une autre application."
+            onRendered={onRendered}
+          />
+        )}
         <p className="muted">{pages === null ? '' : `${pages} page(s) — vérifiez le QR code et le numéro avant de remettre l’ordonnance au patient.`}</p>
       </div>
     </Dialog>

@@ -241,6 +241,13 @@ function QueueOverview({ status }: { status: OutboxStatus }) {
           );
         })}
       </p>
+      {status.endpoints
+        .filter((e) => !e.configured)
+        .map((e) => (
+          <p key={e.endpoint} className="muted" data-testid={`outbox-endpoint-${e.endpoint}-next`}>
+            {e.endpoint.toUpperCase()} : {endpointBadge(e).title}
+          </p>
+        ))}
       <table className="table" aria-label="État des files d'envoi">
         <thead>
           <tr>

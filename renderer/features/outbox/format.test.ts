@@ -37,6 +37,14 @@ describe('outbox indicator', () => {
     expect(endpointBadge({ ...base.endpoints[0]!, online: false })).toMatchObject({ tone: 'warn', text: 'DMP injoignable' });
   });
 
+  it('gives the next step of a service that has no address to type (billing without its library)', () => {
+    const setupHint = 'Télétransmission non configurée sur ce poste : faites installer la bibliothèque du GIE SESAM-Vitale.';
+    const billing = { endpoint: 'facturation', configured: false, setupHint, online: false, lastSuccessAt: null, lastFailureAt: null, lastErrorCode: null };
+    expect(endpointBadge(billing)).toEqual({ tone: 'warn', text: 'FACTURATION non configuré', title: setupHint });
+    const status = { ...base, queues: [{ ...base.queues[0]!, queue: 'billing.lot', endpoint: 'facturation' }], endpoints: [billing] };
+    expect(indicatorView(status)).toMatchObject({ tone: 'warn', text: 'FACTURATION non configuré · 5 en attente', title: setupHint });
+  });
+
   it('offers retry and cancel only where the host accepts them', () => {
     const job = { status: 'running' } as Parameters<typeof canRetry>[0];
     expect(canRetry(job)).toBe(false);

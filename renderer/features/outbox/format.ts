@@ -42,7 +42,8 @@ export interface IndicatorView {
 export function indicatorView(status: OutboxStatus | undefined): IndicatorView {
   if (status === undefined) return { tone: 'neutral', text: "File d'envoi : —", title: "File d'envoi" };
   const open = openCount(status);
-  const unconfigured = status.endpoints.filter((e) => !e.configured).map((e) => e.endpoint.toUpperCase());
+  const notConfigured = status.endpoints.filter((e) => !e.configured);
+  const unconfigured = notConfigured.map((e) => e.endpoint.toUpperCase());
   const offline = status.endpoints.filter((e) => e.configured && !e.online).map((e) => e.endpoint.toUpperCase());
   if (status.deadTotal > 0) {
     return {
@@ -55,7 +56,7 @@ export function indicatorView(status: OutboxStatus | undefined): IndicatorView {
     return {
       tone: 'warn',
       text: `${unconfigured.join(', ')} non configuré · ${open} en attente`,
-      title: "L'adresse du service n'est pas encore saisie : Paramètres → Téléservices. Les envois attendent et partiront ensuite.",
+      title: notConfigured.map((e) => e.setupHint ?? "L'adresse du service n'est pas encore saisie : Paramètres → Téléservices. Les envois attendent et partiront ensuite.").filter((t, i, all) => all.indexOf(t) === i).join(' '),
     };
   }
   if (offline.length > 0) {
@@ -81,7 +82,7 @@ export function formatWhen(iso: string | null, now: Date = new Date()): string {
 /** The state of one teleservice as the File d'envoi shows it: « non configuré » before « joignable ». */
 export function endpointBadge(endpoint: OutboxStatus['endpoints'][number]): IndicatorView {
   const name = endpoint.endpoint.toUpperCase();
-  if (!endpoint.configured) return { tone: 'warn', text: `${name} non configuré`, title: 'Adresse à saisir dans Paramètres → Téléservices.' };
+  if (!endpoint.configured) return { tone: 'warn', text: `${name} non configuré`, title: endpoint.setupHint ?? 'Adresse à saisir dans Paramètres → Téléservices.' };
   if (endpoint.online) return { tone: 'ok', text: `${name} joignable`, title: `Dernier succès ${formatWhen(endpoint.lastSuccessAt)}` };
   return { tone: 'warn', text: `${name} injoignable`, title: `Injoignable depuis ${formatWhen(endpoint.lastFailureAt)} ; les envois partiront au retour du service.` };
 }

@@ -7,6 +7,7 @@
  * password manager types fast too).
  */
 import { useEffect, useRef } from 'react';
+import { flushSync } from 'react-dom';
 import { decodeWedgeBurst, type KeyStroke, type WedgePayload } from './wedge-decode';
 import { DEFAULT_WEDGE_OPTIONS, WedgeDetector, type StrokeKind, type WedgeOptions } from './wedge-detector';
 
@@ -59,14 +60,16 @@ function giveBack(strokes: KeyStroke[], target: EventTarget | null): Release {
   // Control characters (a lone Ctrl+key) are shortcuts, not text: dispatched, never inserted.
   if (editable(focused) && strokes.every((s) => !s.ctrl && s.key.length === 1)) {
     const text = strokes.map((s) => s.key).join('');
-    document.execCommand('insertText', false, text);
+    flushSync(() => document.execCommand('insertText', false, text));
     return { element: focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement ? focused : null, text };
   }
   const to = target ?? focused ?? document.body;
   for (const s of strokes) {
     const event = new KeyboardEvent('keydown', { key: s.key, code: s.code, shiftKey: s.shift, ctrlKey: s.ctrl, bubbles: true, cancelable: true, composed: true });
     replayed.add(event);
-    to.dispatchEvent(event);
+    // Rendered before the next key: a handler of the next one (the Entrée that made the wedge
+    // give them back comes right after, in the same task) sees what this one changed.
+    flushSync(() => to.dispatchEvent(event));
   }
   return { element: null, text: '' };
 }

@@ -101,15 +101,23 @@ describe('keyboard wedge payload and the layout mix-up', () => {
   });
 });
 
-/** Drives the detector with a fake clock; returns what reached the page and the scans. */
-function drive(presses: Array<{ kind: StrokeKind; stroke: KeyStroke }>) {
+/**
+ * Drives the detector with a fake clock; returns what reached the page, the scans and how many
+ * earlier releases each scan took back. A `tick` runs the page's timers up to a time without a key
+ * (a loaded page whose timer fires before keys already typed reach it).
+ */
+function drive(presses: Array<{ kind: StrokeKind; stroke: KeyStroke } | { tick: number }>) {
   const timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
   let now = 0;
   const page: string[] = [];
   const scans: string[] = [];
+  const retracts: number[] = [];
   const detector = new WedgeDetector({
     release: (strokes) => page.push(...strokes.map((s) => s.key)),
-    scan: (strokes) => scans.push(strokes.map((s) => s.key).join('')),
+    scan: (strokes, retract) => {
+      scans.push(strokes.map((s) => s.key).join(''));
+      retracts.push(retract);
+    },
     schedule: (ms, fn) => {
       const timer = { at: now + ms, fn, live: true };
       timers.push(timer);
@@ -126,12 +134,17 @@ function drive(presses: Array<{ kind: StrokeKind; stroke: KeyStroke }>) {
     }
     now = until;
   };
-  for (const { kind, stroke } of presses) {
-    runTimers(stroke.at);
+  for (const step of presses) {
+    if ('tick' in step) {
+      runTimers(step.tick);
+      continue;
+    }
+    const { kind, stroke } = step;
+    runTimers(Math.max(now, stroke.at));
     if (detector.keydown(kind, stroke) === 'pass') page.push(kind === 'enter' ? '⏎' : stroke.key);
   }
   runTimers(now + 1000);
-  return { page: page.join(''), scans };
+  return { page: page.join(''), scans, retracts };
 }
 
 const press = (key: string, at: number): { kind: StrokeKind; stroke: KeyStroke } => ({
@@ -145,6 +158,27 @@ describe('keyboard wedge timing: a scan, never a person typing', () => {
     const { page, scans } = drive([...burst, press('Enter', 1000 + 14 * 5 + 3)]);
     expect(scans).toEqual(['HELLO-WORLD-42']);
     expect(page).toBe('');
+  });
+
+  it('never takes three quick keys + Enter for a scan (8 keys at least), and gives them to the page before the Enter', () => {
+    // As a test tool or a fast hand types them in the beneficiary list: « 3 », « m », Entrée, 1 ms apart.
+    expect(drive([press('3', 1000), press('m', 1001), press('x', 1002), press('Enter', 1003)])).toMatchObject({ page: '3mx⏎', scans: [] });
+    // The same when the page's timer gave the first keys back before the last ones reached it.
+    expect(drive([press('3', 1000), press('m', 1001), { tick: 1100 }, press('x', 1002), press('Enter', 1003)])).toMatchObject({ page: '3mx⏎', scans: [] });
+    // Seven keys are not enough either; eight at a scanner's pace are a scan.
+    const keys = (n: number) => [...'ABCDEFGH'.slice(0, n)].map((c, i) => press(c, 1000 + i * 5));
+    expect(drive([...keys(7), press('Enter', 1000 + 7 * 5)])).toMatchObject({ page: 'ABCDEFG⏎', scans: [] });
+    expect(drive([...keys(8), press('Enter', 1000 + 8 * 5)])).toMatchObject({ page: '', scans: ['ABCDEFGH'] });
+  });
+
+  it('takes a real scanner burst for a scan even when the page’s timer gave its first keys back too early', () => {
+    // Key times are the events' own: a burst of 5 ms steps whose release timer fired early (loaded page).
+    const burst = [...'IS0100000000'].map((c, i) => press(c, 1000 + i * 5));
+    const { page, scans, retracts } = drive([...burst.slice(0, 4), { tick: 1100 }, ...burst.slice(4), press('Enter', 1000 + 12 * 5)]);
+    expect(scans).toEqual(['IS0100000000']);
+    // The four keys given back early are taken back from the page (one release to undo).
+    expect(page).toBe('IS01');
+    expect(retracts).toEqual([1]);
   });
 
   it('gives a person’s typing to the page, in order, Enter included', () => {
@@ -178,7 +212,7 @@ describe('keyboard wedge timing: a scan, never a person typing', () => {
 
   it('gives back a fast burst without Enter as typing (a paste tool, a scanner without suffix)', () => {
     const burst = [...'ABCDEFGHIJ'].map((c, i) => press(c, 1000 + i * 5));
-    expect(drive(burst)).toEqual({ page: 'ABCDEFGHIJ', scans: [] });
+    expect(drive(burst)).toMatchObject({ page: 'ABCDEFGHIJ', scans: [] });
   });
 
   it('ignores Shift inside a burst and lets other keys cut it', () => {

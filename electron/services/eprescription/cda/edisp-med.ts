@@ -17,26 +17,29 @@ import { attr, serializeXml, type XmlContent, type XmlElementNode } from '../../
 import { lookupValueSet } from '../../cda';
 import type { DispensationCompleteness, LineOutcome, PrescriptionPatient } from '../model';
 import { EPRESCRIPTION_NUMBER_ROOT } from '../number';
-import { CDA_TYPE_ID, CODE_SYSTEMS, EDQM_BOX, ENTRIES, SECTIONS, TEMPLATES } from './codes';
+import { CODE_SYSTEMS, EDQM_BOX, ENTRIES, SECTIONS, TEMPLATES } from './codes';
 import {
+  ambulatoryEncounter,
+  cisProductCode,
+  instructionsEntry,
+  translations,
   assigned,
   ce,
+  cisisHeader,
+  cisisSection,
   content,
-  custodian,
   hl7,
   ii,
-  legalAuthenticator,
   newUuid,
+  organization,
   personName,
   practiceSetting,
-  recordTarget,
   reference,
   table,
   templateIds,
   textRef,
   ts,
   xsi,
-  organization,
   type Professional,
 } from './parts';
 
@@ -109,17 +112,9 @@ function deliveredProduct(item: DispensedItem, narrativeId: string): XmlElementN
             'code',
             attr('nullFlavor', others.length === 0 ? 'NA' : null),
             hl7.el('originalText', reference(narrativeId)),
-            others.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system))),
+            translations(others),
           )
-        : hl7.el(
-            'code',
-            attr('code', cis.code),
-            attr('displayName', cis.displayName ?? prescribed.name),
-            attr('codeSystem', cis.codeSystem),
-            attr('codeSystemName', 'CIS'),
-            hl7.el('originalText', reference(narrativeId)),
-            others.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system))),
-          );
+        : cisProductCode(cis, prescribed.name, others, narrativeId);
   }
   return hl7.el(
     'product',
@@ -167,20 +162,7 @@ function dispensedEntry(item: DispensedItem, index: number, input: EDispMedInput
         ),
       ),
       // FR-Notes-du-dispensateur: E_supplyEntry_fr.sch wants it in any supply that has entryRelationships.
-      hl7.el(
-        'entryRelationship',
-        attr('typeCode', 'SUBJ'),
-        attr('inversionInd', 'true'),
-        hl7.el(
-          'act',
-          attr('classCode', 'ACT'),
-          attr('moodCode', 'INT'),
-          templateIds(ENTRIES.dispenserNotes),
-          ce('code', { code: 'FINSTRUCT', codeSystem: CODE_SYSTEMS.iheActCode }),
-          textRef(`${n}-notes`),
-          hl7.el('statusCode', attr('code', 'completed')),
-        ),
-      ),
+      instructionsEntry(ENTRIES.dispenserNotes, 'FINSTRUCT', `${n}-notes`),
       outcome.kind === 'substituted'
         ? hl7.el(
             'entryRelationship',
@@ -227,20 +209,11 @@ export function buildEDispMed(input: EDispMedInput): string {
     'component',
     hl7.el(
       'structuredBody',
-      hl7.el(
-        'component',
-        hl7.el(
-          'section',
-          attr('classCode', 'DOCSECT'),
-          attr('moodCode', 'EVN'),
-          templateIds(SECTIONS.dispensed.templates),
-          ii(newUuid()),
-          ce('code', { code: SECTIONS.dispensed.code, displayName: SECTIONS.dispensed.displayName, codeSystem: CODE_SYSTEMS.loinc }),
-          hl7.el('title', 'Médicaments délivrés'),
-          hl7.el('text', table(['Médicament délivré', 'Quantité délivrée', 'Délivrance', 'Complétude'], rows)),
-          hl7.el('author', hl7.el('time', attr('value', time)), assigned('assignedAuthor', input.pharmacist)),
-          delivered.map((item, i) => dispensedEntry(item, i, input, time)),
-        ),
+      cisisSection(
+        SECTIONS.dispensed,
+        { title: 'Médicaments délivrés', text: table(['Médicament délivré', 'Quantité délivrée', 'Délivrance', 'Complétude'], rows), classed: true },
+        hl7.el('author', hl7.el('time', attr('value', time)), assigned('assignedAuthor', input.pharmacist)),
+        delivered.map((item, i) => dispensedEntry(item, i, input, time)),
       ),
     ),
   );
@@ -249,25 +222,17 @@ export function buildEDispMed(input: EDispMedInput): string {
   const document = hl7.el(
     'ClinicalDocument',
     xsi.declare(),
-    hl7.el('realmCode', attr('code', 'FR')),
-    hl7.el('typeId', attr('root', CDA_TYPE_ID.root), attr('extension', CDA_TYPE_ID.extension)),
-    hl7.el('templateId', attr('root', TEMPLATES.hl7France)),
-    hl7.el('templateId', attr('root', TEMPLATES.ciSis)),
-    hl7.el('templateId', attr('root', TEMPLATES.ihePcc)),
-    hl7.el('templateId', attr('root', TEMPLATES.ihePharmDis)),
-    hl7.el('templateId', attr('root', TEMPLATES.eDispMed), attr('extension', TEMPLATES.version)),
-    ii(input.documentId),
-    ce('code', { code: '60593-1', displayName: 'Dispensation médicamenteuse', codeSystem: CODE_SYSTEMS.loinc }),
-    hl7.el('title', 'Dispensation médicamenteuse'),
-    hl7.el('effectiveTime', attr('value', time)),
-    ce('confidentialityCode', { code: 'N', displayName: 'Normal', codeSystem: CODE_SYSTEMS.confidentiality }),
-    hl7.el('languageCode', attr('code', 'fr-FR')),
-    hl7.el('setId', attr('root', input.setId)),
-    hl7.el('versionNumber', attr('value', 1)),
-    recordTarget(input.patient, input.localPatientRoot),
-    hl7.el('author', hl7.el('time', attr('value', time)), assigned('assignedAuthor', input.pharmacist)),
-    custodian(input.pharmacist.structure),
-    legalAuthenticator(input.pharmacist, time),
+    cisisHeader({
+      templates: [{ root: TEMPLATES.ihePcc }, { root: TEMPLATES.ihePharmDis }, { root: TEMPLATES.eDispMed, extension: TEMPLATES.version }],
+      documentId: input.documentId,
+      setId: input.setId,
+      code: { code: '60593-1', displayName: 'Dispensation médicamenteuse', codeSystem: CODE_SYSTEMS.loinc },
+      title: 'Dispensation médicamenteuse',
+      time,
+      patient: input.patient,
+      localPatientRoot: input.localPatientRoot,
+      author: input.pharmacist,
+    }),
     // The prescriber (eDISP-MED example: participant typeCode REF with the prescription date).
     hl7.el(
       'participant',
@@ -296,15 +261,7 @@ export function buildEDispMed(input: EDispMedInput): string {
         hl7.el('performer', attr('typeCode', 'PRF'), assigned('assignedEntity', input.pharmacist, practice === undefined ? null : practiceSetting(practice.code, practice.displayName))),
       ),
     ),
-    hl7.el(
-      'componentOf',
-      hl7.el(
-        'encompassingEncounter',
-        ce('code', { code: 'AMB', displayName: 'Ambulatoire (hors établissement)', codeSystem: CODE_SYSTEMS.actCode }),
-        hl7.el('effectiveTime', hl7.el('high', attr('value', time))),
-        hl7.el('location', hl7.el('healthCareFacility', ce('code', pharmacy))),
-      ),
-    ),
+    ambulatoryEncounter(time, pharmacy),
     body,
   );
   return serializeXml(document, { declaration: true });

@@ -22,24 +22,25 @@ import { lookupValueSet } from '../../cda';
 import { DOSE_UNITS, NON_SUBSTITUTION_LABELS, type DeviceLine, type MedicationLine, type Prescription, type StructuredPosology } from '../model';
 import { durationDays, posologyText } from '../posology';
 import { EPRESCRIPTION_NUMBER_ROOT, formatNumber } from '../number';
-import { CDA_TYPE_ID, CODE_SYSTEMS, EDQM_BOX, ENTRIES, LINE_FLAGS, SECTIONS, TEMPLATES } from './codes';
+import { CODE_SYSTEMS, EDQM_BOX, ENTRIES, LINE_FLAGS, SECTIONS, TEMPLATES } from './codes';
 import {
+  ambulatoryEncounter,
+  cisProductCode,
+  instructionsEntry,
   assigned,
   ce,
+  cisisHeader,
+  cisisSection,
   content,
-  custodian,
   day,
   flagObservation,
   hl7,
   ii,
-  legalAuthenticator,
   newUuid,
   observationMedia,
   pharm,
   practiceSetting,
-  recordTarget,
   reference,
-  section,
   table,
   templateIds,
   textRef,
@@ -181,15 +182,7 @@ function productCode(line: { name: string; codes: MedicationLine['codes'] }, nar
     if (cip === undefined) return hl7.el('code', attr('nullFlavor', 'NA'), hl7.el('originalText', reference(narrativeId)));
     return hl7.el('code', attr('code', cip.code), attr('displayName', cip.displayName ?? line.name), attr('codeSystem', cip.codeSystem), attr('codeSystemName', 'CIP'), hl7.el('originalText', reference(narrativeId)));
   }
-  return hl7.el(
-    'code',
-    attr('code', cis.code),
-    attr('displayName', cis.displayName ?? line.name),
-    attr('codeSystem', cis.codeSystem),
-    attr('codeSystemName', 'CIS'),
-    hl7.el('originalText', reference(narrativeId)),
-    others.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system))),
-  );
+  return cisProductCode(cis, line.name, others, narrativeId);
 }
 
 function medicationEntry(line: MedicationLine, index: number, prescription: Prescription, time: string): XmlElementNode {
@@ -279,21 +272,7 @@ function medicationEntry(line: MedicationLine, index: number, prescription: Pres
 }
 
 function instructions(kind: 'patient' | 'dispenser', narrativeId: string): XmlElementNode {
-  const templates = kind === 'patient' ? ENTRIES.patientInstructions : ENTRIES.dispenserInstructions;
-  return hl7.el(
-    'entryRelationship',
-    attr('typeCode', 'SUBJ'),
-    attr('inversionInd', 'true'),
-    hl7.el(
-      'act',
-      attr('classCode', 'ACT'),
-      attr('moodCode', 'INT'),
-      templateIds(templates),
-      ce('code', { code: kind === 'patient' ? 'PINSTRUCT' : 'FINSTRUCT', codeSystem: CODE_SYSTEMS.iheActCode }),
-      textRef(narrativeId),
-      hl7.el('statusCode', attr('code', 'completed')),
-    ),
-  );
+  return kind === 'patient' ? instructionsEntry(ENTRIES.patientInstructions, 'PINSTRUCT', narrativeId) : instructionsEntry(ENTRIES.dispenserInstructions, 'FINSTRUCT', narrativeId);
 }
 
 function deviceNarrative(devices: readonly DeviceLine[]): XmlElementNode {
@@ -375,42 +354,35 @@ export function buildEpMedDm(input: EpMedDmInput): string {
 
   const sections: XmlContent[] = [
     // FR-Code-a-barres: the QR code as printed.
-    hl7.el(
-      'component',
-      hl7.el(
-        'section',
-        attr('classCode', 'DOCSECT'),
-        attr('moodCode', 'EVN'),
-        templateIds(SECTIONS.barcode.templates),
-        ii(newUuid()),
-        ce('code', { code: SECTIONS.barcode.code, displayName: SECTIONS.barcode.displayName, codeSystem: CODE_SYSTEMS.loinc }),
-        hl7.el('title', 'Code 2D de la prescription'),
-        hl7.el('text', hl7.el('renderMultiMedia', attr('referencedObject', 'code2d')), hl7.el('paragraph', `e-prescription N° ${formatNumber(prescription.number)}`)),
-        hl7.el('entry', observationMedia('code2d', 'image/png', input.qrPng, ENTRIES.illustration)),
-      ),
+    cisisSection(
+      SECTIONS.barcode,
+      {
+        title: 'Code 2D de la prescription',
+        text: [hl7.el('renderMultiMedia', attr('referencedObject', 'code2d')), hl7.el('paragraph', `e-prescription N° ${formatNumber(prescription.number)}`)],
+        classed: true,
+      },
+      hl7.el('entry', observationMedia('code2d', 'image/png', input.qrPng, ENTRIES.illustration)),
     ),
   ];
   if (medications.length > 0) {
     sections.push(
-      section(
+      cisisSection(
         SECTIONS.medications,
-        'Prescription de médicaments',
-        medications.flatMap((line, i) => medicationNarrative(line, i, prescription.validFrom)),
+        { title: 'Prescription de médicaments', text: medications.flatMap((line, i) => medicationNarrative(line, i, prescription.validFrom)) },
         medications.map((line, i) => medicationEntry(line, i, prescription, time)),
       ),
     );
   }
   if (devices.length > 0) {
-    sections.push(section(SECTIONS.devices, 'Prescription de dispositifs médicaux', deviceNarrative(devices), devices.map((d, i) => deviceEntry(d, i, prescription, time))));
+    sections.push(cisisSection(SECTIONS.devices, { title: 'Prescription de dispositifs médicaux', text: deviceNarrative(devices) }, devices.map((d, i) => deviceEntry(d, i, prescription, time))));
   }
-  sections.push(section(SECTIONS.comment, 'Commentaire', hl7.el('paragraph', consentSentence(prescription.consent))));
+  sections.push(cisisSection(SECTIONS.comment, { title: 'Commentaire', text: hl7.el('paragraph', consentSentence(prescription.consent)) }));
   if (prescription.patient.weightKg !== undefined) {
     const weight = prescription.patient.weightKg;
     sections.push(
-      section(
+      cisisSection(
         SECTIONS.vitalSigns,
-        'Signes vitaux',
-        table(['Date', 'Signe vital', 'Valeur'], [[frDate(prescription.validFrom), 'Poids', content('poids', `${weight.toLocaleString('fr-FR')} kg`)]]),
+        { title: 'Signes vitaux', text: table(['Date', 'Signe vital', 'Valeur'], [[frDate(prescription.validFrom), 'Poids', content('poids', `${weight.toLocaleString('fr-FR')} kg`)]]) },
         hl7.el(
           'entry',
           hl7.el(
@@ -444,10 +416,9 @@ export function buildEpMedDm(input: EpMedDmInput): string {
     );
   }
   sections.push(
-    section(
+    cisisSection(
       SECTIONS.pdfCopy,
-      'Copie du document',
-      table([], [[content('doc-1-type', 'Copie PDF de l’ordonnance'), hl7.el('renderMultiMedia', attr('referencedObject', 'doc-1'))]]),
+      { title: 'Copie du document', text: table([], [[content('doc-1-type', 'Copie PDF de l’ordonnance'), hl7.el('renderMultiMedia', attr('referencedObject', 'doc-1'))]]) },
       hl7.el(
         'entry',
         hl7.el(
@@ -483,25 +454,17 @@ export function buildEpMedDm(input: EpMedDmInput): string {
     'ClinicalDocument',
     xsi.declare(),
     pharm.declare(),
-    hl7.el('realmCode', attr('code', 'FR')),
-    hl7.el('typeId', attr('root', CDA_TYPE_ID.root), attr('extension', CDA_TYPE_ID.extension)),
-    hl7.el('templateId', attr('root', TEMPLATES.hl7France)),
-    hl7.el('templateId', attr('root', TEMPLATES.ciSis)),
-    hl7.el('templateId', attr('root', TEMPLATES.ihePharmPre)),
-    hl7.el('templateId', attr('root', TEMPLATES.ihePcc)),
-    hl7.el('templateId', attr('root', TEMPLATES.epMedDm), attr('extension', TEMPLATES.version)),
-    ii(input.documentId),
-    ce('code', { code: '57833-6', displayName: 'Prescription de produits de santé', codeSystem: CODE_SYSTEMS.loinc }),
-    hl7.el('title', EP_MED_DM_TITLE),
-    hl7.el('effectiveTime', attr('value', time)),
-    ce('confidentialityCode', { code: 'N', displayName: 'Normal', codeSystem: CODE_SYSTEMS.confidentiality }),
-    hl7.el('languageCode', attr('code', 'fr-FR')),
-    hl7.el('setId', attr('root', input.setId)),
-    hl7.el('versionNumber', attr('value', 1)),
-    recordTarget(prescription.patient, input.localPatientRoot),
-    hl7.el('author', hl7.el('time', attr('value', time)), assigned('assignedAuthor', professional)),
-    custodian(professional.structure),
-    legalAuthenticator(professional, time),
+    cisisHeader({
+      templates: [{ root: TEMPLATES.ihePharmPre }, { root: TEMPLATES.ihePcc }, { root: TEMPLATES.epMedDm, extension: TEMPLATES.version }],
+      documentId: input.documentId,
+      setId: input.setId,
+      code: { code: '57833-6', displayName: 'Prescription de produits de santé', codeSystem: CODE_SYSTEMS.loinc },
+      title: EP_MED_DM_TITLE,
+      time,
+      patient: prescription.patient,
+      localPatientRoot: input.localPatientRoot,
+      author: professional,
+    }),
     hl7.el(
       'documentationOf',
       hl7.el(
@@ -518,16 +481,7 @@ export function buildEpMedDm(input: EpMedDmInput): string {
         ),
       ),
     ),
-    hl7.el(
-      'componentOf',
-      hl7.el(
-        'encompassingEncounter',
-        ce('code', { code: 'AMB', displayName: 'Ambulatoire (hors établissement)', codeSystem: CODE_SYSTEMS.actCode }),
-        // As in the official example: the end of the encounter (the prescription's writing).
-        hl7.el('effectiveTime', hl7.el('high', attr('value', time))),
-        hl7.el('location', hl7.el('healthCareFacility', ce('code', facility))),
-      ),
-    ),
+    ambulatoryEncounter(time, facility),
     hl7.el('component', hl7.el('structuredBody', sections)),
   );
   return serializeXml(document, { declaration: true });

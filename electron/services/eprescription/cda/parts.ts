@@ -8,7 +8,7 @@ import { attr, xmlNamespace, type XmlContent, type XmlElementNode } from '../../
 import { authorSpecialtyCode, toCdaTime } from '../../cda';
 import { AppError } from '../../../contract';
 import type { PrescriptionPatient } from '../model';
-import { CODE_SYSTEMS, HL7_NS, IDNAT_PS_OID, IDNAT_STRUCT_OID, PHARM_NS, XSI_NS } from './codes';
+import { CDA_TYPE_ID, CODE_SYSTEMS, HL7_NS, IDNAT_PS_OID, IDNAT_STRUCT_OID, PHARM_NS, TEMPLATES, XSI_NS } from './codes';
 
 export const hl7 = xmlNamespace(HL7_NS);
 export const xsi = xmlNamespace(XSI_NS, 'xsi');
@@ -179,6 +179,53 @@ export function flagObservation(flag: { template: string; code: string; displayN
   );
 }
 
+/**
+ * The code of a product from the drug list: its CIS code (BDPM) with the other codes (CIP13…) as
+ * translations, and the narrative naming it as original text.
+ */
+export function cisProductCode(cis: Coded, name: string, others: readonly CodeWithSystem[], narrativeId: string): XmlElementNode {
+  return hl7.el(
+    'code',
+    attr('code', cis.code),
+    attr('displayName', cis.displayName ?? name),
+    attr('codeSystem', cis.codeSystem),
+    attr('codeSystemName', 'CIS'),
+    hl7.el('originalText', reference(narrativeId)),
+    translations(others),
+  );
+}
+
+export interface CodeWithSystem extends Coded {
+  /** The code system's short name (CIP, LPP…). */
+  system: string;
+}
+
+export function translations(codes: readonly CodeWithSystem[]): XmlElementNode[] {
+  return codes.map((c) => hl7.el('translation', attr('code', c.code), attr('displayName', c.displayName ?? null), attr('codeSystem', c.codeSystem), attr('codeSystemName', c.system)));
+}
+
+/**
+ * Instructions in an entry (IHE PCC Patient Instructions PINSTRUCT, Fulfillment Instructions
+ * FINSTRUCT: FR-Instructions-au-patient, FR-Instructions-au-dispensateur, FR-Notes-du-dispensateur),
+ * their text in the narrative.
+ */
+export function instructionsEntry(templates: readonly string[], code: 'PINSTRUCT' | 'FINSTRUCT', narrativeId: string): XmlElementNode {
+  return hl7.el(
+    'entryRelationship',
+    attr('typeCode', 'SUBJ'),
+    attr('inversionInd', 'true'),
+    hl7.el(
+      'act',
+      attr('classCode', 'ACT'),
+      attr('moodCode', 'INT'),
+      templateIds(templates),
+      ce('code', { code, codeSystem: CODE_SYSTEMS.iheActCode }),
+      textRef(narrativeId),
+      hl7.el('statusCode', attr('code', 'completed')),
+    ),
+  );
+}
+
 /** An observationMedia holding bytes in base64 (the QR image, the PDF copy). */
 export function observationMedia(id: string, mediaType: string, bytes: Uint8Array, templates: readonly string[] = []): XmlElementNode {
   return hl7.el(
@@ -191,18 +238,82 @@ export function observationMedia(id: string, mediaType: string, bytes: Uint8Arra
   );
 }
 
-/** A section with its template ids, id, code, title and narrative. */
-export function section(spec: { templates: readonly string[]; code: string; displayName: string }, title: string, narrative: XmlContent, ...entries: XmlContent[]): XmlElementNode {
+/** A section's template ids and LOINC code (codes.ts SECTIONS). */
+export interface SectionSpec {
+  templates: readonly string[];
+  code: string;
+  displayName: string;
+}
+
+/**
+ * A CI-SIS section in its component: template ids, a new id, the LOINC code, title and narrative
+ * text, then what follows them (author, entries). `classed` writes classCode DOCSECT and moodCode
+ * EVN (the CDA defaults) as the official eP-MED-DM and eDISP-MED examples do on their first section.
+ */
+export function cisisSection(spec: SectionSpec, head: { title: string; text: XmlContent; classed?: boolean }, ...rest: XmlContent[]): XmlElementNode {
   return hl7.el(
     'component',
     hl7.el(
       'section',
+      head.classed === true ? [attr('classCode', 'DOCSECT'), attr('moodCode', 'EVN')] : null,
       templateIds(spec.templates),
       ii(newUuid()),
       ce('code', { code: spec.code, displayName: spec.displayName, codeSystem: CODE_SYSTEMS.loinc }),
-      hl7.el('title', title),
-      hl7.el('text', narrative),
-      entries,
+      hl7.el('title', head.title),
+      hl7.el('text', head.text),
+      rest,
+    ),
+  );
+}
+
+/**
+ * The CDA header both profiles share, in the order of CDA_extended.xsd: realm, type id, the
+ * document template ids (HL7 France, CI-SIS, then the profile's own ones), id, LOINC code, title,
+ * time, confidentiality N, language, setId, version 1, recordTarget, author (the professional who
+ * writes it), custodian (the professional's structure) and legalAuthenticator.
+ */
+export function cisisHeader(header: {
+  templates: ReadonlyArray<{ root: string; extension?: string }>;
+  documentId: string;
+  setId: string;
+  code: Coded;
+  title: string;
+  time: string;
+  patient: PrescriptionPatient;
+  localPatientRoot: string;
+  author: Professional;
+}): XmlContent[] {
+  return [
+    hl7.el('realmCode', attr('code', 'FR')),
+    hl7.el('typeId', attr('root', CDA_TYPE_ID.root), attr('extension', CDA_TYPE_ID.extension)),
+    hl7.el('templateId', attr('root', TEMPLATES.hl7France)),
+    hl7.el('templateId', attr('root', TEMPLATES.ciSis)),
+    header.templates.map((t) => hl7.el('templateId', attr('root', t.root), attr('extension', t.extension ?? null))),
+    ii(header.documentId),
+    ce('code', header.code),
+    hl7.el('title', header.title),
+    hl7.el('effectiveTime', attr('value', header.time)),
+    ce('confidentialityCode', { code: 'N', displayName: 'Normal', codeSystem: CODE_SYSTEMS.confidentiality }),
+    hl7.el('languageCode', attr('code', 'fr-FR')),
+    hl7.el('setId', attr('root', header.setId)),
+    hl7.el('versionNumber', attr('value', 1)),
+    recordTarget(header.patient, header.localPatientRoot),
+    hl7.el('author', hl7.el('time', attr('value', header.time)), assigned('assignedAuthor', header.author)),
+    custodian(header.author.structure),
+    legalAuthenticator(header.author, header.time),
+  ];
+}
+
+/** componentOf: an ambulatory encounter ending when the document was written, at a JDV_J02 facility. */
+export function ambulatoryEncounter(time: string, facility: Coded): XmlElementNode {
+  return hl7.el(
+    'componentOf',
+    hl7.el(
+      'encompassingEncounter',
+      ce('code', { code: 'AMB', displayName: 'Ambulatoire (hors établissement)', codeSystem: CODE_SYSTEMS.actCode }),
+      // As in the official examples: the end of the encounter (the document's writing).
+      hl7.el('effectiveTime', hl7.el('high', attr('value', time))),
+      hl7.el('location', hl7.el('healthCareFacility', ce('code', facility))),
     ),
   );
 }
