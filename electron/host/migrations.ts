@@ -9,7 +9,7 @@ import { adriMigrations } from '../services/adri';
 import { auditMigrations, auditMigrations2 } from '../services/audit';
 import { backupMigrations } from '../services/backup';
 import { billingMigrations } from '../services/billing';
-import { dmpMigrations } from '../services/dmp';
+import { dmpMigrations, dmpMigrations2 } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
 import { outboxMigrations, outboxMigrations2 } from '../services/outbox';
@@ -38,6 +38,7 @@ const steps: readonly Step[] = [
   ...insiMigrations2,
   ...auditMigrations2,
   ...billingMigrations,
+  ...dmpMigrations2,
   ...outboxMigrations2,
 ];
 

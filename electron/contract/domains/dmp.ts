@@ -22,6 +22,8 @@ export const dmpErrors = {
     "Le DMP a refusé la signature du lot de documents (signature absente ou invalide) : rien n'a été enregistré. Vérifiez la carte utilisée puis renvoyez le document ; si l'erreur persiste, consultez l'écran Diagnostic.",
   DMP_BREAK_GLASS_OPPOSED: "Le patient s'est opposé à l'accès en mode bris de glace ou urgence : l'accès est refusé.",
   DMP_BREAK_GLASS_REASON_REQUIRED: 'Le mode bris de glace exige un motif : saisissez la raison de cet accès en urgence.',
+  DMP_CONTENT_UNREADABLE:
+    "Le document à envoyer est introuvable ou altéré sur ce poste (par exemple après une restauration de la base sur un autre poste). Renvoyez-le depuis le dossier du patient.",
   DMP_DOCUMENT_NOT_FOUND: "Ce document n'est plus disponible dans le DMP (supprimé, archivé ou remplacé). Actualisez la liste.",
   DMP_REJECTED: "Le DMP a refusé la demande. Vérifiez les informations du document ou du patient ; si l'erreur persiste, contactez le support.",
   DMP_UNAVAILABLE: 'Le service DMP est momentanément indisponible. Pupitre réessaiera automatiquement ; vous pouvez continuer à travailler.',

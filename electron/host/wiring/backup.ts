@@ -8,6 +8,7 @@ import { AppError, messageFor } from '../../contract';
 import type { RestoreOutcomeView } from '../../contract/domains/storage';
 import type { RestoreOutcome } from '../../platform/db';
 import { BackupService, RestoreRequests } from '../../services/backup';
+import { DMP_CONTENT_FOLDER, inlineOutgoingFiles } from '../../services/dmp';
 import type { DoctorCheck } from '../doctor';
 import type { WiringContext } from './context';
 
@@ -33,6 +34,8 @@ export function wireBackup(ctx: WiringContext, options: BackupWiringOptions): Ba
     settings: () => ctx.settings.get().backup,
     actor: () => ctx.actor.current(),
     notify: (run) => ctx.dispatcher.emit('backup.completed', run),
+    // Documents waiting for the DMP live in sealed files beside the base: the backup carries them.
+    completeCopy: (copy) => inlineOutgoingFiles(copy, join(ctx.dataDir, DMP_CONTENT_FOLDER)),
   });
   const restores = new RestoreRequests({
     dataDir: ctx.dataDir,

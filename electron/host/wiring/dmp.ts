@@ -6,9 +6,10 @@
  * client certificate is the demo CPS authentication certificate's PEM; elsewhere the CPS transport
  * carries none yet.
  */
+import { join } from 'node:path';
 import { DMP_LPS_TLS, HttpClient, type HttpTransport } from '../../platform/http';
 import type { CardsService } from '../../services/cards';
-import { DmpService } from '../../services/dmp';
+import { DMP_CONTENT_FOLDER, DmpService } from '../../services/dmp';
 import type { XdsDocumentMetadata } from '../../services/cda';
 import type { WorkerPool } from '../../platform/worker';
 import type { PatientsService } from '../../services/patients';
@@ -64,6 +65,8 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
       };
     },
     outbox,
+    // Documents waiting to be sent: sealed files beside the database (README « Design »).
+    contentFolder: join(ctx.dataDir, DMP_CONTENT_FOLDER),
     notify: (event, payload) => dispatcher.emit(event, payload),
     // An imported CDA (up to 16 MB) is read in the worker thread: the desk keeps answering.
     ...(ctx.workers === undefined

@@ -47,6 +47,12 @@ export interface BackupOptions {
   keyHex: string;
   now: Date;
   onProgress?(copiedPages: number, totalPages: number): void;
+  /**
+   * Makes the copy stand on its own: what the installation keeps beside the database (documents
+   * waiting to be sent, in sealed files) is put into it. Called with the copy open (same key)
+   * before it is flushed and checked; returns how many items were put in.
+   */
+  complete?(copy: Db): number;
 }
 
 /** Makes one verified encrypted backup of `db` in `folder`. */
@@ -67,6 +73,7 @@ export async function backupDatabase(db: Db, options: BackupOptions): Promise<Ba
   }
   try {
     await backupEncrypted(db, temporary, { keyHex: options.keyHex, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    if (options.complete !== undefined) completeCopy(temporary, options.keyHex, options.complete);
     // Asynchronous flush: syncing a large copy must not hold the event loop.
     const handle = await open(temporary, 'r+');
     try {
@@ -92,9 +99,25 @@ export async function backupDatabase(db: Db, options: BackupOptions): Promise<Ba
   } catch (error) {
     rmSync(temporary, { force: true });
     rmSync(`${temporary}-journal`, { force: true });
+    rmSync(`${temporary}-wal`, { force: true });
+    rmSync(`${temporary}-shm`, { force: true });
     if (error instanceof AppError) throw error;
     throw storageErrorOf(error, options.folder) ?? new AppError('BACKUP_FAILED', { reason: (error as { code?: string }).code ?? 'unknown' }, { cause: error });
   }
+}
+
+/** Opens the copy, lets `complete` add to it, and leaves it as one file again (no WAL beside it). */
+function completeCopy(path: string, keyHex: string, complete: (copy: Db) => number): void {
+  const copy = openDatabase({ path, keyHex });
+  try {
+    complete(copy);
+    copy.pragma('wal_checkpoint(TRUNCATE)');
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+  rmSync(`${path}-wal`, { force: true });
+  rmSync(`${path}-shm`, { force: true });
 }
 
 /** Backups of a folder with their description, newest first; files without one are skipped. */

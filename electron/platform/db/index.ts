@@ -27,6 +27,7 @@ export { prepareKeyFile } from './key';
 export { databaseExisted, databasePath } from './marker';
 export { storageErrorOf, STORAGE_ERROR_CODES } from './storage-errors';
 export { checkIntegrity, checkIntegrityInBackground, isUnreadableWithoutKey, type IntegrityReport } from './integrity';
+export { createSealedFileStore, type SealedFileRef, type SealedFileStore } from './sealed-files';
 export { backupDatabase, listBackups, rotateBackups, readManifest, verifyBackup, type BackupFile, type BackupManifest, type VerifiedBackup } from './backup';
 export { restoreDatabase, type RestoreOptions, type RestoreReport, type RestoreStep } from './restore';
 export { completePendingRestore, type PendingRestoreOutcome } from './restore-journal';

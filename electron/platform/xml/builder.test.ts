@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import type { Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
-import { attr, domNode, el, serializeXml, toDocument, xmlNamespace, xmlNs, type XmlElementNode } from './builder';
+import { attr, canonicalPart, domNode, el, serializeXml, toDocument, xmlNamespace, xmlNs, type XmlElementNode } from './builder';
+import { canonicalize } from './c14n';
 import { attributesOf, childElements, isNamespaceDeclaration, textOf } from './dom';
 import { XmlError } from './errors';
-import { hasForbiddenXmlChar, parseXmlElement } from './parse';
+import { hasForbiddenXmlChar, parseXml, parseXmlElement } from './parse';
 
 const ins = xmlNamespace('http://www.cnamts.fr/INSiRecSans', 'ins');
 const soap = xmlNamespace('http://www.w3.org/2003/05/soap-envelope', 'soap');
@@ -144,5 +145,44 @@ describe('XML builder', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('writes the canonical form that C14N gives of the parsed text (property)', () => {
+    const namespaces = [null, xmlNamespace('urn:a', 'a'), xmlNamespace('urn:b', 'b'), xmlNamespace('urn:d'), xmlNamespace('urn:e')];
+    // Every character the two escapings treat differently: & < > " ' tab, line feed, carriage return.
+    const safeText = fc.string({ maxLength: 20, unit: fc.constantFrom('a', 'é', '&', '<', '>', '"', "'", '\t', '\n', '\r', ' ', '€', '𝄞') });
+    const name = fc.constantFrom('x', 'y', 'Nom', 'z-1');
+    const attribute = fc.oneof(
+      fc.tuple(fc.constantFrom('p', 'q', 'r'), safeText).map(([k, v]) => attr(k, v)),
+      fc.tuple(fc.constantFrom(xmlNamespace('urn:a', 'a'), xmlNamespace('urn:b', 'b')), fc.constantFrom('p', 'q'), safeText).map(([ns, k, v]) => ns.attr(k, v)),
+      safeText.map((v) => xmlNs.attr('lang', v)),
+    );
+    const tree: fc.Arbitrary<XmlElementNode> = fc.letrec<{ node: XmlElementNode }>((tie) => ({
+      node: fc
+        .tuple(
+          fc.constantFrom(...namespaces),
+          name,
+          fc.uniqueArray(attribute, { selector: (a) => `${a?.name.ns ?? ''} ${a?.name.local ?? ''}`, maxLength: 4 }),
+          fc.array(fc.oneof({ depthSize: 'small' }, safeText, tie('node')), { maxLength: 4 }),
+        )
+        .map(([ns, local, attrs, children]) => {
+          const content = [...attrs, ...children];
+          return ns === null ? el(local, ...content) : ns.el(local, ...content);
+        }),
+    })).node;
+    fc.assert(
+      fc.property(tree, fc.boolean(), (node, withComments) => {
+        const parsed = parseXml(serializeXml(node, { declaration: true }));
+        expect(serializeXml(node, { canonical: true })).toBe(canonicalize(parsed, { algorithm: 'inclusive', withComments }));
+        const bytes = Buffer.from(serializeXml(node, { declaration: true, canonical: true }), 'utf8');
+        expect(canonicalPart(bytes).toString('utf8')).toBe(canonicalize(parseXml(bytes), { algorithm: 'inclusive', withComments }));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses to write a DOM node in canonical form', () => {
+    const embedded = parseXmlElement('<a xmlns="urn:x"/>');
+    expect(() => serializeXml(el('root', domNode(embedded)), { canonical: true })).toThrow(TypeError);
   });
 });

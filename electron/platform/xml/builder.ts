@@ -11,6 +11,7 @@
  * `ns.declare()` (force a declaration here), arrays (flattened); null/undefined/false are skipped.
  */
 import type { Document, Element } from '@xmldom/xmldom';
+import { escapeAttr as canonicalAttr, escapeText as canonicalText } from './c14n';
 import { escapeAttribute, escapeText, serializeElement, XML_NS } from './dom';
 import { XmlError } from './errors';
 import { hasForbiddenXmlChar, parseXml, type XmlParseLimits } from './parse';
@@ -207,14 +208,33 @@ export const xmlNs: XmlNamespace = {
 export interface SerializeOptions {
   /** Prepends `<?xml version="1.0" encoding="UTF-8"?>`. */
   declaration?: boolean;
+  /**
+   * Writes the element in its Canonical XML 1.0 form (W3C REC-xml-c14n-20010315 §2.3, with or
+   * without comments alike: the builder makes none): namespace declarations then attributes in
+   * canonical order, start and end tags for empty elements, the canonical escapes. The text after
+   * the declaration is then exactly what canonicalising the parsed document gives, so a signature
+   * can digest these bytes without parsing them again (see `canonicalPart`). DOM nodes are refused.
+   */
+  canonical?: boolean;
 }
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
 /** Serialises a built element to a string (UTF-8 is the only encoding the output ever declares). */
 export function serializeXml(node: XmlElementNode, options: SerializeOptions = {}): string {
   const out: string[] = [];
-  if (options.declaration === true) out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  writeElement(node, new Map([['xml', XML_NS]]), out);
+  if (options.declaration === true) out.push(XML_DECLARATION);
+  writeElement(node, new Map([['xml', XML_NS]]), out, options.canonical === true);
   return out.join('');
+}
+
+/**
+ * The canonical form inside bytes written by `serializeXml(…, { canonical: true })`: the same bytes
+ * without the XML declaration (C14N §2.1 drops it). A view, not a copy.
+ */
+export function canonicalPart(bytes: Buffer): Buffer {
+  const declaration = Buffer.from(XML_DECLARATION, 'latin1');
+  return bytes.subarray(0, declaration.length).equals(declaration) ? bytes.subarray(declaration.length) : bytes;
 }
 
 /** Serialises to UTF-8 bytes. */
@@ -227,7 +247,7 @@ export function toDocument(node: XmlElementNode, limits?: XmlParseLimits): Docum
   return parseXml(serializeXml(node), limits ?? { maxBytes: Number.MAX_SAFE_INTEGER });
 }
 
-function writeElement(node: XmlElementNode, parentScope: ReadonlyMap<string, string>, out: string[]): void {
+function writeElement(node: XmlElementNode, parentScope: ReadonlyMap<string, string>, out: string[], canonical: boolean): void {
   let scope: Map<string, string> | null = null;
   const declarations: string[] = [];
   const current = (prefix: string): string | undefined => (scope ?? parentScope).get(prefix);
@@ -240,29 +260,44 @@ function writeElement(node: XmlElementNode, parentScope: ReadonlyMap<string, str
     }
     scope ??= new Map(parentScope);
     scope.set(prefix, uri);
-    declarations.push(prefix === '' ? ` xmlns="${escapeAttribute(uri)}"` : ` xmlns:${prefix}="${escapeAttribute(uri)}"`);
+    declarations.push(prefix === '' ? ` xmlns="${attrEscape(uri)}"` : ` xmlns:${prefix}="${attrEscape(uri)}"`);
   };
+  const attrEscape = canonical ? canonicalAttr : escapeAttribute;
 
   for (const declaration of node.declarations) bind(declaration.prefix, declaration.uri);
   bind(node.name.prefix, node.name.ns ?? '');
   const attributes: string[] = [];
-  for (const attribute of node.attributes) {
+  // C14N §2.3: attributes sorted by namespace URI (none first), then local name; declarations by
+  // prefix (the default namespace first). Code-point order: names here are ASCII.
+  const ordered = canonical ? [...node.attributes].sort((a, b) => compare(a.name.ns ?? '', b.name.ns ?? '') || compare(a.name.local, b.name.local)) : node.attributes;
+  for (const attribute of ordered) {
     if (attribute.name.prefix !== '') bind(attribute.name.prefix, attribute.name.ns ?? '');
     const qname = attribute.name.prefix === '' ? attribute.name.local : `${attribute.name.prefix}:${attribute.name.local}`;
-    attributes.push(` ${qname}="${escapeAttribute(attribute.value)}"`);
+    attributes.push(` ${qname}="${attrEscape(attribute.value)}"`);
   }
+  if (canonical) declarations.sort((a, b) => compare(declaredPrefixOf(a), declaredPrefixOf(b)));
   const tag = node.name.prefix === '' ? node.name.local : `${node.name.prefix}:${node.name.local}`;
   out.push(`<${tag}`, ...declarations, ...attributes);
-  if (node.children.length === 0) {
+  if (node.children.length === 0 && !canonical) {
     out.push('/>');
     return;
   }
   out.push('>');
   const childScope: ReadonlyMap<string, string> = scope ?? parentScope;
   for (const child of node.children) {
-    if (child.kind === 'text') out.push(escapeText(child.value));
-    else if (child.kind === 'element') writeElement(child, childScope, out);
+    if (child.kind === 'text') out.push(canonical ? canonicalText(child.value) : escapeText(child.value));
+    else if (child.kind === 'element') writeElement(child, childScope, out, canonical);
+    else if (canonical) throw new TypeError('a DOM node has no canonical form here: canonicalise the parsed document instead');
     else out.push(serializeElement(child.element, childScope));
   }
   out.push(`</${tag}>`);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** '' for ` xmlns="…"`, the prefix for ` xmlns:p="…"`. */
+function declaredPrefixOf(declaration: string): string {
+  return declaration.startsWith(' xmlns=') ? '' : declaration.slice(' xmlns:'.length, declaration.indexOf('='));
 }

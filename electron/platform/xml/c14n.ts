@@ -216,12 +216,13 @@ function writeLeaf(node: Node, ctx: Context): void {
   }
 }
 
-// C14N §2.3 "Text Nodes" and "Attribute Nodes": the only escapes canonical XML uses.
-function escapeText(value: string): string {
+// C14N §2.3 "Text Nodes" and "Attribute Nodes": the only escapes canonical XML uses (also used by
+// the builder's canonical serialisation, builder.ts).
+export function escapeText(value: string): string {
   return value.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
-function escapeAttr(value: string): string {
+export function escapeAttr(value: string): string {
   return value.replace(/[&<"\t\n\r]/g, (c) => {
     switch (c) {
       case '&':

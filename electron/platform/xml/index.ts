@@ -31,6 +31,8 @@ export {
   xmlNs,
   serializeXml,
   serializeXmlToBytes,
+  canonicalPart,
+  XML_DECLARATION,
   toDocument,
   isNcName,
   type XmlContent,

@@ -14,6 +14,7 @@
  *    character references such as `&#1;`, which @xmldom/xmldom alone would let through.
  * Errors are `XmlError`s with a position, never a fragment of the document.
  */
+import { isAscii } from 'node:buffer';
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XmlError } from './errors';
 import { parseXmlLite, type XmlReadableElement } from './lite';
@@ -59,9 +60,14 @@ const DOCUMENT_TYPE_NODE = 10;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+// One character class, no lookaround: a fast first pass over long texts (a CDA's megabytes of
+// base64); only a text with a control character or a surrogate goes through FORBIDDEN_CHAR.
+// eslint-disable-next-line no-control-regex
+const SUSPECT_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** True when `value` contains a character XML 1.0 cannot carry (control characters, lone surrogates). */
 export function hasForbiddenXmlChar(value: string): boolean {
-  return FORBIDDEN_CHAR.test(value);
+  return SUSPECT_CHAR.test(value) && FORBIDDEN_CHAR.test(value);
 }
 
 /** Parses untrusted XML into a DOM, refusing DTDs, entities, XInclude, oversized, over-deep or over-dense input. */
@@ -69,11 +75,45 @@ export function parseXml(input: string | Uint8Array, limits: XmlParseLimits = {}
   const text = decodeXmlInput(input, limits);
   scanXml(text, limits);
 
-  let firstError: { message: string; line?: number; column?: number } | undefined;
   let doc: Document;
   try {
-    doc = new DOMParser({
-      locator: true,
+    // Positions are tracked only to report an error: a document that fails is parsed again with
+    // the locator (xmldom's line counting scans every text, megabytes of base64 in a CDA).
+    doc = domParse(text, false).doc as Document;
+  } catch {
+    const { error } = domParse(text, true);
+    const message = error?.message ?? 'malformed';
+    // Positions only: xmldom's message may quote names from the document.
+    const position: Record<string, unknown> = {};
+    if (error?.line !== undefined) position.line = error.line;
+    if (error?.column !== undefined) position.column = error.column;
+    if (/^Doctype not allowed/i.test(message)) throw new XmlError('XML_DOCTYPE_FORBIDDEN', position);
+    throw new XmlError('XML_MALFORMED', position, { cause: new Error(firstLine(message)) });
+  }
+  if (doc.documentElement === null) throw new XmlError('XML_MALFORMED', { reason: 'no-root-element' });
+  try {
+    checkTree(doc);
+  } catch (error) {
+    // The same refusal, with the line of the offending node (parsed again with the locator).
+    const located = domParse(text, true).doc;
+    if (located !== undefined) checkTree(located);
+    throw error;
+  }
+  return doc;
+}
+
+interface DomParseError {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** xmldom with XML 1.0 rules; throws on the first error (returned instead when `locate` is set). */
+function domParse(text: string, locate: boolean): { doc: Document; error?: undefined } | { doc?: undefined; error: DomParseError | undefined } {
+  let firstError: DomParseError | undefined;
+  try {
+    const doc = new DOMParser({
+      locator: locate,
       // XML 1.0 §2.11 only: xmldom's default also folds U+0085 and U+2028 (XML 1.1 rules), which
       // would alter text that XML 1.0 keeps, and with it canonical forms and signatures.
       normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
@@ -84,18 +124,11 @@ export function parseXml(input: string | Uint8Array, limits: XmlParseLimits = {}
         throw new Error(message);
       },
     }).parseFromString(text, 'text/xml');
+    return { doc };
   } catch (cause) {
-    const message = firstError?.message ?? (cause instanceof Error ? cause.message : String(cause));
-    // Positions only: xmldom's message may quote names from the document.
-    const position: Record<string, unknown> = {};
-    if (firstError?.line !== undefined) position.line = firstError.line;
-    if (firstError?.column !== undefined) position.column = firstError.column;
-    if (/^Doctype not allowed/i.test(message)) throw new XmlError('XML_DOCTYPE_FORBIDDEN', position);
-    throw new XmlError('XML_MALFORMED', position, { cause: new Error(firstLine(message)) });
+    if (!locate) throw cause;
+    return { error: firstError ?? { message: cause instanceof Error ? cause.message : String(cause) } };
   }
-  if (doc.documentElement === null) throw new XmlError('XML_MALFORMED', { reason: 'no-root-element' });
-  checkTree(doc);
-  return doc;
 }
 
 /** The text of an input: size-checked, decoded (bytes), byte-order mark removed. */
@@ -264,6 +297,9 @@ export function decodeXmlBytes(bytes: Uint8Array, externalEncoding?: string): st
 }
 
 function decode(bytes: Uint8Array, label: string): string {
+  // ASCII bytes (a CDA of base64, most SOAP messages) are the same text in UTF-8: checked and
+  // decoded without the UTF-8 decoder's work, into a one-byte string (faster to parse and scan).
+  if (label === 'utf-8' && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
     return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (cause) {

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, type IssuedCertificate, type TestCa } from '../../../fixtures/testing/pki';
+import { canonicalizeToBytes } from './c14n';
 import { DSIG_NS } from './dsig';
 import { XmlError } from './errors';
 import { parseXml } from './parse';
@@ -117,5 +119,23 @@ describe('XAdES-BES submission-set signature', () => {
 
   it('refuses a document that is not a submission-set signature', () => {
     expect(() => verifySubmissionSetSignature('<a/>', { trust: { kind: 'pinned', certificates: [signer.certPem] } })).toThrow(XmlError);
+  });
+
+  it('uses a canonical digest given by the writer of the document, and the verifier recomputes it', async () => {
+    const canonical = canonicalizeToBytes(parseXml(CDA), { algorithm: 'inclusive', withComments: true });
+    const sign = (value: string): Promise<string> =>
+      signSubmissionSet({
+        signer: signer.signer(),
+        signatureId: '0421d1cc-b27b-4b0d-bab2-000000000003',
+        submissionSetUniqueId: '1.2.250.1.999.1.1.7898.3.1',
+        documents: [{ uniqueId: '1.2.250.1.999.1.1.7898.4.1', content: CDA, xml: true, canonicalDigest: { algorithm: 'sha256', value } }],
+        signingTime: Date.UTC(2026, 10, 22, 9, 30, 0),
+      });
+    const trust = { kind: 'pinned' as const, certificates: [signer.certPem] };
+    const given = await sign(createHash('sha256').update(canonical).digest('base64'));
+    expect(verifySubmissionSetSignature(given, { trust, documents, requireAllDocuments: false }).manifest[1]?.status).toBe('checked');
+    // A digest that does not match the document is not trusted by the verifier: it recomputes it.
+    const wrong = await sign(createHash('sha256').update('autre chose').digest('base64'));
+    expect(code(() => verifySubmissionSetSignature(wrong, { trust, documents: new Map([['1.2.250.1.999.1.1.7898.4.1', CDA]]) }))).toEqual({ code: 'XML_SIGNATURE_INVALID', reason: 'manifest-digest-mismatch' });
   });
 });

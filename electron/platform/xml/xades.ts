@@ -17,9 +17,9 @@
  * and SHA-256 digests unless `digestAlgorithm: 'sha1'` is asked. Whether the DMP accepts rsa-sha256
  * in this signature is not confirmed by public material.
  */
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { DOMImplementation, type Document, type Element } from '@xmldom/xmldom';
-import { C14N, canonicalizeToBytes } from './c14n';
+import { C14N, canonicalize, canonicalizeToBytes } from './c14n';
 import { parseCertificate, type SignatureTrust } from './certificates';
 import { childElements, firstChildElement, isElement, serializeDocument, textOf } from './dom';
 import {
@@ -59,6 +59,12 @@ export interface SubmissionSetDocument {
   content: Uint8Array;
   /** CDA and other XML documents are digested through Canonical XML with comments, as in the example. */
   xml: boolean;
+  /**
+   * The digest (base64) of the document's canonical form, computed by whoever wrote it in that form
+   * (builder.ts `canonical`, e.g. the CDA built by Pupitre) or canonicalised it once when it was
+   * queued: the document is then not parsed again to be signed. Used for the algorithm it names.
+   */
+  canonicalDigest?: { algorithm: 'sha1' | 'sha256'; value: string };
 }
 
 export interface SubmissionSetSignatureInput {
@@ -99,7 +105,8 @@ function documentDigest(content: Uint8Array, transform: string | null, hash: Has
     throw new XmlError('XML_SIGNATURE_UNSUPPORTED', { reason: 'transform', algorithm: transform });
   }
   const parsed = parseXml(content, limits);
-  return digest(hash, canonicalizeToBytes(parsed, { algorithm: 'inclusive', withComments: transform === C14N.inclusiveWithComments }));
+  // The canonical text is hashed as it is (UTF-8 by the hash itself): no copy of it as bytes.
+  return createHash(hash).update(canonicalize(parsed, { algorithm: 'inclusive', withComments: transform === C14N.inclusiveWithComments }), 'utf8').digest();
 }
 
 /** Builds and signs the XAdES-BES submission-set signature; returns the XML text (UTF-8 content). */
@@ -130,7 +137,9 @@ export async function signSubmissionSet(input: SubmissionSetSignatureInput): Pro
     ...input.documents.map((d) =>
       reference(
         `urn:oid:${d.uniqueId}`,
-        documentDigest(d.content, d.xml ? C14N.inclusiveWithComments : null, hash, input.limits).toString('base64'),
+        d.xml && d.canonicalDigest?.algorithm === hash
+          ? d.canonicalDigest.value
+          : documentDigest(d.content, d.xml ? C14N.inclusiveWithComments : null, hash, input.limits).toString('base64'),
         {},
         d.xml ? C14N.inclusiveWithComments : undefined,
       ),

@@ -11,12 +11,32 @@ import { XmlError } from './errors';
 /** Prefix → namespace URI, as used in the expressions (independent of the document's prefixes). */
 export type XmlNamespaces = Readonly<Record<string, string>>;
 
+/** An expression compiled once (`xpath.parse`, untyped in the package's declarations). */
+interface CompiledXPath {
+  evaluate(options: { node: unknown; namespaces: Record<string, string> }): { resultType?: number; nodeset?: () => { toArray(): unknown[] } } & object;
+}
+
+// The expressions come from code (a few hundred at most): each is parsed once, not on every call
+// (tokenising and parsing was half the cost of reading a CDA header).
+const compiled = new Map<string, CompiledXPath>();
+const MAX_COMPILED = 1_000;
+
+function compile(expression: string): CompiledXPath {
+  let found = compiled.get(expression);
+  if (found === undefined) {
+    found = (xpath as unknown as { parse(expression: string): CompiledXPath }).parse(expression);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(expression, found);
+  }
+  return found;
+}
+
 function evaluate(context: Node, expression: string, namespaces: XmlNamespaces): Node[] {
-  const select = xpath.useNamespaces({ ...namespaces });
   // The xpath package is typed against lib.dom; @xmldom/xmldom nodes implement the same interface.
-  const result = select(expression, context as unknown as globalThis.Node);
-  if (!Array.isArray(result)) throw new TypeError(`XPath expression does not select nodes: ${expression}`);
-  return result as unknown as Node[];
+  const result = compile(expression).evaluate({ node: context, namespaces: { ...namespaces } });
+  if (typeof result.nodeset !== 'function' || !('nodes' in result)) throw new TypeError(`XPath expression does not select nodes: ${expression}`);
+  // Document order, as xpath.select returns them.
+  return result.nodeset().toArray() as Node[];
 }
 
 /** Every node the expression selects, in document order. */

@@ -26,6 +26,8 @@ export interface BackupServiceDeps {
   settings: () => Settings['backup'];
   actor: () => string;
   notify?: (run: BackupRun) => void;
+  /** Puts into the copy what is kept beside the database (platform/db/backup.ts `complete`). */
+  completeCopy?: (copy: Db) => number;
 }
 
 interface RunRow {
@@ -134,7 +136,7 @@ export class BackupService {
     let size: number | null = null;
     try {
       if (settings.folder === '') throw new AppError('BACKUP_FOLDER_UNAVAILABLE', { reason: 'not-set' });
-      const made = await backupDatabase(this.deps.db, { folder: settings.folder, keyHex: this.deps.keyHex, now: new Date(startedAt) });
+      const made = await backupDatabase(this.deps.db, { folder: settings.folder, keyHex: this.deps.keyHex, now: new Date(startedAt), ...(this.deps.completeCopy ? { complete: this.deps.completeCopy } : {}) });
       file = made.file;
       size = made.sizeBytes;
       backup = { file: made.file, at: made.createdAt, sizeBytes: made.sizeBytes, schemaVersion: made.schemaVersion };

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../contract';
-import { hasForbiddenXmlChar, parseXml, readText, readTexts } from '../../platform/xml';
+import type { Element } from '@xmldom/xmldom';
+import { canonicalizeToBytes, canonicalPart, hasForbiddenXmlChar, parseXml, readText, readTexts } from '../../platform/xml';
 import { buildPdfDocument } from './build';
 import { extractXdsMetadata } from './metadata';
 import { HL7_NS } from './oids';
@@ -153,5 +154,17 @@ describe('buildPdfDocument (CDA R2 N1, CI-SIS structuration minimale)', () => {
   it('metadata extracted again from the XML equals the metadata returned', () => {
     const { xml, metadata } = buildPdfDocument(sampleInput(), sequentialOids());
     expect(extractXdsMetadata(xml)).toEqual(metadata);
+  });
+
+  it('writes the document in canonical form and digests it once, as a verifier would recompute it', () => {
+    const built = buildPdfDocument(sampleInput({ title: 'CR « A & B » <urgent>\tsuite', pdf: Buffer.concat([MINIMAL_PDF, Buffer.alloc(70_000, 0xe9)]) }), sequentialOids());
+    expect(built.xml).toBe(built.bytes.toString('utf8'));
+    expect(built.metadata.size).toBe(built.bytes.length);
+    expect(built.metadata.hash).toBe(createHash('sha1').update(built.bytes).digest('hex'));
+    const canonical = canonicalizeToBytes(parseXml(built.bytes), { algorithm: 'inclusive', withComments: true });
+    expect(canonical.equals(canonicalPart(built.bytes))).toBe(true);
+    expect(built.canonicalDigest).toEqual({ algorithm: 'sha256', value: createHash('sha256').update(canonical).digest('base64') });
+    const base64 = readText(parseXml(built.bytes).documentElement as Element, 'h:component/h:nonXMLBody/h:text', NS) ?? '';
+    expect(Buffer.from(base64, 'base64').equals(Buffer.concat([MINIMAL_PDF, Buffer.alloc(70_000, 0xe9)]))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../contract';
-import { attr, serializeXml, xmlNamespace, type XmlContent, type XmlElementNode } from '../../platform/xml';
+import { attr, canonicalPart, serializeXml, xmlNamespace, type XmlContent, type XmlElementNode } from '../../platform/xml';
 import { toCdaTime } from './hl7-time';
 import { extractXdsMetadata } from './metadata';
 import {
@@ -256,17 +256,34 @@ export function buildPdfDocument(input: PdfDocumentInput, ids: OidGenerator): Bu
       ),
     ),
   ];
-  // XDS-SD: nonXMLBody/text, PDF in base64 (representation B64).
-  const body = (base64: string) =>
-    hl7.el('component', hl7.el('nonXMLBody', hl7.el('text', attr('mediaType', 'application/pdf'), attr('representation', 'B64'), base64)));
-  const xml = serializeXml(hl7.el('ClinicalDocument', ...content, body(Buffer.from(input.pdf).toString('base64'))), { declaration: true });
-  // The XDS metadata come from the header only: read from the same document without its body's
-  // base64 text (a few KB), not by parsing the megabytes just written. Size and hash are the
-  // whole document's (ITI-41).
-  const header = serializeXml(hl7.el('ClinicalDocument', ...content, body('')), { declaration: true });
-  const bytes = Buffer.from(xml, 'utf8');
+  // XDS-SD: nonXMLBody/text, PDF in base64 (representation B64). The document is written in its
+  // canonical form (Canonical XML 1.0, builder.ts): the XAdES signature of the submission set then
+  // digests these bytes as they are, computed once here (the CDA is never parsed again to be signed).
+  // The header is serialised once, without the base64 text; the XDS metadata are read from it (a
+  // few KB) and the base64 goes between its last start and end tags: the megabytes are written once.
+  const header = serializeXml(
+    hl7.el('ClinicalDocument', ...content, hl7.el('component', hl7.el('nonXMLBody', hl7.el('text', attr('mediaType', 'application/pdf'), attr('representation', 'B64'))))),
+    { declaration: true, canonical: true },
+  );
+  if (!header.endsWith(BODY_END)) throw new Error('unexpected CDA serialisation');
+  const head = Buffer.from(header.slice(0, header.length - BODY_END.length), 'utf8');
+  const pdf = Buffer.from(input.pdf.buffer, input.pdf.byteOffset, input.pdf.byteLength);
+  // Base64 needs no escaping (RFC 4648 alphabet): written as it is.
+  const base64 = pdf.toString('base64');
+  const bytes = Buffer.allocUnsafe(head.length + base64.length + BODY_END.length);
+  head.copy(bytes, 0);
+  bytes.write(base64, head.length, 'latin1');
+  bytes.write(BODY_END, head.length + base64.length, 'latin1');
+  const canonicalDigest = { algorithm: 'sha256' as const, value: createHash('sha256').update(canonicalPart(bytes)).digest('base64') };
   return {
-    xml,
+    bytes,
+    get xml(): string {
+      return bytes.toString('utf8');
+    },
+    canonicalDigest,
     metadata: { ...extractXdsMetadata(header, { extraConfidentiality: dmpCodes }), size: bytes.byteLength, hash: createHash('sha1').update(bytes).digest('hex') },
   };
 }
+
+/** The end of the canonical CDA N1 after the base64 text (nonXMLBody is the last component). */
+const BODY_END = '</text></nonXMLBody></component></ClinicalDocument>';

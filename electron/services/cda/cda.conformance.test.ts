@@ -166,7 +166,7 @@ describeWithPrerequisites('conformance', both, 'generated CDA N1 documents again
   });
 
   it('an invalid document is reported with the schema error', async () => {
-    const xml = buildPdfDocument(sampleInput(), sequentialOids()).xml.replace('<realmCode code="FR"/>', '<realmCode code="FR"/><inconnu/>');
+    const xml = buildPdfDocument(sampleInput(), sequentialOids()).xml.replace('<realmCode code="FR"></realmCode>', '<realmCode code="FR"></realmCode><inconnu/>');
     const result = await validateCdaXsd(xml, referenceDir() as string);
     expect(result.valid).toBe(false);
     expect(result.errors.join('\n')).toContain('inconnu');

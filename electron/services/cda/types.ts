@@ -120,6 +120,11 @@ export interface OidGenerator {
 }
 
 export interface BuiltCdaDocument {
-  xml: string;
+  /** The document as sent (UTF-8, with its XML declaration, canonical after it). */
+  bytes: Buffer;
+  /** The same as text (decoded on each read: prefer `bytes`). */
+  readonly xml: string;
   metadata: XdsDocumentMetadata;
+  /** Digest of the canonical form (Canonical XML 1.0 with comments), for the XAdES manifest. */
+  canonicalDigest: { algorithm: 'sha256'; value: string };
 }

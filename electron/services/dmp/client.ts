@@ -12,7 +12,7 @@ import { AppError, type ErrorCode } from '../../contract/errors';
 import type { Clock } from '../../platform/clock';
 import type { HttpTransport } from '../../platform/http';
 import { buildEnvelope, isSoapFaultError, newContentId, newMessageId, sanitizeFaultToken, SoapClient, type SoapFaultError, type SoapResponse } from '../../platform/soap';
-import { childElements, serializeXml, signSubmissionSet, xmlNamespace, type XmlElementNode, type XmlSigner } from '../../platform/xml';
+import { childElements, serializeXml, signSubmissionSet, xmlNamespace, type SubmissionSetDocument, type XmlElementNode, type XmlSigner } from '../../platform/xml';
 import { DMP_ACTIONS, DMP_PATHS, DMP_REPOSITORY_UNIQUE_ID, NS, type PurposeOfUse } from './codes';
 import { buildAdhocQueryRequest, ITI18_RECORDS, parseAdhocQueryResponse, type AdhocQueryResult, type RegistryError, type StoredQuery } from './iti18';
 import { buildTd02Request, parseTd02Response, type DmpStatus } from './td02';
@@ -316,7 +316,7 @@ export class DmpClient {
     ctx: DmpCallContext,
     input: Omit<ProvideAndRegisterInput, 'contentId' | 'signature'>,
     document: Uint8Array,
-    options: { signatureUniqueId?: string } = {},
+    options: { signatureUniqueId?: string; canonicalDigest?: SubmissionSetDocument['canonicalDigest'] } = {},
   ): Promise<void> {
     const contentId = newContentId();
     const attachments = [{ contentId, contentType: input.metadata.mimeType, data: document }];
@@ -327,7 +327,15 @@ export class DmpClient {
           signer: ctx.credentials.signer,
           signatureId: randomUUID(),
           submissionSetUniqueId: input.submissionSet.uniqueId,
-          documents: [{ uniqueId: input.metadata.uniqueId, content: document, xml: input.metadata.mimeType === 'text/xml' }],
+          // The CDA's canonical digest, when computed once at queue time, is used as it is.
+          documents: [
+            {
+              uniqueId: input.metadata.uniqueId,
+              content: document,
+              xml: input.metadata.mimeType === 'text/xml',
+              ...(options.canonicalDigest === undefined ? {} : { canonicalDigest: options.canonicalDigest }),
+            },
+          ],
           signingTime: this.options.clock.now(),
         }),
         'utf8',

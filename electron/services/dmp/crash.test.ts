@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSharedTestPki, sharedTestPkiDir, type DemoPki } from '../../../fixtures/sim/pki';
@@ -21,7 +21,7 @@ import { migrate, openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import { Outbox, outboxMigrations } from '../outbox';
 import { DMP_ACTIONS } from './codes';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService } from './service';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -73,7 +73,7 @@ describe('sending survives kill -9 of the host', () => {
   async function takeOver(killed: Killed): Promise<{ actions: string[] }> {
     const clock = createManualClock(killed.start);
     const db = openDatabase({ path: killed.dbPath, keyHex: killed.keyHex });
-    migrate(db, [...outboxMigrations, ...dmpMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
     const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, leaseMs: 2_000 });
     const service = new DmpService({
       db,
@@ -85,6 +85,7 @@ describe('sending survives kill -9 of the host', () => {
       patient: () => CRASH_PATIENT,
       settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
       outbox,
+      contentFolder: join(dirname(killed.dbPath), 'dmp-envois'),
     });
     try {
       expect(outbox.get(killed.jobId)?.status).toBe('running');

@@ -26,7 +26,7 @@ import { Outbox, outboxMigrations } from '../outbox';
 import { DmpClient, type DmpCallerCredentials } from './client';
 import { DMP_ACTIONS, patientCx } from './codes';
 import { findDocuments, getDocumentsByUniqueId } from './iti18';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 import type { VihfSubject } from './vihf';
 import type { XdsDocumentMetadata } from './xds';
@@ -57,7 +57,7 @@ describe('the DMP simulator refuses forged credentials, and the desk says why in
   function desk(options: { practitioner?: DmpPractitioner; transport?: HttpTransport; clock?: Clock } = {}): { service: DmpService; outbox: Outbox } {
     const serviceClock = options.clock ?? clock;
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, [...outboxMigrations, ...dmpMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
     const logger = createMemoryLogger(serviceClock);
     const outbox = new Outbox({ db, clock: serviceClock, logger, audit: () => undefined, random: () => 0.5 });
     const service = new DmpService({

@@ -58,3 +58,28 @@ export const dmpMigrations: Array<{ name: string; up(db: Db): void }> = [
     },
   },
 ];
+
+/**
+ * Issue 15 (bulk sending):
+ * - `canonical_digest`: `sha256:<base64>` of the document's Canonical XML form, computed once when
+ *   it was queued (a CDA built by Pupitre is written canonical): the XAdES manifest uses it as is;
+ * - `dmp_outgoing_file`: documents queued from now on are kept in sealed files beside the database
+ *   (platform/db/sealed-files.ts), each under its own key kept here. `dmp_outgoing_content` keeps
+ *   the documents queued before, and those of a service given no folder.
+ */
+export const dmpMigrations2: Array<{ name: string; up(db: Db): void }> = [
+  {
+    name: 'dmp: canonical digest and sealed files of outgoing documents',
+    up(db: Db): void {
+      db.exec(`
+        ALTER TABLE dmp_outgoing ADD COLUMN canonical_digest TEXT;
+        CREATE TABLE dmp_outgoing_file (
+          unique_id TEXT PRIMARY KEY REFERENCES dmp_outgoing (unique_id),
+          file      TEXT NOT NULL UNIQUE,
+          file_key  BLOB NOT NULL,
+          size      INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+];

@@ -1,13 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makePdf } from '../../../fixtures/sim/dmp';
 import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
-import { migrate, openDatabase, type Db } from '../../platform/db';
+import { backupDatabase, migrate, openDatabase, type Db } from '../../platform/db';
+import { generateKeyHex } from '../../platform/db/key';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
 import { Outbox, outboxMigrations } from '../outbox';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
+import { inlineOutgoingFiles } from './use-cases/outgoing-content';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
 /** A CDA wrapped as laboratories send it « auto-présentable »: an XSLT stylesheet carrying it as data. */
@@ -34,6 +39,8 @@ describe('sending documents to the DMP through the outbox', () => {
   let practitioner: DmpPractitioner | null;
   let indirect: boolean;
   let audit: AuditInput[];
+  let folder: string;
+  let endpoint: string;
 
   beforeAll(async () => {
     pki = await ensureSharedTestPki();
@@ -48,13 +55,15 @@ describe('sending documents to the DMP through the outbox', () => {
     clock.advance(1_000);
     await harness.sim.setMode('up');
     db = openDatabase({ path: ':memory:' });
-    const steps = [...outboxMigrations, ...dmpMigrations];
+    const steps = [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2];
     migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
     audit = [];
     practitioner = demoDmpPractitioner(pki);
     indirect = false;
     const logger = createMemoryLogger(clock);
     outbox = new Outbox({ db, clock, logger, audit: (e) => audit.push(e), random: () => 0.5 });
+    folder = mkdtempSync(join(tmpdir(), 'pupitre-dmp-envois-'));
+    endpoint = harness.sim.url;
     service = new DmpService({
       db,
       clock,
@@ -64,10 +73,12 @@ describe('sending documents to the DMP through the outbox', () => {
       practitioner: () => practitioner,
       structure: () => demoDmpStructure(pki),
       patient: () => DUPONT,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: indirect }),
+      settings: () => ({ endpoint, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: indirect }),
       outbox,
+      contentFolder: folder,
     });
   });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
   const pdf = (title: string): Uint8Array => makePdf(title, ['Test Pupitre']);
 
@@ -149,7 +160,7 @@ describe('sending documents to the DMP through the outbox', () => {
     const v2 = header(second.uniqueId);
     expect(setIdOf(v1)).toBeDefined();
     expect(setIdOf(v2)).toBe(setIdOf(v1));
-    expect(v2).toMatch(/<versionNumber value="2"\s*\/>/);
+    expect(v2).toMatch(/<versionNumber value="2"\s*(?:\/>|><\/versionNumber>)/);
     // CI-SIS structuration minimale: the INS traits include the birth place (code COG).
     expect(v1).toContain('<county>63113</county>');
   });
@@ -166,7 +177,7 @@ describe('sending documents to the DMP through the outbox', () => {
     await outbox.whenIdle();
     expect(harness.sim.registry.byUniqueId(queued.uniqueId)!.metadata.confidentialityCodes.map((c) => c.code)).toContain('INVISIBLE_PATIENT');
 
-    const withoutLanguage = base.split(wrapped.uniqueId).join('1.2.250.1.213.999.43').replace(/<languageCode\b[^>]*\/>/, '');
+    const withoutLanguage = base.split(wrapped.uniqueId).join('1.2.250.1.213.999.43').replace(/<languageCode\b[^>]*(?:\/>|><\/languageCode>)/, '');
     expect(withoutLanguage).not.toContain('<languageCode');
     await expect(service.send({ patientId: DUPONT.id, fileName: 'incomplet.xml', content: Buffer.from(withoutLanguage) }, 'dr')).rejects.toMatchObject({
       code: 'DMP_CDA_METADATA_INCOMPLETE',
@@ -196,5 +207,164 @@ describe('sending documents to the DMP through the outbox', () => {
       code: 'DMP_FILE_INVALID',
     });
     await expect(service.send({ patientId: DUPONT.id, fileName: 'x.pdf', content: pdf('x') }, 'dr')).rejects.toMatchObject({ code: 'DMP_TYPE_REQUIRED' });
+  });
+
+  it('keeps a queued document in a sealed file: encrypted, bound to its row, unreadable once altered', async () => {
+    await harness.sim.setMode('down');
+    const content = pdf('CR scellé');
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content, typeCode: '11488-4' }, 'dr');
+    const files = readdirSync(folder);
+    expect(files).toHaveLength(1);
+    const sealed = readFileSync(join(folder, files[0]!));
+    // Neither the PDF nor its base64 nor the patient's name is readable in the file.
+    expect(sealed.includes(Buffer.from(content).subarray(0, 200))).toBe(false);
+    expect(sealed.includes(Buffer.from(Buffer.from(content).subarray(0, 300).toString('base64').slice(0, 100)))).toBe(false);
+    expect(sealed.includes(Buffer.from('DUPONT'))).toBe(false);
+    expect(db.prepare('SELECT count(*) AS n FROM dmp_outgoing_content').get()).toEqual({ n: 0 });
+
+    // One byte changed: the document is not sent, and the job says why (no retry, a person decides).
+    sealed[sealed.length - 40] = sealed[sealed.length - 40]! ^ 0x01;
+    writeFileSync(join(folder, files[0]!), sealed);
+    await harness.sim.setMode('up');
+    await outbox.syncNow();
+    const failed = service.sendings(DUPONT.id).find((s) => s.uniqueId === queued.uniqueId)!;
+    expect(failed.state).toBe('failed');
+    expect(outbox.get(queued.jobId!)?.lastErrorCode).toBe('DMP_CONTENT_UNREADABLE');
+    expect(harness.sim.registry.byUniqueId(queued.uniqueId)).toBeNull();
+  });
+
+  it('removes at start the sealed files no row names (a crash before the commit), never a recent one', async () => {
+    const old = join(folder, '00000000-0000-4000-8000-000000000001.sealed');
+    const recent = join(folder, '00000000-0000-4000-8000-000000000002.sealed');
+    writeFileSync(old, 'reste');
+    writeFileSync(recent, 'en cours');
+    const twoHoursAgo = new Date(clock.now() - 2 * 3_600_000);
+    utimesSync(old, twoHoursAgo, twoHoursAgo);
+    await harness.sim.setMode('down');
+    await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR gardé'), typeCode: '11488-4' }, 'dr');
+    const kept = readdirSync(folder).filter((f) => !f.startsWith('00000000'));
+    new DmpService({
+      db,
+      clock,
+      logger: createMemoryLogger(clock),
+      audit: () => undefined,
+      http: (credential) => harness.transports[credential],
+      practitioner: () => practitioner,
+      patient: () => DUPONT,
+      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      contentFolder: folder,
+    });
+    expect(readdirSync(folder).sort()).toEqual([...kept, '00000000-0000-4000-8000-000000000002.sealed'].sort());
+  });
+
+  it('carries the documents waiting in sealed files in a backup: restored without their folder, they are sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pupitre-dmp-backup-'));
+    const keyHex = generateKeyHex();
+    const steps = [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up }));
+    const live = openDatabase({ path: join(dir, 'pupitre.db'), keyHex });
+    migrate(live, steps);
+    const envois = join(dir, 'dmp-envois');
+    const service = (base: Db, box: Outbox, contentFolder: string): DmpService =>
+      new DmpService({
+        db: base,
+        clock,
+        logger: createMemoryLogger(clock),
+        audit: () => undefined,
+        http: (credential) => harness.transports[credential],
+        practitioner: () => practitioner,
+        patient: () => DUPONT,
+        settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+        outbox: box,
+        contentFolder,
+      });
+    try {
+      const liveOutbox = new Outbox({ db: live, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
+      await harness.sim.setMode('down');
+      const content = pdf('CR sauvegardé');
+      const queued = await service(live, liveOutbox, envois).send({ patientId: DUPONT.id, fileName: 'cr.pdf', content, typeCode: '11488-4' }, 'dr');
+      await liveOutbox.stop(1_000);
+      expect(readdirSync(envois)).toHaveLength(1);
+
+      const made = await backupDatabase(live, { folder: join(dir, 'sauvegardes'), keyHex, now: new Date(clock.now()), complete: (copy) => inlineOutgoingFiles(copy, envois) });
+      // The installation itself is untouched: its document stays in its sealed file.
+      expect(live.prepare('SELECT count(*) AS n FROM dmp_outgoing_file').get()).toEqual({ n: 1 });
+      expect(live.prepare('SELECT count(*) AS n FROM dmp_outgoing_content').get()).toEqual({ n: 0 });
+      live.close();
+      expect(readdirSync(join(dir, 'sauvegardes')).filter((f) => f.endsWith('-wal') || f.endsWith('-shm') || f.endsWith('.partial'))).toEqual([]);
+
+      // Another machine: the backup alone, no folder of sealed files.
+      rmSync(envois, { recursive: true, force: true });
+      const restored = openDatabase({ path: made.path, keyHex });
+      try {
+        expect(restored.prepare('SELECT count(*) AS n FROM dmp_outgoing_file').get()).toEqual({ n: 0 });
+        const restoredOutbox = new Outbox({ db: restored, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
+        const again = service(restored, restoredOutbox, join(dir, 'autre-dmp-envois'));
+        await harness.sim.setMode('up');
+        clock.advance(3_600_000);
+        await restoredOutbox.syncNow();
+        expect(again.sendings(DUPONT.id).find((s) => s.uniqueId === queued.uniqueId)?.state).toBe('sent');
+        expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+        expect(harness.sim.registry.contents.get(queued.uniqueId)!.toString('utf8')).toContain(Buffer.from(content).subarray(0, 300).toString('base64').slice(0, 100));
+        await restoredOutbox.stop(1_000);
+      } finally {
+        restored.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still sends a document queued in the database before sealed files existed', async () => {
+    // Another host on the same database, of before sealed files: its documents are blobs.
+    const plainOutbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
+    const plain = new DmpService({
+      db,
+      clock,
+      logger: createMemoryLogger(clock),
+      audit: () => undefined,
+      http: (credential) => harness.transports[credential],
+      practitioner: () => practitioner,
+      patient: () => DUPONT,
+      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      outbox: plainOutbox,
+    });
+    await harness.sim.setMode('down');
+    const queued = await plain.send({ patientId: DUPONT.id, fileName: 'ancien.pdf', content: pdf('CR ancien'), typeCode: '11488-4' }, 'dr');
+    await plainOutbox.stop(1_000);
+    expect(db.prepare('SELECT count(*) AS n FROM dmp_outgoing_content').get()).toEqual({ n: 1 });
+    expect(readdirSync(folder)).toEqual([]);
+    await harness.sim.setMode('up');
+    clock.advance(3_600_000);
+    await outbox.syncNow();
+    expect(service.sendings(DUPONT.id).find((s) => s.uniqueId === queued.uniqueId)?.state).toBe('sent');
+    expect(harness.sim.registry.byUniqueId(queued.uniqueId)).not.toBeNull();
+  });
+
+  it('sends a patient\'s unrelated documents in parallel, a replacement only after its original', async () => {
+    // Queued while the address is not configured: the three wait, then go together.
+    endpoint = '';
+    const first = await service.send({ patientId: DUPONT.id, fileName: 'a.pdf', content: pdf('CR A'), typeCode: '11488-4' }, 'dr');
+    const replacement = await service.send({ patientId: DUPONT.id, fileName: 'a2.pdf', content: pdf('CR A v2'), typeCode: '11488-4', replaces: first.uniqueId }, 'dr');
+    clock.advance(10);
+    const other = await service.send({ patientId: DUPONT.id, fileName: 'b.pdf', content: pdf('CR B'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    const state = (uniqueId: string): string | undefined => service.sendings(DUPONT.id).find((d) => d.uniqueId === uniqueId)?.state;
+    expect([state(first.uniqueId), state(replacement.uniqueId), state(other.uniqueId)]).toEqual(['waiting-card', 'queued', 'waiting-card']);
+    endpoint = harness.sim.url;
+    // One of the two chains is held in the DMP before its commit: the other one is registered meanwhile.
+    const pause = harness.sim.pauseNextSubmission('before-commit');
+    outbox.wake('test');
+    const sync = outbox.whenIdle();
+    await pause.reached;
+    const registered = (uniqueId: string): boolean => harness.sim.registry.byUniqueId(uniqueId) !== null;
+    await expect.poll(() => registered(first.uniqueId) || registered(other.uniqueId), { timeout: 20_000 }).toBe(true);
+    // The replacement never goes before its original is registered.
+    if (!registered(first.uniqueId)) expect(registered(replacement.uniqueId)).toBe(false);
+    pause.release();
+    await sync;
+    await outbox.whenIdle();
+    expect(service.sendings(DUPONT.id).map((s) => s.state)).toEqual(['sent', 'sent', 'sent']);
+    expect(harness.sim.registry.byUniqueId(replacement.uniqueId)).not.toBeNull();
+    expect(harness.sim.registry.byUniqueId(first.uniqueId)?.status).toBe('Deprecated');
   });
 });

@@ -6,7 +6,7 @@ import type { AuditInput } from '../audit';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
 const PATIENTS: Record<string, DmpPatient> = {
@@ -65,7 +65,7 @@ describe('DmpService against the DMP simulator', () => {
 
   const fresh = (): DmpService => {
     db = openDatabase({ path: ':memory:' });
-    migrate(db, dmpMigrations.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
     audit = [];
     practitioner = demoDmpPractitioner(pki);
     return makeService();

@@ -11,6 +11,7 @@ import type { CodedValue, XdsDocumentMetadata } from './xds';
 import { setAuthorisation } from './use-cases/authorisation';
 import { cachedDmp, markSeen } from './use-cases/cached';
 import { createDmpContext, type DmpContext } from './use-cases/context';
+import { sweepOutgoingContent } from './use-cases/outgoing-content';
 import { readDmpDocument } from './use-cases/document';
 import { openDmp } from './use-cases/open';
 import { prewarmDmp } from './use-cases/prewarm';
@@ -29,6 +30,7 @@ export class DmpService {
 
   constructor(deps: DmpServiceDeps) {
     this.ctx = createDmpContext(deps);
+    sweepOutgoingContent(this.ctx, deps.clock.now());
     deps.outbox?.register(sendQueue(this.ctx));
     deps.outbox?.setProbe('dmp', () => probeDmp(this.ctx));
   }

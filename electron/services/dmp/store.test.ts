@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../platform/db';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
 import { createDmpStore } from './store';
 import type { DocumentEntry } from './xds';
 
@@ -33,7 +33,7 @@ const entry = (over: Partial<DocumentEntry> = {}): DocumentEntry => ({
 
 function freshStore() {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, dmpMigrations.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
   const updatedAt = (uniqueId: string): string | undefined =>
     db.prepare<[string], { updated_at: string }>('SELECT updated_at FROM dmp_documents WHERE unique_id = ?').get(uniqueId)?.updated_at;
   return { store: createDmpStore(db), updatedAt };

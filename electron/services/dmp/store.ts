@@ -18,7 +18,12 @@ export interface OutgoingRow {
   replaces: string | null;
   jobId: string | null;
   sentAt: string | null;
+  /** Digest of the canonical form computed when queued (XAdES manifest), or null: computed when sent. */
+  canonicalDigest: { algorithm: 'sha256'; value: string } | null;
 }
+
+/** Where an outgoing document's bytes are: a sealed file beside the database, or a blob in it. */
+export type OutgoingContentRef = { kind: 'file'; file: string; key: Buffer; size: number } | { kind: 'blob'; content: Buffer };
 
 export type DmpStore = ReturnType<typeof createDmpStore>;
 
@@ -50,17 +55,20 @@ export function createDmpStore(db: Db) {
        WHERE dmp_documents.entry_json IS NOT excluded.entry_json`,
     ),
     markSeen: db.prepare<[string, string]>('UPDATE dmp_documents SET seen = 1 WHERE patient_id = ? AND unique_id = ? AND seen = 0'),
-    insertOutgoing: db.prepare<[string, string, string, string, string, string | null, string | null]>(
-      `INSERT INTO dmp_outgoing (unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    insertOutgoing: db.prepare<[string, string, string, string, string, string | null, string | null, string | null]>(
+      `INSERT INTO dmp_outgoing (unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, canonical_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertContent: db.prepare<[string, Buffer]>('INSERT INTO dmp_outgoing_content (unique_id, content) VALUES (?, ?)'),
+    insertContentFile: db.prepare<[string, string, Buffer, number]>('INSERT INTO dmp_outgoing_file (unique_id, file, file_key, size) VALUES (?, ?, ?, ?)'),
+    contentFile: db.prepare<[string], { file: string; file_key: Buffer; size: number }>('SELECT file, file_key, size FROM dmp_outgoing_file WHERE unique_id = ?'),
+    contentFiles: db.prepare<[], { file: string }>('SELECT file FROM dmp_outgoing_file'),
     setOutgoingSent: db.prepare<[string, string]>('UPDATE dmp_outgoing SET sent_at = ? WHERE unique_id = ? AND sent_at IS NULL'),
     outgoing: db.prepare<[string], OutgoingDbRow>(
-      'SELECT unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, sent_at FROM dmp_outgoing WHERE unique_id = ?',
+      'SELECT unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, sent_at, canonical_digest FROM dmp_outgoing WHERE unique_id = ?',
     ),
     outgoingContent: db.prepare<[string], { content: Buffer }>('SELECT content FROM dmp_outgoing_content WHERE unique_id = ?'),
     outgoingByPatient: db.prepare<[string], OutgoingDbRow>(
-      'SELECT unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, sent_at FROM dmp_outgoing WHERE patient_id = ? ORDER BY created_at DESC, rowid DESC',
+      'SELECT unique_id, patient_id, created_at, actor, metadata_json, replaces, job_id, sent_at, canonical_digest FROM dmp_outgoing WHERE patient_id = ? ORDER BY created_at DESC, rowid DESC',
     ),
   };
 
@@ -73,6 +81,7 @@ export function createDmpStore(db: Db) {
     replaces: row.replaces,
     jobId: row.job_id,
     sentAt: row.sent_at,
+    canonicalDigest: row.canonical_digest?.startsWith('sha256:') === true ? { algorithm: 'sha256', value: row.canonical_digest.slice('sha256:'.length) } : null,
   });
   const toStored = (row: { entry_json: string; first_seen_at: string; seen: number }): StoredDocument => ({
     entry: JSON.parse(row.entry_json) as DocumentEntry,
@@ -123,9 +132,12 @@ export function createDmpStore(db: Db) {
       for (const id of uniqueIds) n += statements.markSeen.run(patientId, id).changes;
       return n;
     },
-    insertOutgoing(row: Omit<OutgoingRow, 'sentAt'>, content: Uint8Array): void {
-      statements.insertOutgoing.run(row.uniqueId, row.patientId, row.createdAt, row.actor, JSON.stringify(row.metadata), row.replaces, row.jobId);
-      statements.insertContent.run(row.uniqueId, Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+    /** The row and where its bytes are (a sealed file already written and flushed, or the bytes themselves). */
+    insertOutgoing(row: Omit<OutgoingRow, 'sentAt'>, content: { kind: 'file'; file: string; key: Buffer; size: number } | { kind: 'blob'; content: Uint8Array }): void {
+      const digest = row.canonicalDigest === null ? null : `${row.canonicalDigest.algorithm}:${row.canonicalDigest.value}`;
+      statements.insertOutgoing.run(row.uniqueId, row.patientId, row.createdAt, row.actor, JSON.stringify(row.metadata), row.replaces, row.jobId, digest);
+      if (content.kind === 'file') statements.insertContentFile.run(row.uniqueId, content.file, content.key, content.size);
+      else statements.insertContent.run(row.uniqueId, Buffer.from(content.content.buffer, content.content.byteOffset, content.content.byteLength));
     },
     setOutgoingSent(uniqueId: string, at: string): void {
       statements.setOutgoingSent.run(at, uniqueId);
@@ -134,8 +146,15 @@ export function createDmpStore(db: Db) {
       const row = statements.outgoing.get(uniqueId);
       return row === undefined ? null : toOutgoing(row);
     },
-    outgoingContent(uniqueId: string): Buffer | null {
-      return statements.outgoingContent.get(uniqueId)?.content ?? null;
+    outgoingContent(uniqueId: string): OutgoingContentRef | null {
+      const file = statements.contentFile.get(uniqueId);
+      if (file !== undefined) return { kind: 'file', file: file.file, key: file.file_key, size: file.size };
+      const blob = statements.outgoingContent.get(uniqueId)?.content;
+      return blob === undefined ? null : { kind: 'blob', content: blob };
+    },
+    /** Every sealed file a row names (the others are left by a crash: see SealedFileStore.sweep). */
+    contentFiles(): Set<string> {
+      return new Set(statements.contentFiles.all().map((r) => r.file));
     },
     outgoingByPatient(patientId: string): OutgoingRow[] {
       return statements.outgoingByPatient.all(patientId).map(toOutgoing);
@@ -152,4 +171,5 @@ interface OutgoingDbRow {
   replaces: string | null;
   job_id: string | null;
   sent_at: string | null;
+  canonical_digest: string | null;
 }

@@ -82,6 +82,11 @@ export interface DmpServiceDeps {
    * it in its worker thread, off the event loop (a CDA may be 16 MB); in-process by default.
    */
   readCdaMetadata?: (bytes: Uint8Array, extraConfidentiality: string[]) => Promise<XdsDocumentMetadata>;
+  /**
+   * Folder of the sealed files that hold the documents waiting to be sent (README « Design »);
+   * the host gives one under its data folder. Without it, documents stay in the database.
+   */
+  contentFolder?: string;
   /** Time spent in each stage of the exchanges (the bench's breakdown). */
   trace?: DmpTrace;
 }

@@ -12,7 +12,7 @@ import { createManualClock, type ManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import type { HttpClient } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 import { VIHF_RENEW_BEFORE_MS, VIHF_VALIDITY_MS } from './vihf-cache';
 
@@ -55,7 +55,7 @@ describe('DMP opening: VIHF reuse, kept-alive and pre-warmed connections', () =>
     // The card's signature key, counted: one VIHF signed = one signature.
     const practitioner: DmpPractitioner = { ...card, signer: { sign: (data) => ((signatures += 1), card.signer.sign(data)), certificateChain: () => card.signer.certificateChain() } };
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, dmpMigrations.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
     closers.push(async () => void db.close());
     return new DmpService({
       db,

@@ -29,7 +29,7 @@ import { parseEnvelope, parseMediaType, parseMultipartRelated, toMtomMessage, WS
 import { childElements, parseXml, serializeElement } from '../../platform/xml';
 import { Outbox, outboxMigrations } from '../outbox';
 import { NS } from './codes';
-import { dmpMigrations } from './schema';
+import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient } from './service';
 
 const both: PrerequisiteCheck = () => hasReference() ?? hasXmllint();
@@ -89,7 +89,7 @@ describeWithPrerequisites('conformance', both, 'DMP exchanges on the wire agains
     harness = await startDmpHarness(pki, { now: () => clock.now() });
     const recording = { CPS: recordingTransport(harness.transports.CPS), STRUCTURE: recordingTransport(harness.transports.STRUCTURE) };
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, [...outboxMigrations, ...dmpMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
     const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
     let cardInserted = true;
     let indirect = false;

@@ -2,6 +2,7 @@
  * What every DMP use case works with: the service's dependencies, its store, the DMPi client and
  * the few helpers they share (clock as ISO text, the démo preparation, new OIDs).
  */
+import { createSealedFileStore, type SealedFileStore } from '../../../platform/db';
 import type { Logger } from '../../../platform/log';
 import { DmpClient } from '../client';
 import { createDmpStore, type DmpStore } from '../store';
@@ -12,6 +13,8 @@ export interface DmpContext {
   store: DmpStore;
   client: DmpClient;
   logger: Logger;
+  /** Sealed files of the documents to send, when the service was given a folder. */
+  contents: SealedFileStore | null;
   /** The clock as ISO text. */
   now(): string;
   /** Awaited before any exchange (démo: simulator and virtual card). */
@@ -27,6 +30,7 @@ export function createDmpContext(deps: DmpServiceDeps): DmpContext {
     deps,
     store,
     logger: deps.logger.child('dmp'),
+    contents: deps.contentFolder === undefined ? null : createSealedFileStore(deps.contentFolder),
     client: new DmpClient({
       baseUrl: () => deps.settings().endpoint,
       clock: deps.clock,

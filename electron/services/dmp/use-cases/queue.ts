@@ -11,7 +11,9 @@ import { DmpError, hl7Ts } from '../client';
 import { parsePatientCx } from '../codes';
 import { DMP_SEND_QUEUE, type DmpPractitioner, type DmpSendingView, type SendInput, type SendPayload } from '../types';
 import type { CodedValue, XdsAuthor, XdsDocumentMetadata } from '../xds';
+import type { OutgoingRow } from '../store';
 import { qualifiedPatient } from './caller';
+import { discardOutgoingContent, sealOutgoingContent } from './outgoing-content';
 import type { DmpContext } from './context';
 import { sendingView } from './sendings';
 
@@ -63,6 +65,7 @@ export function queueDocument(ctx: DmpContext, input: SendInput, actorName: stri
   const replaced = input.replaces === undefined ? null : replacedVersion(ctx, input.patientId, input.replaces);
   let content: Buffer;
   let metadata: XdsDocumentMetadata;
+  let canonicalDigest: OutgoingRow['canonicalDigest'] = null;
   const confidentiality = confidentialityCodes(input);
   if (isPdf) {
     if (input.typeCode === undefined || input.typeCode === '') throw new AppError('DMP_TYPE_REQUIRED');
@@ -91,8 +94,10 @@ export function queueDocument(ctx: DmpContext, input: SendInput, actorName: stri
       },
       { newOid: () => ctx.newOid() },
     );
-    content = Buffer.from(built.xml, 'utf8');
+    // Built canonical, with its size, SHA-1 and canonical digest computed once (cda/build.ts).
+    content = built.bytes;
     metadata = built.metadata;
+    canonicalDigest = built.canonicalDigest;
   } else {
     // Not a PDF: the whole file through the safe parser, whatever comes before the root (a BOM,
     // the XML declaration, processing instructions, a leading comment of any length: the official
@@ -105,28 +110,56 @@ export function queueDocument(ctx: DmpContext, input: SendInput, actorName: stri
     const cx = parsePatientCx(metadata.sourcePatientId);
     if (cx === null || cx.matricule !== patient.ins.matricule) throw new AppError('DMP_FILE_INVALID', { reason: 'patient-mismatch' });
   }
-  metadata = { ...metadata, size: content.length, hash: createHash('sha1').update(content).digest('hex') };
-  if (input.replaces !== undefined) metadata.replaces = input.replaces;
+  if (metadata.size !== content.length || metadata.hash === undefined) metadata = { ...metadata, size: content.length, hash: createHash('sha1').update(content).digest('hex') };
+  if (input.replaces !== undefined) metadata = { ...metadata, replaces: input.replaces };
   const createdAt = ctx.now();
-  const row = { uniqueId: metadata.uniqueId, patientId: input.patientId, createdAt, actor: actorName, metadata, replaces: input.replaces ?? null };
-  const job = inTransaction(deps.db, () => {
-    const existing = store.outgoing(metadata.uniqueId);
-    if (existing !== null && existing.jobId !== null) return outbox.get(existing.jobId);
-    // The job first (its id goes into the row), then the document: one transaction (ARCHITECTURE.md §5).
-    const enqueued = outbox.enqueue<SendPayload>(DMP_SEND_QUEUE, {
-      idempotencyKey: metadata.uniqueId,
-      serialKey: `dmp:${input.patientId}`,
-      payload: { uniqueId: metadata.uniqueId },
-      // The screen says what and for whom (the patient is named from patientId); the uniqueId stays for support.
-      subject: { patientId: input.patientId, label: `« ${metadata.title} » au DMP (${isPdf ? 'PDF' : 'CDA'}, ${mib(content.length)})`, ref: metadata.uniqueId },
+  const row = { uniqueId: metadata.uniqueId, patientId: input.patientId, createdAt, actor: actorName, metadata, replaces: input.replaces ?? null, canonicalDigest };
+  const serialKey = versionChainKey(ctx, input.patientId, metadata, input.replaces);
+  // Durable before the row that names it commits (sealed file written and flushed): when `send`
+  // returns, the document and its job are on disk (synchronous=FULL commit after the file's fsync).
+  const sealed = sealOutgoingContent(ctx, metadata.uniqueId, content);
+  let job: ReturnType<typeof outbox.get>;
+  try {
+    job = inTransaction(deps.db, () => {
+      const existing = store.outgoing(metadata.uniqueId);
+      if (existing !== null && existing.jobId !== null) {
+        discardOutgoingContent(ctx, sealed);
+        return outbox.get(existing.jobId);
+      }
+      // The job first (its id goes into the row), then the document: one transaction (ARCHITECTURE.md §5).
+      const enqueued = outbox.enqueue<SendPayload>(DMP_SEND_QUEUE, {
+        idempotencyKey: metadata.uniqueId,
+        serialKey,
+        payload: { uniqueId: metadata.uniqueId },
+        // The screen says what and for whom (the patient is named from patientId); the uniqueId stays for support.
+        subject: { patientId: input.patientId, label: `« ${metadata.title} » au DMP (${isPdf ? 'PDF' : 'CDA'}, ${mib(content.length)})`, ref: metadata.uniqueId },
+      });
+      store.insertOutgoing({ ...row, jobId: enqueued.id }, sealed);
+      deps.audit({ actor: actorName, patientRef: input.patientId, action: 'dmp.send.queued', details: { uniqueId: metadata.uniqueId, typeCode: metadata.typeCode.code, replaces: input.replaces ?? null } });
+      return enqueued;
     });
-    store.insertOutgoing({ ...row, jobId: enqueued.id }, content);
-    deps.audit({ actor: actorName, patientRef: input.patientId, action: 'dmp.send.queued', details: { uniqueId: metadata.uniqueId, typeCode: metadata.typeCode.code, replaces: input.replaces ?? null } });
-    return enqueued;
-  });
+  } catch (error) {
+    discardOutgoingContent(ctx, sealed);
+    throw error;
+  }
   deps.notify?.('dmp.changed', { patientId: input.patientId, reason: 'sending' });
   outbox.wake('dmp.send');
   return sendingView(ctx, { ...row, jobId: job?.id ?? null, sentAt: null });
+}
+
+/**
+ * The outbox runs one job at a time per key. Only versions of one document depend on each other (a
+ * replacement needs its original registered: RPLC, CI-SIS setId kept across versions), so the key
+ * is the version chain — its setId — and a patient's other documents go out in parallel. A
+ * replacement of a document still queued here takes that document's key, whatever its own setId.
+ */
+function versionChainKey(ctx: DmpContext, patientId: string, metadata: XdsDocumentMetadata, replaces: string | undefined): string {
+  if (replaces !== undefined) {
+    const original = ctx.store.outgoing(replaces);
+    const key = original === null || original.jobId === null ? undefined : ctx.deps.outbox?.get(original.jobId)?.serialKey;
+    if (key !== undefined && key !== null) return key;
+  }
+  return `dmp:${patientId}:${metadata.setId ?? replaces ?? metadata.uniqueId}`;
 }
 
 async function readCdaMetadata(ctx: DmpContext, bytes: Buffer, confidentiality: string[]): Promise<XdsDocumentMetadata> {

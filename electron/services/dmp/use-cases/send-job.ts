@@ -17,6 +17,7 @@ import { DMP_SEND_QUEUE, type Caller, type SendPayload } from '../types';
 import type { DocumentEntry } from '../xds';
 import { callContext, callerOf } from './caller';
 import type { DmpContext } from './context';
+import { readOutgoingContent } from './outgoing-content';
 import { requireRight } from './rights';
 
 const sendPayloadSchema = z.object({ uniqueId: z.string().min(1).max(200) });
@@ -60,8 +61,9 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
     credentials,
     run: async (job, context) => {
       const row = store.outgoing(job.payload.uniqueId);
-      const content = store.outgoingContent(job.payload.uniqueId);
-      if (row === null || content === null) throw new AppError('DMP_DOCUMENT_NOT_FOUND');
+      const stored = store.outgoingContent(job.payload.uniqueId);
+      if (row === null || stored === null) throw new AppError('DMP_DOCUMENT_NOT_FOUND');
+      const content = readOutgoingContent(ctx, row.uniqueId, stored);
       const caller = context.credentials;
       requireRight('TD2.1', caller.actor);
       const ins = parsePatientCx(row.metadata.sourcePatientId);
@@ -97,7 +99,7 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
             ...(replacesEntryUuid === undefined ? {} : { replacesEntryUuid }),
           },
           content,
-          { signatureUniqueId: ctx.newOid() },
+          { signatureUniqueId: ctx.newOid(), ...(row.canonicalDigest === null ? {} : { canonicalDigest: row.canonicalDigest }) },
         );
       } finally {
         deps.audit({ actor: row.actor, patientRef: row.patientId, action: 'dmp.td21', details: { uniqueId: row.uniqueId, jobId: job.id, mode: caller.credentials.mode } });

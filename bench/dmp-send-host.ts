@@ -1,0 +1,119 @@
+/**
+ * The host side of the DMP « send » bench, in its own process (bench/dmp.bench.ts starts it): it
+ * imports only what the desk's host imports for this path (database, outbox, DMP service, HTTP),
+ * so the RSS the parent samples from /proc is the host's own, harness excluded.
+ *
+ * Protocol: options as JSON on argv[2]; one JSON line per step on stdout
+ * (`{"step":"queued",…}`, `{"step":"sync-start"}`, `{"step":"sent",…}`, `{"step":"done",…}`); the
+ * parent resets the peak RSS between `sync-start` and the sync (Linux clear_refs) and reads it after.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createManualClock, systemClock } from '../electron/platform/clock';
+import { generateKeyHex } from '../electron/platform/db/key';
+import { migrate, openDatabase } from '../electron/platform/db';
+import { HttpClient } from '../electron/platform/http';
+import { createMemoryLogger } from '../electron/platform/log';
+import { DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
+import { Outbox, outboxMigrations } from '../electron/services/outbox';
+import { makePdf } from '../fixtures/sim/dmp/pdf';
+import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports } from '../fixtures/wiring/dmp';
+import { ensureSharedTestPki } from '../fixtures/sim/pki';
+import { sampleDocument, sendStages } from './dmp-send-stages';
+
+interface Options {
+  url: string;
+  drainUrl: string;
+  docs: number;
+  docBytes: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as Options;
+const patient: DmpPatient = CRASH_PATIENT;
+
+function say(message: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Waits for the parent's go (one line on stdin) after a step it measures around. */
+function waitForGo(): Promise<void> {
+  return new Promise((resolve) => process.stdin.once('data', () => resolve()));
+}
+
+async function main(): Promise<void> {
+  const pki = await ensureSharedTestPki();
+  const transports = dmpTransports(pki);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
+  const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
+  migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  const clock = systemClock;
+  const logger = createMemoryLogger(createManualClock());
+  const practitioner = demoDmpPractitioner(pki);
+  const outbox = new Outbox({ db, clock, logger, audit: () => undefined });
+  const service = new DmpService({
+    db,
+    clock,
+    logger,
+    audit: () => undefined,
+    http: (c) => transports[c],
+    practitioner: () => practitioner,
+    patient: () => patient,
+    settings: () => ({ endpoint: options.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+    outbox,
+    contentFolder: join(dir, 'dmp-envois'),
+  });
+  try {
+    say({ step: 'ready' });
+    await waitForGo();
+    // Queueing time: the `send` calls only (the bench makes each PDF just before, untimed).
+    let enqueueMs = 0;
+    for (let i = 0; i < options.docs; i++) {
+      const content = makePdf(`Document ${i}`, [], options.docBytes - 600);
+      const started = performance.now();
+      await service.send({ patientId: patient.id, fileName: `doc-${i}.pdf`, content, typeCode: '11488-4' }, 'bench');
+      enqueueMs += performance.now() - started;
+    }
+    let t = performance.now();
+    say({ step: 'queued', enqueueMs });
+    await waitForGo();
+    t = performance.now();
+    await outbox.syncNow();
+    const sendMs = performance.now() - t;
+    const sent = service.sendings(patient.id).filter((s) => s.state === 'sent').length;
+    say({ step: 'sent', sendMs, sent });
+    await waitForGo();
+    // Loopback bound: the same number of bytes, same mutual TLS, 2 requests at a time (the queue's concurrency).
+    const sample = Buffer.from(sampleDocument(practitioner, options.docBytes).xml, 'utf8');
+    const http = new HttpClient({ tls: { ca: pki.caBundlePem, clientCertificate: { kind: 'pem', key: pki.practitioner.authentication.privateKeyPem, cert: pki.practitioner.authentication.chainPem.slice(0, 2).join('') } } });
+    t = performance.now();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < options.docs) {
+        next += 1;
+        await http.request({ method: 'POST', url: options.drainUrl, body: sample, headers: { 'content-type': 'application/octet-stream' } });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    const boundMs = performance.now() - t;
+    http.close();
+    // Stage by stage, each stage alone on a sample of documents (same code as above).
+    const stages = await sendStages({ pki, practitioner, docBytes: options.docBytes, samples: Math.min(20, options.docs) });
+    say({ step: 'done', boundMs, bytes: sample.length, stages });
+  } finally {
+    transports.CPS.close();
+    transports.STRUCTURE.close();
+    await outbox.stop(1_000);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

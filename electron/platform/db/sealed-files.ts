@@ -1,0 +1,127 @@
+/**
+ * Large documents kept beside the database, encrypted (README « Design »: documents waiting to be
+ * sent). SQLCipher writes a megabyte blob twice (WAL, then checkpoint) through 4 KiB pages: ~30 ms
+ * per 1.3 MB document on this kind of machine, against ~5 ms for one encrypted file (measured in
+ * bench/dmp.bench.ts). Each file is sealed with AES-256-GCM (NIST SP 800-38D) under its own random
+ * key, which stays in the encrypted database with the row that names the file: a file alone is
+ * unreadable, and deleting the row destroys its key. The row's identifier is the additional
+ * authenticated data, so a file cannot be swapped for another one.
+ *
+ * Durability: `write` returns once the file and its folder entry are flushed (fsync). The caller
+ * commits the row naming it afterwards, so a committed row always has its file; a crash between the
+ * two leaves a file no row names, which `sweep` removes at the next start.
+ *
+ * File layout: "PUPSEAL1" (8 bytes), IV (12 bytes), ciphertext, GCM tag (16 bytes).
+ */
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../contract';
+import { fsyncDirectory } from './files';
+
+const MAGIC = Buffer.from('PUPSEAL1', 'latin1');
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const NAME = /^[0-9a-f-]{36}\.sealed$/;
+
+/** What the database row keeps to find and open a sealed file. */
+export interface SealedFileRef {
+  file: string;
+  key: Buffer;
+}
+
+export interface SealedFileStore {
+  readonly folder: string;
+  /** Encrypts `data` bound to `aad` into a new file, flushed before returning. */
+  write(data: Uint8Array, aad: string): SealedFileRef;
+  /** The plaintext; SEALED_FILE_UNREADABLE when the file is missing, altered or not this row's. */
+  read(ref: SealedFileRef, aad: string): Buffer;
+  remove(file: string): void;
+  /**
+   * Removes the files no row names (left by a crash between `write` and the commit) last written
+   * before `olderThan` (epoch ms: a file being written by another process is left alone); returns how many.
+   */
+  sweep(named: ReadonlySet<string>, olderThan: number): number;
+}
+
+export function createSealedFileStore(folder: string): SealedFileStore {
+  let folderReady = false;
+  const ensureFolder = (): void => {
+    if (folderReady) return;
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    folderReady = true;
+  };
+  return {
+    folder,
+    write(data, aad) {
+      ensureFolder();
+      const key = randomBytes(32);
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(aad, 'utf8'));
+      const sealed = cipher.update(data);
+      const tail = cipher.final();
+      const tag = cipher.getAuthTag();
+      const file = `${randomUUID()}.sealed`;
+      const fd = openSync(join(folder, file), 'wx', 0o600);
+      try {
+        for (const part of [MAGIC, iv, sealed, tail, tag]) {
+          let offset = 0;
+          while (offset < part.length) offset += writeSync(fd, part, offset, part.length - offset);
+        }
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      fsyncDirectory(folder);
+      return { file, key };
+    },
+    read(ref, aad) {
+      if (!NAME.test(ref.file)) throw new AppError('SEALED_FILE_UNREADABLE', { reason: 'name' });
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(join(folder, ref.file));
+      } catch (cause) {
+        throw new AppError('SEALED_FILE_UNREADABLE', { reason: 'missing' }, { cause });
+      }
+      if (bytes.length < MAGIC.length + IV_BYTES + TAG_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+        throw new AppError('SEALED_FILE_UNREADABLE', { reason: 'format' });
+      }
+      const iv = bytes.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', ref.key, iv);
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      try {
+        const head = decipher.update(bytes.subarray(MAGIC.length + IV_BYTES, bytes.length - TAG_BYTES));
+        const tail = decipher.final();
+        return tail.length === 0 ? head : Buffer.concat([head, tail]);
+      } catch (cause) {
+        throw new AppError('SEALED_FILE_UNREADABLE', { reason: 'authentication' }, { cause });
+      }
+    },
+    remove(file) {
+      if (!NAME.test(file)) return;
+      rmSync(join(folder, file), { force: true });
+    },
+    sweep(named, olderThan) {
+      let names: string[];
+      try {
+        names = readdirSync(folder);
+      } catch {
+        return 0;
+      }
+      let removed = 0;
+      for (const name of names) {
+        if (!NAME.test(name) || named.has(name)) continue;
+        try {
+          if (statSync(join(folder, name)).mtimeMs >= olderThan) continue;
+          rmSync(join(folder, name), { force: true });
+          removed += 1;
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return removed;
+    },
+  };
+}
