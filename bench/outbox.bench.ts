@@ -13,11 +13,13 @@
  * Prints a markdown section on stdout (collected into bench/README.md by scripts/bench.mjs).
  */
 import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, fsyncSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { buildDBClient, Runner, SqliteQueue } from 'liteque';
 import { better, defineQueue, defineWorker } from 'plainjob';
@@ -26,7 +28,13 @@ import { systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { createLogger } from '../electron/platform/log';
-import { Outbox, outboxMigrations } from '../electron/services/outbox';
+import { migrations as hostMigrations } from '../electron/host/migrations';
+import { wireOutboxRetention } from '../electron/host/wiring/outbox-retention';
+import { createHostWorkers } from '../electron/host/workers';
+import { AuditTrail } from '../electron/services/audit';
+import { DEFAULT_PURGE_BATCH } from '../electron/services/outbox/retention';
+import { SettingsService } from '../electron/services/settings';
+import { Outbox, outboxMigrations, outboxMigrations2 } from '../electron/services/outbox';
 
 // liteque and plainjob are built on plain better-sqlite3 (unencrypted), loaded as they load it.
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => BetterSqlite3.Database;
@@ -83,7 +91,7 @@ function tracker() {
 
 async function pupitre(dir: string): Promise<System> {
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...outboxMigrations, ...outboxMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
   const outbox = new Outbox({ db, clock: systemClock, logger: silent, audit: () => undefined });
   outbox.register({
     name: 'bench',
@@ -213,6 +221,15 @@ interface Result {
   p50: number;
   p99: number;
   duplicates: number;
+  latencies: number[];
+}
+
+/** The rounds of one system together: pooled latencies, median throughput. */
+function pool(results: Result[]): Result {
+  const first = results[0] as Result;
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const perSecond = results.map((r) => r.perSecond).sort((a, b) => a - b)[Math.floor(results.length / 2)] as number;
+  return { ...first, perSecond, latencies, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: results.reduce((n, r) => n + r.duplicates, 0) };
 }
 
 async function measure(make: (dir: string) => Promise<System>, label: string): Promise<Result> {
@@ -236,10 +253,97 @@ async function measure(make: (dir: string) => Promise<System>, label: string): P
       latencies.push(performance.now() - t0);
     }
     latencies.sort((a, b) => a - b);
-    return { name: system.name, durability: system.durability, perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: system.duplicates() };
+    return { name: system.name, durability: system.durability, perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: system.duplicates(), latencies };
   } finally {
     await system.close();
   }
+}
+
+const PURGE_JOBS = Number(process.env.BENCH_OUTBOX_PURGE_JOBS ?? 100_000);
+
+interface PurgeResult {
+  where: string;
+  jobs: number;
+  attempts: number;
+  seconds: number;
+  longestBlockMs: number;
+  p99BlockMs: number;
+  /** A desk write (an enqueue on the host's connection) every 20 ms during the purge. */
+  writeP50Ms: number;
+  writeMaxMs: number;
+}
+
+/**
+ * Retention purge on a large history: PURGE_JOBS done jobs older than the period (each with one
+ * attempt, a DMP-like payload and subject) in the encrypted base on disk, purged as the host does
+ * it (wiring/outbox-retention.ts: in its worker thread, own connection, 10 batches per task), and,
+ * for comparison, on the host's own event loop. Meanwhile the event loop's delay is sampled every
+ * millisecond and the desk enqueues a job every 20 ms (its duration includes any wait for the
+ * write lock). The longest block is what a click on the desk could wait at worst.
+ */
+async function measurePurge(mode: 'worker' | 'host' | 'none'): Promise<PurgeResult> {
+  const inWorker = mode === 'worker';
+  const dataDir = mkdtempSync(join(BASE, 'purge-'));
+  const keyHex = generateKeyHex();
+  const db = openDatabase({ path: join(dataDir, 'pupitre.db'), keyHex });
+  migrate(db, hostMigrations);
+  const old = Date.now() - 60 * 86_400_000;
+  const insertJob = db.prepare(
+    `INSERT INTO outbox_job (queue, idempotency_key, serial_key, payload, subject, patient_id, status, attempts, lease_token, created_at, updated_at)
+     VALUES ('dmp.send', ?, ?, ?, ?, ?, 'done', 1, 1, ?, ?)`,
+  );
+  const insertAttempt = db.prepare(`INSERT INTO outbox_attempt (job_id, lease_token, attempt, worker, started_at, ended_at, outcome) VALUES (?, 1, 1, 'worker-bench', ?, ?, 'done')`);
+  db.transaction(() => {
+    for (let n = 0; n < PURGE_JOBS; n += 1) {
+      const uid = `1.2.250.1.213.1.1.9.${n}.${'7'.repeat(20)}`;
+      const id = insertJob.run(uid, `dmp:patient-${n % 5000}`, JSON.stringify({ uniqueId: uid }), JSON.stringify({ patientId: `patient-${n % 5000}`, label: `« Compte rendu ${n} » au DMP (CDA, 1,2 Mio)`, ref: uid }), `patient-${n % 5000}`, old + n, old + n).lastInsertRowid;
+      insertAttempt.run(id, old + n, old + n + 40);
+    }
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const audit = new AuditTrail(db, systemClock);
+  const settings = new SettingsService(db, systemClock, { name: 'Pupitre', version: 'bench' }, audit.write);
+  const outbox = new Outbox({ db, clock: systemClock, logger: silent, audit: audit.write });
+  outbox.register({ name: 'desk', label: 'Desk', endpoint: 'desk', payload: z.object({ n: z.number() }), concurrency: 1, attemptTimeoutMs: 60_000, timeBudgetMs: 3_600_000, maxAttempts: 3, run: async () => undefined });
+  const workers = inWorker ? createHostWorkers({ dataDir, keyHex, logger: silent }) : undefined;
+  const schedule = wireOutboxRetention({ outbox, settings, logger: silent, clock: systemClock, ...(workers === undefined ? {} : { workers }) }, { firstRunMs: 0, intervalMs: 3_600_000, ...(process.env.BENCH_PURGE_BATCH === undefined ? {} : { batchSize: Number(process.env.BENCH_PURGE_BATCH) }) });
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  const writes: number[] = [];
+  const t0 = performance.now();
+  histogram.enable();
+  let purging = true;
+  if (mode === 'none') {
+    // Baseline: the same desk writes and sampling for 3 s, nothing purged.
+    setTimeout(() => (purging = false), 3_000);
+  } else {
+    schedule.start();
+    while (schedule.running() === null) await new Promise((resolve) => setTimeout(resolve, 1));
+    void schedule.running()?.finally(() => (purging = false));
+  }
+  for (let n = 0; purging; n += 1) {
+    const w0 = performance.now();
+    outbox.enqueue('desk', { idempotencyKey: `d${n}`, payload: { n }, subject: { label: 'desk' } });
+    writes.push(performance.now() - w0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  histogram.disable();
+  const seconds = (performance.now() - t0) / 1_000;
+  await schedule.stop();
+  const entry = audit.list({ limit: 10 }).find((e) => e.action === 'outbox.purge');
+  await workers?.close();
+  db.close();
+  writes.sort((x, y) => x - y);
+  const details = (entry?.details ?? {}) as { jobs?: number; attempts?: number };
+  return {
+    where: mode === 'worker' ? 'worker thread (as the host runs it)' : mode === 'host' ? 'host event loop (no worker, for comparison)' : '_no purge (baseline: the desk writes alone, 3 s)_',
+    jobs: details.jobs ?? 0,
+    attempts: details.attempts ?? 0,
+    seconds,
+    longestBlockMs: histogram.max / 1e6,
+    p99BlockMs: histogram.percentile(99) / 1e6,
+    writeP50Ms: percentile(writes, 50),
+    writeMaxMs: writes[writes.length - 1] ?? NaN,
+  };
 }
 
 /** One `synchronous = FULL` commit of a small row on this disk (plain SQLite): the unit the queues pay per commit. */
@@ -259,40 +363,133 @@ function commitFloor(): number {
   return percentile(times.sort((a, b) => a - b), 50);
 }
 
-const loadAtStart = loadavg()[0] ?? 0;
-const floorBefore = commitFloor();
-const results: Result[] = [];
-for (const [label, make] of [
-  ['pupitre', (dir: string) => pupitre(dir)],
-  ['plainjob', (dir: string) => plainjob(dir, false)],
-  ['liteque', (dir: string) => liteque(dir, false)],
-  ['plainjob-full', (dir: string) => plainjob(dir, true)],
-  ['liteque-full', (dir: string) => liteque(dir, true)],
-] as const) {
-  process.stderr.write(`bench outbox: ${label}\n`);
-  results.push(await measure(make, label));
+const SYSTEMS = {
+  pupitre: (dir: string) => pupitre(dir),
+  plainjob: (dir: string) => plainjob(dir, false),
+  liteque: (dir: string) => liteque(dir, false),
+  'plainjob-full': (dir: string) => plainjob(dir, true),
+  'liteque-full': (dir: string) => liteque(dir, true),
+} as const;
+type SystemLabel = keyof typeof SYSTEMS;
+const LABELS = Object.keys(SYSTEMS) as SystemLabel[];
+// Rounds are interleaved (A/B/C…/A/B/C…) so that a slow minute of the shared machine falls on
+// every system alike; latencies are pooled over the rounds, throughput is the median round.
+const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 3);
+
+/**
+ * Child mode (`BENCH_OUTBOX_FSYNC=label`): a small closed loop of one system, run under
+ * `strace -f -c -e trace=fsync,fdatasync` by the parent to count the fsyncs each job costs.
+ */
+async function fsyncChild(label: SystemLabel): Promise<void> {
+  const system = await SYSTEMS[label](mkdtempSync(join(BASE, `fsync-${label}-`)));
+  // Warm-up (schema, first checkpoint-free commits), then the counted jobs, marked in the trace
+  // by a failing fsync(-1) before and after so only the loop is counted.
+  for (let i = 0; i < 5; i += 1) {
+    system.enqueue(i);
+    await system.drain();
+  }
+  markTrace();
+  for (let i = 0; i < FSYNC_JOBS; i += 1) {
+    system.enqueue(100 + i);
+    await system.drain();
+  }
+  markTrace();
+  await system.close();
+}
+const FSYNC_JOBS = 50;
+let markerFd: number | null = null;
+/** fsync of /dev/null (EINVAL): a line in the trace that marks where the counted loop starts and ends. */
+function markTrace(): void {
+  markerFd ??= openSync('/dev/null', 'r');
+  try {
+    fsyncSync(markerFd);
+  } catch {
+    // EINVAL: the marker itself.
+  }
 }
 
+interface SyncCost {
+  fsyncs: number;
+  /** Bytes written (WAL frames and their headers) per job. */
+  bytes: number;
+  /** Median duration of one fsync (strace -T; strace slows every call a little). */
+  fsyncMs: number;
+}
+
+/** fsync + fdatasync calls, bytes written and fsync time per job of each system, from strace; null when strace is missing. */
+function countFsyncs(label: SystemLabel): SyncCost | null {
+  const out = join(mkdtempSync(join(BASE, 'strace-')), 'trace');
+  const result = spawnSync('strace', ['-f', '-qq', '-T', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', out, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_OUTBOX_FSYNC: label },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.error !== undefined || result.status !== 0 || !existsSync(out)) return null;
+  const lines = readFileSync(out, 'utf8').split('\n');
+  const marks = lines.flatMap((line, i) => (/fsync\(\d+\)\s+= -1 EINVAL/.test(line) ? [i] : []));
+  if (marks.length < 2) return null;
+  const inside = lines.slice((marks[0] as number) + 1, marks[marks.length - 1]).filter((line) => !/resumed|unfinished/.test(line));
+  const syncs = inside.filter((line) => /\b(fsync|fdatasync)\(\d+/.test(line));
+  const durations = syncs.map((line) => Number(/<([0-9.]+)>\s*$/.exec(line)?.[1] ?? NaN) * 1_000).filter(Number.isFinite).sort((x, y) => x - y);
+  const bytes = inside.filter((line) => /\bpwrite64\(/.test(line)).reduce((sum, line) => sum + Number(/=\s+(\d+)\s+<[^>]*>\s*$/.exec(line)?.[1] ?? 0), 0);
+  return { fsyncs: syncs.length / FSYNC_JOBS, bytes: bytes / FSYNC_JOBS, fsyncMs: percentile(durations, 50) };
+}
+
+const only = process.env.BENCH_OUTBOX_FSYNC as SystemLabel | undefined;
+if (only !== undefined) {
+  await fsyncChild(only);
+  process.exit(0);
+}
+
+const chosen = (process.env.BENCH_OUTBOX_SYSTEMS?.split(',') as SystemLabel[] | undefined) ?? LABELS;
+const loadAtStart = loadavg()[0] ?? 0;
+const floorBefore = commitFloor();
+const rounds = new Map<SystemLabel, Result[]>(chosen.map((label) => [label, []]));
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const label of chosen) {
+    process.stderr.write(`bench outbox: round ${round + 1}/${ROUNDS} ${label}\n`);
+    rounds.get(label)?.push(await measure(SYSTEMS[label], label));
+  }
+}
+const results: Result[] = chosen.map((label) => pool(rounds.get(label) ?? []));
+const fsyncs = new Map<string, SyncCost | null>(chosen.map((label, i) => [results[i]?.name ?? label, countFsyncs(label)]));
+const purges = process.env.BENCH_OUTBOX_PURGE === '0' ? [] : [await measurePurge('none'), await measurePurge('worker'), await measurePurge('host')];
 const floor = (floorBefore + commitFloor()) / 2;
 const loadAtEnd = loadavg()[0] ?? 0;
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
-const ours = results[0] as Result;
-const full = results.slice(3);
+const byLabel = (label: SystemLabel) => results[chosen.indexOf(label)];
+const ours = byLabel('pupitre') ?? (results[0] as Result);
+const full = [byLabel('plainjob-full'), byLabel('liteque-full')].filter((r): r is Result => r !== undefined);
+if (full.length === 0) full.push(ours);
+const fsyncText = (r: Result) => {
+  const cost = fsyncs.get(r.name);
+  if (cost === null || cost === undefined) return 'n/a (no strace)';
+  const median = Number.isFinite(cost.fsyncMs) ? `, fsync median ${cost.fsyncMs.toFixed(2)} ms` : '';
+  return `${cost.fsyncs.toFixed(1)} (${(cost.bytes / 1024).toFixed(1)} KiB written${median})`;
+};
 const fastestFull = full.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const quickestFull = full.reduce((a, b) => (b.p50 < a.p50 ? b : a));
 const lines = [
   '## Outbox: enqueue + claim + complete (bench/outbox.bench.ts)',
   '',
-  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id). Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
+  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id), ${ROUNDS} interleaved rounds (every system once per round, latencies pooled, median throughput). fsyncs per job: ${FSYNC_JOBS} closed-loop jobs of each system under \`strace -f -e trace=fsync,fdatasync\`. Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
   '',
-  '| queue | durability | jobs/s | p50 latency | p99 latency | jobs run twice |',
-  '|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.name} | ${r.durability} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${r.duplicates} |`),
-  `| _one FULL commit of a small row, plain SQLite, same disk (floor)_ | | | ${fmt(floor)} ms | | |`,
+  '| queue | durability | fsyncs per job (strace: bytes written per job, one fsync\'s median time) | jobs/s | p50 latency | p99 latency | jobs run twice |',
+  '|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.durability} | ${fsyncText(r)} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${r.duplicates} |`),
+  `| _one FULL commit of a small row, plain SQLite, same disk (floor)_ | | 1 | | ${fmt(floor)} ms | | |`,
   '',
   `**At equal durability (FULL): p50 latency ${fmt(ours.p50)} ms vs ${fmt(quickestFull.p50)} ms for ${quickestFull.name} (ratio ${(ours.p50 / quickestFull.p50).toFixed(2)}, target ≤ 1); throughput ${(ours.perSecond / fastestFull.perSecond).toFixed(2)}× the faster library (${fastestFull.name}).** p99 ${fmt(ours.p99)} ms vs ${fmt(quickestFull.p99)} ms.`,
   '',
-  `Where Pupitre's latency goes: two fsynced commits per job — the enqueue, which also claims the job when the outbox is running and the queue has room, then the completion (group commit) — i.e. about ${(ours.p50 / floor).toFixed(1)} × the commit floor; plainjob and liteque commit the add, the claim and the completion separately (three), and poll for work (1 ms here).`,
+  `Where Pupitre's latency goes: two fsynced commits per job — the enqueue, which also claims the job when the outbox is running and the queue has room, then the completion (group commit) — i.e. about ${(ours.p50 / floor).toFixed(1)} × the commit floor; plainjob and liteque commit the add, the claim and the completion separately (three) and poll for work (1 ms here). Fewer fsyncs but heavier ones: an fsync costs with the bytes it flushes, and each Pupitre commit writes more pages (encrypted, with their WAL frame): the enqueue+claim commit touches the job row, \`sqlite_sequence\` (ids never reused, so a domain row cannot point to another job after a purge), the unique (queue, idempotency key) index, the due index and the attempt row; the completion the job row, the due index and the attempt row. The engine no longer runs a pass (timer, queries) between the enqueue and the start of the attempt, and its queries search the due index instead of the queue's whole history. What bounds it now: the bytes per fsync above, and on a loaded machine the scheduling of the process (compare the floor).`,
+  '',
+  `**Retention purge** (issue 15): ${PURGE_JOBS} done jobs past the period, one attempt each, in the encrypted base on disk, batches of ${DEFAULT_PURGE_BATCH} (one transaction each); the desk enqueues a job every 20 ms meanwhile.`,
+  '',
+  '| where the purge runs | jobs / attempts deleted (audit entry) | time | longest event-loop block | p99 block | desk enqueue p50 / max |',
+  '|---|---|---|---|---|---|',
+  ...purges.map((p) => `| ${p.where} | ${p.jobs} / ${p.attempts} | ${p.seconds.toFixed(1)} s | **${fmt(p.longestBlockMs)} ms** | ${fmt(p.p99BlockMs)} ms | ${fmt(p.writeP50Ms)} / ${fmt(p.writeMaxMs)} ms |`),
+  '',
+  'On the host\'s event loop, each batch\'s commit (an fsync) and its checkpoint block the desk; in the worker thread they run on its own connection, and the desk waits at most for the write lock of one batch (longer only when the worker holding it is descheduled on a loaded machine). Each batch is checkpointed by the purging connection itself: left to the automatic checkpoint (1 000 pages), a commit of the desk had to copy the whole WAL the purge had written (357 ms on this machine before the change).',
+  '',
   'liteque 0.8.0 fails every dequeue with better-sqlite3 12 (async function in a transaction); the bench restores the pre-12 commit behaviour it relies on (see `allowAsyncTransactions`).',
   'As shipped, liteque and plainjob use `synchronous=NORMAL` in WAL mode: a commit survives a crash of the process but not a power cut or an OS crash (the WAL is fsynced only at checkpoints). Pupitre ships `synchronous=FULL` on an encrypted database: a job acknowledged to the caller survives a power cut. liteque deletes completed jobs; plainjob and Pupitre keep them (Pupitre also keeps the attempt history).',
 ];

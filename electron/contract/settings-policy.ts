@@ -41,6 +41,7 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
   'practitioner.specialty': { sensitive: false },
   'practitioner.conventionSector': { sensitive: false },
   'billing.holidays': { sensitive: false },
+  'outbox.retentionDays': { sensitive: false },
   pkcs11Module: {
     sensitive: true,
     consequence:

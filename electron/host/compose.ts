@@ -31,6 +31,7 @@ import { watchIntegrity, type Halt } from './integrity-watch';
 import type { KeyProtection } from '../contract/domains/vault';
 import { wireApcv } from './wiring/apcv';
 import { REQUIRED_TABLES, wireBackup } from './wiring/backup';
+import { wireOutboxRetention } from './wiring/outbox-retention';
 import { wireBilling } from './wiring/billing';
 import { wireCards } from './wiring/cards';
 import type { WiringContext } from './wiring/context';
@@ -262,7 +263,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     dispatcher.register(createAuditHandlers({ audit, patients, actor: () => ctx.actor.current() }));
     // A merged patient record's unfinished outbox jobs follow the record kept (patients/merge.ts).
     patients.addMergeParticipant({ label: 'envois en attente', reassign: (from, to) => outbox.reassignPatient(from, to) });
-    const seeded = seedDemoData(patients);
+    const seeded = seedDemoData(patients, db);
     if (seeded > 0) logger.info('demo.patients_seeded', { count: seeded });
 
     // CDA: pure functions over the CI-SIS value sets, no state.
@@ -284,6 +285,10 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.
     if (options.transport !== 'in-process') outbox.start();
+    // Done jobs past their retention are purged in the background (issue 15), stopped before the outbox.
+    const retention = wireOutboxRetention(ctx);
+    if (options.transport !== 'in-process') retention.start();
+    closers.push(() => retention.stop());
     // Registered last so that it runs first at close: running jobs finish (or are put back to
     // pending) while the card, DMP and INSi services they use are still up.
     closers.push(() => outbox.stop(OUTBOX_SHUTDOWN_GRACE_MS));
@@ -296,6 +301,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
         dispatcher,
         logger,
         stopWork: async () => {
+          await retention.stop();
           await outbox.stop(0);
           await backup.stop();
         },
@@ -320,7 +326,10 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       halted: () => haltState.current(),
       eprescription,
       scan,
-      startBackground: () => outbox.start(),
+      startBackground: () => {
+        outbox.start();
+        retention.start();
+      },
       async close() {
         for (const close of closers.reverse()) await close();
       },

@@ -27,6 +27,8 @@ export const coreErrors = {
     'Ce certificat ne convient pas ici : {expected}. Choisissez le fichier PKCS#12 (.p12) reçu de l’ANS pour cet usage (espace de commande des certificats IGC-Santé).',
   SETTINGS_CERTIFICATE_EXPIRED:
     'Ce certificat de structure a expiré le {expiredOn} : il serait refusé par le téléservice. Commandez son renouvellement auprès de l’ANS puis indiquez le nouveau fichier.',
+  SETTINGS_RETENTION_RANGE:
+    'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de {min} à {max} (30 par défaut).',
   SETTINGS_HTTPS_REQUIRED:
     'HTTPS est obligatoire pour l’adresse d’un téléservice : saisissez l’adresse complète en « https://… » fournie avec votre accréditation (GIE SESAM-Vitale pour l’INSi, ANS pour le DMP).',
   AUDIT_CHAIN_BROKEN:
@@ -112,6 +114,15 @@ export const backupSettingsSchema = z.object({
   keep: z.number().int().min(1).max(365),
 });
 
+/**
+ * How long the File d'envoi keeps a done job (its payload copy and attempt log), in days (issue 15).
+ * The records the law asks to keep live in each domain's own tables, not in the outbox.
+ */
+export const OUTBOX_RETENTION_DAYS = { min: 7, max: 3650, default: 30 } as const;
+export const outboxSettingsSchema = z.object({
+  retentionDays: z.number().int().min(OUTBOX_RETENTION_DAYS.min).max(OUTBOX_RETENTION_DAYS.max),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
@@ -122,6 +133,7 @@ export const settingsSchema = z.object({
   practitioner: practitionerSettingsSchema,
   backup: backupSettingsSchema,
   billing: billingSettingsSchema,
+  outbox: outboxSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -146,6 +158,7 @@ export const settingKeySchema = z.enum([
   'practitioner.specialty',
   'practitioner.conventionSector',
   'billing.holidays',
+  'outbox.retentionDays',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

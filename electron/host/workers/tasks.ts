@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../../platform/db';
 import { serveTasks, type TaskContext } from '../../platform/worker';
 import { AuditTrail } from '../../services/audit';
 import { extractXdsMetadata } from '../../services/cda';
+import { purgeDoneJobs, type PurgeReport } from '../../services/outbox';
 import { PatientsService } from '../../services/patients';
 import type { ImportMapping } from '../../contract/domains/patients';
 
@@ -49,6 +50,28 @@ const database = (): Db => (db ??= openDatabase({ path: setup.databasePath, keyH
 export const WORKER_BATCH_SIZE = 100;
 const BETWEEN_BATCHES_MS = 20;
 
+export interface PurgeTaskInput {
+  retentionDays: number;
+  /** The host clock's time when the task was sent. */
+  now: number;
+  maxBatches: number;
+  batchSize?: number;
+}
+
+/**
+ * The outbox retention purge (services/outbox/retention.ts) on this thread's connection: its
+ * commits and the WAL checkpoints they trigger cost the host's event loop nothing; between two
+ * batches, the same pause as imports lets a writer of the host take the lock.
+ */
+function purgeOutbox(input: PurgeTaskInput, context: TaskContext): Promise<PurgeReport> {
+  const clock = clockFrom(input.now);
+  const audit = new AuditTrail(database(), clock);
+  return purgeDoneJobs(
+    { db: database(), clock, logger: context.logger, audit: audit.write },
+    { retentionDays: input.retentionDays, maxBatches: input.maxBatches, ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }), pause: () => new Promise((resolve) => setTimeout(resolve, BETWEEN_BATCHES_MS)) },
+  );
+}
+
 function patients(input: ImportTaskInput, context: TaskContext): PatientsService {
   const clock = clockFrom(input.now);
   const audit = new AuditTrail(database(), clock);
@@ -72,6 +95,7 @@ serveTasks(
         batchSize: WORKER_BATCH_SIZE,
         pause: () => new Promise((resolve) => setTimeout(resolve, BETWEEN_BATCHES_MS)),
       }),
+    'outbox.purge': (input: PurgeTaskInput, context) => purgeOutbox(input, context),
     'cda.metadata': (input: { bytes: Uint8Array; extraConfidentiality: string[] }) => extractXdsMetadata(input.bytes, { extraConfidentiality: input.extraConfidentiality }),
   },
   { now: () => Date.now() },

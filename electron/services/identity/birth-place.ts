@@ -46,7 +46,12 @@ interface RawCommune {
 }
 
 interface Entry extends BirthPlace {
-  folded: string;
+  /**
+   * The name folded for comparison, computed for every entry on the first search only: folding
+   * the ~40 000 names cost about a second at start-up, where the demo seed and patient views
+   * only need labels by code (issue 15).
+   */
+  folded: string | null;
   /** Ranking: current communes by population first. */
   weight: number;
 }
@@ -97,7 +102,7 @@ function load(): Index {
       department,
       current: parent === null ? null : { code: parent.code, name: parent.nom },
       label,
-      folded: foldForComparison(name),
+      folded: null,
       weight,
     };
   };
@@ -129,7 +134,7 @@ function load(): Index {
   }
   for (const country of INSEE_COUNTRIES) {
     const label = country.until === undefined ? country.name : `${country.name} (jusqu’en ${country.until})`;
-    add({ code: country.code, name: country.name, kind: 'pays', department: null, current: null, label, folded: foldForComparison(country.name), weight: 1_000 });
+    add({ code: country.code, name: country.name, kind: 'pays', department: null, current: null, label, folded: null, weight: 1_000 });
     lineage.set(country.code, country.code);
   }
   index = { byCode, entries, lineage, datasetVersion: pkg.version };
@@ -175,8 +180,23 @@ function expand(folded: string): string {
  * communes déléguées/associées and former codes, countries among them by name. Five characters
  * that are a known code find that code.
  */
+let foldedAll = false;
+
+/** The index with every name folded (the first search pays it once). */
+function searchable(): Index {
+  const loaded = load();
+  if (!foldedAll) {
+    for (const entry of loaded.entries) entry.folded ??= foldForComparison(entry.name);
+    foldedAll = true;
+  }
+  return loaded;
+}
+
+/** An entry's folded name (set by `searchable`). */
+const foldedOf = (entry: Entry): string => entry.folded ?? foldForComparison(entry.name);
+
 export function searchBirthPlaces(query: string, limit = 20): BirthPlace[] {
-  const { byCode, entries } = load();
+  const { byCode, entries } = searchable();
   const text = query.trim();
   if (/^(?:\d{5}|2[AB]\d{3})$/i.test(text)) return (byCode.get(text.toUpperCase()) ?? []).map(strip);
   const folded = expand(foldForComparison(text));
@@ -184,14 +204,14 @@ export function searchBirthPlaces(query: string, limit = 20): BirthPlace[] {
   const words = folded.split(' ');
   const hits: Entry[] = [];
   for (const entry of entries) {
-    if (entry.folded.startsWith(folded)) hits.push(entry);
+    if (foldedOf(entry).startsWith(folded)) hits.push(entry);
     else if (words.length > 1) {
       // « saint etienne loire » : every typed word starts a word of the name.
-      const nameWords = entry.folded.split(' ');
+      const nameWords = foldedOf(entry).split(' ');
       if (words.every((w) => nameWords.some((n) => n.startsWith(w)))) hits.push(entry);
     }
   }
-  const rank = (e: Entry) => (e.folded === folded ? 0 : 1);
+  const rank = (e: Entry) => (foldedOf(e) === folded ? 0 : 1);
   hits.sort((a, b) => rank(a) - rank(b) || b.weight - a.weight || a.name.localeCompare(b.name, 'fr'));
   return hits.slice(0, limit).map(strip);
 }

@@ -16,6 +16,7 @@ import { classifyError, describeError, isEndpointFailure } from './classify';
 import { EndpointMonitor } from './endpoints';
 import { GroupCommit } from './group-commit';
 import { encodeLeaseOwner, LivenessCache } from './leases';
+import { purgeDoneJobs, type PurgeOptions, type PurgeReport } from './retention';
 import { unsentReport, type UnsentReport } from './unsent';
 import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type OutboxStore } from './store';
 import type {
@@ -187,8 +188,9 @@ export class Outbox {
     if (inserted) {
       this.logger.debug('outbox.enqueued', { id: row.id, queue: queueName });
       this.changed();
-      // After the caller's transaction has committed (better-sqlite3 transactions are synchronous).
-      if (this.started) this.schedule(0);
+      // No pass of the engine is scheduled: the enqueue already made the claims such a pass would
+      // make in this queue (claimWithEnqueue), and a timer and its queries on the way to the
+      // job's completion only added latency (issue 15).
     }
     return toView(row, JSON.parse(row.payload) as P);
   }
@@ -465,7 +467,11 @@ export class Outbox {
       this.logger.error('outbox.pump_failed', { error: describeError(error).code });
     }
     const now = this.clock.now();
-    const next = this.store.nextWake.get({ now })?.at ?? null;
+    let next: number | null = null;
+    for (const queue of this.queues.keys()) {
+      const at = this.store.nextWake.get({ queue, now })?.at ?? null;
+      if (at !== null && (next === null || at < next)) next = at;
+    }
     let delay = this.pollMs;
     if (next !== null) delay = Math.min(delay, Math.max(next - now, 10));
     const probeIn = this.endpointMonitor.nextProbeDelay(now);
@@ -523,11 +529,28 @@ export class Outbox {
    * rather than at the end of their lease: the jobs are taken over at once, as an unknown outcome.
    */
   private releaseLeasesOfDeadProcesses(now: number): void {
-    for (const { owner } of this.store.leaseHolders.all({ me: this.leaseOwner, now })) {
+    const owners = new Set<string>();
+    for (const queue of this.queues.keys()) for (const { owner } of this.store.leaseHolders.all({ queue, me: this.leaseOwner, now })) owners.add(owner);
+    for (const owner of owners) {
       if (this.holders.of(owner, now) !== 'dead') continue;
       const { changes } = this.store.releaseLeasesOf.run({ owner, now });
       if (changes > 0) this.logger.warn('outbox.dead_holder_released', { jobs: changes });
     }
+  }
+
+  /**
+   * Deletes done jobs older than the retention period with their attempts, in small batches
+   * (retention.ts: what is kept where, and why nothing else is purged). Audited once per run.
+   */
+  async purgeDone(options: PurgeOptions): Promise<PurgeReport> {
+    const report = await purgeDoneJobs({ db: this.db, clock: this.clock, logger: this.logger, audit: this.audit }, options);
+    if (report.jobs > 0) this.changed();
+    return report;
+  }
+
+  /** Done jobs were purged by another connection (the host's worker thread): the counts change. */
+  historyChanged(): void {
+    this.changed();
   }
 
   /** Jobs not sent and why, for `pupitre queue sync` and the File d'envoi (issue 14, point 7). */

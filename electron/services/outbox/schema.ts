@@ -61,3 +61,27 @@ export const outboxMigrations = [
     },
   },
 ] as const;
+
+/**
+ * After 0.1.0 (issue 15): the retention purge's run in progress. Each batch commits its deletions
+ * and the counts so far together, so a purge stopped by a crash is resumed, and audited once, by
+ * the next run (services/outbox/retention.ts). No new index on jobs: every commit of a job would
+ * write one more page (and fsync it); the engine's and the purge's queries search the existing
+ * index outbox_job_due (queue, status, time) queue by queue instead.
+ */
+export const outboxMigrations2 = [
+  {
+    name: 'outbox: retention purge in progress',
+    up(db: Db): void {
+      db.exec(`
+        CREATE TABLE outbox_purge_run (
+          id          INTEGER PRIMARY KEY CHECK (id = 1),
+          started_at  INTEGER NOT NULL,
+          cutoff      INTEGER NOT NULL,
+          jobs        INTEGER NOT NULL,
+          attempts    INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+] as const;

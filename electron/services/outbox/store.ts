@@ -101,14 +101,22 @@ export function createStore(db: Db) {
      * worker), and first of their serialisation key among the open jobs of the queue.
      */
     due: db.prepare<{ queue: string; now: number; limit: number }, { id: number }>(
-      `SELECT j.id FROM outbox_job j
-        WHERE j.queue = @queue
-          AND ((j.status IN ('pending','retry_wait') AND j.next_attempt_at <= @now)
-               OR (j.status = 'running' AND j.lease_expires_at <= @now))
-          AND (j.serial_key IS NULL OR NOT EXISTS (
-                SELECT 1 FROM outbox_job e
-                 WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN}))
-        ORDER BY j.next_attempt_at, j.id
+      // Two index searches (outbox_job_due: queue, status, time), not one pass over the queue's
+      // whole history: with `OR` across the two states SQLite scanned every job of the queue,
+      // done ones included, on each pass of the engine (issue 15).
+      `SELECT id FROM (
+         SELECT j.id, j.next_attempt_at AS t FROM outbox_job j
+          WHERE j.queue = @queue AND j.status IN ('pending','retry_wait') AND j.next_attempt_at <= @now
+            AND (j.serial_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM outbox_job e
+                   WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN}))
+         UNION ALL
+         SELECT j.id, j.next_attempt_at AS t FROM outbox_job j
+          WHERE j.queue = @queue AND j.status = 'running' AND j.lease_expires_at <= @now
+            AND (j.serial_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM outbox_job e
+                   WHERE e.queue = j.queue AND e.serial_key = j.serial_key AND e.id < j.id AND e.status IN ${OPEN})))
+        ORDER BY t, id
         LIMIT @limit`,
     ),
     /**
@@ -204,15 +212,16 @@ export function createStore(db: Db) {
      * already due but held back (serialisation key, endpoint down, unregistered queue) are
      * re-examined when something changes, not in a busy loop.
      */
-    nextWake: db.prepare<{ now: number }, { at: number | null }>(
+    nextWake: db.prepare<{ queue: string; now: number }, { at: number | null }>(
+      // Per queue, so that both halves search the index outbox_job_due (queue, status, time).
       `SELECT min(t) AS at FROM (
-         SELECT min(next_attempt_at) AS t FROM outbox_job WHERE status IN ('pending','retry_wait') AND next_attempt_at > @now
-         UNION ALL SELECT min(lease_expires_at) FROM outbox_job WHERE status = 'running' AND lease_expires_at > @now)`,
+         SELECT min(next_attempt_at) AS t FROM outbox_job WHERE queue = @queue AND status IN ('pending','retry_wait') AND next_attempt_at > @now
+         UNION ALL SELECT min(lease_expires_at) FROM outbox_job WHERE queue = @queue AND status = 'running' AND lease_expires_at > @now)`,
     ),
-    /** Holders of running jobs whose lease has not expired yet, other than this worker. */
-    leaseHolders: db.prepare<{ me: string; now: number }, { owner: string }>(
+    /** Holders of running jobs of a queue whose lease has not expired yet, other than this worker. */
+    leaseHolders: db.prepare<{ queue: string; me: string; now: number }, { owner: string }>(
       `SELECT DISTINCT lease_owner AS owner FROM outbox_job
-        WHERE status = 'running' AND lease_expires_at > @now AND lease_owner IS NOT NULL AND lease_owner <> @me`,
+        WHERE queue = @queue AND status = 'running' AND lease_expires_at > @now AND lease_owner IS NOT NULL AND lease_owner <> @me`,
     ),
     /** The holder is dead: its leases expire now, so the jobs are taken over (unknown outcome). */
     releaseLeasesOf: db.prepare<{ owner: string; now: number }>(

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, normalize } from 'node:path';
-import { AppError, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
+import { AppError, OUTBOX_RETENTION_DAYS, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
@@ -114,6 +114,7 @@ export class SettingsService {
         keep: (stored.get('backup.keep') as number | undefined) ?? DEFAULT_BACKUP_KEEP,
       },
       billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
+      outbox: { retentionDays: (stored.get('outbox.retentionDays') as number | undefined) ?? OUTBOX_RETENTION_DAYS.default },
     });
   }
 
@@ -139,6 +140,8 @@ export class SettingsService {
         return { storageKey: key, value: parseSpecialty(value) };
       case 'practitioner.conventionSector':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.practitioner.shape.conventionSector, value) };
+      case 'outbox.retentionDays':
+        return { storageKey: key, value: parseRetentionDays(value) };
       case 'billing.holidays':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.billing.shape.holidays, value) };
       case 'practitioner.address':
@@ -245,6 +248,13 @@ function parseOrigin(origin: string): void {
   } catch {
     throw new AppError('SETTINGS_INVALID', { expected: 'origin' });
   }
+}
+
+/** Days the File d'envoi keeps done jobs: bounds said in the message (issue 15). */
+function parseRetentionDays(value: unknown): number {
+  const parsed = settingsSchema.shape.outbox.shape.retentionDays.safeParse(toNumber(value));
+  if (!parsed.success) throw new AppError('SETTINGS_RETENTION_RANGE', { min: OUTBOX_RETENTION_DAYS.min, max: OUTBOX_RETENTION_DAYS.max });
+  return parsed.data;
 }
 
 /** The CLI passes numbers as text. */

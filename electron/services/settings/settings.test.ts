@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AppError } from '../../contract';
 import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import type { AuditInput } from '../audit';
@@ -41,5 +42,27 @@ describe('settings', () => {
     expect(() => settings.set('environment', 'staging', 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
     expect(() => settings.set('allowedOrigins', ['https://a.example/path'], 'poste')).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
     expect(settings.get().environment).toBe('demo');
+  });
+
+  it('keeps done outbox jobs 30 days by default; the period is 7 to 3 650 whole days, refused with a French message', () => {
+    const { make, audit } = setup();
+    const settings = make();
+    expect(settings.get().outbox.retentionDays).toBe(30);
+    // The CLI passes text.
+    expect(settings.set('outbox.retentionDays', '90', 'poste').outbox.retentionDays).toBe(90);
+    expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key: 'outbox.retentionDays' } });
+    for (const bad of [6, 3651, 30.5, 'trente', -1, null]) {
+      let error: unknown;
+      try {
+        settings.set('outbox.retentionDays', bad, 'poste');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'SETTINGS_RETENTION_RANGE' });
+      expect((error as AppError).message).toBe(
+        'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de 7 à 3650 (30 par défaut).',
+      );
+    }
+    expect(make().get().outbox.retentionDays).toBe(90);
   });
 });

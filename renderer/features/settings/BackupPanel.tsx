@@ -186,7 +186,7 @@ function Restore({ status }: { status: BackupStatus }) {
   );
 }
 
-function NumberField({ label, value, min, max, onSave }: { label: string; value: number; min: number; max: number; onSave(value: number): void }) {
+export function NumberField({ label, value, min, max, onSave }: { label: string; value: number; min: number; max: number; onSave(value: number): void }) {
   const [draft, setDraft] = useState(String(value));
   const parsed = Number(draft);
   const valid = Number.isInteger(parsed) && parsed >= min && parsed <= max;

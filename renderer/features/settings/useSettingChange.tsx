@@ -29,6 +29,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'backup.keep': 'Nombre de sauvegardes gardées',
   'certificates.insi': 'Certificat de structure INSi',
   'certificates.dmp': 'Certificats du DMP en mode indirect',
+  'outbox.retentionDays': 'Conservation de l’historique des envois (jours)',
 };
 
 /** What a form may want to know of its change: refused at once (shown in place), or saved. */
