@@ -235,6 +235,10 @@ interface SendResult {
   startRss: number;
   queuePeakRss: number;
   syncPeakRss: number;
+  /** CPU time (user + system, ms) of each process while sending: less stretched by other load than wall time. */
+  sendCpu: { host: number; sim: number };
+  /** Same, while queueing (host only). */
+  queueCpuHost: number;
   stages: Array<{ name: string; ms: number }>;
 }
 
@@ -243,6 +247,13 @@ function procMemory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+}
+
+/** CPU time (user + system) of a process so far, in ms (Linux /proc/PID/stat, fields 14 and 15 in clock ticks of 10 ms). */
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resets the kernel's peak-RSS mark of a process (`echo 5 > /proc/PID/clear_refs`, Linux ≥ 4.0). */
@@ -303,13 +314,18 @@ async function sending(): Promise<SendResult> {
     await next('ready');
     const startRss = procMemory(pid).rss;
     resetPeak(pid);
+    const queueCpu0 = procCpuMs(pid);
     go();
     const queued = await next('queued');
+    const queueCpuHost = procCpuMs(pid) - queueCpu0;
     const queuePeakRss = procMemory(pid).peak;
     resetPeak(pid);
     peakRss = 0;
+    const simPid = sim.pid as number;
+    const sendCpu0 = { host: procCpuMs(pid), sim: procCpuMs(simPid) };
     go();
     const sent = await next('sent');
+    const sendCpu = { host: procCpuMs(pid) - sendCpu0.host, sim: procCpuMs(simPid) - sendCpu0.sim };
     const syncPeakRss = Math.max(procMemory(pid).peak, peakRss);
     go();
     const done = await next('done');
@@ -328,6 +344,8 @@ async function sending(): Promise<SendResult> {
       startRss,
       queuePeakRss,
       syncPeakRss,
+      sendCpu,
+      queueCpuHost,
     };
   } finally {
     clearInterval(sampler);
@@ -628,7 +646,9 @@ if (send !== null) {
     '| stage | ms per document |',
     '|---|---|',
     `| queueing, measured end to end | ${(send.enqueueMs / DOCS).toFixed(1)} |`,
+    `| queueing, CPU time of the host process (user + system; fsync waits excluded) | ${(send.queueCpuHost / DOCS).toFixed(1)} |`,
     `| sending, measured end to end (${DMP_SEND_CONCURRENCY} in flight) | ${(send.sendMs / DOCS).toFixed(1)} |`,
+    `| sending, CPU time of the simulator process / of the host process (user + system: less stretched by the machine's other load than wall time) | ${(send.sendCpu.sim / DOCS).toFixed(1)} / ${(send.sendCpu.host / DOCS).toFixed(1)} |`,
     `| loopback bound (TLS + transfer of the same bytes, ${DMP_SEND_CONCURRENCY} in flight) | ${(send.boundMs / DOCS).toFixed(1)} |`,
     ...send.stages.map((stage) => `| ${stage.name} | ${stage.ms.toFixed(1)} |`),
     '',
