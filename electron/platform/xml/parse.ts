@@ -296,44 +296,11 @@ export function decodeXmlBytes(bytes: Uint8Array, externalEncoding?: string): st
   return decode(bytes, label);
 }
 
-const ASCII_CHUNK = 64 * 1024;
-const NOT_LATIN1 = /[\u0100-\uffff]/;
-
-/** Where the ASCII-only end of `bytes` starts, to a chunk: every byte from there on is ASCII. */
-function asciiTailStart(bytes: Uint8Array): number {
-  let end = bytes.byteLength;
-  while (end > 0) {
-    const start = Math.max(0, end - ASCII_CHUNK);
-    if (!isAscii(bytes.subarray(start, end))) return end;
-    end = start;
-  }
-  return 0;
-}
-
 function decode(bytes: Uint8Array, label: string): string {
   // ASCII bytes (a CDA of base64, most SOAP messages) are the same text in UTF-8: checked and
   // decoded without the UTF-8 decoder's work, into a one-byte string (faster to parse and scan).
   if (label === 'utf-8' && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
-    if (label === 'utf-8') {
-      // Mostly ASCII (a CDA whose header has accented names, then megabytes of base64): only the
-      // part up to the last non-ASCII byte goes through the decoder. A cut just before an ASCII
-      // byte is a character boundary in UTF-8 (RFC 3629 §3: ASCII bytes never occur inside a
-      // sequence), so the text and the refusals are those of decoding the whole (a sequence cut
-      // short before the ASCII rest is refused alike). When that part is all Latin-1 (French names),
-      // the text is made as one flat one-byte string, as the decoder makes it: a joined string, or a
-      // two-byte one, parses 2 to 6 times slower (measured on a 1.3 MB CDA); else the whole is decoded.
-      const ascii = asciiTailStart(bytes);
-      if (ascii < bytes.byteLength / 2) {
-        const head = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, ascii));
-        if (!NOT_LATIN1.test(head)) {
-          const text = Buffer.allocUnsafe(head.length + bytes.byteLength - ascii);
-          text.write(head, 0, 'latin1');
-          text.set(bytes.subarray(ascii), head.length);
-          return text.toString('latin1');
-        }
-      }
-    }
     return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (cause) {
     // Refused, never decoded with replacement characters (issue 14): the text would not be the document's.
