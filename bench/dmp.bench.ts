@@ -646,7 +646,7 @@ if (send !== null) {
     '| stage | ms per document |',
     '|---|---|',
     `| queueing, measured end to end | ${(send.enqueueMs / DOCS).toFixed(1)} |`,
-    `| queueing, CPU time of the host process (user + system; fsync waits excluded) | ${(send.queueCpuHost / DOCS).toFixed(1)} |`,
+    `| queueing, CPU time of the host process (user + system, all its threads: GC and libuv included; fsync waits excluded) | ${(send.queueCpuHost / DOCS).toFixed(1)} |`,
     `| sending, measured end to end (${DMP_SEND_CONCURRENCY} in flight) | ${(send.sendMs / DOCS).toFixed(1)} |`,
     `| sending, CPU time of the simulator process / of the host process (user + system: less stretched by the machine's other load than wall time) | ${(send.sendCpu.sim / DOCS).toFixed(1)} / ${(send.sendCpu.host / DOCS).toFixed(1)} |`,
     `| loopback bound (TLS + transfer of the same bytes, ${DMP_SEND_CONCURRENCY} in flight) | ${(send.boundMs / DOCS).toFixed(1)} |`,
