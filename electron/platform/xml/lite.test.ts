@@ -2,21 +2,13 @@ import fc from 'fast-check';
 import type { Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { xmlDocumentArbitrary } from '../../../fixtures/testing/xml-arbitraries';
-import { XmlError } from './errors';
 import { parseXmlLite, readableChildren, type XmlReadableElement, type XmlReadableNode } from './lite';
 import { parseXml, parseXmlWithRecords, treeBudget } from './parse';
+import { xmlErrorCode } from '../../../fixtures/testing/xml-errors';
 
 const LIMITS = { maxDepth: 256, maxTreeBytes: 64 * 1024 * 1024 };
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof XmlError) return error.code;
-    throw error;
-  }
-  throw new Error('expected an XmlError');
-}
+const codeOf = xmlErrorCode;
 
 type Projection = { ns: string | null; local: string | null; attributes: Array<[string, string | null]>; children: Array<string | Projection> };
 

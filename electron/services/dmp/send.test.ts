@@ -82,6 +82,20 @@ describe('sending documents to the DMP through the outbox', () => {
 
   const pdf = (title: string): Uint8Array => makePdf(title, ['Test Pupitre']);
 
+  /** A second DMP service on the same simulator (another host, another base, or one without sealed files). */
+  const otherService = (base: Db, options: { outbox?: Outbox; contentFolder?: string }): DmpService =>
+    new DmpService({
+      db: base,
+      clock,
+      logger: createMemoryLogger(clock),
+      audit: () => undefined,
+      http: (credential) => harness.transports[credential],
+      practitioner: () => practitioner,
+      patient: () => DUPONT,
+      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      ...options,
+    });
+
   it('queues a PDF while the DMP is down and sends it exactly once when it is back', async () => {
     await harness.sim.setMode('down');
     const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR hors ligne'), typeCode: '11488-4' }, 'dr');
@@ -243,17 +257,7 @@ describe('sending documents to the DMP through the outbox', () => {
     await harness.sim.setMode('down');
     await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR gardé'), typeCode: '11488-4' }, 'dr');
     const kept = readdirSync(folder).filter((f) => !f.startsWith('00000000'));
-    new DmpService({
-      db,
-      clock,
-      logger: createMemoryLogger(clock),
-      audit: () => undefined,
-      http: (credential) => harness.transports[credential],
-      practitioner: () => practitioner,
-      patient: () => DUPONT,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
-      contentFolder: folder,
-    });
+    otherService(db, { contentFolder: folder });
     expect(readdirSync(folder).sort()).toEqual([...kept, '00000000-0000-4000-8000-000000000002.sealed'].sort());
   });
 
@@ -264,24 +268,11 @@ describe('sending documents to the DMP through the outbox', () => {
     const live = openDatabase({ path: join(dir, 'pupitre.db'), keyHex });
     migrate(live, steps);
     const envois = join(dir, 'dmp-envois');
-    const service = (base: Db, box: Outbox, contentFolder: string): DmpService =>
-      new DmpService({
-        db: base,
-        clock,
-        logger: createMemoryLogger(clock),
-        audit: () => undefined,
-        http: (credential) => harness.transports[credential],
-        practitioner: () => practitioner,
-        patient: () => DUPONT,
-        settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
-        outbox: box,
-        contentFolder,
-      });
     try {
       const liveOutbox = new Outbox({ db: live, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
       await harness.sim.setMode('down');
       const content = pdf('CR sauvegardé');
-      const queued = await service(live, liveOutbox, envois).send({ patientId: DUPONT.id, fileName: 'cr.pdf', content, typeCode: '11488-4' }, 'dr');
+      const queued = await otherService(live, { outbox: liveOutbox, contentFolder: envois }).send({ patientId: DUPONT.id, fileName: 'cr.pdf', content, typeCode: '11488-4' }, 'dr');
       await liveOutbox.stop(1_000);
       expect(readdirSync(envois)).toHaveLength(1);
 
@@ -298,7 +289,7 @@ describe('sending documents to the DMP through the outbox', () => {
       try {
         expect(restored.prepare('SELECT count(*) AS n FROM dmp_outgoing_file').get()).toEqual({ n: 0 });
         const restoredOutbox = new Outbox({ db: restored, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
-        const again = service(restored, restoredOutbox, join(dir, 'autre-dmp-envois'));
+        const again = otherService(restored, { outbox: restoredOutbox, contentFolder: join(dir, 'autre-dmp-envois') });
         await harness.sim.setMode('up');
         clock.advance(3_600_000);
         await restoredOutbox.syncNow();
@@ -317,17 +308,7 @@ describe('sending documents to the DMP through the outbox', () => {
   it('still sends a document queued in the database before sealed files existed', async () => {
     // Another host on the same database, of before sealed files: its documents are blobs.
     const plainOutbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
-    const plain = new DmpService({
-      db,
-      clock,
-      logger: createMemoryLogger(clock),
-      audit: () => undefined,
-      http: (credential) => harness.transports[credential],
-      practitioner: () => practitioner,
-      patient: () => DUPONT,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
-      outbox: plainOutbox,
-    });
+    const plain = otherService(db, { outbox: plainOutbox });
     await harness.sim.setMode('down');
     const queued = await plain.send({ patientId: DUPONT.id, fileName: 'ancien.pdf', content: pdf('CR ancien'), typeCode: '11488-4' }, 'dr');
     await plainOutbox.stop(1_000);
