@@ -16,7 +16,7 @@ import { generateKeyHex } from '../electron/platform/db/key';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { HttpClient } from '../electron/platform/http';
 import { createMemoryLogger } from '../electron/platform/log';
-import { DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
+import { DMP_SEND_CONCURRENCY, DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
 import { Outbox, outboxMigrations } from '../electron/services/outbox';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
 import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports } from '../fixtures/wiring/dmp';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const sent = service.sendings(patient.id).filter((s) => s.state === 'sent').length;
     say({ step: 'sent', sendMs, sent });
     await waitForGo();
-    // Loopback bound: the same number of bytes, same mutual TLS, 2 requests at a time (the queue's concurrency).
+    // Loopback bound: the same number of bytes, same mutual TLS, as many requests at a time as the queue's concurrency.
     const sample = Buffer.from(sampleDocument(practitioner, options.docBytes).xml, 'utf8');
     const http = new HttpClient({ tls: { ca: pki.caBundlePem, clientCertificate: { kind: 'pem', key: pki.practitioner.authentication.privateKeyPem, cert: pki.practitioner.authentication.chainPem.slice(0, 2).join('') } } });
     t = performance.now();
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
         await http.request({ method: 'POST', url: options.drainUrl, body: sample, headers: { 'content-type': 'application/octet-stream' } });
       }
     };
-    await Promise.all([worker(), worker()]);
+    await Promise.all(Array.from({ length: DMP_SEND_CONCURRENCY }, worker));
     const boundMs = performance.now() - t;
     http.close();
     // Stage by stage, each stage alone on a sample of documents (same code as above).

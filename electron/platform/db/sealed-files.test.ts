@@ -42,6 +42,18 @@ describe('sealed files beside the database', () => {
     expect(reasonOf(() => store.read({ ...ref, file: '../pupitre.db' }, 'doc-1'))).toBe('SEALED_FILE_UNREADABLE:name');
   });
 
+  it('seals a document of several write pieces (not a multiple of them) as one authenticated whole', () => {
+    const data = Buffer.alloc(700_001);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 9)) & 0xff;
+    const ref = store.write(data, 'doc-big');
+    expect(statSync(join(folder, ref.file)).size).toBe(data.length + 8 + 12 + 16);
+    expect(store.read(ref, 'doc-big').equals(data)).toBe(true);
+    const raw = readFileSync(join(folder, ref.file));
+    raw[600_000] = raw[600_000]! ^ 1;
+    writeFileSync(join(folder, ref.file), raw);
+    expect(reasonOf(() => store.read(ref, 'doc-big'))).toBe('SEALED_FILE_UNREADABLE:authentication');
+  });
+
   it('sweeps only old files no row names', () => {
     const named = store.write(Buffer.from('gardé'), 'a');
     const orphan = store.write(Buffer.from('orphelin'), 'b');

@@ -3,7 +3,8 @@ import type { Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { xmlDocumentArbitrary as xmlDocument } from '../../../fixtures/testing/xml-arbitraries';
 import { C14nCanonicalization, C14nCanonicalizationWithComments, ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments } from 'xml-crypto';
-import { canonicalize, c14nOptionsFor, C14N } from './c14n';
+import { createHash } from 'node:crypto';
+import { canonicalDigest, canonicalize, c14nOptionsFor, C14N } from './c14n';
 import { childElements } from './dom';
 import { parseXml } from './parse';
 
@@ -97,6 +98,31 @@ describe('canonicalize', () => {
         expect(canonicalize(sub, { algorithm: 'exclusive', withComments: comments })).toBe(exclusive.process(asDom(sub), {}));
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('canonicalDigest', () => {
+  const digestOfString = (doc: Parameters<typeof canonicalize>[0], options: Parameters<typeof canonicalize>[1]): Buffer =>
+    createHash('sha256').update(canonicalize(doc, options), 'utf8').digest();
+
+  it('digests the UTF-8 of the canonical form, pieces of every size included', () => {
+    const small = Array.from({ length: 3000 }, (_, i) => `<e n="${i}" é="&quot;x&#9;">t${i} ’œ &amp; 😀</e>`).join('');
+    const xml = `<?xml version="1.0"?><!-- tête --><r xmlns="urn:x" xmlns:b="urn:b">${small}<big>${'QUJD'.repeat(50_000)}</big><b:z/>\r\n</r><!-- fin -->`;
+    const doc = parseXml(xml);
+    for (const options of [{ algorithm: 'inclusive', withComments: true }, { algorithm: 'exclusive', withComments: false }] as const) {
+      expect(canonicalDigest(doc, options, 'sha256').equals(digestOfString(doc, options))).toBe(true);
+    }
+  });
+
+  it('is the digest of canonicalize on arbitrary documents (property)', () => {
+    fc.assert(
+      fc.property(xmlDocument, (xml) => {
+        const doc = parseXml(xml);
+        const options = { algorithm: 'inclusive', withComments: true } as const;
+        expect(canonicalDigest(doc, options, 'sha256').equals(digestOfString(doc, options))).toBe(true);
+      }),
+      { numRuns: 100 },
     );
   });
 });

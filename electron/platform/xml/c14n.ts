@@ -8,6 +8,7 @@
  * `exclude` removes one subtree (the enveloped-signature transform). The walk is recursive, which
  * parseXml's depth bound makes safe.
  */
+import { createHash } from 'node:crypto';
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
 import {
   attributesOf,
@@ -58,6 +59,52 @@ export function c14nOptionsFor(uri: string, inclusivePrefixes?: readonly string[
 /** The canonical form as a string (its UTF-8 encoding is what gets digested or signed). */
 export function canonicalize(node: Document | Element, options: C14nOptions): string {
   const out: string[] = [];
+  write(node, options, out);
+  return out.join('');
+}
+
+/**
+ * The digest of the canonical form's UTF-8 (what a ds:Reference with a C14N transform digests),
+ * written into the hash as it is produced: the canonical text of a megabyte document is never
+ * joined into one string nor encoded as a whole (a 1.3 MB CDA: about half the time of
+ * `canonicalize` + hashing its string). Same bytes as `canonicalize`, by construction (one writer).
+ */
+export function canonicalDigest(node: Document | Element, options: C14nOptions, algorithm: string): Buffer {
+  const hash = createHash(algorithm);
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = (): void => {
+    hash.update(pending.join(''), 'utf8');
+    pending = [];
+    pendingLength = 0;
+  };
+  write(node, options, {
+    push(...parts: string[]): void {
+      for (const part of parts) {
+        if (part.length >= DIGEST_BATCH) {
+          if (pendingLength > 0) flush();
+          hash.update(part, 'utf8');
+          continue;
+        }
+        pending.push(part);
+        pendingLength += part.length;
+      }
+      if (pendingLength >= DIGEST_BATCH) flush();
+    },
+  });
+  if (pendingLength > 0) flush();
+  return hash.digest();
+}
+
+/** Small pieces (tags, attributes) go into the hash 64 K characters at a time: one call per piece costs more. */
+const DIGEST_BATCH = 64 * 1024;
+
+/** Where the canonical text goes, piece by piece. */
+interface Sink {
+  push(...parts: string[]): unknown;
+}
+
+function write(node: Document | Element, options: C14nOptions, out: Sink): void {
   const ctx: Context = {
     exclusive: options.algorithm === 'exclusive',
     withComments: options.withComments === true,
@@ -88,7 +135,6 @@ export function canonicalize(node: Document | Element, options: C14nOptions): st
     const inherited = !ctx.exclusive && isElement(parent) ? inheritedXmlAttributes(node) : null;
     writeElement(node, ancestors, new Map(), inherited, ctx);
   }
-  return out.join('');
 }
 
 export function canonicalizeToBytes(node: Document | Element, options: C14nOptions): Buffer {
@@ -100,7 +146,7 @@ interface Context {
   withComments: boolean;
   inclusivePrefixes: ReadonlySet<string>;
   exclude: Node | null;
-  out: string[];
+  out: Sink;
 }
 
 /**

@@ -71,7 +71,7 @@ export {
   readEnum,
   type XmlNamespaces,
 } from './xpath';
-export { canonicalize, canonicalizeToBytes, c14nOptionsFor, C14N, type C14nOptions, type C14nAlgorithmUri } from './c14n';
+export { canonicalDigest, canonicalize, canonicalizeToBytes, c14nOptionsFor, C14N, type C14nOptions, type C14nAlgorithmUri } from './c14n';
 export {
   certificateToBase64,
   certificateToDer,

@@ -176,6 +176,17 @@ describe('parseXml', () => {
     expect(codeOf(() => decodeXmlBytes(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e])))).toBe('XML_ENCODING_INVALID');
   });
 
+  it('decodes a UTF-8 header before a long ASCII rest as the decoder would, and refuses the same', () => {
+    const ascii = Buffer.alloc(300 * 1024, 'QUJD');
+    const whole = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="UTF-8"?><a>Médecin ’œ ', 'utf8'), ascii, Buffer.from('</a>')]);
+    expect(decodeXmlBytes(whole)).toBe(new TextDecoder('utf-8').decode(whole));
+    // A sequence cut short just before the ASCII rest, or a stray byte inside it: refused.
+    const cut = Buffer.concat([Buffer.from('<a>é', 'utf8').subarray(0, 4), ascii, Buffer.from('</a>')]);
+    expect(codeOf(() => decodeXmlBytes(cut))).toBe('XML_ENCODING_INVALID');
+    const stray = Buffer.concat([Buffer.from('<a>é', 'utf8'), ascii, Buffer.from([0xc3]), ascii, Buffer.from('</a>')]);
+    expect(codeOf(() => decodeXmlBytes(stray))).toBe('XML_ENCODING_INVALID');
+  });
+
   it('keeps U+0085 and U+2028 (XML 1.0 line-end handling only)', () => {
     const root = parseXmlElement('<a b="x\u2028y">1\u00852\u20283\r\n4\r5</a>');
     expect(textOf(root as never)).toBe('1\u00852\u20283\n4\n5');

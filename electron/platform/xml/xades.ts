@@ -17,9 +17,9 @@
  * and SHA-256 digests unless `digestAlgorithm: 'sha1'` is asked. Whether the DMP accepts rsa-sha256
  * in this signature is not confirmed by public material.
  */
-import { createHash, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { DOMImplementation, type Document, type Element } from '@xmldom/xmldom';
-import { C14N, canonicalize, canonicalizeToBytes } from './c14n';
+import { C14N, canonicalDigest, canonicalizeToBytes } from './c14n';
 import { parseCertificate, type SignatureTrust } from './certificates';
 import { childElements, firstChildElement, isElement, serializeDocument, textOf } from './dom';
 import {
@@ -105,8 +105,8 @@ function documentDigest(content: Uint8Array, transform: string | null, hash: Has
     throw new XmlError('XML_SIGNATURE_UNSUPPORTED', { reason: 'transform', algorithm: transform });
   }
   const parsed = parseXml(content, limits);
-  // The canonical text is hashed as it is (UTF-8 by the hash itself): no copy of it as bytes.
-  return createHash(hash).update(canonicalize(parsed, { algorithm: 'inclusive', withComments: transform === C14N.inclusiveWithComments }), 'utf8').digest();
+  // The canonical text goes into the hash as it is written (c14n.ts): never joined nor copied as bytes.
+  return canonicalDigest(parsed, { algorithm: 'inclusive', withComments: transform === C14N.inclusiveWithComments }, hash);
 }
 
 /** Builds and signs the XAdES-BES submission-set signature; returns the XML text (UTF-8 content). */

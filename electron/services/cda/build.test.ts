@@ -47,31 +47,68 @@ describe('buildPdfDocument (CDA R2 N1, CI-SIS structuration minimale)', () => {
     expect(xml).not.toContain('relatedDocument');
   });
 
+  it('writes the base64 of a PDF of several pieces, padding included, as one text', () => {
+    for (const size of [48 * 1024, 200_001, 200_002]) {
+      const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(size, 0xa5)]);
+      const { xml } = buildPdfDocument(sampleInput({ pdf }), sequentialOids());
+      const b64 = readText(parseXml(xml).documentElement as Element, 'h:component/h:nonXMLBody/h:text', NS) ?? '';
+      expect(b64).toBe(pdf.toString('base64'));
+    }
+  });
+
   it('gives the same XDS metadata as reading the whole document it built, whatever the input', () => {
+    const text = fc.string({ minLength: 0, maxLength: 20 }).filter((t) => !hasForbiddenXmlChar(t));
     const input = fc.record({
       pdf: fc.uint8Array({ minLength: 1, maxLength: 4096 }),
       confidentiality: fc.subarray(['N', 'MASQUE_PS', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX']),
       title: fc.string({ minLength: 1, maxLength: 60 }).filter((t) => t.trim() !== '' && !hasForbiddenXmlChar(t)),
       stop: fc.boolean(),
-      replaces: fc.option(fc.record({ uniqueId: fc.constant('1.2.250.1.999.7.1^ext'), setId: fc.constant('1.2.250.1.999.7.2'), version: fc.integer({ min: 1, max: 9 }) }), { nil: undefined }),
+      replaces: fc.option(
+        fc.record({ uniqueId: fc.constantFrom('1.2.250.1.999.7.1^ext', '1.2.250.1.999.7.1'), setId: fc.constantFrom('1.2.250.1.999.7.2', '1.2.250.1.999.7.2^ 3 '), version: fc.integer({ min: 1, max: 9 }) }),
+        { nil: undefined },
+      ),
+      // The metadata are derived from the model, not read back: every shape of author must agree.
+      name: fc.option(text, { nil: undefined }),
+      family: text,
+      idNat: fc.constantFrom('899700123450', ' 899700123450 '),
+      role: fc.constantFrom(undefined, { code: '10', codeSystem: '1.2.250.1.71.1.2.7', displayName: 'Médecin' }, { code: '21', codeSystem: '1.2.250.1.71.1.2.7', displayName: '' }),
+      specialty: fc.constantFrom(
+        undefined,
+        { code: 'SM26', codeSystem: '1.2.250.1.71.4.2.5', displayName: 'Qualifié en médecine générale' },
+        { code: 'G15_10/SM26', codeSystem: '1.2.250.1.213.1.1.4.5', displayName: ' Médecine générale ' },
+      ),
+      institution: fc.option(fc.record({ id: fc.constantFrom('', ' 499700123450001', 'x'), name: fc.constantFrom('', 'Cabinet  ’œ ', ' ') }), { nil: undefined }),
+      typeCode: fc.constantFrom('11488-4', '34133-9', '18842-5', '60591-5'),
+      practiceSettingCode: fc.constantFrom(undefined, 'AMBULATOIRE', 'ETABLISSEMENT'),
     });
     fc.assert(
-      fc.property(input, ({ pdf, confidentiality, title, stop, replaces }) => {
+      fc.property(input, ({ pdf, confidentiality, title, stop, replaces, name, family, idNat, role, specialty, institution, typeCode, practiceSettingCode }) => {
         const base = sampleInput();
-        const built = buildPdfDocument(
-          sampleInput({
-            pdf: Buffer.concat([Buffer.from('%PDF-1.4\n'), pdf]),
-            confidentiality,
-            title,
-            serviceTime: stop ? base.serviceTime : { start: base.serviceTime.start },
-            ...(replaces === undefined ? {} : { replaces }),
-          }),
-          sequentialOids(),
-        );
+        const author = { idNat, family, ...(name === undefined ? {} : { given: name }), ...(role === undefined ? {} : { role }), ...(specialty === undefined ? {} : { specialty }), ...(institution === undefined ? {} : { institution }) };
+        let built: ReturnType<typeof buildPdfDocument>;
+        try {
+          built = buildPdfDocument(
+            sampleInput({
+              pdf: Buffer.concat([Buffer.from('%PDF-1.4\n'), pdf]),
+              confidentiality,
+              title,
+              typeCode,
+              author,
+              ...(practiceSettingCode === undefined ? {} : { practiceSettingCode }),
+              serviceTime: stop ? base.serviceTime : { start: base.serviceTime.start },
+              ...(replaces === undefined ? {} : { replaces }),
+            }),
+            sequentialOids(),
+          );
+        } catch (error) {
+          // An input the builder refuses has no metadata to compare.
+          if (isAppError(error) && (error.code === 'CDA_INPUT_INVALID' || error.code === 'CDA_TYPE_CODE_UNKNOWN')) return;
+          throw error;
+        }
         const dmpCodes = confidentiality.filter((c) => c !== 'N');
         expect(built.metadata).toEqual(extractXdsMetadata(built.xml, { extraConfidentiality: dmpCodes }));
       }),
-      { numRuns: 60 },
+      { numRuns: 300 },
     );
   });
 

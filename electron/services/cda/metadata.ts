@@ -70,12 +70,18 @@ function attrOf(context: Element, path: string, name: string): string | undefine
 /** A CE/CD element as a coded value; the display name falls back on the value set's. */
 function coded(element: Element | null, valueSet?: ValueSetName): CodedValue | undefined {
   if (element === null) return undefined;
-  const code = element.getAttribute('code') ?? '';
-  if (code === '' || element.hasAttribute('nullFlavor')) return undefined;
-  const known = valueSet === undefined ? undefined : lookup(valueSet, code);
-  const codeSystem = element.getAttribute('codeSystem') || known?.codeSystem || '';
-  const displayName = element.getAttribute('displayName') || known?.displayName || '';
-  return { code, codeSystem, displayName: displayName.trim() };
+  if (element.hasAttribute('nullFlavor')) return undefined;
+  return codedValue({ code: element.getAttribute('code') ?? '', codeSystem: element.getAttribute('codeSystem') ?? '', displayName: element.getAttribute('displayName') ?? '' }, valueSet);
+}
+
+/**
+ * What `coded` reads from a CE element written from `value` (cda/build.ts derives the metadata of
+ * the document it builds with it, without reading the document back).
+ */
+export function codedValue(value: CodedValue, valueSet?: ValueSetName): CodedValue | undefined {
+  if (value.code === '') return undefined;
+  const known = valueSet === undefined ? undefined : lookup(valueSet, value.code);
+  return { code: value.code, codeSystem: value.codeSystem || known?.codeSystem || '', displayName: (value.displayName || known?.displayName || '').trim() };
 }
 
 function required(root: Element, path: string): string {
@@ -85,7 +91,7 @@ function required(root: Element, path: string): string {
 }
 
 /** Profession and specialty from an author's code: JDV_J01 "G15_10/SM26" or a bare TRE_G15 code. */
-function roleAndSpecialty(code: CodedValue | undefined): Pick<XdsAuthor, 'role' | 'specialty'> {
+export function roleAndSpecialty(code: CodedValue | undefined): Pick<XdsAuthor, 'role' | 'specialty'> {
   if (code === undefined) return {};
   if (code.codeSystem === AUTHOR_SPECIALTY_OID || code.code.startsWith('G15_')) {
     const profession = /^G15_([^/]+)/.exec(code.code)?.[1];

@@ -3,6 +3,7 @@ export { dmpMigrations, dmpMigrations2 } from './schema';
 export { DMP_CONTENT_FOLDER, inlineOutgoingFiles } from './use-cases/outgoing-content';
 export {
   DmpService,
+  DMP_SEND_CONCURRENCY,
   DMP_SEND_QUEUE,
   hl7ToIso,
   type DmpServiceDeps,

@@ -13,6 +13,11 @@ import type { LpsIdentity } from './vihf';
 import type { CodedValue, DocumentEntry, XdsDocumentMetadata } from './xds';
 
 export const DMP_SEND_QUEUE = 'dmp.send';
+/**
+ * Documents of the DMP queue in flight at once (a patient's unrelated documents go in parallel:
+ * send-job.ts). The bench's loopback bound uses the same number of requests at a time.
+ */
+export const DMP_SEND_CONCURRENCY = 2;
 
 export interface DmpPractitioner {
   idNat: string;

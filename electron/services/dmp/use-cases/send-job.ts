@@ -13,7 +13,7 @@ import { DmpError, hl7Ts, type DmpCallContext } from '../client';
 import { parsePatientCx } from '../codes';
 import { getDocumentsByUniqueId } from '../iti18';
 import type { OutgoingRow } from '../store';
-import { DMP_SEND_QUEUE, type Caller, type SendPayload } from '../types';
+import { DMP_SEND_CONCURRENCY, DMP_SEND_QUEUE, type Caller, type SendPayload } from '../types';
 import type { DocumentEntry } from '../xds';
 import { callContext, callerOf } from './caller';
 import type { DmpContext } from './context';
@@ -54,7 +54,7 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
     label: 'Envoi au DMP',
     endpoint: 'dmp',
     payload: sendPayloadSchema,
-    concurrency: 2,
+    concurrency: DMP_SEND_CONCURRENCY,
     attemptTimeoutMs: 120_000,
     timeBudgetMs: 7 * 24 * 3_600_000,
     maxAttempts: 500,
