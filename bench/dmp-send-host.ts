@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createManualClock, systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
-import { migrate, openDatabase } from '../electron/platform/db';
+import { openDatabase } from '../electron/platform/db';
 import { HttpClient } from '../electron/platform/http';
 import { createMemoryLogger } from '../electron/platform/log';
-import { DMP_SEND_CONCURRENCY, DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
-import { Outbox, outboxMigrations } from '../electron/services/outbox';
+import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
+import { Outbox } from '../electron/services/outbox';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports } from '../fixtures/wiring/dmp';
+import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki } from '../fixtures/sim/pki';
 import { sampleDocument, sendStages } from './dmp-send-stages';
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const transports = dmpTransports(pki);
   const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrateForDmp(db, { outbox: true });
   const clock = systemClock;
   const logger = createMemoryLogger(createManualClock());
   const practitioner = demoDmpPractitioner(pki);

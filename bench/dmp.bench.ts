@@ -18,18 +18,18 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { createManualClock, systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
-import { migrate, openDatabase } from '../electron/platform/db';
+import { openDatabase } from '../electron/platform/db';
 import type { HttpTransport } from '../electron/platform/http';
 import { parseXmlWithRecords, selectElement } from '../electron/platform/xml';
 import { methods } from '../electron/contract';
 import { NS } from '../electron/services/dmp/codes';
 import { ITI18_RECORDS, parseAdhocQueryResponse } from '../electron/services/dmp/iti18';
 import { createMemoryLogger } from '../electron/platform/log';
-import { DMP_SEND_CONCURRENCY, DmpService, dmpMigrations, dmpMigrations2, type DmpPatient } from '../electron/services/dmp';
-import { outboxMigrations } from '../electron/services/outbox';
+import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
+
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
 import { addBulkDocuments, startDmpSimulator } from '../fixtures/sim/dmp';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports } from '../fixtures/wiring/dmp';
+import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki, sharedTestPkiDir } from '../fixtures/sim/pki';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -48,7 +48,7 @@ const patient: DmpPatient = CRASH_PATIENT;
 function freshDb() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrateForDmp(db, { outbox: true });
   return { db, dir };
 }
 

@@ -14,14 +14,13 @@ import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSharedTestPki, sharedTestPkiDir, type DemoPki } from '../../../fixtures/sim/pki';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { createManualClock } from '../../platform/clock';
 import { generateKeyHex } from '../../platform/db/key';
-import { migrate, openDatabase } from '../../platform/db';
+import { openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '../outbox';
+import { Outbox } from '../outbox';
 import { DMP_ACTIONS } from './codes';
-import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService } from './service';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -73,7 +72,7 @@ describe('sending survives kill -9 of the host', () => {
   async function takeOver(killed: Killed): Promise<{ actions: string[] }> {
     const clock = createManualClock(killed.start);
     const db = openDatabase({ path: killed.dbPath, keyHex: killed.keyHex });
-    migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db, { outbox: true });
     const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, leaseMs: 2_000 });
     const service = new DmpService({
       db,

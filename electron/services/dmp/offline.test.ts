@@ -5,13 +5,12 @@
  * that says when it will be possible — never that it will be « renvoyée ».
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
-import { migrate, openDatabase } from '../../platform/db';
+import { openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
-import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient } from './service';
 
 const DUPONT: DmpPatient = { id: 'p-dupont', status: 'QUAL', ins: { matricule: '258036311304224', oid: '1.2.250.1.213.1.4.11' }, birthName: 'DUPONT', firstNames: 'MARIE', sex: 'F', birthDate: '1958-03-12' };
@@ -34,7 +33,7 @@ describe('DmpService while the DMP is unreachable', () => {
 
   const service = (): DmpService => {
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db);
     return new DmpService({
       db,
       clock,

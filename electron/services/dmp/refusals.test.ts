@@ -14,19 +14,18 @@ import { makePdf } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createTestCa } from '../../../fixtures/testing/pki';
 import { forgingFirstSignature, replaceOnce, tamperingTransport } from '../../../fixtures/testing/wire';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { errorCatalog } from '../../contract/errors';
 import { createManualClock, type Clock, type ManualClock } from '../../platform/clock';
 import { PemSigner } from '../../platform/crypto';
 import type { HttpTransport } from '../../platform/http';
-import { migrate, openDatabase } from '../../platform/db';
+import { openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
-import { Outbox, outboxMigrations } from '../outbox';
+import { Outbox } from '../outbox';
 import { DmpClient, type DmpCallerCredentials } from './client';
 import { DMP_ACTIONS, patientCx } from './codes';
 import { findDocuments, getDocumentsByUniqueId } from './iti18';
-import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 import type { VihfSubject } from './vihf';
 import type { XdsDocumentMetadata } from './xds';
@@ -57,7 +56,7 @@ describe('the DMP simulator refuses forged credentials, and the desk says why in
   function desk(options: { practitioner?: DmpPractitioner; transport?: HttpTransport; clock?: Clock } = {}): { service: DmpService; outbox: Outbox } {
     const serviceClock = options.clock ?? clock;
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db, { outbox: true });
     const logger = createMemoryLogger(serviceClock);
     const outbox = new Outbox({ db, clock: serviceClock, logger, audit: () => undefined, random: () => 0.5 });
     const service = new DmpService({

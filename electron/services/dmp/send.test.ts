@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makePdf } from '../../../fixtures/sim/dmp';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
-import { backupDatabase, migrate, openDatabase, type Db } from '../../platform/db';
+import { backupDatabase, openDatabase, type Db } from '../../platform/db';
 import { generateKeyHex } from '../../platform/db/key';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
-import { Outbox, outboxMigrations } from '../outbox';
-import { dmpMigrations, dmpMigrations2 } from './schema';
+import { Outbox } from '../outbox';
 import { inlineOutgoingFiles } from './use-cases/outgoing-content';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
@@ -55,8 +54,7 @@ describe('sending documents to the DMP through the outbox', () => {
     clock.advance(1_000);
     await harness.sim.setMode('up');
     db = openDatabase({ path: ':memory:' });
-    const steps = [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2];
-    migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db, { outbox: true });
     audit = [];
     practitioner = demoDmpPractitioner(pki);
     indirect = false;
@@ -264,9 +262,8 @@ describe('sending documents to the DMP through the outbox', () => {
   it('carries the documents waiting in sealed files in a backup: restored without their folder, they are sent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pupitre-dmp-backup-'));
     const keyHex = generateKeyHex();
-    const steps = [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up }));
     const live = openDatabase({ path: join(dir, 'pupitre.db'), keyHex });
-    migrate(live, steps);
+    migrateForDmp(live, { outbox: true });
     const envois = join(dir, 'dmp-envois');
     try {
       const liveOutbox = new Outbox({ db: live, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { addBulkDocuments } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import type { AuditInput } from '../audit';
 import { createManualClock, type ManualClock } from '../../platform/clock';
-import { migrate, openDatabase, type Db } from '../../platform/db';
+import { openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
-import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 
 const PATIENTS: Record<string, DmpPatient> = {
@@ -65,7 +64,7 @@ describe('DmpService against the DMP simulator', () => {
 
   const fresh = (): DmpService => {
     db = openDatabase({ path: ':memory:' });
-    migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db);
     audit = [];
     practitioner = demoDmpPractitioner(pki);
     return makeService();

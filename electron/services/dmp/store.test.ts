@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { migrate, openDatabase } from '../../platform/db';
-import { dmpMigrations, dmpMigrations2 } from './schema';
+import { openDatabase } from '../../platform/db';
 import { createDmpStore } from './store';
 import type { DocumentEntry } from './xds';
+import { migrateForDmp } from '../../../fixtures/wiring/dmp';
 
 const entry = (over: Partial<DocumentEntry> = {}): DocumentEntry => ({
   entryUuid: 'urn:uuid:1',
@@ -33,7 +33,7 @@ const entry = (over: Partial<DocumentEntry> = {}): DocumentEntry => ({
 
 function freshStore() {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrateForDmp(db);
   const updatedAt = (uniqueId: string): string | undefined =>
     db.prepare<[string], { updated_at: string }>('SELECT updated_at FROM dmp_documents WHERE unique_id = ?').get(uniqueId)?.updated_at;
   return { store: createDmpStore(db), updatedAt };

@@ -5,14 +5,13 @@
  * across calls and pre-warmed, and an opening after a restart of the simulator.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, CRASH_PATIENT } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, CRASH_PATIENT, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { startDmpSimulator, type DmpSimulator } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
-import { migrate, openDatabase } from '../../platform/db';
+import { openDatabase } from '../../platform/db';
 import type { HttpClient } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient, type DmpPractitioner } from './service';
 import { VIHF_RENEW_BEFORE_MS, VIHF_VALIDITY_MS } from './vihf-cache';
 
@@ -55,7 +54,7 @@ describe('DMP opening: VIHF reuse, kept-alive and pre-warmed connections', () =>
     // The card's signature key, counted: one VIHF signed = one signature.
     const practitioner: DmpPractitioner = { ...card, signer: { sign: (data) => ((signatures += 1), card.signer.sign(data)), certificateChain: () => card.signer.certificateChain() } };
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, [...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db);
     closers.push(async () => void db.close());
     return new DmpService({
       db,

@@ -21,15 +21,14 @@ import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { describeWithPrerequisites, hasReference, referenceDir, type PrerequisiteCheck } from '../../../fixtures/testing/tier';
 import { recordingTransport, type RecordedExchange } from '../../../fixtures/testing/wire';
 import { hasXmllint, validateAgainstXsd } from '../../../fixtures/testing/xsd';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { createManualClock } from '../../platform/clock';
-import { migrate, openDatabase } from '../../platform/db';
+import { openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import { parseEnvelope, parseMediaType, parseMultipartRelated, toMtomMessage, WSSE_NS } from '../../platform/soap';
 import { childElements, parseXml, serializeElement } from '../../platform/xml';
-import { Outbox, outboxMigrations } from '../outbox';
+import { Outbox } from '../outbox';
 import { NS } from './codes';
-import { dmpMigrations, dmpMigrations2 } from './schema';
 import { DmpService, type DmpPatient } from './service';
 
 const both: PrerequisiteCheck = () => hasReference() ?? hasXmllint();
@@ -89,7 +88,7 @@ describeWithPrerequisites('conformance', both, 'DMP exchanges on the wire agains
     harness = await startDmpHarness(pki, { now: () => clock.now() });
     const recording = { CPS: recordingTransport(harness.transports.CPS), STRUCTURE: recordingTransport(harness.transports.STRUCTURE) };
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, [...outboxMigrations, ...dmpMigrations, ...dmpMigrations2].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+    migrateForDmp(db, { outbox: true });
     const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
     let cardInserted = true;
     let indirect = false;
