@@ -27,7 +27,7 @@ export interface BackupServiceDeps {
   actor: () => string;
   notify?: (run: BackupRun) => void;
   /** Puts into the copy what is kept beside the database (platform/db/backup.ts `complete`). */
-  completeCopy?: (copy: Db) => number;
+  completeCopy?: (copy: Db) => Promise<number>;
 }
 
 interface RunRow {

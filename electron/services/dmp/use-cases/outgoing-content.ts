@@ -3,6 +3,7 @@
  * (platform/db/sealed-files.ts) when the service has a folder for them, else a blob in the database
  * (and for documents queued before the files existed). Encrypted at rest either way.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isAppError } from '../../../contract/errors';
 import { createSealedFileStore, type Db } from '../../../platform/db';
 import { DmpError } from '../client';
@@ -53,9 +54,10 @@ export const DMP_CONTENT_FOLDER = 'dmp-envois';
  * blobs documents had before files existed — which the sending path still reads: a restored
  * backup, here or on another machine, sends what was waiting without the files of `folder`
  * (issue 14: nothing lost). A file missing or altered is left as it is in the copy (the document
- * will say « illisible » as it would here). Returns how many documents were put in.
+ * will say « illisible » as it would here). Returns how many documents were put in. Yields to the
+ * event loop after each document: a backup runs while the desk works.
  */
-export function inlineOutgoingFiles(copy: Db, folder: string): number {
+export async function inlineOutgoingFiles(copy: Db, folder: string): Promise<number> {
   const rows = copy.prepare<[], { unique_id: string; file: string; file_key: Buffer; size: number }>('SELECT unique_id, file, file_key, size FROM dmp_outgoing_file').all();
   if (rows.length === 0) return 0;
   const files = createSealedFileStore(folder);
@@ -76,6 +78,7 @@ export function inlineOutgoingFiles(copy: Db, folder: string): number {
       forget.run(row.unique_id);
     })();
     inlined += 1;
+    await yieldToLoop();
   }
   return inlined;
 }
