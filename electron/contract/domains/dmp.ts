@@ -23,7 +23,7 @@ export const dmpErrors = {
   DMP_BREAK_GLASS_OPPOSED: "Le patient s'est opposé à l'accès en mode bris de glace ou urgence : l'accès est refusé.",
   DMP_BREAK_GLASS_REASON_REQUIRED: 'Le mode bris de glace exige un motif : saisissez la raison de cet accès en urgence.',
   DMP_CONTENT_UNREADABLE:
-    "Le document à envoyer est introuvable ou altéré sur ce poste (par exemple après une restauration de la base sur un autre poste). Renvoyez-le depuis le dossier du patient.",
+    "Le document à envoyer est introuvable ou altéré sur ce poste (par exemple une base copiée sur un autre poste sans son dossier « dmp-envois » ; une sauvegarde Pupitre, elle, contient ces documents). Renvoyez-le depuis le dossier du patient.",
   DMP_DOCUMENT_NOT_FOUND: "Ce document n'est plus disponible dans le DMP (supprimé, archivé ou remplacé). Actualisez la liste.",
   DMP_REJECTED: "Le DMP a refusé la demande. Vérifiez les informations du document ou du patient ; si l'erreur persiste, contactez le support.",
   DMP_UNAVAILABLE: 'Le service DMP est momentanément indisponible. Pupitre réessaiera automatiquement ; vous pouvez continuer à travailler.',
