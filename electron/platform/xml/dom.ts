@@ -129,6 +129,8 @@ const ATTR_ESCAPES: Record<string, string> = {
 
 /** Escapes character data; `\r` is kept as a reference so that parsers do not normalise it away. */
 export function escapeText(value: string): string {
+  // A long text without anything to escape (base64) is returned as it is, found by native searches.
+  if (value.length >= 256 && !value.includes('&') && !value.includes('<') && !value.includes('>') && !value.includes('\r')) return value;
   return value.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] as string);
 }
 

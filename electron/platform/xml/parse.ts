@@ -14,9 +14,10 @@
  *    character references such as `&#1;`, which @xmldom/xmldom alone would let through.
  * Errors are `XmlError`s with a position, never a fragment of the document.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XmlError } from './errors';
+import './xmldom-grammar';
 import { parseXmlLite, type XmlReadableElement } from './lite';
 import { scanXmlMarkup, splitXmlRecords, XINCLUDE_NS, type XmlScanStats } from './scan';
 
@@ -116,7 +117,7 @@ function domParse(text: string, locate: boolean): { doc: Document; error?: undef
       locator: locate,
       // XML 1.0 §2.11 only: xmldom's default also folds U+0085 and U+2028 (XML 1.1 rules), which
       // would alter text that XML 1.0 keeps, and with it canonical forms and signatures.
-      normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
+      normalizeLineEndings: (source: string) => (source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source),
       onError: (level, message, context: { locator?: { lineNumber?: number; columnNumber?: number } } | undefined) => {
         // Warnings (e.g. a replacement character) are not fatal; errors such as an undeclared entity are.
         if (level === 'warning') return;
@@ -300,10 +301,34 @@ function decode(bytes: Uint8Array, label: string): string {
   // ASCII bytes (a CDA of base64, most SOAP messages) are the same text in UTF-8: checked and
   // decoded without the UTF-8 decoder's work, into a one-byte string (faster to parse and scan).
   if (label === 'utf-8' && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // Valid UTF-8 with a few accented letters among megabytes of ASCII (a CDA's header and its base64
+  // body): only the pieces that are not ASCII go through the decoder (~3× less work for 1.3 MB).
+  if (label === 'utf-8' && bytes.byteLength > 2 * UTF8_PIECE && isUtf8(bytes)) return decodeUtf8ByPieces(bytes);
   try {
     return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (cause) {
     // Refused, never decoded with replacement characters (issue 14): the text would not be the document's.
     throw new XmlError('XML_ENCODING_INVALID', { encoding: label }, { cause });
   }
+}
+
+const UTF8_PIECE = 64 * 1024;
+
+/**
+ * Valid UTF-8 (checked by the caller) decoded piece by piece: ASCII pieces as Latin-1 (the same
+ * characters, no decoder), the others with the UTF-8 decoder. Pieces end before a continuation
+ * byte (10xxxxxx) never splits a character: each piece is valid UTF-8 on its own.
+ */
+function decodeUtf8ByPieces(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const pieces: string[] = [];
+  for (let start = 0; start < buffer.length; ) {
+    let end = Math.min(start + UTF8_PIECE, buffer.length);
+    while (end < buffer.length && ((buffer[end] as number) & 0xc0) === 0x80) end--;
+    const piece = buffer.subarray(start, end);
+    pieces.push(isAscii(piece) ? piece.toString('latin1') : decoder.decode(piece));
+    start = end;
+  }
+  return pieces.join('');
 }
