@@ -100,20 +100,20 @@ export function readableChildren(parent: XmlReadableNode, ns?: string | null, lo
 const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 // (NameChar includes the combining marks U+0300–U+036F on purpose: XML 1.0 §2.3.)
 // eslint-disable-next-line no-misleading-character-class
-const NCNAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, 'u');
+export const NCNAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, 'u');
 // XML 1.0 §2.2 (parse.ts FORBIDDEN_CHAR), in two steps: the look-around for lone surrogates is
 // slow, and only text that holds a surrogate at all needs it.
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const SURROGATE = /[\uD800-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+export const SURROGATE = /[\uD800-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** True when a value needs more than a copy: a reference, or a character to normalise (tab, line end). */
 const TO_NORMALISE = /[&\t\n\r]/;
 const FORBIDDEN_CHAR = { test: (value: string): boolean => CONTROL_CHAR.test(value) || (SURROGATE.test(value) && LONE_SURROGATE.test(value)) };
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+export const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** XML 1.0 §2.2 Char, for a code point given by a character reference. */
-function isXmlChar(code: number): boolean {
+export function isXmlChar(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
@@ -227,7 +227,7 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
           const value = attributes[i + 1] as string;
           if (attribute !== 'xmlns' && !attribute.startsWith('xmlns:')) continue;
           const prefix = attribute === 'xmlns' ? '' : attribute.slice(6);
-          if (prefix !== '') splitName(prefix, at);
+          if (attribute !== 'xmlns' && !NCNAME.test(prefix)) throw malformed(at, 'namespace-declaration');
           if ((prefix === 'xml') !== (value === XML_NAMESPACE) || prefix === 'xmlns' || value === XMLNS_NAMESPACE) throw malformed(at, 'namespace-declaration');
           if (prefix !== '' && value === '') throw malformed(at, 'namespace-declaration');
           if (scope === scopes[depth - 1]) scope = new Map(scope);

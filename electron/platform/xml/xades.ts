@@ -19,7 +19,8 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { DOMImplementation, type Document, type Element } from '@xmldom/xmldom';
-import { C14N, canonicalDigest, canonicalizeToBytes } from './c14n';
+import { C14N, canonicalizeToBytes } from './c14n';
+import { canonicalDocumentDigest } from './c14n-stream';
 import { parseCertificate, type SignatureTrust } from './certificates';
 import { childElements, firstChildElement, isElement, serializeDocument, textOf } from './dom';
 import {
@@ -104,9 +105,9 @@ function documentDigest(content: Uint8Array, transform: string | null, hash: Has
   if (transform !== C14N.inclusiveWithComments && transform !== C14N.inclusive) {
     throw new XmlError('XML_SIGNATURE_UNSUPPORTED', { reason: 'transform', algorithm: transform });
   }
-  const parsed = parseXml(content, limits);
-  // The canonical text goes into the hash as it is written (c14n.ts): never joined nor copied as bytes.
-  return canonicalDigest(parsed, { algorithm: 'inclusive', withComments: transform === C14N.inclusiveWithComments }, hash);
+  // Read once, canonicalised into the hash as it is read, the document's own bytes for its long
+  // texts (c14n-stream.ts; the DOM path of parseXml + c14n.ts gives the same digest and refusals).
+  return canonicalDocumentDigest(content, { withComments: transform === C14N.inclusiveWithComments }, hash, limits);
 }
 
 /** Builds and signs the XAdES-BES submission-set signature; returns the XML text (UTF-8 content). */

@@ -1,0 +1,313 @@
+/**
+ * Canonical XML 1.0, inclusive (W3C REC-xml-c14n-20010315, with or without comments), of a whole
+ * document, written into a digest as the document is read — no DOM. It is what a ds:Reference with a
+ * C14N transform over an external XML document digests: the XAdES manifest of a DMP submission set
+ * names the CDA that way (xades.ts), and a CDA is mostly one text node, a megabyte of base64.
+ *
+ * Through the DOM, that megabyte is decoded to a string, parsed by @xmldom/xmldom (two regular
+ * expressions over it), walked for forbidden characters, escaped and encoded back to UTF-8 to be
+ * hashed: ~8 ms for a 1.3 MB CDA. Here the markup is read (scan.ts) on a Latin-1 view of the UTF-8
+ * bytes — markup is ASCII, so every offset is a byte offset — and a text that canonicalisation
+ * leaves as it is (no reference, `>` or carriage return) goes into the hash as the document's own
+ * bytes: the canonical form of a valid UTF-8 text is its UTF-8, unchanged.
+ *
+ * The result is `canonicalDigest(parseXml(input), inclusive)` (c14n.ts), the reference it is tested
+ * against (c14n-stream.test.ts, on random documents and on mutated ones). The refusals are the
+ * reference's too, by construction: this path refuses nothing itself. Whatever it does not take in
+ * its stride — an error of any kind, a processing instruction other than the XML declaration that
+ * xmldom's own grammar accepts, a document not in UTF-8 — is handed to the reference path, whose
+ * parser gives the verdict (same error, same line).
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+import { createHash, type Hash } from 'node:crypto';
+import grammar from '@xmldom/xmldom/lib/grammar.js';
+import { canonicalDigest, escapeAttr, escapeText } from './c14n';
+import { CONTROL_CHAR, isXmlChar, LONE_SURROGATE, NCNAME, PREDEFINED, SURROGATE } from './lite';
+import { DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, type XmlParseLimits } from './parse';
+import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
+
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
+
+/** The digest of the document's inclusive canonical form (comments kept or not), `algorithm` a node:crypto hash name. */
+export function canonicalDocumentDigest(input: string | Uint8Array, options: { withComments: boolean }, algorithm: string, limits: XmlParseLimits = {}): Buffer {
+  let streamed: Buffer | null = null;
+  try {
+    streamed = streamDigest(input, options.withComments, algorithm, limits);
+  } catch {
+    // Not for this path: the reference path below reads it again and gives the verdict.
+  }
+  return streamed ?? canonicalDigest(parseXml(input, limits), { algorithm: 'inclusive', withComments: options.withComments }, algorithm);
+}
+
+/** Anything this path leaves to the reference path. */
+class Declined extends Error {}
+const decline = (): never => {
+  throw new Declined();
+};
+
+// decodeXmlBytes (parse.ts): the declared encodings that are UTF-8.
+const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+const DECLARED_ENCODING = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+// U+FFFE and U+FFFF are valid UTF-8 but not XML characters (§2.2); they are left to the reference path.
+const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
+const NON_ASCII = /[^\x00-\x7f]/;
+const TO_NORMALISE = /[&\t\n\r]/;
+const PIECE = 64 * 1024;
+
+/** UTF-16 length of valid UTF-8 (the length of the string the reference path decodes): its tree budget depends on it. */
+function utf16Length(bytes: Buffer): number {
+  let length = 0;
+  // Small pieces: the few that hold accents are counted byte by byte, the ASCII ones natively.
+  for (let start = 0; start < bytes.length; start += 4096) {
+    const piece = bytes.subarray(start, Math.min(start + 4096, bytes.length));
+    if (isAscii(piece)) {
+      length += piece.length;
+      continue;
+    }
+    for (const byte of piece) if ((byte & 0xc0) !== 0x80) length += byte >= 0xf0 ? 2 : 1;
+  }
+  return length;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs === ys) return x - y;
+    return xs ? 1 : -1;
+  }
+  return a.length - b.length;
+}
+
+const lineEnds = (value: string): string => (value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value);
+
+/** XML 1.0 §4.1, §4.6: the five predefined entities and character references, anything else declined. */
+function decodeReferences(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  let out = '';
+  let from = 0;
+  for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0) decline();
+    const name = raw.slice(amp + 1, semi);
+    let value: string;
+    if (name.startsWith('#')) {
+      const code = /^#x[0-9A-Fa-f]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : NaN;
+      if (Number.isNaN(code) || !isXmlChar(code)) decline();
+      value = String.fromCodePoint(code);
+    } else {
+      value = PREDEFINED[name] ?? decline();
+    }
+    out += raw.slice(from, amp) + value;
+    from = semi + 1;
+  }
+  return out + raw.slice(from);
+}
+
+/** The digest, or null when the document is left to the reference path (an exception means the same). */
+function streamDigest(input: string | Uint8Array, withComments: boolean, algorithm: string, limits: XmlParseLimits): Buffer | null {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  let view: string;
+  /** The UTF-8 bytes `view` is the Latin-1 view of (null: `view` is the text itself). */
+  let bytes: Buffer | null = null;
+  let ascii = true;
+  let length: number;
+  if (typeof input === 'string') {
+    if (input.length * 3 > maxBytes) return null;
+    view = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+    length = view.length;
+    ascii = false;
+  } else {
+    if (input.byteLength > maxBytes || limits.encoding !== undefined) return null;
+    let content = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    if (content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) content = content.subarray(3);
+    else if ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff)) return null;
+    else if (content[0] === 0x3c && content[1] === 0x3f) {
+      const declared = DECLARED_ENCODING.exec(content.toString('latin1', 0, Math.min(content.length, 200)))?.[1];
+      if (declared !== undefined && !UTF8_LABELS.has(declared.toLowerCase())) return null;
+    }
+    ascii = isAscii(content);
+    if (!ascii && (!isUtf8(content) || NON_CHARACTERS.some((c) => content.includes(c)))) return null;
+    bytes = content;
+    view = content.toString('latin1');
+    length = ascii ? content.length : utf16Length(content);
+  }
+  /** A piece of the view as the text it stands for. */
+  const real = (piece: string): string => (bytes === null || ascii || !NON_ASCII.test(piece) ? piece : Buffer.from(piece, 'latin1').toString('utf8'));
+  /** XML 1.0 §2.2 on a piece of the view (the bytes were checked for lone surrogates and U+FFFE/U+FFFF). */
+  const checkChars = (piece: string): void => {
+    if (CONTROL_CHAR.test(piece)) decline();
+    if (bytes === null && SURROGATE.test(piece) && LONE_SURROGATE.test(piece)) decline();
+  };
+
+  // The same bounds as parseXml's streaming pass (scan.ts): depth by readMarkup, the tree charged alike.
+  const maxTreeBytes = limits.maxTreeBytes ?? treeBudget(length);
+  let treeBytes = TREE_NODE_BYTES.character * length;
+  const charge = (amount: number): void => {
+    treeBytes += amount;
+    if (treeBytes > maxTreeBytes) decline();
+  };
+  let elementBytes: number = TREE_NODE_BYTES.element;
+
+  const hash: Hash = createHash(algorithm);
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = (): void => {
+    if (pendingLength === 0) return;
+    hash.update(pending.join(''), 'utf8');
+    pending = [];
+    pendingLength = 0;
+  };
+  const put = (text: string): void => {
+    pending.push(text);
+    pendingLength += text.length;
+    if (pendingLength >= PIECE) flush();
+  };
+
+  const checkedNames = new Set<string>();
+  const splitName = (qualified: string): [prefix: string, local: string] => {
+    const colon = qualified.indexOf(':');
+    const prefix = colon < 0 ? '' : qualified.slice(0, colon);
+    const local = colon < 0 ? qualified : qualified.slice(colon + 1);
+    if (!checkedNames.has(qualified)) {
+      if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) decline();
+      checkedNames.add(qualified);
+    }
+    return [prefix, local];
+  };
+
+  const scopes: Array<ReadonlyMap<string, string>> = [new Map([['xml', XML_NAMESPACE]])];
+  const open: string[] = [];
+  let attributes: string[] = [];
+  let rootStarted = false;
+
+  /** A comment or processing instruction: inside the root as it is, around it on a line of its own (C14N §2.1). */
+  const putNode = (node: string): void => {
+    if (open.length > 0) put(node);
+    else if (!rootStarted) put(`${node}\n`);
+    else put(`\n${node}`);
+  };
+
+  readMarkup(
+    view,
+    limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH,
+    {
+      text(from, to) {
+        const raw = view.slice(from, to);
+        checkChars(raw);
+        if (raw.includes(']]>')) decline();
+        charge(TREE_NODE_BYTES.text);
+        if (!raw.includes('&') && !raw.includes('\r') && !raw.includes('>')) {
+          if (bytes === null) put(raw);
+          else {
+            flush();
+            hash.update(bytes.subarray(from, to));
+          }
+          return;
+        }
+        put(escapeText(decodeReferences(lineEnds(real(raw)))));
+      },
+      cdata(at, end) {
+        const raw = view.slice(at + 9, end - 3);
+        checkChars(raw);
+        charge(TREE_NODE_BYTES.text);
+        put(escapeText(lineEnds(real(raw))));
+      },
+      other(at, end) {
+        const raw = view.slice(at, end);
+        checkChars(raw);
+        charge(TREE_NODE_BYTES.other);
+        if (raw.startsWith('<!--')) {
+          const data = raw.slice(4, -3);
+          if (data.includes('--') || data.endsWith('-')) decline();
+          if (withComments) putNode(`<!--${lineEnds(real(data))}-->`);
+          return;
+        }
+        // A processing instruction, read by xmldom's own grammar (sax.js parseProcessingInstruction).
+        const pi = lineEnds(real(raw));
+        const match = (grammar.PI as RegExp).exec(pi);
+        if (match === null || match[0].length !== pi.length) return decline();
+        const target = match[1] as string;
+        if (target.toLowerCase() === 'xml') {
+          // The XML declaration, only first and well-formed; it is not a processing instruction (C14N §2.1).
+          if (at !== 0 || !(grammar.XMLDecl as RegExp).test(pi)) decline();
+          return;
+        }
+        const data = match[2] ?? '';
+        putNode(`<?${target}${data === '' ? '' : ` ${data}`}?>`);
+      },
+      attribute(name, value) {
+        checkChars(value);
+        const qualified = real(name);
+        for (let i = 0; i < attributes.length; i += 2) if (attributes[i] === qualified) decline();
+        const text = real(value);
+        // §3.3.3: literal white space becomes a space; what a character reference gives is kept.
+        attributes.push(qualified, TO_NORMALISE.test(text) ? decodeReferences(lineEnds(text).replace(/[\t\n\r]/g, ' ')) : text);
+        elementBytes += qualified === 'xmlns' || qualified.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
+      },
+      startTag(name, _at, _end, empty, depth) {
+        const own = attributes;
+        attributes = [];
+        charge(elementBytes);
+        elementBytes = TREE_NODE_BYTES.element;
+        const parentScope = scopes[depth - 1] as ReadonlyMap<string, string>;
+        let scope = parentScope;
+        // C14N §2.3 over a whole document: an element renders the namespaces it binds differently from its parent.
+        const declarations: Array<[string, string]> = [];
+        for (let i = 0; i < own.length; i += 2) {
+          const attribute = own[i] as string;
+          if (attribute !== 'xmlns' && !attribute.startsWith('xmlns:')) continue;
+          const uri = own[i + 1] as string;
+          const prefix = attribute === 'xmlns' ? '' : attribute.slice(6);
+          if (attribute !== 'xmlns' && !NCNAME.test(prefix)) decline();
+          if ((prefix === 'xml') !== (uri === XML_NAMESPACE) || prefix === 'xmlns' || uri === XMLNS_NAMESPACE || (prefix !== '' && uri === '')) decline();
+          if (scope === parentScope) scope = new Map(parentScope);
+          (scope as Map<string, string>).set(prefix, uri);
+          if (prefix !== 'xml' && uri !== (parentScope.get(prefix) ?? '')) declarations.push([prefix, uri]);
+        }
+        const qualified = real(name);
+        const [prefix] = splitName(qualified);
+        const uri = scope.get(prefix);
+        if ((prefix !== '' && uri === undefined) || uri === XINCLUDE_NS) decline();
+        const attrs: Array<{ uri: string; local: string; qualified: string; value: string }> = [];
+        const expanded = new Set<string>();
+        for (let i = 0; i < own.length; i += 2) {
+          const attribute = own[i] as string;
+          if (attribute === 'xmlns' || attribute.startsWith('xmlns:')) continue;
+          const [attributePrefix, local] = splitName(attribute);
+          const attributeUri = attributePrefix === '' ? '' : (scope.get(attributePrefix) ?? decline());
+          if (attributePrefix !== '') {
+            const key = `{${attributeUri}}${local}`;
+            if (expanded.has(key)) decline();
+            expanded.add(key);
+          }
+          attrs.push({ uri: attributeUri, local, qualified: attribute, value: own[i + 1] as string });
+        }
+        declarations.sort((a, b) => compareCodePoints(a[0], b[0]));
+        attrs.sort((a, b) => compareCodePoints(a.uri, b.uri) || compareCodePoints(a.local, b.local));
+        let tag = `<${qualified}`;
+        for (const [p, u] of declarations) tag += `${p === '' ? ' xmlns' : ` xmlns:${p}`}="${escapeAttr(u)}"`;
+        for (const a of attrs) tag += ` ${a.qualified}="${escapeAttr(a.value)}"`;
+        put(`${tag}>`);
+        rootStarted = true;
+        if (empty) put(`</${qualified}>`);
+        else {
+          open.push(qualified);
+          scopes[depth] = scope;
+        }
+      },
+      endTag(_name, _at, _end, depth) {
+        put(`</${open.pop() as string}>`);
+        scopes.length = depth;
+      },
+    },
+    () => 0,
+  );
+  flush();
+  return hash.digest();
+}
