@@ -51,7 +51,7 @@ const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 const DECLARED_ENCODING = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 // U+FFFE and U+FFFF are valid UTF-8 but not XML characters (§2.2); they are left to the reference path.
 const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const TO_NORMALISE = /[&\t\n\r]/;
 const PIECE = 64 * 1024;
 

@@ -435,6 +435,16 @@ export class Outbox {
   }
 
   /**
+   * Commits `write` in the outbox's next group commit: one transaction (one fsync) with the job
+   * completions of the same turn. For a queue's own bookkeeping at the end of a successful run
+   * (the DMP's « envoyé »), queued without being awaited just before the run returns, so that it
+   * is committed with the job's completion instead of paying a commit of its own.
+   */
+  commitWithCompletions<T>(write: () => T): Promise<T> {
+    return this.groupCommit.commit(write);
+  }
+
+  /**
    * Runs due work in this process until nothing is running and nothing can be claimed now (jobs
    * waiting for their backoff, a person, or an endpoint that is down do not count).
    */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
-import type { JobView, QueueDefinition } from '../../outbox';
+import { describeError, type JobView, type QueueDefinition } from '../../outbox';
 import { isEndpointConfigured } from '../../settings';
 import { DmpError, hl7Ts, type DmpCallContext } from '../client';
 import { parsePatientCx } from '../codes';
@@ -104,7 +104,7 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
       } finally {
         deps.audit({ actor: row.actor, patientRef: row.patientId, action: 'dmp.td21', details: { uniqueId: row.uniqueId, jobId: job.id, mode: caller.credentials.mode } });
       }
-      markSent(ctx, row);
+      markSentWithCompletion(ctx, row);
     },
     reconcile: async (job, context) => {
       const row = store.outgoing(job.payload.uniqueId);
@@ -120,6 +120,27 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
       return 'absent';
     },
   };
+}
+
+/**
+ * After a send: the row marked « envoyé » in the same transaction as the outbox job's completion
+ * (one synchronous=FULL commit a document instead of two). Not awaited: the completion is queued
+ * right after `run` returns, in the same turn. Should the process stop in between, the job's
+ * outcome is unknown at restart and its reconciliation (TD3.1) marks the row, as before.
+ */
+function markSentWithCompletion(ctx: DmpContext, row: OutgoingRow): void {
+  const outbox = ctx.deps.outbox;
+  if (outbox === undefined) {
+    markSent(ctx, row);
+    return;
+  }
+  const at = ctx.now();
+  outbox
+    .commitWithCompletions(() => ctx.store.setOutgoingSent(row.uniqueId, at))
+    .then(
+      () => ctx.deps.notify?.('dmp.changed', { patientId: row.patientId, reason: 'sent' }),
+      (error: unknown) => ctx.deps.logger.error('dmp.mark_sent_failed', { error: describeError(error).code }),
+    );
 }
 
 function markSent(ctx: DmpContext, row: OutgoingRow, entry?: DocumentEntry): void {
