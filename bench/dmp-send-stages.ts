@@ -6,7 +6,7 @@
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { buildMtomMessage, buildEnvelope, newContentId, parseEnvelope, parseMultipartRelated, toMtomMessage } from '../electron/platform/soap';
-import { serializeXml, signSubmissionSet, verifySubmissionSetSignature } from '../electron/platform/xml';
+import { canonicalDigest, canonicalDocumentDigest, parseXml, serializeXml, signSubmissionSet, verifySubmissionSetSignature } from '../electron/platform/xml';
 import { buildPdfDocument } from '../electron/services/cda';
 import { buildProvideAndRegister, type DmpPractitioner } from '../electron/services/dmp';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
@@ -113,6 +113,14 @@ export async function sendStages(input: { pki: DemoPki; practitioner: DmpPractit
         requireAllDocuments: true,
       }),
     ),
+  });
+  stages.push({
+    name: 'simulator: of which the canonical digest of the CDA, read once without a DOM (c14n-stream.ts: markup read on the bytes, the base64 hashed as it is)',
+    ms: await timed(samples, () => canonicalDocumentDigest(content, { withComments: true }, 'sha256')),
+  });
+  stages.push({
+    name: 'baseline in the same run: the same digest through the DOM (parseXml + c14n.ts, as before issue 15\'s last round)',
+    ms: await timed(samples, () => canonicalDigest(parseXml(content), { algorithm: 'inclusive', withComments: true }, 'sha256')),
   });
   stages.push({ name: 'simulator: SHA-1 of the document (XDS hash check)', ms: await timed(samples, () => createHash('sha1').update(content).digest('hex')) });
   return stages;

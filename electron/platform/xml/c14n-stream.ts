@@ -55,6 +55,9 @@ const NON_ASCII = /[\u0080-\uffff]/;
 const TO_NORMALISE = /[&\t\n\r]/;
 const PIECE = 64 * 1024;
 
+/** Qualified names already found valid (Namespaces in XML: NCName or NCName:NCName): documents of a kind repeat theirs. */
+const validNames = new Set<string>();
+
 /** UTF-16 length of valid UTF-8 (the length of the string the reference path decodes): its tree budget depends on it. */
 function utf16Length(bytes: Buffer): number {
   let length = 0;
@@ -169,14 +172,14 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
     if (pendingLength >= PIECE) flush();
   };
 
-  const checkedNames = new Set<string>();
   const splitName = (qualified: string): [prefix: string, local: string] => {
     const colon = qualified.indexOf(':');
     const prefix = colon < 0 ? '' : qualified.slice(0, colon);
     const local = colon < 0 ? qualified : qualified.slice(colon + 1);
-    if (!checkedNames.has(qualified)) {
+    if (!validNames.has(qualified)) {
       if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) decline();
-      checkedNames.add(qualified);
+      if (validNames.size >= 4096) validNames.clear();
+      validNames.add(qualified);
     }
     return [prefix, local];
   };

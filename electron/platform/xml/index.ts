@@ -72,6 +72,7 @@ export {
   type XmlNamespaces,
 } from './xpath';
 export { canonicalDigest, canonicalize, canonicalizeToBytes, c14nOptionsFor, C14N, type C14nOptions, type C14nAlgorithmUri } from './c14n';
+export { canonicalDocumentDigest } from './c14n-stream';
 export {
   certificateToBase64,
   certificateToDer,
