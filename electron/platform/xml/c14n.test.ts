@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { xmlDocumentArbitrary as xmlDocument } from '../../../fixtures/testing/xml-arbitraries';
 import { C14nCanonicalization, C14nCanonicalizationWithComments, ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments } from 'xml-crypto';
 import { createHash } from 'node:crypto';
-import { canonicalDigest, canonicalize, c14nOptionsFor, C14N } from './c14n';
+import { canonicalDigest, canonicalize, c14nOptionsFor, C14N, escapeText } from './c14n';
 import { childElements } from './dom';
 import { parseXml } from './parse';
 
@@ -99,6 +99,17 @@ describe('canonicalize', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('escapeText', () => {
+  it('escapes long texts as short ones, and returns a long text with nothing to escape as it is', () => {
+    const long = 'QUJD'.repeat(100);
+    expect(escapeText(long)).toBe(long);
+    for (const [raw, escaped] of [['&', '&amp;'], ['<', '&lt;'], ['>', '&gt;'], ['\r', '&#xD;']] as const) {
+      expect(escapeText(`${long}${raw}${long}`)).toBe(`${long}${escaped}${long}`);
+      expect(escapeText(`x${raw}`)).toBe(`x${escaped}`);
+    }
   });
 });
 

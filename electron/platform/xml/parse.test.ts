@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type { Element } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
@@ -185,6 +187,23 @@ describe('parseXml', () => {
     expect(codeOf(() => decodeXmlBytes(cut))).toBe('XML_ENCODING_INVALID');
     const stray = Buffer.concat([Buffer.from('<a>é', 'utf8'), ascii, Buffer.from([0xc3]), ascii, Buffer.from('</a>')]);
     expect(codeOf(() => decodeXmlBytes(stray))).toBe('XML_ENCODING_INVALID');
+  });
+
+  it('decodes characters of every length across the 64 KB pieces of a long UTF-8 text as the decoder would', () => {
+    for (const character of ['é', '’', '😀']) {
+      for (let shift = 0; shift < 4; shift++) {
+        const filler = 'A'.repeat(64 * 1024 - 3 + shift);
+        const bytes = Buffer.from(`<a>${filler}${character}${filler}${character}${'B'.repeat(70_000)}é</a>`, 'utf8');
+        expect(decodeXmlBytes(bytes)).toBe(new TextDecoder('utf-8').decode(bytes));
+      }
+    }
+  });
+
+  it('reads end tags with expressions built once, and still refuses a malformed one', () => {
+    const grammar = createRequire(import.meta.url)('@xmldom/xmldom/lib/grammar.js') as { reg: (...parts: unknown[]) => RegExp & { memoised?: boolean } };
+    expect((grammar.reg as unknown as { memoised?: boolean }).memoised).toBe(true);
+    expect(textOf(parseXml('<a:b xmlns:a="urn:a"><c>x</c></a:b >').documentElement as Element)).toBe('x');
+    for (const bad of ['<a></a b>', '<a></1a>', '<a><b></a></b>']) expect(codeOf(() => parseXml(bad))).toBe('XML_MALFORMED');
   });
 
   it('keeps U+0085 and U+2028 (XML 1.0 line-end handling only)', () => {
