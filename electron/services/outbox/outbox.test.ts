@@ -171,6 +171,35 @@ describe('state transitions', () => {
     expect(outbox.attempts(job.id)).toEqual([expect.objectContaining({ attempt: 1, outcome: 'done', errorCode: null })]);
   });
 
+  it("commits a run's own bookkeeping (commitWithCompletions) in the same transaction as the job's completion", async () => {
+    const { db, outbox } = setup();
+    const gate = deferred();
+    outbox.register(
+      queue({
+        run: async () => {
+          await gate.promise;
+          void outbox.commitWithCompletions(() => db.prepare("INSERT INTO domain_row (label) VALUES ('sent')").run());
+        },
+      }),
+    );
+    const job = outbox.enqueue('test.send', { idempotencyKey: 'a', payload: { n: 1 }, subject });
+    const idle = outbox.whenIdle();
+    await tick();
+    // From here on: the transactions the end of the attempt opens.
+    const transaction = db.transaction.bind(db);
+    let transactions = 0;
+    db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+      transactions += 1;
+      return transaction(fn);
+    }) as typeof db.transaction;
+    gate.resolve();
+    await idle;
+    db.transaction = transaction;
+    expect(outbox.get(job.id)?.status).toBe('done');
+    expect(db.prepare('SELECT label FROM domain_row').pluck().all()).toEqual(['sent']);
+    expect(transactions).toBe(1);
+  });
+
   it('retryable error → retry_wait after a backoff within bounds, then done', async () => {
     const { outbox, clock } = setup();
     let calls = 0;
