@@ -172,7 +172,26 @@ describe('state transitions', () => {
   });
 
   it("commits a run's own bookkeeping (commitWithCompletions) in the same transaction as the job's completion", async () => {
-    const { db, outbox } = setup();
+    const { db, make } = setup();
+    // Every IMMEDIATE transaction the outbox opens is counted once `counting` is set (the wrapper is
+    // in place before the outbox is built, whether it makes its transactions then or at each commit).
+    const transaction = db.transaction.bind(db);
+    let counting = false;
+    let transactions = 0;
+    db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+      const tx = transaction(fn);
+      const counted = (...args: Parameters<typeof tx>) => tx(...args);
+      return Object.assign(counted, {
+        default: tx.default,
+        deferred: tx.deferred,
+        exclusive: tx.exclusive,
+        immediate: (...args: Parameters<typeof tx.immediate>) => {
+          if (counting) transactions += 1;
+          return tx.immediate(...args);
+        },
+      });
+    }) as typeof db.transaction;
+    const outbox = make();
     const gate = deferred();
     outbox.register(
       queue({
@@ -185,13 +204,7 @@ describe('state transitions', () => {
     const job = outbox.enqueue('test.send', { idempotencyKey: 'a', payload: { n: 1 }, subject });
     const idle = outbox.whenIdle();
     await tick();
-    // From here on: the transactions the end of the attempt opens.
-    const transaction = db.transaction.bind(db);
-    let transactions = 0;
-    db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
-      transactions += 1;
-      return transaction(fn);
-    }) as typeof db.transaction;
+    counting = true;
     gate.resolve();
     await idle;
     db.transaction = transaction;
