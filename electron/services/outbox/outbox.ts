@@ -18,7 +18,7 @@ import { GroupCommit } from './group-commit';
 import { encodeLeaseOwner, LivenessCache } from './leases';
 import { purgeDoneJobs, type PurgeOptions, type PurgeReport } from './retention';
 import { unsentReport, type UnsentReport } from './unsent';
-import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type OutboxStore } from './store';
+import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type NewJob, type OutboxStore } from './store';
 import type {
   EndpointState,
   EnqueueInput,
@@ -79,6 +79,13 @@ interface Attempt {
   done: Promise<void>;
   /** Set when `stop` released the job: the attempt's own ending is ignored. */
   released: boolean;
+  /**
+   * Set when the attempt's work is over and its ending is being written: it no longer takes a
+   * slot of its queue (the commit of a completion claims the next job in its place).
+   */
+  finishing: boolean;
+  /** Set when the job's completion committed. */
+  completed: boolean;
 }
 
 type AnyQueue = QueueDefinition<unknown, unknown>;
@@ -112,6 +119,8 @@ export class Outbox {
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
   private changedTimer: NodeJS.Timeout | null = null;
+  /** Queues whose completions are in the group commit being written (claimAfterCompletions). */
+  private readonly refills = new Set<AnyQueue>();
   /** Time of each running job's last progress event. */
   private readonly progressAt = new Map<number, number>();
 
@@ -132,7 +141,10 @@ export class Outbox {
     this.throttleMs = options.notifyThrottleMs ?? 150;
     this.endpointConfigured = options.endpointConfigured ?? (() => true);
     this.store = createStore(this.db);
-    this.groupCommit = new GroupCommit(this.db);
+    this.groupCommit = new GroupCommit(this.db, {
+      withBatch: () => this.claimAfterCompletions(),
+      afterRetries: () => this.schedule(0),
+    });
     this.endpointMonitor = new EndpointMonitor({
       store: this.store,
       clock: this.clock,
@@ -168,42 +180,97 @@ export class Outbox {
     }
     const now = this.clock.now();
     const notBefore = input.notBefore === undefined ? now : Date.parse(input.notBefore);
-    const insert = (): { row: JobRow; inserted: boolean } => {
-      const result = this.store.insert.run({
-        queue: queueName,
-        key: input.idempotencyKey,
-        serialKey: input.serialKey ?? null,
-        payload: JSON.stringify(parsed.data),
-        subject: JSON.stringify(input.subject),
-        patientId: input.subject.patientId ?? null,
-        nextAt: Number.isFinite(notBefore) ? notBefore : now,
-        now,
-      });
-      // The claim commits with the job (one fsync instead of two); the attempt starts once it has.
-      if (result.changes === 1) this.claimWithEnqueue(queue, now);
-      return { row: this.store.byKey.get(queueName, input.idempotencyKey) as JobRow, inserted: result.changes === 1 };
+    const job = {
+      queue: queueName,
+      key: input.idempotencyKey,
+      serialKey: input.serialKey ?? null,
+      payload: JSON.stringify(parsed.data),
+      subject: JSON.stringify(input.subject),
+      patientId: input.subject.patientId ?? null,
+      nextAt: Number.isFinite(notBefore) ? notBefore : now,
+      now,
     };
     // Inside the caller's transaction when there is one (outbox pattern), else in its own.
-    const { row, inserted } = this.db.inTransaction ? insert() : this.db.transaction(insert).immediate();
+    const own = !this.db.inTransaction;
+    let claimed: JobRow[] = [];
+    const insert = (): { row: JobRow; inserted: boolean } => {
+      // The claim commits with the job (one fsync instead of two); the attempt starts once it has.
+      let row = this.startsAtOnce(queue, job) ? this.claimNew(job, now) : undefined;
+      if (row !== undefined) {
+        claimed = [row];
+      } else {
+        row = this.store.insert.get(job);
+        if (row !== undefined) {
+          claimed = this.claimWithEnqueue(queue, now);
+          row = claimed.find((r) => r.id === row?.id) ?? row;
+        }
+      }
+      if (row !== undefined) return { row, inserted: true };
+      claimed = [];
+      return { row: this.store.byKey.get(queueName, input.idempotencyKey) as JobRow, inserted: false };
+    };
+    if (own) {
+      let result: { row: JobRow; inserted: boolean };
+      try {
+        result = this.db.transaction(insert).immediate();
+      } catch (error) {
+        claimed = [];
+        throw error;
+      }
+      // Committed by this call: the attempts start on the next microtask, no query to confirm.
+      for (const row of claimed) this.launch(queue, row, Promise.resolve(true));
+      return this.enqueued(result, queueName);
+    }
+    const result = insert();
+    this.launchAfterCallerCommit(queue, claimed);
+    return this.enqueued(result, queueName);
+  }
+
+  private enqueued<P>({ row, inserted }: { row: JobRow; inserted: boolean }, queueName: string): JobView<P> {
     if (inserted) {
       this.logger.debug('outbox.enqueued', { id: row.id, queue: queueName });
       this.changed();
       // No pass of the engine is scheduled: the enqueue already made the claims such a pass would
-      // make in this queue (claimWithEnqueue), and a timer and its queries on the way to the
-      // job's completion only added latency (issue 15).
+      // make in this queue, and a timer and its queries on the way to the job's completion only
+      // added latency (issue 15).
     }
     return toView(row, JSON.parse(row.payload) as P);
   }
 
   /**
+   * Whether a new job may be claimed as it is written (`claimNew`): the outbox runs, the queue has
+   * room, the job is due now, nothing else of the queue is waiting for a slot (it would pass
+   * before them) and no open job holds its serialisation key.
+   */
+  private startsAtOnce(queue: AnyQueue, job: NewJob): boolean {
+    if (!this.started || this.stopping || job.nextAt > job.now) return false;
+    if (this.freeSlots(queue, job.now) <= 0) return false;
+    if (this.store.anyDue.get({ queue: job.queue, now: job.now })?.any !== 0) return false;
+    return job.serialKey === null || this.store.serialOpen.get({ queue: job.queue, serialKey: job.serialKey })?.open === 0;
+  }
+
+  /** Writes a new job already claimed by this worker, with its attempt row (the claim's effect); undefined when the key exists. */
+  private claimNew(job: NewJob, now: number): JobRow | undefined {
+    const row = this.store.insertClaimed.get({ ...job, worker: this.leaseOwner, leaseUntil: now + this.leaseMs });
+    if (row !== undefined) this.store.insertAttempt.run({ id: row.id, token: row.lease_token, attempt: row.attempts, worker: this.workerId, now });
+    return row;
+  }
+
+  /**
    * Claims, inside the enqueueing transaction, what the queue may start now (the new job or
    * earlier due ones, as the pump would), so that the claim costs no commit of its own. The
-   * attempts are counted as running at once and start after the transaction has committed; if it
-   * rolled back, the claims went with it and nothing starts.
+   * attempts are launched by the caller once the transaction has committed.
    */
-  private claimWithEnqueue(queue: AnyQueue, now: number): void {
-    if (!this.started || this.stopping) return;
-    const claimed = this.claimDue(queue, now);
+  private claimWithEnqueue(queue: AnyQueue, now: number): JobRow[] {
+    if (!this.started || this.stopping) return [];
+    return this.claimDue(queue, now);
+  }
+
+  /**
+   * Claims made inside the caller's transaction: counted as running at once, started once that
+   * transaction has committed; if it rolled back, the claims went with it and nothing starts.
+   */
+  private launchAfterCallerCommit(queue: AnyQueue, claimed: JobRow[]): void {
     if (claimed.length === 0) return;
     const committed = new Promise<JobRow[]>((resolve) => {
       const check = (): void => {
@@ -484,24 +551,27 @@ export class Outbox {
     if (this.stopping) return;
     const now = this.clock.now();
     this.releaseLeasesOfDeadProcesses(now);
-    for (const queue of this.queues.values()) {
-      const free = this.freeSlots(queue, now);
-      if (free <= 0) continue;
-      // One transaction (one fsync) claims every job this queue may start now.
-      const due = this.store.due.all({ queue: queue.name, now, limit: free });
-      if (due.length === 0) continue;
-      const claimed = this.db
-        .transaction(() => {
-          const rows: JobRow[] = [];
-          for (const { id } of due) {
-            const row = this.claim(id, now);
-            if (row !== undefined) rows.push(row);
-          }
-          return rows;
-        })
-        .immediate();
-      for (const row of claimed) this.launch(queue, row);
-    }
+    for (const queue of this.queues.values()) this.refill(queue, now);
+  }
+
+  /** Claims and launches what this queue may start now, in one transaction (one fsync). */
+  private refill(queue: AnyQueue, now: number): void {
+    if (this.stopping) return;
+    const free = this.freeSlots(queue, now);
+    if (free <= 0) return;
+    const due = this.dueIds(queue.name, now, free);
+    if (due.length === 0) return;
+    const claimed = this.db
+      .transaction(() => {
+        const rows: JobRow[] = [];
+        for (const { id } of due) {
+          const row = this.claim(id, now);
+          if (row !== undefined) rows.push(row);
+        }
+        return rows;
+      })
+      .immediate();
+    for (const row of claimed) this.launch(queue, row);
   }
 
   /** The claims `pump` would make in this queue now, in the caller's transaction. */
@@ -509,11 +579,17 @@ export class Outbox {
     const free = this.freeSlots(queue, now);
     if (free <= 0) return [];
     const rows: JobRow[] = [];
-    for (const { id } of this.store.due.all({ queue: queue.name, now, limit: free })) {
+    for (const { id } of this.dueIds(queue.name, now, free)) {
       const row = this.claim(id, now);
       if (row !== undefined) rows.push(row);
     }
     return rows;
+  }
+
+  /** Jobs of the queue to claim now, oldest due first (the cheap probe first: mostly there are none). */
+  private dueIds(queue: string, now: number, limit: number): Array<{ id: number }> {
+    if (this.store.anyDue.get({ queue, now })?.any === 0) return [];
+    return this.store.due.all({ queue, now, limit });
   }
 
   /** How many more attempts the queue may start now (its concurrency, its endpoint's state). */
@@ -587,6 +663,8 @@ export class Outbox {
       token: row.lease_token,
       controller,
       released: false,
+      finishing: false,
+      completed: false,
       done: Promise.resolve(),
     };
     this.inflight.set(row.id, attempt);
@@ -600,7 +678,9 @@ export class Outbox {
         if (this.inflight.get(row.id) === attempt) this.inflight.delete(row.id);
         this.progressAt.delete(row.id);
         this.changed();
-        if (this.started) this.schedule(0);
+        // A completion's commit claimed the queue's next jobs already (claimAfterCompletions);
+        // any other ending may change when something is due next (a retry, an endpoint down).
+        if (this.started && !attempt.completed) this.schedule(0);
       });
   }
 
@@ -676,23 +756,29 @@ export class Outbox {
 
   private async finishDone(queue: AnyQueue, row: JobRow, attempt: Attempt, outcome: 'done' | 'reconciled'): Promise<void> {
     if (attempt.released) return;
+    attempt.finishing = true;
     const now = this.clock.now();
     const ok = await this.groupCommit.commit(() => {
       if (attempt.released) return false;
       const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now });
-      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome, code: null });
+      if (changes === 1) {
+        this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome, code: null });
+        this.refills.add(queue);
+      }
       return changes === 1;
-    });
+    }, this.aloneInFlight(attempt));
     if (!ok) {
       this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name, outcome });
       return;
     }
+    attempt.completed = true;
     this.logger.debug('outbox.done', { id: row.id, queue: queue.name, outcome });
     this.endpointMonitor.succeeded(queue.endpoint);
   }
 
   private async finishBlocked(queue: AnyQueue, row: JobRow, attempt: Attempt, reason: string, unknown: boolean): Promise<void> {
     if (attempt.released) return;
+    attempt.finishing = true;
     const now = this.clock.now();
     await this.groupCommit.commit(() => {
       if (attempt.released) return;
@@ -711,6 +797,7 @@ export class Outbox {
     unknownBefore: boolean,
   ): Promise<void> {
     if (attempt.released) return;
+    attempt.finishing = true;
     const now = this.clock.now();
     const { code, message } = describeError(error);
     const unknown = unknownBefore || errorClass === 'unknown-outcome';
@@ -816,16 +903,39 @@ export class Outbox {
     this.changedTimer.unref();
   }
 
+  /** Attempts of the queue that take a slot (those writing their ending no longer do). */
   private runningIn(queue: string): number {
     let n = 0;
-    for (const attempt of this.inflight.values()) if (attempt.queue === queue) n += 1;
+    for (const attempt of this.inflight.values()) if (attempt.queue === queue && !attempt.finishing) n += 1;
     return n;
   }
 
   private runningOnEndpoint(endpoint: string): number {
     let n = 0;
-    for (const attempt of this.inflight.values()) if (attempt.endpoint === endpoint) n += 1;
+    for (const attempt of this.inflight.values()) if (attempt.endpoint === endpoint && !attempt.finishing) n += 1;
     return n;
+  }
+
+  /** No other attempt of this process could end in this turn (the group commit would wait for nothing). */
+  private aloneInFlight(attempt: Attempt): boolean {
+    for (const other of this.inflight.values()) if (other !== attempt && !other.finishing) return false;
+    return true;
+  }
+
+  /**
+   * Inside the commit of completions: claims the next jobs of their queues, so that starting them
+   * costs no commit (fsync) of its own; they are launched once that commit is done.
+   */
+  private claimAfterCompletions(): (() => void) | undefined {
+    if (this.refills.size === 0) return undefined;
+    const queues = [...this.refills];
+    this.refills.clear();
+    if (!this.started || this.stopping) return undefined;
+    const now = this.clock.now();
+    const claimed = queues.map((queue) => [queue, this.claimDue(queue, now)] as const);
+    return () => {
+      for (const [queue, rows] of claimed) for (const row of rows) this.launch(queue, row);
+    };
   }
 
   private queueOf(name: string): AnyQueue {

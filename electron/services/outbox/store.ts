@@ -77,16 +77,40 @@ export function parseJobId(id: string): number | null {
   return /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : null;
 }
 
+/** A job as `enqueue` writes it. */
+export interface NewJob {
+  queue: string;
+  key: string;
+  serialKey: string | null;
+  payload: string;
+  subject: string;
+  patientId: string | null;
+  nextAt: number;
+  now: number;
+}
+
 export type OutboxStore = ReturnType<typeof createStore>;
 
 export function createStore(db: Db) {
   return {
-    insert: db.prepare<
-      { queue: string; key: string; serialKey: string | null; payload: string; subject: string; patientId: string | null; nextAt: number; now: number }
-    >(
+    /** A new pending job; nothing when the queue already has this idempotency key. */
+    insert: db.prepare<NewJob, JobRow>(
       `INSERT INTO outbox_job (queue, idempotency_key, serial_key, payload, subject, patient_id, status, next_attempt_at, created_at, updated_at)
        VALUES (@queue, @key, @serialKey, @payload, @subject, @patientId, 'pending', @nextAt, @now, @now)
-       ON CONFLICT (queue, idempotency_key) DO NOTHING`,
+       ON CONFLICT (queue, idempotency_key) DO NOTHING
+       RETURNING *`,
+    ),
+    /**
+     * A new job claimed by this worker as it is written: the row `insert` + `claim` would leave,
+     * in one statement (the enqueue's fast path, when nothing else of the queue is due).
+     */
+    insertClaimed: db.prepare<NewJob & { worker: string; leaseUntil: number }, JobRow>(
+      `INSERT INTO outbox_job (queue, idempotency_key, serial_key, payload, subject, patient_id, status, next_attempt_at,
+                               attempts, first_attempt_at, lease_owner, lease_expires_at, lease_token, created_at, updated_at)
+       VALUES (@queue, @key, @serialKey, @payload, @subject, @patientId, 'running', @nextAt,
+               1, @now, @worker, @leaseUntil, 1, @now, @now)
+       ON CONFLICT (queue, idempotency_key) DO NOTHING
+       RETURNING *`,
     ),
     byKey: db.prepare<[string, string], JobRow>('SELECT * FROM outbox_job WHERE queue = ? AND idempotency_key = ?'),
     byId: db.prepare<[number], JobRow>('SELECT * FROM outbox_job WHERE id = ?'),
@@ -96,6 +120,19 @@ export function createStore(db: Db) {
         WHERE patient_id = @from AND status NOT IN ('done', 'cancelled')`,
     ),
 
+    /**
+     * Whether anything of the queue may be claimable now (due, or running under an expired lease),
+     * serialisation keys aside: two index probes, a few microseconds. The engine asks it before
+     * `due`, whose sort costs ten times more, and which it would mostly run for nothing.
+     */
+    anyDue: db.prepare<{ queue: string; now: number }, { any: number }>(
+      `SELECT EXISTS (SELECT 1 FROM outbox_job WHERE queue = @queue AND status IN ('pending','retry_wait') AND next_attempt_at <= @now)
+           OR EXISTS (SELECT 1 FROM outbox_job WHERE queue = @queue AND status = 'running' AND lease_expires_at <= @now) AS any`,
+    ),
+    /** An open job of the queue holds this serialisation key (a new job with it must wait its turn). */
+    serialOpen: db.prepare<{ queue: string; serialKey: string }, { open: number }>(
+      `SELECT EXISTS (SELECT 1 FROM outbox_job WHERE queue = @queue AND serial_key = @serialKey AND status IN ${OPEN}) AS open`,
+    ),
     /**
      * Candidates for a claim: due, or running under an expired lease (a crashed or stalled
      * worker), and first of their serialisation key among the open jobs of the queue.
