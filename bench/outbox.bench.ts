@@ -34,7 +34,7 @@ import { createHostWorkers } from '../electron/host/workers';
 import { AuditTrail } from '../electron/services/audit';
 import { DEFAULT_PURGE_BATCH } from '../electron/services/outbox/retention';
 import { SettingsService } from '../electron/services/settings';
-import { Outbox, outboxMigrations, outboxMigrations2 } from '../electron/services/outbox';
+import { Outbox, outboxSchema } from '../electron/services/outbox';
 
 // liteque and plainjob are built on plain better-sqlite3 (unencrypted), loaded as they load it.
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => BetterSqlite3.Database;
@@ -91,7 +91,7 @@ function tracker() {
 
 async function pupitre(dir: string): Promise<System> {
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, [...outboxMigrations, ...outboxMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   const outbox = new Outbox({ db, clock: systemClock, logger: silent, audit: () => undefined });
   outbox.register({
     name: 'bench',

@@ -7,7 +7,7 @@ import { migrate, openDatabase, type Db } from '../../platform/db';
 import { TransportError } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
-import { backoffDelay, classifyError, Outbox, outboxMigrations, type OutboxOptions, type QueueDefinition } from '.';
+import { backoffDelay, classifyError, Outbox, outboxSchema, type OutboxOptions, type QueueDefinition } from '.';
 
 const payloadSchema = z.object({ n: z.number().int() });
 type Payload = z.infer<typeof payloadSchema>;
@@ -25,7 +25,7 @@ const outboxes: Outbox[] = [];
 
 function setup(options: Partial<OutboxOptions> = {}): Harness {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   db.exec('CREATE TABLE domain_row (id INTEGER PRIMARY KEY, label TEXT)');
   const clock = createManualClock();
   const logger = createMemoryLogger(options.clock ?? clock);
@@ -414,7 +414,7 @@ describe('leases', () => {
     await restarted.whenIdle();
     expect(reconciled).toEqual([job.id]);
     expect(restarted.get(job.id)).toMatchObject({ status: 'done' });
-    expect(db.prepare('SELECT count(*) FROM outbox_attempt WHERE ended_at IS NULL').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt_log WHERE ended_at IS NULL').pluck().get()).toBe(0);
   });
 });
 
@@ -571,7 +571,7 @@ describe('claim committed with the enqueue (started outbox)', () => {
     await outbox.whenIdle();
     expect(ran).toEqual([2]);
     expect(outbox.list().map((j) => [j.idempotencyKey, j.status])).toEqual([['kept', 'done']]);
-    expect(db.prepare('SELECT count(*) FROM outbox_attempt').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt_log').pluck().get()).toBe(1);
   });
 
   it('keeps concurrency, serialisation keys and enqueue order when jobs are claimed as they are enqueued', async () => {
@@ -616,7 +616,7 @@ describe('claim committed with the enqueue (started outbox)', () => {
     await next.whenIdle();
     expect([reconciled, ran]).toEqual([1, 1]);
     expect(next.get(job.id)).toMatchObject({ status: 'done' });
-    expect(db.prepare('SELECT count(*) FROM outbox_attempt').pluck().get()).toBe(2);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt_log').pluck().get()).toBe(2);
   });
 });
 

@@ -249,11 +249,9 @@ export class Outbox {
     return job.serialKey === null || this.store.serialOpen.get({ queue: job.queue, serialKey: job.serialKey })?.open === 0;
   }
 
-  /** Writes a new job already claimed by this worker, with its attempt row (the claim's effect); undefined when the key exists. */
+  /** Writes a new job already claimed by this worker, its first attempt started; undefined when the key exists. */
   private claimNew(job: NewJob, now: number): JobRow | undefined {
-    const row = this.store.insertClaimed.get({ ...job, worker: this.leaseOwner, leaseUntil: now + this.leaseMs });
-    if (row !== undefined) this.store.insertAttempt.run({ id: row.id, token: row.lease_token, attempt: row.attempts, worker: this.workerId, now });
-    return row;
+    return this.store.insertClaimed.get({ ...job, owner: this.leaseOwner, worker: this.workerId, leaseUntil: now + this.leaseMs });
   }
 
   /**
@@ -464,8 +462,9 @@ export class Outbox {
             code: 'OUTBOX_INTERRUPTED',
             message: messageFor('OUTBOX_INTERRUPTED'),
             unknown: 1,
+            outcome: 'interrupted',
+            attemptCode: 'OUTBOX_INTERRUPTED',
           });
-          if (changes === 1) this.store.endAttempt.run({ id, token: attempt.token, now, outcome: 'interrupted', code: 'OUTBOX_INTERRUPTED' });
           return changes === 1;
         })
         .immediate();
@@ -645,12 +644,16 @@ export class Outbox {
     );
   }
 
-  /** The compare-and-swap claim and its attempt row; runs inside the pump's transaction. */
+  /**
+   * The compare-and-swap claim and the start of its attempt in the job row (the previous one goes
+   * into the history); runs inside the caller's transaction.
+   */
   private claim(id: number, now: number): JobRow | undefined {
     const row = this.store.claim.get({ id, now, worker: this.leaseOwner, leaseUntil: now + this.leaseMs });
     if (row === undefined) return undefined;
     this.store.closeOpenAttempts.run({ id, now });
-    this.store.insertAttempt.run({ id, token: row.lease_token, attempt: row.attempts, worker: this.workerId, now });
+    this.store.archiveAttempt.run({ id, now });
+    this.store.startAttempt.run({ id, worker: this.workerId, now });
     return row;
   }
 
@@ -760,11 +763,8 @@ export class Outbox {
     const now = this.clock.now();
     const ok = await this.groupCommit.commit(() => {
       if (attempt.released) return false;
-      const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now });
-      if (changes === 1) {
-        this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome, code: null });
-        this.refills.add(queue);
-      }
+      const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now, outcome });
+      if (changes === 1) this.refills.add(queue);
       return changes === 1;
     }, this.aloneInFlight(attempt));
     if (!ok) {
@@ -782,8 +782,7 @@ export class Outbox {
     const now = this.clock.now();
     await this.groupCommit.commit(() => {
       if (attempt.released) return;
-      const { changes } = this.store.block.run({ id: row.id, token: attempt.token, now, reason, unknown: unknown ? 1 : 0 });
-      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome: 'blocked', code: null });
+      this.store.block.run({ id: row.id, token: attempt.token, now, reason, unknown: unknown ? 1 : 0 });
     });
     this.logger.info('outbox.blocked', { id: row.id, queue: queue.name });
   }
@@ -829,8 +828,9 @@ export class Outbox {
         code: finalCode,
         message: finalMessage,
         unknown: unknown ? 1 : 0,
+        outcome: errorClass,
+        attemptCode: code,
       });
-      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome: errorClass, code });
       return changes === 1;
     });
     if (!ok) {
