@@ -198,6 +198,11 @@ describe('state transitions', () => {
     await outbox.whenIdle();
     expect(calls).toBe(2);
     expect(outbox.get(job.id)?.status).toBe('done');
+    // The whole history: the failed attempt (moved into outbox_attempt by the second claim) and the last one (in the job row).
+    expect(outbox.attempts(job.id)).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'retryable', errorCode: 'TRANSPORT_HTTP_SERVER_ERROR' }),
+      expect.objectContaining({ attempt: 2, outcome: 'done', errorCode: null }),
+    ]);
     expect(outbox.endpoints()).toEqual([expect.objectContaining({ endpoint: 'sim', online: true, lastErrorCode: 'TRANSPORT_HTTP_SERVER_ERROR' })]);
   });
 
@@ -600,6 +605,35 @@ describe('claim committed with the enqueue (started outbox)', () => {
     expect(maxActive).toBe(2);
     expect(order.filter((n) => n < 6)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(outbox.counts()[0]).toMatchObject({ done: 10, pending: 0, running: 0 });
+  });
+
+  it('a new job does not pass a due job of its queue that is still waiting for a slot', async () => {
+    const { outbox } = setup();
+    const order: number[] = [];
+    outbox.register(queue({ concurrency: 1, run: async (job) => { order.push(job.payload.n); } }));
+    // Enqueued while stopped: due, not claimed yet when the outbox starts.
+    outbox.enqueue('test.send', { idempotencyKey: 'early', payload: { n: 1 }, subject });
+    outbox.start();
+    const late = outbox.enqueue('test.send', { idempotencyKey: 'late', payload: { n: 2 }, subject });
+    // The enqueue claimed the earlier job (the queue's only slot), not itself.
+    expect(late.status).toBe('pending');
+    await outbox.whenIdle();
+    expect(order).toEqual([1, 2]);
+  });
+
+  it('a job enqueued behind an open job of its serialisation key waits, even with slots free', async () => {
+    const { outbox } = setup();
+    const gate = deferred();
+    const order: number[] = [];
+    outbox.register(queue({ concurrency: 4, run: async (job) => { order.push(job.payload.n); if (job.payload.n === 1) await gate.promise; } }));
+    outbox.start();
+    expect(outbox.enqueue('test.send', { idempotencyKey: 'a', payload: { n: 1 }, subject, serialKey: 'patient:1' }).status).toBe('running');
+    expect(outbox.enqueue('test.send', { idempotencyKey: 'b', payload: { n: 2 }, subject, serialKey: 'patient:1' }).status).toBe('pending');
+    expect(outbox.enqueue('test.send', { idempotencyKey: 'c', payload: { n: 3 }, subject, serialKey: 'patient:2' }).status).toBe('running');
+    gate.resolve();
+    await outbox.whenIdle();
+    expect(order.indexOf(1)).toBeLessThan(order.indexOf(2));
+    expect(outbox.counts()[0]).toMatchObject({ done: 3 });
   });
 
   it('stop releases an attempt claimed with its enqueue like any other: sent later, after reconcile', async () => {
