@@ -25,10 +25,16 @@ export interface GroupCommitHooks {
 export class GroupCommit {
   private readonly pending: Pending[] = [];
 
+  /** Built once: better-sqlite3 builds a wrapper per `db.transaction` call. */
+  private readonly run: { immediate<T>(fn: () => T): T };
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly hooks: GroupCommitHooks = {},
-  ) {}
+  ) {
+    const tx = db.transaction((fn: () => unknown): unknown => fn());
+    this.run = { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
+  }
 
   /**
    * Queues `write` for the next group commit. `alone`: the caller knows that no other write can
@@ -38,7 +44,7 @@ export class GroupCommit {
   commit<T>(write: () => T, alone = false): Promise<T> {
     if (alone && this.pending.length === 0) {
       try {
-        const [result, after] = this.db.transaction(() => [write(), this.hooks.withBatch?.()] as const).immediate();
+        const [result, after] = this.run.immediate(() => [write(), this.hooks.withBatch?.()] as const);
         after?.();
         return Promise.resolve(result);
       } catch (error) {
@@ -55,13 +61,13 @@ export class GroupCommit {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     try {
-      const [results, after] = this.db.transaction(() => [batch.map((p) => p.write()), this.hooks.withBatch?.()] as const).immediate();
+      const [results, after] = this.run.immediate(() => [batch.map((p) => p.write()), this.hooks.withBatch?.()] as const);
       after?.();
       batch.forEach((p, index) => p.resolve(results[index]));
     } catch {
       for (const p of batch) {
         try {
-          p.resolve(this.db.transaction(p.write).immediate());
+          p.resolve(this.run.immediate(p.write));
         } catch (error) {
           p.reject(error);
         }

@@ -104,6 +104,8 @@ export class Outbox {
   private readonly inflight = new Map<number, Attempt>();
   private readonly endpointMonitor: EndpointMonitor;
   private readonly groupCommit: GroupCommit;
+  /** `inTransaction.immediate(fn)`: runs fn in an IMMEDIATE transaction (the wrapper is built once, not per job). */
+  private readonly inTransaction: { immediate<T>(fn: () => T): T };
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
   private readonly pollMs: number;
@@ -141,6 +143,7 @@ export class Outbox {
     this.throttleMs = options.notifyThrottleMs ?? 150;
     this.endpointConfigured = options.endpointConfigured ?? (() => true);
     this.store = createStore(this.db);
+    this.inTransaction = runInTransaction(this.db);
     this.groupCommit = new GroupCommit(this.db, {
       withBatch: () => this.claimAfterCompletions(),
       afterRetries: () => this.schedule(0),
@@ -212,7 +215,7 @@ export class Outbox {
     if (own) {
       let result: { row: JobRow; inserted: boolean };
       try {
-        result = this.db.transaction(insert).immediate();
+        result = this.inTransaction.immediate(insert);
       } catch (error) {
         claimed = [];
         throw error;
@@ -560,16 +563,14 @@ export class Outbox {
     if (free <= 0) return;
     const due = this.dueIds(queue.name, now, free);
     if (due.length === 0) return;
-    const claimed = this.db
-      .transaction(() => {
-        const rows: JobRow[] = [];
-        for (const { id } of due) {
-          const row = this.claim(id, now);
-          if (row !== undefined) rows.push(row);
-        }
-        return rows;
-      })
-      .immediate();
+    const claimed = this.inTransaction.immediate(() => {
+      const rows: JobRow[] = [];
+      for (const { id } of due) {
+        const row = this.claim(id, now);
+        if (row !== undefined) rows.push(row);
+      }
+      return rows;
+    });
     for (const row of claimed) this.launch(queue, row);
   }
 
@@ -954,6 +955,12 @@ export class Outbox {
     if (row === undefined) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });
     return row;
   }
+}
+
+/** A better-sqlite3 transaction function that runs the function it is given. */
+function runInTransaction(db: Db): { immediate<T>(fn: () => T): T } {
+  const tx = db.transaction((fn: () => unknown): unknown => fn());
+  return { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
 }
 
 /** Rejects with the signal's reason when it aborts, even if the queue's code ignores the signal. */
