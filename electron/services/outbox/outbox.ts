@@ -91,6 +91,7 @@ interface Attempt {
 type AnyQueue = QueueDefinition<unknown, unknown>;
 
 const PROGRESS_INTERVAL_MS = 100;
+const LEASE_CHECK_INTERVAL_MS = 1_000;
 const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS ou CPE et saisissez le code).';
 
 export class Outbox {
@@ -121,6 +122,8 @@ export class Outbox {
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
   private changedTimer: NodeJS.Timeout | null = null;
+  /** When the leases of dead processes were last looked for (releaseLeasesOfDeadProcesses). */
+  private leasesCheckedAt = -Infinity;
   /** Queues whose completions are in the group commit being written (claimAfterCompletions). */
   private readonly refills = new Set<AnyQueue>();
   /** Time of each running job's last progress event. */
@@ -605,6 +608,10 @@ export class Outbox {
    * rather than at the end of their lease: the jobs are taken over at once, as an unknown outcome.
    */
   private releaseLeasesOfDeadProcesses(now: number): void {
+    // At most once a second (a liveness verdict is kept that long anyway): the pass runs after
+    // every job in `whenIdle`, and its query per queue was most of a pass (issue 15).
+    if (now - this.leasesCheckedAt < LEASE_CHECK_INTERVAL_MS) return;
+    this.leasesCheckedAt = now;
     const owners = new Set<string>();
     for (const queue of this.queues.keys()) for (const { owner } of this.store.leaseHolders.all({ queue, me: this.leaseOwner, now })) owners.add(owner);
     for (const owner of owners) {
