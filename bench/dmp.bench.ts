@@ -362,7 +362,79 @@ interface Widened {
   paint: number;
 }
 
-async function listInBrowser(): Promise<{ widened: Widened; count: number; renderMs: number; scrollP50: number; scrollP95: number; idleP50: number; idleP95: number; dropped: number; domRows: number }> {
+interface ListFigures {
+  widened: Widened;
+  count: number;
+  renderMs: number;
+  scrollP50: number;
+  scrollP95: number;
+  scrollMax: number;
+  idleP50: number;
+  idleP95: number;
+  intervalP50: number;
+  intervalP95: number;
+  idleIntervalP50: number;
+  idleIntervalP95: number;
+  breakdown: Array<{ name: string; ms: number }>;
+  dropped: number;
+  domRows: number;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/** The stages of a frame's main-thread time reported by the bench (trace event names, nested in tasks). */
+const FRAME_STAGES: Record<string, string> = {
+  FunctionCall: 'script (scroll event, React)',
+  UpdateLayoutTree: 'style',
+  Layout: 'layout',
+  PrePaint: 'pre-paint',
+  Paint: 'paint (display lists)',
+  Layerize: 'layerize',
+  Commit: 'commit to the compositor',
+  MinorGC: 'garbage collection',
+  MajorGC: 'garbage collection',
+};
+
+/**
+ * Main-thread busy time of each frame interval from a Chromium trace: the renderer main thread's
+ * tasks (`RunTask`) between two animation frames, and the time of the main stages over all frames.
+ */
+function mainThreadPerFrame(events: TraceEvent[]): { busy: number[]; breakdown: Map<string, number> } {
+  const key = (e: TraceEvent): string => `${e.pid}:${e.tid}`;
+  const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map(key));
+  const animationFrames = events.filter((e) => e.name === 'FireAnimationFrame' && mainThreads.has(key(e)));
+  const thread = animationFrames[0] === undefined ? '' : key(animationFrames[0]);
+  const starts = animationFrames.filter((e) => key(e) === thread).map((e) => e.ts).sort((x, y) => x - y);
+  const onThread = events.filter((e) => e.ph === 'X' && key(e) === thread && e.ts >= (starts[0] ?? 0) && e.ts < (starts[starts.length - 1] ?? 0));
+  const tasks = onThread.filter((e) => e.name === 'RunTask');
+  const busy = starts.slice(0, -1).map((from, i) => {
+    const to = starts[i + 1] as number;
+    return tasks.reduce((sum, t) => sum + Math.max(0, Math.min(t.ts + (t.dur ?? 0), to) - Math.max(t.ts, from)), 0) / 1000;
+  });
+  // A stage's events nest (the document's paint holds its children's): each stage counts the union of its intervals.
+  const breakdown = new Map<string, number>();
+  const ends = new Map<string, number>();
+  for (const e of [...onThread].sort((x, y) => x.ts - y.ts)) {
+    const stage = FRAME_STAGES[e.name];
+    if (stage === undefined) continue;
+    const end = e.ts + (e.dur ?? 0);
+    const covered = ends.get(stage) ?? 0;
+    if (end <= covered) continue;
+    breakdown.set(stage, (breakdown.get(stage) ?? 0) + (end - Math.max(e.ts, covered)) / 1000);
+    ends.set(stage, end);
+  }
+  return { busy, breakdown };
+}
+
+async function listInBrowser(): Promise<ListFigures> {
   const app = await startServe();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
@@ -435,42 +507,55 @@ async function listInBrowser(): Promise<{ widened: Widened; count: number; rende
       return { total: paintedAt - clickedAt, toFrame: frame === undefined ? NaN : frame.at - clickedAt, frameToDom: frame === undefined ? NaN : domAt - frame.at, bytes: frame?.bytes ?? 0, paint: paintedAt - domAt };
     });
     const renderMs = widened.total;
-    const frames = await page.evaluate(async () => {
-      const list = document.querySelector('[data-testid="dmp-documents"]') as HTMLElement;
-      // Baseline of the same page and moment: 120 frames without scrolling (the display's own rhythm and jitter).
-      const idle: number[] = [];
-      let last = performance.now();
-      for (let i = 0; i < 120; i++) {
-        await new Promise((r) => requestAnimationFrame(() => r(undefined)));
-        const now = performance.now();
-        idle.push(now - last);
-        last = now;
-      }
-      const times: number[] = [];
-      last = performance.now();
-      for (let i = 0; i < 120; i++) {
-        list.scrollTop += list.scrollHeight / 120;
-        await new Promise((r) => requestAnimationFrame(() => r(undefined)));
-        const now = performance.now();
-        times.push(now - last);
-        last = now;
-      }
-      return { times, idle, rows: list.querySelectorAll('[role="listitem"]').length, total: Number(list.getAttribute('data-total')) };
-    });
-    const sorted = [...frames.times].sort((a, b) => a - b);
-    const idle = [...frames.idle].sort((a, b) => a - b);
-    const vsync = idle[Math.floor(idle.length / 2)] ?? 16.7;
+    // 120 frames, scrolling or not, each step in a requestAnimationFrame callback; the interval between
+    // two frame starts is the display's rhythm as headless Chromium paces it (its idle jitter alone
+    // exceeds one frame at p95). A frame's time is the renderer main thread's busy time in that
+    // interval, from a Chromium trace (every task: scroll events, React, style, layout, paint, GC).
+    const runFrames = async (scroll: boolean): Promise<{ intervals: number[]; busy: number[]; breakdown: Map<string, number>; rows: number; total: number }> => {
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', ...(process.env.BENCH_TRACE_FILE !== undefined ? ['disabled-by-default-devtools.timeline.invalidationTracking'] : [])] });
+      const run = await page.evaluate(async (scrolling) => {
+        const list = document.querySelector('[data-testid="dmp-documents"]') as HTMLElement;
+        const intervals: number[] = [];
+        let last = NaN;
+        for (let i = 0; i < 120; i++) {
+          await new Promise((resolve) => {
+            requestAnimationFrame(() => {
+              const now = performance.now();
+              if (!Number.isNaN(last)) intervals.push(now - last);
+              last = now;
+              if (scrolling) list.scrollTop += list.scrollHeight / 120;
+              resolve(undefined);
+            });
+          });
+        }
+        return { intervals, rows: list.querySelectorAll('[role="listitem"]').length, total: Number(list.getAttribute('data-total')) };
+      }, scroll);
+      const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
+      if (process.env.BENCH_TRACE_FILE !== undefined && scroll) writeFileSync(process.env.BENCH_TRACE_FILE, JSON.stringify(trace));
+      return { ...run, ...mainThreadPerFrame(trace.traceEvents) };
+    };
+    const idle = await runFrames(false);
+    const scrolled = await runFrames(true);
+    const quantile = (values: number[], q: number): number => [...values].sort((x, y) => x - y)[Math.floor(values.length * q)] ?? NaN;
+    const vsync = quantile(idle.intervals, 0.5);
+    const frameCount = Math.max(1, scrolled.busy.length);
     return {
       widened,
-      count: frames.total,
+      count: scrolled.total,
       renderMs,
-      scrollP50: sorted[Math.floor(sorted.length / 2)] ?? NaN,
-      scrollP95: sorted[Math.floor(sorted.length * 0.95)] ?? NaN,
-      idleP50: vsync,
-      idleP95: idle[Math.floor(idle.length * 0.95)] ?? NaN,
-      // A frame that took longer than one and a half display frames missed its display frame.
-      dropped: frames.times.filter((t) => t > 1.5 * vsync).length,
-      domRows: frames.rows,
+      scrollP50: quantile(scrolled.busy, 0.5),
+      scrollP95: quantile(scrolled.busy, 0.95),
+      scrollMax: Math.max(...scrolled.busy),
+      idleP50: quantile(idle.busy, 0.5),
+      idleP95: quantile(idle.busy, 0.95),
+      intervalP50: quantile(scrolled.intervals, 0.5),
+      intervalP95: quantile(scrolled.intervals, 0.95),
+      idleIntervalP50: vsync,
+      idleIntervalP95: quantile(idle.intervals, 0.95),
+      breakdown: [...scrolled.breakdown.entries()].map(([name, total]) => ({ name, ms: total / frameCount })).sort((x, y) => y.ms - x.ms),
+      // A frame start later than one and a half display frames after the previous one: a missed frame.
+      dropped: scrolled.intervals.filter((t) => t > 1.5 * vsync).length,
+      domRows: scrolled.rows,
     };
   } finally {
     await browser.close();
@@ -667,9 +752,11 @@ if (list !== null) {
     `| of which: click → the host's answer arrives (host, then ${(list.widened.bytes / 1048576).toFixed(2)} MB over the bridge) | ${ms(list.widened.toFrame)} |`,
     `| of which: answer → 2 000 rows in the DOM (JSON, React) | ${ms(list.widened.frameToDom)} |`,
     `| of which: the next frame painted | ${ms(list.widened.paint)} |`,
-    `| scroll frame time p50 / p95 (120 steps of ${Math.round(list.count / 120)} rows; target p95 ≤ 16.7 ms) | ${list.scrollP50.toFixed(1)} / ${list.scrollP95.toFixed(1)} ms |`,
+    `| scroll frame time p50 / p95 / max (120 steps of ${Math.round(list.count / 120)} rows, one a frame: the renderer main thread's busy time between two frame starts, from a Chromium trace; target p95 ≤ 16.7 ms) | ${list.scrollP50.toFixed(1)} / ${list.scrollP95.toFixed(1)} / ${list.scrollMax.toFixed(1)} ms |`,
+    `| of which, a frame on average: ${list.breakdown.map((b) => `${b.name} ${b.ms.toFixed(2)}`).join(', ')} | ms |`,
     `| baseline: the same page not scrolling, frame time p50 / p95 | ${list.idleP50.toFixed(1)} / ${list.idleP95.toFixed(1)} ms |`,
-    `| scroll frames that missed their display frame (> 1.5 × ${list.idleP50.toFixed(1)} ms) | ${list.dropped} / 120 |`,
+    `| interval between frame starts while scrolling p50 / p95 (not scrolling: ${list.idleIntervalP50.toFixed(1)} / ${list.idleIntervalP95.toFixed(1)} ms: headless Chromium's pacing) | ${list.intervalP50.toFixed(1)} / ${list.intervalP95.toFixed(1)} ms |`,
+    `| scroll frames that missed their display frame (frame start > 1.5 × ${list.idleIntervalP50.toFixed(1)} ms after the previous one) | ${list.dropped} / 120 |`,
     '',
   );
 }

@@ -115,7 +115,7 @@ async function rendererPaint(): Promise<{ median: PaintStages; baselineFcp: numb
         const navigation = (performance.getEntriesByType as (type: string) => PerformanceEntry[])('navigation')[0] as (PerformanceEntry & { responseEnd: number }) | undefined;
         const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
         const stylesheet = resources.find((r) => r.initiatorType === 'link' && r.name.endsWith('.css'));
-        const entry = resources.find((r) => /\/assets\/index-[^/]+\.js$/.test(r.name));
+        const entry = resources.find((r) => /\/assets\/main-[^/]+\.js$/.test(r.name));
         const marks = ['first-contentful-paint', 'pupitre:entry-evaluated', 'pupitre:shell-rendered'].map((name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN);
         return {
           documentLoaded: navigation?.responseEnd ?? NaN,

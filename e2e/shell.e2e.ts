@@ -91,6 +91,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'desk shell in Chromium again
       columns: getComputedStyle(document.querySelector('.shell') as Element).gridTemplateColumns.split(' ').length,
       status: document.querySelector('.topbar .badge')?.textContent,
       stylesheets: document.styleSheets.length,
+      // The application's code is downloaded from the start, evaluated after the first frame (renderer/boot.ts).
+      preloadsApplication: Array.from(document.querySelectorAll('link[rel="modulepreload"]'), (link) => link.getAttribute('href') ?? '').some((href) => /\/assets\/main-[^/]+\.js$/.test(href)),
     }));
     expect(frame).toEqual({
       navigation: ['Patient', 'Identités (INS)', 'DMP', 'Facturation', "File d'envoi", 'Diagnostic', 'Paramètres', 'Appli carte Vitale', 'Ordonnances'],
@@ -98,6 +100,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'desk shell in Chromium again
       columns: 2,
       status: 'Connexion…',
       stylesheets: 1,
+      preloadsApplication: true,
     });
     await page.screenshot({ path: join(ARTIFACTS, 'shell-before-script.png') });
     expect(errors).toEqual([]);

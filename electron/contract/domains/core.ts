@@ -16,7 +16,7 @@ export const coreErrors = {
   DB_NEWER_SCHEMA:
     'Cette base de données a été créée par une version plus récente de Pupitre. Elle n’a pas été modifiée : installez la dernière version de Pupitre.',
   SEALED_FILE_UNREADABLE:
-    "Un document chiffré de cette installation est introuvable ou altéré (fichier absent, modifié ou venant d'une autre installation).",
+    "Un document chiffré de cette installation est introuvable ou altéré (fichier absent, modifié ou venant d'une autre installation). Restaurez la dernière sauvegarde (Paramètres → Sauvegardes) ou recréez le document.",
   DB_KEY_INVALID:
     'La base de données ne peut pas être ouverte avec la clé de cette installation. Vérifiez le dossier de données ou restaurez la clé.',
   DB_MIGRATION_FAILED:
