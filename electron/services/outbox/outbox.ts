@@ -772,8 +772,12 @@ export class Outbox {
     const ok = await this.groupCommit.commit(() => {
       if (attempt.released) return false;
       const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now, outcome });
-      if (changes === 1) this.refills.add(queue);
-      return changes === 1;
+      if (changes !== 1) return false;
+      this.refills.add(queue);
+      // The endpoint's health (written when it changes or every 5 s) commits with the completion
+      // instead of paying a commit of its own after it.
+      this.endpointMonitor.succeeded(queue.endpoint);
+      return true;
     }, this.aloneInFlight(attempt));
     if (!ok) {
       this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name, outcome });
@@ -781,7 +785,6 @@ export class Outbox {
     }
     attempt.completed = true;
     this.logger.debug('outbox.done', { id: row.id, queue: queue.name, outcome });
-    this.endpointMonitor.succeeded(queue.endpoint);
   }
 
   private async finishBlocked(queue: AnyQueue, row: JobRow, attempt: Attempt, reason: string, unknown: boolean): Promise<void> {
