@@ -511,9 +511,12 @@ export class Outbox {
    * waiting for their backoff, a person, or an endpoint that is down do not count).
    */
   async whenIdle(queue?: string): Promise<void> {
-    for (;;) {
-      this.pump();
-      const running = [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
+    const runningNow = (): Attempt[] => [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
+    // With attempts already running, the first pass waits for the first ending (which frees the
+    // slot it would fill): one pass less on the way of a job just enqueued (issue 15).
+    for (let first = true; ; first = false) {
+      if (!first || runningNow().length === 0) this.pump();
+      const running = runningNow();
       if (running.length === 0) return;
       await Promise.race(running.map((a) => a.done));
     }
