@@ -27,7 +27,7 @@ import { createManualClock, systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { createLogger } from '../electron/platform/log';
-import { Outbox, outboxMigrations } from '../electron/services/outbox';
+import { Outbox, outboxSchema } from '../electron/services/outbox';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ENTRY = Number(process.env.BENCH_BILLING_ENTRY ?? 200);
@@ -106,7 +106,7 @@ async function entryLatency(pki: Awaited<ReturnType<typeof ensureSharedTestPki>>
 
 async function outboxBaseline(): Promise<number> {
   const db = openDatabase({ path: join(BASE, 'outbox.db'), keyHex: generateKeyHex() });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   const outbox = new Outbox({ db, clock: systemClock, logger: createLogger({ clock: systemClock, level: 'error', sink: () => undefined }), audit: () => undefined });
   outbox.register({ name: 'bench', label: 'Bench', endpoint: 'bench', payload: z.object({ n: z.number() }), concurrency: 4, attemptTimeoutMs: 10_000, timeBudgetMs: 60_000, maxAttempts: 3, run: async () => undefined });
   outbox.start();

@@ -28,7 +28,7 @@ import { generateKeyHex } from '../electron/platform/db/key';
 import { createMemoryLogger } from '../electron/platform/log';
 import { buildPdfDocument } from '../electron/services/cda';
 import { buildEpMedDm, createEprescriptionService, eprescriptionMigrations, importDrugs, qrPng, renderOrdonnancePdf, searchDrugs, unavailableBase } from '../electron/services/eprescription';
-import { Outbox, outboxMigrations } from '../electron/services/outbox';
+import { Outbox, outboxSchema } from '../electron/services/outbox';
 import { PatientsService, patientsMigrations } from '../electron/services/patients';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 50_000);
@@ -52,7 +52,7 @@ const timeAsync = async (run: () => Promise<unknown>): Promise<number> => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-erx-'));
-const steps = [...patientsMigrations, ...outboxMigrations, ...eprescriptionMigrations];
+const steps = [...patientsMigrations, ...outboxSchema, ...eprescriptionMigrations];
 const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
 migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
 const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));

@@ -26,7 +26,7 @@ import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseIns
 import type { HttpTransport } from '../electron/platform/http';
 import type { XmlSigner } from '../electron/platform/xml';
 import { buildTlsiIns, measureTlsiIns, TLSI_INS_COMMIT, TLSI_INS_VERSION, type TlsiInsFigures } from './peers/tlsi-ins';
-import { Outbox, outboxMigrations } from '../electron/services/outbox';
+import { Outbox, outboxSchema } from '../electron/services/outbox';
 import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
 import { normalizeStrictTraits } from '../electron/services/identity';
 
@@ -87,7 +87,7 @@ const logger = createMemoryLogger(systemClock, 'warn');
 
 // --- worklist -------------------------------------------------------------------------------
 const db = openDatabase({ path: ':memory:' });
-migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
 const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
 patients.createMany(worklistPatients, 'bench');
 const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });

@@ -34,7 +34,8 @@ import { createHostWorkers } from '../electron/host/workers';
 import { AuditTrail } from '../electron/services/audit';
 import { DEFAULT_PURGE_BATCH } from '../electron/services/outbox/retention';
 import { SettingsService } from '../electron/services/settings';
-import { Outbox, outboxMigrations, outboxMigrations2 } from '../electron/services/outbox';
+import { Outbox, outboxSchema } from '../electron/services/outbox';
+import { createStore, type JobRow } from '../electron/services/outbox/store';
 
 // liteque and plainjob are built on plain better-sqlite3 (unencrypted), loaded as they load it.
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => BetterSqlite3.Database;
@@ -55,6 +56,8 @@ interface System {
   drain(): Promise<void>;
   /** Completions reported again for a job already completed (a job run twice). */
   duplicates(): number;
+  /** When the last job's own code started (Pupitre only: splits the latency into stages). */
+  lastRunAt?(): number;
   close(): Promise<void>;
 }
 
@@ -89,9 +92,15 @@ function tracker() {
   };
 }
 
-async function pupitre(dir: string): Promise<System> {
+/**
+ * `cpuOnly`: the same engine with `synchronous = OFF` (no fsync at all; never shipped), only to
+ * split Pupitre's latency into what its code and SQLCipher cost and what waiting for the disk costs.
+ */
+async function pupitre(dir: string, cpuOnly = false): Promise<System> {
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrate(db, [...outboxMigrations, ...outboxMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+  if (cpuOnly) db.pragma('synchronous = OFF');
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
+  let ranAt = NaN;
   const outbox = new Outbox({ db, clock: systemClock, logger: silent, audit: () => undefined });
   outbox.register({
     name: 'bench',
@@ -102,12 +111,15 @@ async function pupitre(dir: string): Promise<System> {
     attemptTimeoutMs: 60_000,
     timeBudgetMs: 3_600_000,
     maxAttempts: 3,
-    run: async () => undefined,
+    run: async () => {
+      ranAt = performance.now();
+    },
   });
   outbox.start();
   return {
-    name: 'Pupitre outbox',
-    durability: 'WAL, `synchronous=FULL` (fsync du WAL à chaque commit), chiffrée (SQLCipher)',
+    name: cpuOnly ? '_Pupitre outbox, `synchronous=OFF` (CPU only, for the breakdown)_' : 'Pupitre outbox',
+    durability: cpuOnly ? 'aucune (pas de fsync : jamais livré)' : 'WAL, `synchronous=FULL` (fsync du WAL à chaque commit), chiffrée (SQLCipher)',
+    lastRunAt: () => ranAt,
     enqueue(n) {
       outbox.enqueue('bench', { idempotencyKey: `k${n}`, payload: { n }, subject: { label: 'bench' } });
     },
@@ -222,6 +234,8 @@ interface Result {
   p99: number;
   duplicates: number;
   latencies: number[];
+  /** Pupitre: per job, enqueue (its commit included), enqueue → the job's code, the job's code → completion committed. */
+  stages?: { enqueue: number[]; toRun: number[]; toDone: number[] };
 }
 
 /** The rounds of one system together: pooled latencies, median throughput. */
@@ -229,7 +243,9 @@ function pool(results: Result[]): Result {
   const first = results[0] as Result;
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const perSecond = results.map((r) => r.perSecond).sort((a, b) => a - b)[Math.floor(results.length / 2)] as number;
-  return { ...first, perSecond, latencies, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: results.reduce((n, r) => n + r.duplicates, 0) };
+  const stage = (key: 'enqueue' | 'toRun' | 'toDone') => results.flatMap((r) => r.stages?.[key] ?? []).sort((a, b) => a - b);
+  const stages = first.stages === undefined ? {} : { stages: { enqueue: stage('enqueue'), toRun: stage('toRun'), toDone: stage('toDone') } };
+  return { ...first, ...stages, perSecond, latencies, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: results.reduce((n, r) => n + r.duplicates, 0) };
 }
 
 async function measure(make: (dir: string) => Promise<System>, label: string): Promise<Result> {
@@ -246,14 +262,32 @@ async function measure(make: (dir: string) => Promise<System>, label: string): P
     const perSecond = N / ((performance.now() - started) / 1_000);
     // Latency: closed loop, one job at a time.
     const latencies: number[] = [];
+    const stages = { enqueue: [] as number[], toRun: [] as number[], toDone: [] as number[] };
     for (let i = 0; i < M; i += 1) {
       const t0 = performance.now();
       system.enqueue(N + i);
+      const t1 = performance.now();
       await system.drain();
-      latencies.push(performance.now() - t0);
+      const t3 = performance.now();
+      latencies.push(t3 - t0);
+      const ran = system.lastRunAt?.();
+      if (ran !== undefined) {
+        stages.enqueue.push(t1 - t0);
+        stages.toRun.push(ran - t1);
+        stages.toDone.push(t3 - ran);
+      }
     }
     latencies.sort((a, b) => a - b);
-    return { name: system.name, durability: system.durability, perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), duplicates: system.duplicates(), latencies };
+    return {
+      name: system.name,
+      durability: system.durability,
+      perSecond,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      duplicates: system.duplicates(),
+      latencies,
+      ...(system.lastRunAt === undefined ? {} : { stages }),
+    };
   } finally {
     await system.close();
   }
@@ -346,6 +380,35 @@ async function measurePurge(mode: 'worker' | 'host' | 'none'): Promise<PurgeResu
   };
 }
 
+/**
+ * Pupitre's two commits of a job with the engine's own statements and nothing else (no JS around
+ * them, no event loop): the enqueue (claim probe + the job written claimed) and the completion
+ * (+ the next-job probe), on the encrypted base, FULL. What the engine adds on top is its code.
+ */
+function pupitreCommitsFloor(): number {
+  const db = openDatabase({ path: join(mkdtempSync(join(BASE, 'commits-')), 'pupitre.db'), keyHex: generateKeyHex() });
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
+  const store = createStore(db);
+  const tx = db.transaction((fn: () => unknown): unknown => fn());
+  const times: number[] = [];
+  for (let i = 0; i < N + M; i += 1) {
+    const now = Date.now();
+    const t0 = performance.now();
+    const row = tx.immediate(() => {
+      store.anyDue.get({ queue: 'bench', now });
+      return store.insertClaimed.get({ queue: 'bench', key: `k${i}`, serialKey: null, payload: '{"n":1}', subject: '{"label":"bench"}', patientId: null, nextAt: now, now, owner: 'w', worker: 'w', leaseUntil: now + 60_000 });
+    }) as JobRow;
+    tx.immediate(() => {
+      store.complete.run({ id: row.id, token: row.lease_token, now, outcome: 'done' });
+      store.anyDue.get({ queue: 'bench', now });
+    });
+    // The first N jobs grow the WAL to its working size, as the throughput phase does for the queues.
+    if (i >= N) times.push(performance.now() - t0);
+  }
+  db.close();
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
 /** One `synchronous = FULL` commit of a small row on this disk (plain SQLite): the unit the queues pay per commit. */
 function commitFloor(): number {
   const db = new Database(join(mkdtempSync(join(BASE, 'floor-')), 'floor.db'));
@@ -365,6 +428,7 @@ function commitFloor(): number {
 
 const SYSTEMS = {
   pupitre: (dir: string) => pupitre(dir),
+  'pupitre-cpu': (dir: string) => pupitre(dir, true),
   plainjob: (dir: string) => plainjob(dir, false),
   liteque: (dir: string) => liteque(dir, false),
   'plainjob-full': (dir: string) => plainjob(dir, true),
@@ -443,6 +507,7 @@ if (only !== undefined) {
 const chosen = (process.env.BENCH_OUTBOX_SYSTEMS?.split(',') as SystemLabel[] | undefined) ?? LABELS;
 const loadAtStart = loadavg()[0] ?? 0;
 const floorBefore = commitFloor();
+const pupitreFloor = chosen.includes('pupitre') ? pupitreCommitsFloor() : NaN;
 const rounds = new Map<SystemLabel, Result[]>(chosen.map((label) => [label, []]));
 for (let round = 0; round < ROUNDS; round += 1) {
   for (const label of chosen) {
@@ -468,6 +533,28 @@ const fsyncText = (r: Result) => {
 };
 const fastestFull = full.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const quickestFull = full.reduce((a, b) => (b.p50 < a.p50 ? b : a));
+/** Where Pupitre's latency goes, stage by stage (medians), with the CPU-only run to tell code from disk. */
+function latencyText(): string {
+  const cpu = byLabel('pupitre-cpu');
+  const median = (values: number[] | undefined) => percentile(values ?? [], 50);
+  const stage = (key: 'enqueue' | 'toRun' | 'toDone') => {
+    const withDisk = median(ours.stages?.[key]);
+    const withoutDisk = median(cpu?.stages?.[key]);
+    return cpu === undefined ? `${fmt(withDisk)} ms` : `${fmt(withDisk)} ms (${fmt(withoutDisk)} ms of it without fsync)`;
+  };
+  const cpuTotal = cpu === undefined ? '' : ` With \`synchronous=OFF\` (no fsync; the second Pupitre line, never shipped) the same loop takes ${fmt(cpu.p50)} ms: the other ${fmt(ours.p50 - cpu.p50)} ms are the two fsyncs — the disk's flush and the process being woken up afterwards, which a loaded machine delays (compare the floor, one FULL commit of a small row).`;
+  const floorText = Number.isFinite(pupitreFloor)
+    ? ` **What bounds it:** the same two commits with the engine's statements alone (no JS around them, same pages) take ${fmt(pupitreFloor)} ms; the engine's code around them adds ${fmt(ours.p50 - pupitreFloor)} ms${cpu === undefined ? '' : `, whereas the whole loop costs ${fmt(cpu.p50)} ms without fsync`}: code that runs right after an fsync runs several times slower (the process slept during the flush and, on a shared virtual machine, its caches went to other processes).`
+    : '';
+  return [
+    `Where Pupitre's latency goes (p50 of each stage, ${M} × ${ROUNDS} jobs): **enqueue** ${stage('enqueue')} — one IMMEDIATE transaction writes the job already claimed by this worker (status, lease and first attempt in the row, when nothing else of the queue is due and its serialisation key is free) and commits it: 3 encrypted pages (the job row, the unique (queue, idempotency key) index, the due index); `,
+    `**enqueue → the job's code** ${stage('toRun')} — a microtask: no timer, no pass of the engine, no query to confirm the claim; `,
+    `**the job's code → completion committed** ${stage('toDone')} — the completion (2 pages: the job row with its attempt's end, the due index) and, in the same commit, the claim of the queue's next due job; committed at once when no other attempt could join the group commit.${cpuTotal}${floorText} `,
+    `Before (issue 15, first pass): 8 pages per job (\`sqlite_sequence\` for AUTOINCREMENT and an attempt row in both commits), a sorting query before each claim and a turn of the event loop before the completion's commit. Ids are still never given twice (a floor raised by the purge), and every attempt is still in the history (\`outbox_attempt_log\`). `,
+    'plainjob and liteque commit the add, the claim and the completion separately (three fsyncs) and poll for work (1 ms here).',
+  ].join('');
+}
+
 const lines = [
   '## Outbox: enqueue + claim + complete (bench/outbox.bench.ts)',
   '',
@@ -480,7 +567,7 @@ const lines = [
   '',
   `**At equal durability (FULL): p50 latency ${fmt(ours.p50)} ms vs ${fmt(quickestFull.p50)} ms for ${quickestFull.name} (ratio ${(ours.p50 / quickestFull.p50).toFixed(2)}, target ≤ 1); throughput ${(ours.perSecond / fastestFull.perSecond).toFixed(2)}× the faster library (${fastestFull.name}).** p99 ${fmt(ours.p99)} ms vs ${fmt(quickestFull.p99)} ms.`,
   '',
-  `Where Pupitre's latency goes: two fsynced commits per job — the enqueue, which also claims the job when the outbox is running and the queue has room, then the completion (group commit) — i.e. about ${(ours.p50 / floor).toFixed(1)} × the commit floor; plainjob and liteque commit the add, the claim and the completion separately (three) and poll for work (1 ms here). Fewer fsyncs but heavier ones: an fsync costs with the bytes it flushes, and each Pupitre commit writes more pages (encrypted, with their WAL frame): the enqueue+claim commit touches the job row, \`sqlite_sequence\` (ids never reused, so a domain row cannot point to another job after a purge), the unique (queue, idempotency key) index, the due index and the attempt row; the completion the job row, the due index and the attempt row. The engine no longer runs a pass (timer, queries) between the enqueue and the start of the attempt, and its queries search the due index instead of the queue's whole history. What bounds it now: the bytes per fsync above, and on a loaded machine the scheduling of the process (compare the floor).`,
+  latencyText(),
   '',
   `**Retention purge** (issue 15): ${PURGE_JOBS} done jobs past the period, one attempt each, in the encrypted base on disk, batches of ${DEFAULT_PURGE_BATCH} (one transaction each); the desk enqueues a job every 20 ms meanwhile.`,
   '',

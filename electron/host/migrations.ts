@@ -12,7 +12,7 @@ import { billingMigrations } from '../services/billing';
 import { dmpMigrations, dmpMigrations2 } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
-import { outboxMigrations, outboxMigrations2 } from '../services/outbox';
+import { outboxMigrations, outboxMigrations2, outboxMigrations3 } from '../services/outbox';
 import { patientsMigrations, patientsMigrations2 } from '../services/patients';
 import { settingsMigrations } from '../services/settings';
 
@@ -40,6 +40,7 @@ const steps: readonly Step[] = [
   ...billingMigrations,
   ...dmpMigrations2,
   ...outboxMigrations2,
+  ...outboxMigrations3,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

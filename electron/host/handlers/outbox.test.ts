@@ -5,13 +5,13 @@ import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../../services/audit';
-import { Outbox, outboxMigrations } from '../../services/outbox';
+import { Outbox, outboxSchema } from '../../services/outbox';
 import { RpcDispatcher } from '../rpc';
 import { createOutboxHandlers, outboxDoctorCheck } from './outbox';
 
 function setup() {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock();
   const logger = createMemoryLogger(clock);
   const audit: AuditInput[] = [];

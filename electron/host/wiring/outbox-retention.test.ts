@@ -16,7 +16,7 @@ import { migrations } from '../migrations';
 import { createHostWorkers } from '../workers';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../../services/audit';
-import { Outbox, outboxMigrations, outboxMigrations2 } from '../../services/outbox';
+import { Outbox, outboxSchema } from '../../services/outbox';
 import { SettingsService, settingsMigrations } from '../../services/settings';
 import { wireOutboxRetention, type RetentionSchedule } from './outbox-retention';
 
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 async function setup(doneJobs: number) {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, [...settingsMigrations, ...outboxMigrations, ...outboxMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...settingsMigrations, ...outboxSchema].map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock();
   const logger = createMemoryLogger(clock);
   const audit: AuditInput[] = [];

@@ -17,7 +17,7 @@ import { createManualClock, type ManualClock } from '../../platform/clock';
 import { generateKeyHex } from '../../platform/db/key';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '../outbox';
+import { Outbox, outboxSchema } from '../outbox';
 import { eprescriptionMigrations } from './schema';
 import { createEprescriptionService, type EprescriptionService } from './service';
 
@@ -34,7 +34,7 @@ interface Host {
 function host(harness: ErxHarness, pki: DemoPki, dbPath: string, keyHex: string, who: 'gp' | 'pharmacist'): Host {
   const clock = createManualClock(START);
   const db = openDatabase({ path: dbPath, keyHex });
-  migrate(db, [...outboxMigrations, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrate(db, [...outboxSchema, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
   const logger = createMemoryLogger(clock);
   const outbox = new Outbox({ db, clock, logger, audit: () => undefined, leaseMs: 2_000 });
   const service = createEprescriptionService({

@@ -11,7 +11,7 @@ import { PemSigner } from '../../platform/crypto';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '../outbox';
+import { Outbox, outboxSchema } from '../outbox';
 import { readEprescriptionDocument } from './cda/read';
 import type { CardSession, DmpPort } from './context';
 import { eprescriptionMigrations } from './schema';
@@ -41,7 +41,7 @@ interface Desk {
 function desk(harness: ErxHarness, options: { amNumber?: string } = {}): Desk {
   const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, [...outboxMigrations, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+  migrate(db, [...outboxSchema, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
   const logger = createMemoryLogger(clock);
   const audit: Array<{ action: string }> = [];
   const outbox = new Outbox({ db, clock, logger, audit: () => undefined });

@@ -11,7 +11,7 @@ import { systemClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import { normalizeStrictTraits } from '../identity';
-import { Outbox, outboxMigrations } from '../outbox';
+import { Outbox, outboxSchema } from '../outbox';
 import { PatientsService, patientsMigrations, patientsMigrations2 } from '../patients';
 import { InsiService } from './service';
 import { insiMigrations, insiMigrations2 } from './worklist-store';
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 function setup(options: { card?: boolean; structure?: boolean } = {}) {
   const db: Db = openDatabase({ path: ':memory:' });
-  migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxMigrations, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
   const logger = createMemoryLogger(systemClock);
   const audit: Array<{ action: string; patientRef: string | null; details: Record<string, unknown> }> = [];
   const write = (entry: { actor: string; patientRef: string | null; action: string; details: Record<string, unknown> }) => {

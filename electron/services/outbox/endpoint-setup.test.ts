@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations, type QueueDefinition } from '.';
+import { Outbox, outboxSchema, type QueueDefinition } from '.';
 
 const outboxes: Outbox[] = [];
 afterEach(async () => {
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 function outboxWith(endpointConfigured: (endpoint: string) => boolean): Outbox {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock();
   const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, notify: () => undefined, endpointConfigured });
   outboxes.push(outbox);

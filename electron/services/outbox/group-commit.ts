@@ -3,6 +3,11 @@
  * transaction, i.e. one fsync under `synchronous=FULL`. Each caller learns its own result once the
  * transaction has committed; if the batch fails, each write is retried alone so that one bad
  * write does not take the others down.
+ *
+ * `withBatch` runs inside each batch's transaction after its writes (the outbox claims there the
+ * jobs that the committed completions make room for: no commit of their own); what it returns
+ * runs once the batch has committed. When a batch fails and its writes are retried alone,
+ * `afterRetries` runs instead.
  */
 import type { Db } from '../../platform/db';
 
@@ -12,12 +17,40 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+export interface GroupCommitHooks {
+  withBatch?(): (() => void) | undefined;
+  afterRetries?(): void;
+}
+
 export class GroupCommit {
   private readonly pending: Pending[] = [];
 
-  constructor(private readonly db: Db) {}
+  /** Built once: better-sqlite3 builds a wrapper per `db.transaction` call. */
+  private readonly run: { immediate<T>(fn: () => T): T };
 
-  commit<T>(write: () => T): Promise<T> {
+  constructor(
+    db: Db,
+    private readonly hooks: GroupCommitHooks = {},
+  ) {
+    const tx = db.transaction((fn: () => unknown): unknown => fn());
+    this.run = { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
+  }
+
+  /**
+   * Queues `write` for the next group commit. `alone`: the caller knows that no other write can
+   * join this turn (no other attempt in flight); with nothing queued either, the write commits at
+   * once, so that grouping never adds a turn of the event loop to a lone write.
+   */
+  commit<T>(write: () => T, alone = false): Promise<T> {
+    if (alone && this.pending.length === 0) {
+      try {
+        const [result, after] = this.run.immediate(() => [write(), this.hooks.withBatch?.()] as const);
+        after?.();
+        return Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
       if (this.pending.length === 1) setImmediate(() => this.flush());
@@ -28,16 +61,18 @@ export class GroupCommit {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     try {
-      const results = this.db.transaction(() => batch.map((p) => p.write())).immediate();
+      const [results, after] = this.run.immediate(() => [batch.map((p) => p.write()), this.hooks.withBatch?.()] as const);
+      after?.();
       batch.forEach((p, index) => p.resolve(results[index]));
     } catch {
       for (const p of batch) {
         try {
-          p.resolve(this.db.transaction(p.write).immediate());
+          p.resolve(this.run.immediate(p.write));
         } catch (error) {
           p.reject(error);
         }
       }
+      this.hooks.afterRetries?.();
     }
   }
 }

@@ -1,6 +1,6 @@
 /** The outbox's public face (ARCHITECTURE.md §5): other services and the host import only this. */
 export { Outbox, type OutboxOptions, type OutboxNotify, type OutboxEventName, type JobAttemptView } from './outbox';
-export { outboxMigrations, outboxMigrations2 } from './schema';
+export { outboxMigrations, outboxMigrations2, outboxMigrations3, outboxSchema } from './schema';
 export { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, purgeDoneJobs, type PurgeOptions, type PurgeReport } from './retention';
 export type { UnsentJob, UnsentReason, UnsentReport } from './unsent';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';

@@ -18,7 +18,7 @@ import { migrate, openDatabase } from '../../platform/db';
 import { generateKeyHex } from '../../platform/db/key';
 import { HttpClient } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '.';
+import { Outbox, outboxSchema } from '.';
 
 const JOBS = 400;
 const SERIAL_KEYS = 25;
@@ -42,7 +42,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const migrations = outboxMigrations.map((m, i) => ({ ...m, version: i + 1 }));
+const migrations = outboxSchema.map((m, i) => ({ ...m, version: i + 1 }));
 
 describe('outbox crash test', () => {
   let server: RecordingServer | undefined;
@@ -143,12 +143,12 @@ describe('outbox crash test', () => {
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.prepare(`SELECT status, count(*) AS n FROM outbox_job GROUP BY status`).all()).toEqual([{ status: 'done', n: JOBS }]);
-      expect(db.prepare('SELECT count(*) FROM outbox_attempt WHERE ended_at IS NULL').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM outbox_attempt_log WHERE ended_at IS NULL').pluck().get()).toBe(0);
       // Some jobs really were interrupted and reconciled: the test exercised the protocol.
-      const reconciled = db.prepare(`SELECT count(*) FROM outbox_attempt WHERE outcome IN ('reconciled','interrupted')`).pluck().get() as number;
+      const reconciled = db.prepare(`SELECT count(*) FROM outbox_attempt_log WHERE outcome IN ('reconciled','interrupted')`).pluck().get() as number;
       expect(reconciled).toBeGreaterThan(0);
-      const lastRun = db.prepare('SELECT count(*) FROM outbox_attempt WHERE worker = ?').pluck().get(`w${runs}`) as number;
-      const savedResends = db.prepare(`SELECT count(*) FROM outbox_attempt WHERE outcome = 'reconciled'`).pluck().get() as number;
+      const lastRun = db.prepare('SELECT count(*) FROM outbox_attempt_log WHERE worker = ?').pluck().get(`w${runs}`) as number;
+      const savedResends = db.prepare(`SELECT count(*) FROM outbox_attempt_log WHERE outcome = 'reconciled'`).pluck().get() as number;
       console.info(
         `outbox crash test: seed ${seed}, ${kills} kills over ${runs} runs, ${reconciled} interrupted or reconciled attempts, ` +
           `${savedResends} resends avoided by reconcile, ${lastRun} attempts in the last (unkilled) run`,

@@ -17,11 +17,11 @@ import { migrate, openDatabase } from '../../platform/db';
 import { generateKeyHex } from '../../platform/db/key';
 import { HttpClient } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '.';
+import { Outbox, outboxSchema } from '.';
 
 const WORKER = fileURLToPath(new URL('../../../fixtures/testing/outbox/crash-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const migrations = outboxMigrations.map((m, i) => ({ ...m, version: i + 1 }));
+const migrations = outboxSchema.map((m, i) => ({ ...m, version: i + 1 }));
 
 let server: RecordingServer | undefined;
 afterEach(async () => server?.close());

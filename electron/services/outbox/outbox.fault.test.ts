@@ -11,7 +11,7 @@ import { systemClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import { HttpClient } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '.';
+import { Outbox, outboxSchema } from '.';
 
 const JOBS = 120;
 const FAULTS: Fault[] = ['error-500', 'timeout', 'close-mid-response', 'close-before-processing', 'malformed'];
@@ -40,7 +40,7 @@ describe('outbox fault test', () => {
       },
     });
     const db = openDatabase({ path: ':memory:' });
-    migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+    migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
     const http = new HttpClient({ allowPlainHttp: true, timeouts: { connectMs: 500, responseMs: 300, totalMs: 800 } });
     const dead: string[] = [];
     const outbox = new Outbox({

@@ -12,7 +12,7 @@ import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import { TransportError } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations, type JobStatus } from '.';
+import { Outbox, outboxSchema, type JobStatus } from '.';
 
 type Outcome = 'ok' | 'error-500' | 'lost-before' | 'lost-after' | 'refused';
 
@@ -34,7 +34,7 @@ describe('outbox model', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), async (steps) => {
         const db = openDatabase({ path: ':memory:' });
-        migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+        migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
         const clock = createManualClock();
         const delivered = new Map<string, number>();
         const order: string[] = [];

@@ -7,7 +7,7 @@ import { migrate, openDatabase, type Db } from '../../platform/db';
 import { TransportError } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
-import { backoffDelay, classifyError, Outbox, outboxMigrations, type OutboxOptions, type QueueDefinition } from '.';
+import { backoffDelay, classifyError, Outbox, outboxSchema, type OutboxOptions, type QueueDefinition } from '.';
 
 const payloadSchema = z.object({ n: z.number().int() });
 type Payload = z.infer<typeof payloadSchema>;
@@ -25,7 +25,7 @@ const outboxes: Outbox[] = [];
 
 function setup(options: Partial<OutboxOptions> = {}): Harness {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   db.exec('CREATE TABLE domain_row (id INTEGER PRIMARY KEY, label TEXT)');
   const clock = createManualClock();
   const logger = createMemoryLogger(options.clock ?? clock);
@@ -240,6 +240,11 @@ describe('state transitions', () => {
     await outbox.whenIdle();
     expect(calls).toBe(2);
     expect(outbox.get(job.id)?.status).toBe('done');
+    // The whole history: the failed attempt (moved into outbox_attempt by the second claim) and the last one (in the job row).
+    expect(outbox.attempts(job.id)).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'retryable', errorCode: 'TRANSPORT_HTTP_SERVER_ERROR' }),
+      expect.objectContaining({ attempt: 2, outcome: 'done', errorCode: null }),
+    ]);
     expect(outbox.endpoints()).toEqual([expect.objectContaining({ endpoint: 'sim', online: true, lastErrorCode: 'TRANSPORT_HTTP_SERVER_ERROR' })]);
   });
 
@@ -456,7 +461,7 @@ describe('leases', () => {
     await restarted.whenIdle();
     expect(reconciled).toEqual([job.id]);
     expect(restarted.get(job.id)).toMatchObject({ status: 'done' });
-    expect(db.prepare('SELECT count(*) FROM outbox_attempt WHERE ended_at IS NULL').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt_log WHERE ended_at IS NULL').pluck().get()).toBe(0);
   });
 });
 
@@ -613,7 +618,7 @@ describe('claim committed with the enqueue (started outbox)', () => {
     await outbox.whenIdle();
     expect(ran).toEqual([2]);
     expect(outbox.list().map((j) => [j.idempotencyKey, j.status])).toEqual([['kept', 'done']]);
-    expect(db.prepare('SELECT count(*) FROM outbox_attempt').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt_log').pluck().get()).toBe(1);
   });
 
   it('keeps concurrency, serialisation keys and enqueue order when jobs are claimed as they are enqueued', async () => {
@@ -644,6 +649,35 @@ describe('claim committed with the enqueue (started outbox)', () => {
     expect(outbox.counts()[0]).toMatchObject({ done: 10, pending: 0, running: 0 });
   });
 
+  it('a new job does not pass a due job of its queue that is still waiting for a slot', async () => {
+    const { outbox } = setup();
+    const order: number[] = [];
+    outbox.register(queue({ concurrency: 1, run: async (job) => { order.push(job.payload.n); } }));
+    // Enqueued while stopped: due, not claimed yet when the outbox starts.
+    outbox.enqueue('test.send', { idempotencyKey: 'early', payload: { n: 1 }, subject });
+    outbox.start();
+    const late = outbox.enqueue('test.send', { idempotencyKey: 'late', payload: { n: 2 }, subject });
+    // The enqueue claimed the earlier job (the queue's only slot), not itself.
+    expect(late.status).toBe('pending');
+    await outbox.whenIdle();
+    expect(order).toEqual([1, 2]);
+  });
+
+  it('a job enqueued behind an open job of its serialisation key waits, even with slots free', async () => {
+    const { outbox } = setup();
+    const gate = deferred();
+    const order: number[] = [];
+    outbox.register(queue({ concurrency: 4, run: async (job) => { order.push(job.payload.n); if (job.payload.n === 1) await gate.promise; } }));
+    outbox.start();
+    expect(outbox.enqueue('test.send', { idempotencyKey: 'a', payload: { n: 1 }, subject, serialKey: 'patient:1' }).status).toBe('running');
+    expect(outbox.enqueue('test.send', { idempotencyKey: 'b', payload: { n: 2 }, subject, serialKey: 'patient:1' }).status).toBe('pending');
+    expect(outbox.enqueue('test.send', { idempotencyKey: 'c', payload: { n: 3 }, subject, serialKey: 'patient:2' }).status).toBe('running');
+    gate.resolve();
+    await outbox.whenIdle();
+    expect(order.indexOf(1)).toBeLessThan(order.indexOf(2));
+    expect(outbox.counts()[0]).toMatchObject({ done: 3 });
+  });
+
   it('stop releases an attempt claimed with its enqueue like any other: sent later, after reconcile', async () => {
     const { db, outbox, make } = setup();
     let ran = 0;
@@ -658,7 +692,7 @@ describe('claim committed with the enqueue (started outbox)', () => {
     await next.whenIdle();
     expect([reconciled, ran]).toEqual([1, 1]);
     expect(next.get(job.id)).toMatchObject({ status: 'done' });
-    expect(db.prepare('SELECT count(*) FROM outbox_attempt').pluck().get()).toBe(2);
+    expect(db.prepare('SELECT count(*) FROM outbox_attempt_log').pluck().get()).toBe(2);
   });
 });
 

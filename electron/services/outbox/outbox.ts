@@ -18,7 +18,7 @@ import { GroupCommit } from './group-commit';
 import { encodeLeaseOwner, LivenessCache } from './leases';
 import { purgeDoneJobs, type PurgeOptions, type PurgeReport } from './retention';
 import { unsentReport, type UnsentReport } from './unsent';
-import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type OutboxStore } from './store';
+import { createStore, parseJobId, toView, type AttemptRow, type JobRow, type NewJob, type OutboxStore } from './store';
 import type {
   EndpointState,
   EnqueueInput,
@@ -79,11 +79,19 @@ interface Attempt {
   done: Promise<void>;
   /** Set when `stop` released the job: the attempt's own ending is ignored. */
   released: boolean;
+  /**
+   * Set when the attempt's work is over and its ending is being written: it no longer takes a
+   * slot of its queue (the commit of a completion claims the next job in its place).
+   */
+  finishing: boolean;
+  /** Set when the job's completion committed. */
+  completed: boolean;
 }
 
 type AnyQueue = QueueDefinition<unknown, unknown>;
 
 const PROGRESS_INTERVAL_MS = 100;
+const LEASE_CHECK_INTERVAL_MS = 1_000;
 const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS ou CPE et saisissez le code).';
 
 export class Outbox {
@@ -97,6 +105,8 @@ export class Outbox {
   private readonly inflight = new Map<number, Attempt>();
   private readonly endpointMonitor: EndpointMonitor;
   private readonly groupCommit: GroupCommit;
+  /** `inTransaction.immediate(fn)`: runs fn in an IMMEDIATE transaction (the wrapper is built once, not per job). */
+  private readonly inTransaction: { immediate<T>(fn: () => T): T };
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
   private readonly pollMs: number;
@@ -112,6 +122,10 @@ export class Outbox {
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
   private changedTimer: NodeJS.Timeout | null = null;
+  /** When the leases of dead processes were last looked for (releaseLeasesOfDeadProcesses). */
+  private leasesCheckedAt = -Infinity;
+  /** Queues whose completions are in the group commit being written (claimAfterCompletions). */
+  private readonly refills = new Set<AnyQueue>();
   /** Time of each running job's last progress event. */
   private readonly progressAt = new Map<number, number>();
 
@@ -132,7 +146,11 @@ export class Outbox {
     this.throttleMs = options.notifyThrottleMs ?? 150;
     this.endpointConfigured = options.endpointConfigured ?? (() => true);
     this.store = createStore(this.db);
-    this.groupCommit = new GroupCommit(this.db);
+    this.inTransaction = runInTransaction(this.db);
+    this.groupCommit = new GroupCommit(this.db, {
+      withBatch: () => this.claimAfterCompletions(),
+      afterRetries: () => this.schedule(0),
+    });
     this.endpointMonitor = new EndpointMonitor({
       store: this.store,
       clock: this.clock,
@@ -168,42 +186,95 @@ export class Outbox {
     }
     const now = this.clock.now();
     const notBefore = input.notBefore === undefined ? now : Date.parse(input.notBefore);
-    const insert = (): { row: JobRow; inserted: boolean } => {
-      const result = this.store.insert.run({
-        queue: queueName,
-        key: input.idempotencyKey,
-        serialKey: input.serialKey ?? null,
-        payload: JSON.stringify(parsed.data),
-        subject: JSON.stringify(input.subject),
-        patientId: input.subject.patientId ?? null,
-        nextAt: Number.isFinite(notBefore) ? notBefore : now,
-        now,
-      });
-      // The claim commits with the job (one fsync instead of two); the attempt starts once it has.
-      if (result.changes === 1) this.claimWithEnqueue(queue, now);
-      return { row: this.store.byKey.get(queueName, input.idempotencyKey) as JobRow, inserted: result.changes === 1 };
+    const job = {
+      queue: queueName,
+      key: input.idempotencyKey,
+      serialKey: input.serialKey ?? null,
+      payload: JSON.stringify(parsed.data),
+      subject: JSON.stringify(input.subject),
+      patientId: input.subject.patientId ?? null,
+      nextAt: Number.isFinite(notBefore) ? notBefore : now,
+      now,
     };
     // Inside the caller's transaction when there is one (outbox pattern), else in its own.
-    const { row, inserted } = this.db.inTransaction ? insert() : this.db.transaction(insert).immediate();
+    const own = !this.db.inTransaction;
+    let claimed: JobRow[] = [];
+    const insert = (): { row: JobRow; inserted: boolean } => {
+      // The claim commits with the job (one fsync instead of two); the attempt starts once it has.
+      let row = this.startsAtOnce(queue, job) ? this.claimNew(job, now) : undefined;
+      if (row !== undefined) {
+        claimed = [row];
+      } else {
+        row = this.store.insert.get(job);
+        if (row !== undefined) {
+          claimed = this.claimWithEnqueue(queue, now);
+          row = claimed.find((r) => r.id === row?.id) ?? row;
+        }
+      }
+      if (row !== undefined) return { row, inserted: true };
+      claimed = [];
+      return { row: this.store.byKey.get(queueName, input.idempotencyKey) as JobRow, inserted: false };
+    };
+    if (own) {
+      let result: { row: JobRow; inserted: boolean };
+      try {
+        result = this.inTransaction.immediate(insert);
+      } catch (error) {
+        claimed = [];
+        throw error;
+      }
+      // Committed by this call: the attempts start on the next microtask, no query to confirm.
+      for (const row of claimed) this.launch(queue, row, Promise.resolve(true));
+      return this.enqueued(result, queueName);
+    }
+    const result = insert();
+    this.launchAfterCallerCommit(queue, claimed);
+    return this.enqueued(result, queueName);
+  }
+
+  private enqueued<P>({ row, inserted }: { row: JobRow; inserted: boolean }, queueName: string): JobView<P> {
     if (inserted) {
       this.logger.debug('outbox.enqueued', { id: row.id, queue: queueName });
       this.changed();
       // No pass of the engine is scheduled: the enqueue already made the claims such a pass would
-      // make in this queue (claimWithEnqueue), and a timer and its queries on the way to the
-      // job's completion only added latency (issue 15).
+      // make in this queue, and a timer and its queries on the way to the job's completion only
+      // added latency (issue 15).
     }
     return toView(row, JSON.parse(row.payload) as P);
   }
 
   /**
+   * Whether a new job may be claimed as it is written (`claimNew`): the outbox runs, the queue has
+   * room, the job is due now, nothing else of the queue is waiting for a slot (it would pass
+   * before them) and no open job holds its serialisation key.
+   */
+  private startsAtOnce(queue: AnyQueue, job: NewJob): boolean {
+    if (!this.started || this.stopping || job.nextAt > job.now) return false;
+    if (this.freeSlots(queue, job.now) <= 0) return false;
+    if (this.store.anyDue.get({ queue: job.queue, now: job.now })?.any !== 0) return false;
+    return job.serialKey === null || this.store.serialOpen.get({ queue: job.queue, serialKey: job.serialKey })?.open === 0;
+  }
+
+  /** Writes a new job already claimed by this worker, its first attempt started; undefined when the key exists. */
+  private claimNew(job: NewJob, now: number): JobRow | undefined {
+    return this.store.insertClaimed.get({ ...job, owner: this.leaseOwner, worker: this.workerId, leaseUntil: now + this.leaseMs });
+  }
+
+  /**
    * Claims, inside the enqueueing transaction, what the queue may start now (the new job or
    * earlier due ones, as the pump would), so that the claim costs no commit of its own. The
-   * attempts are counted as running at once and start after the transaction has committed; if it
-   * rolled back, the claims went with it and nothing starts.
+   * attempts are launched by the caller once the transaction has committed.
    */
-  private claimWithEnqueue(queue: AnyQueue, now: number): void {
-    if (!this.started || this.stopping) return;
-    const claimed = this.claimDue(queue, now);
+  private claimWithEnqueue(queue: AnyQueue, now: number): JobRow[] {
+    if (!this.started || this.stopping) return [];
+    return this.claimDue(queue, now);
+  }
+
+  /**
+   * Claims made inside the caller's transaction: counted as running at once, started once that
+   * transaction has committed; if it rolled back, the claims went with it and nothing starts.
+   */
+  private launchAfterCallerCommit(queue: AnyQueue, claimed: JobRow[]): void {
     if (claimed.length === 0) return;
     const committed = new Promise<JobRow[]>((resolve) => {
       const check = (): void => {
@@ -397,8 +468,9 @@ export class Outbox {
             code: 'OUTBOX_INTERRUPTED',
             message: messageFor('OUTBOX_INTERRUPTED'),
             unknown: 1,
+            outcome: 'interrupted',
+            attemptCode: 'OUTBOX_INTERRUPTED',
           });
-          if (changes === 1) this.store.endAttempt.run({ id, token: attempt.token, now, outcome: 'interrupted', code: 'OUTBOX_INTERRUPTED' });
           return changes === 1;
         })
         .immediate();
@@ -449,9 +521,12 @@ export class Outbox {
    * waiting for their backoff, a person, or an endpoint that is down do not count).
    */
   async whenIdle(queue?: string): Promise<void> {
-    for (;;) {
-      this.pump();
-      const running = [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
+    const runningNow = (): Attempt[] => [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
+    // With attempts already running, the first pass waits for the first ending (which frees the
+    // slot it would fill): one pass less on the way of a job just enqueued (issue 15).
+    for (let first = true; ; first = false) {
+      if (!first || runningNow().length === 0) this.pump();
+      const running = runningNow();
       if (running.length === 0) return;
       await Promise.race(running.map((a) => a.done));
     }
@@ -494,24 +569,25 @@ export class Outbox {
     if (this.stopping) return;
     const now = this.clock.now();
     this.releaseLeasesOfDeadProcesses(now);
-    for (const queue of this.queues.values()) {
-      const free = this.freeSlots(queue, now);
-      if (free <= 0) continue;
-      // One transaction (one fsync) claims every job this queue may start now.
-      const due = this.store.due.all({ queue: queue.name, now, limit: free });
-      if (due.length === 0) continue;
-      const claimed = this.db
-        .transaction(() => {
-          const rows: JobRow[] = [];
-          for (const { id } of due) {
-            const row = this.claim(id, now);
-            if (row !== undefined) rows.push(row);
-          }
-          return rows;
-        })
-        .immediate();
-      for (const row of claimed) this.launch(queue, row);
-    }
+    for (const queue of this.queues.values()) this.refill(queue, now);
+  }
+
+  /** Claims and launches what this queue may start now, in one transaction (one fsync). */
+  private refill(queue: AnyQueue, now: number): void {
+    if (this.stopping) return;
+    const free = this.freeSlots(queue, now);
+    if (free <= 0) return;
+    const due = this.dueIds(queue.name, now, free);
+    if (due.length === 0) return;
+    const claimed = this.inTransaction.immediate(() => {
+      const rows: JobRow[] = [];
+      for (const { id } of due) {
+        const row = this.claim(id, now);
+        if (row !== undefined) rows.push(row);
+      }
+      return rows;
+    });
+    for (const row of claimed) this.launch(queue, row);
   }
 
   /** The claims `pump` would make in this queue now, in the caller's transaction. */
@@ -519,11 +595,17 @@ export class Outbox {
     const free = this.freeSlots(queue, now);
     if (free <= 0) return [];
     const rows: JobRow[] = [];
-    for (const { id } of this.store.due.all({ queue: queue.name, now, limit: free })) {
+    for (const { id } of this.dueIds(queue.name, now, free)) {
       const row = this.claim(id, now);
       if (row !== undefined) rows.push(row);
     }
     return rows;
+  }
+
+  /** Jobs of the queue to claim now, oldest due first (the cheap probe first: mostly there are none). */
+  private dueIds(queue: string, now: number, limit: number): Array<{ id: number }> {
+    if (this.store.anyDue.get({ queue, now })?.any === 0) return [];
+    return this.store.due.all({ queue, now, limit });
   }
 
   /** How many more attempts the queue may start now (its concurrency, its endpoint's state). */
@@ -539,6 +621,10 @@ export class Outbox {
    * rather than at the end of their lease: the jobs are taken over at once, as an unknown outcome.
    */
   private releaseLeasesOfDeadProcesses(now: number): void {
+    // At most once a second (a liveness verdict is kept that long anyway): the pass runs after
+    // every job in `whenIdle`, and its query per queue was most of a pass (issue 15).
+    if (now - this.leasesCheckedAt < LEASE_CHECK_INTERVAL_MS) return;
+    this.leasesCheckedAt = now;
     const owners = new Set<string>();
     for (const queue of this.queues.keys()) for (const { owner } of this.store.leaseHolders.all({ queue, me: this.leaseOwner, now })) owners.add(owner);
     for (const owner of owners) {
@@ -579,12 +665,16 @@ export class Outbox {
     );
   }
 
-  /** The compare-and-swap claim and its attempt row; runs inside the pump's transaction. */
+  /**
+   * The compare-and-swap claim and the start of its attempt in the job row (the previous one goes
+   * into the history); runs inside the caller's transaction.
+   */
   private claim(id: number, now: number): JobRow | undefined {
     const row = this.store.claim.get({ id, now, worker: this.leaseOwner, leaseUntil: now + this.leaseMs });
     if (row === undefined) return undefined;
     this.store.closeOpenAttempts.run({ id, now });
-    this.store.insertAttempt.run({ id, token: row.lease_token, attempt: row.attempts, worker: this.workerId, now });
+    this.store.archiveAttempt.run({ id, now });
+    this.store.startAttempt.run({ id, worker: this.workerId, now });
     return row;
   }
 
@@ -597,6 +687,8 @@ export class Outbox {
       token: row.lease_token,
       controller,
       released: false,
+      finishing: false,
+      completed: false,
       done: Promise.resolve(),
     };
     this.inflight.set(row.id, attempt);
@@ -610,7 +702,9 @@ export class Outbox {
         if (this.inflight.get(row.id) === attempt) this.inflight.delete(row.id);
         this.progressAt.delete(row.id);
         this.changed();
-        if (this.started) this.schedule(0);
+        // A completion's commit claimed the queue's next jobs already (claimAfterCompletions);
+        // any other ending may change when something is due next (a retry, an endpoint down).
+        if (this.started && !attempt.completed) this.schedule(0);
       });
   }
 
@@ -686,28 +780,33 @@ export class Outbox {
 
   private async finishDone(queue: AnyQueue, row: JobRow, attempt: Attempt, outcome: 'done' | 'reconciled'): Promise<void> {
     if (attempt.released) return;
+    attempt.finishing = true;
     const now = this.clock.now();
     const ok = await this.groupCommit.commit(() => {
       if (attempt.released) return false;
-      const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now });
-      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome, code: null });
-      return changes === 1;
-    });
+      const { changes } = this.store.complete.run({ id: row.id, token: attempt.token, now, outcome });
+      if (changes !== 1) return false;
+      this.refills.add(queue);
+      // The endpoint's health (written when it changes or every 5 s) commits with the completion
+      // instead of paying a commit of its own after it.
+      this.endpointMonitor.succeeded(queue.endpoint);
+      return true;
+    }, this.aloneInFlight(attempt));
     if (!ok) {
       this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name, outcome });
       return;
     }
+    attempt.completed = true;
     this.logger.debug('outbox.done', { id: row.id, queue: queue.name, outcome });
-    this.endpointMonitor.succeeded(queue.endpoint);
   }
 
   private async finishBlocked(queue: AnyQueue, row: JobRow, attempt: Attempt, reason: string, unknown: boolean): Promise<void> {
     if (attempt.released) return;
+    attempt.finishing = true;
     const now = this.clock.now();
     await this.groupCommit.commit(() => {
       if (attempt.released) return;
-      const { changes } = this.store.block.run({ id: row.id, token: attempt.token, now, reason, unknown: unknown ? 1 : 0 });
-      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome: 'blocked', code: null });
+      this.store.block.run({ id: row.id, token: attempt.token, now, reason, unknown: unknown ? 1 : 0 });
     });
     this.logger.info('outbox.blocked', { id: row.id, queue: queue.name });
   }
@@ -721,6 +820,7 @@ export class Outbox {
     unknownBefore: boolean,
   ): Promise<void> {
     if (attempt.released) return;
+    attempt.finishing = true;
     const now = this.clock.now();
     const { code, message } = describeError(error);
     const unknown = unknownBefore || errorClass === 'unknown-outcome';
@@ -752,8 +852,9 @@ export class Outbox {
         code: finalCode,
         message: finalMessage,
         unknown: unknown ? 1 : 0,
+        outcome: errorClass,
+        attemptCode: code,
       });
-      if (changes === 1) this.store.endAttempt.run({ id: row.id, token: attempt.token, now, outcome: errorClass, code });
       return changes === 1;
     });
     if (!ok) {
@@ -826,16 +927,39 @@ export class Outbox {
     this.changedTimer.unref();
   }
 
+  /** Attempts of the queue that take a slot (those writing their ending no longer do). */
   private runningIn(queue: string): number {
     let n = 0;
-    for (const attempt of this.inflight.values()) if (attempt.queue === queue) n += 1;
+    for (const attempt of this.inflight.values()) if (attempt.queue === queue && !attempt.finishing) n += 1;
     return n;
   }
 
   private runningOnEndpoint(endpoint: string): number {
     let n = 0;
-    for (const attempt of this.inflight.values()) if (attempt.endpoint === endpoint) n += 1;
+    for (const attempt of this.inflight.values()) if (attempt.endpoint === endpoint && !attempt.finishing) n += 1;
     return n;
+  }
+
+  /** No other attempt of this process could end in this turn (the group commit would wait for nothing). */
+  private aloneInFlight(attempt: Attempt): boolean {
+    for (const other of this.inflight.values()) if (other !== attempt && !other.finishing) return false;
+    return true;
+  }
+
+  /**
+   * Inside the commit of completions: claims the next jobs of their queues, so that starting them
+   * costs no commit (fsync) of its own; they are launched once that commit is done.
+   */
+  private claimAfterCompletions(): (() => void) | undefined {
+    if (this.refills.size === 0) return undefined;
+    const queues = [...this.refills];
+    this.refills.clear();
+    if (!this.started || this.stopping) return undefined;
+    const now = this.clock.now();
+    const claimed = queues.map((queue) => [queue, this.claimDue(queue, now)] as const);
+    return () => {
+      for (const [queue, rows] of claimed) for (const row of rows) this.launch(queue, row);
+    };
   }
 
   private queueOf(name: string): AnyQueue {
@@ -854,6 +978,12 @@ export class Outbox {
     if (row === undefined) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });
     return row;
   }
+}
+
+/** A better-sqlite3 transaction function that runs the function it is given. */
+function runInTransaction(db: Db): { immediate<T>(fn: () => T): T } {
+  const tx = db.transaction((fn: () => unknown): unknown => fn());
+  return { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
 }
 
 /** Rejects with the signal's reason when it aborts, even if the queue's code ignores the signal. */

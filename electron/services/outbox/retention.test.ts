@@ -10,7 +10,7 @@ import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
-import { Outbox, outboxMigrations, outboxMigrations2, type JobStatus } from '.';
+import { Outbox, outboxSchema, type JobStatus } from '.';
 import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, purgeDoneJobs, RETENTION_ACTOR } from './retention';
 
 const DAY = 86_400_000;
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 function setup() {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, [...outboxMigrations, ...outboxMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock();
   const audit: AuditInput[] = [];
   const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: (entry) => audit.push(entry), random: () => 0.5 });
@@ -63,7 +63,7 @@ function setup() {
     expect(outbox.get(view.id)?.status).toBe(status);
     return view.id;
   };
-  const attemptsOf = (id: string) => (db.prepare('SELECT count(*) AS n FROM outbox_attempt WHERE job_id = ?').get(Number(id)) as { n: number }).n;
+  const attemptsOf = (id: string) => (db.prepare('SELECT count(*) AS n FROM outbox_attempt_log WHERE job_id = ?').get(Number(id)) as { n: number }).n;
   const total = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   return { db, clock, audit, outbox, job, attemptsOf, total };
 }

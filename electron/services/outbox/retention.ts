@@ -6,7 +6,9 @@
  * acknowledgements (`billing_*`, purged by billing itself 90 days after the ARL). So once a job is
  * done and older than the retention period (Paramètres, default 30 days), its row and its attempts
  * go. Nothing else is ever purged: pending, running, waiting, blocked, dead and cancelled jobs stay
- * until a person or the engine settles them.
+ * until a person or the engine settles them. A purged id is never given to a new job
+ * (`outbox_id_floor`, raised in the same transaction), so a domain row keeping a job id can
+ * never be taken for another job.
  *
  * The purge runs in small batches, each its own transaction, yielding to the event loop between
  * them, so the desk keeps answering (bench/outbox.bench.ts measures the longest block). Each batch
@@ -98,8 +100,14 @@ export function retentionStatements(db: Db) {
     deleteAttempts: db.prepare<{ ids: string }>(
       `DELETE FROM outbox_attempt WHERE job_id IN (SELECT value FROM json_each(@ids))`,
     ),
-    deleteJobs: db.prepare<{ ids: string }>(
-      `DELETE FROM outbox_job WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'done'`,
+    /** Each job deleted, and whether its row carried its latest attempt (outboxMigrations3). */
+    deleteJobs: db.prepare<{ ids: string }, { attempt: number }>(
+      `DELETE FROM outbox_job WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'done'
+       RETURNING attempt_started_at IS NOT NULL AS attempt`,
+    ),
+    /** No id is given again once deleted: new ids start above this floor (store.ts). */
+    raiseIdFloor: db.prepare<{ ids: string }>(
+      `UPDATE outbox_id_floor SET last_id = max(last_id, (SELECT coalesce(max(value), 0) FROM json_each(@ids))) WHERE id = 1`,
     ),
   };
 }
@@ -152,7 +160,11 @@ export async function purgeDoneJobs(deps: PurgeDeps, options: PurgeOptions): Pro
           return null;
         }
         const list = JSON.stringify(ids);
-        const totals = { attempts: attempts + sql.deleteAttempts.run({ ids: list }).changes, jobs: jobs + sql.deleteJobs.run({ ids: list }).changes };
+        const archived = sql.deleteAttempts.run({ ids: list }).changes;
+        const deleted = sql.deleteJobs.all({ ids: list });
+        sql.raiseIdFloor.run({ ids: list });
+        const latest = deleted.filter((row) => row.attempt === 1).length;
+        const totals = { attempts: attempts + archived + latest, jobs: jobs + deleted.length };
         sql.saveProgress.run({ startedAt, cutoff, ...totals });
         return totals;
       })

@@ -27,6 +27,13 @@ export interface JobRow {
   blocked_reason: string | null;
   created_at: number;
   updated_at: number;
+  /** The job's latest attempt (outboxMigrations3); null before its first one. */
+  attempt_number: number | null;
+  attempt_worker: string | null;
+  attempt_started_at: number | null;
+  attempt_ended_at: number | null;
+  attempt_outcome: string | null;
+  attempt_error_code: string | null;
 }
 
 export interface AttemptRow {
@@ -50,6 +57,12 @@ export interface EndpointRow {
 
 /** Statuses that hold back later jobs of the same serialisation key. */
 const OPEN = `('pending','running','retry_wait','blocked')`;
+
+/**
+ * The id of a new job: above the largest id present and above every id the retention purge
+ * deleted (`outbox_id_floor`), so that no id is ever given twice (schema.ts, outboxMigrations3).
+ */
+const NEW_ID = `(SELECT max(coalesce((SELECT max(id) FROM outbox_job), 0), last_id) + 1 FROM outbox_id_floor WHERE id = 1)`;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -77,16 +90,42 @@ export function parseJobId(id: string): number | null {
   return /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : null;
 }
 
+/** A job as `enqueue` writes it. */
+export interface NewJob {
+  queue: string;
+  key: string;
+  serialKey: string | null;
+  payload: string;
+  subject: string;
+  patientId: string | null;
+  nextAt: number;
+  now: number;
+}
+
 export type OutboxStore = ReturnType<typeof createStore>;
 
 export function createStore(db: Db) {
   return {
-    insert: db.prepare<
-      { queue: string; key: string; serialKey: string | null; payload: string; subject: string; patientId: string | null; nextAt: number; now: number }
-    >(
-      `INSERT INTO outbox_job (queue, idempotency_key, serial_key, payload, subject, patient_id, status, next_attempt_at, created_at, updated_at)
-       VALUES (@queue, @key, @serialKey, @payload, @subject, @patientId, 'pending', @nextAt, @now, @now)
-       ON CONFLICT (queue, idempotency_key) DO NOTHING`,
+    /** A new pending job; nothing when the queue already has this idempotency key. */
+    insert: db.prepare<NewJob, JobRow>(
+      `INSERT INTO outbox_job (id, queue, idempotency_key, serial_key, payload, subject, patient_id, status, next_attempt_at, created_at, updated_at)
+       VALUES (${NEW_ID}, @queue, @key, @serialKey, @payload, @subject, @patientId, 'pending', @nextAt, @now, @now)
+       ON CONFLICT (queue, idempotency_key) DO NOTHING
+       RETURNING *`,
+    ),
+    /**
+     * A new job claimed by this worker as it is written: the row `insert` + `claim` would leave,
+     * in one statement (the enqueue's fast path, when nothing else of the queue is due).
+     */
+    insertClaimed: db.prepare<NewJob & { owner: string; worker: string; leaseUntil: number }, JobRow>(
+      `INSERT INTO outbox_job (id, queue, idempotency_key, serial_key, payload, subject, patient_id, status, next_attempt_at,
+                               attempts, first_attempt_at, lease_owner, lease_expires_at, lease_token, created_at, updated_at,
+                               attempt_number, attempt_worker, attempt_started_at)
+       VALUES (${NEW_ID}, @queue, @key, @serialKey, @payload, @subject, @patientId, 'running', @nextAt,
+               1, @now, @owner, @leaseUntil, 1, @now, @now,
+               1, @worker, @now)
+       ON CONFLICT (queue, idempotency_key) DO NOTHING
+       RETURNING *`,
     ),
     byKey: db.prepare<[string, string], JobRow>('SELECT * FROM outbox_job WHERE queue = ? AND idempotency_key = ?'),
     byId: db.prepare<[number], JobRow>('SELECT * FROM outbox_job WHERE id = ?'),
@@ -96,6 +135,19 @@ export function createStore(db: Db) {
         WHERE patient_id = @from AND status NOT IN ('done', 'cancelled')`,
     ),
 
+    /**
+     * Whether anything of the queue may be claimable now (due, or running under an expired lease),
+     * serialisation keys aside: two index probes, a few microseconds. The engine asks it before
+     * `due`, whose sort costs ten times more, and which it would mostly run for nothing.
+     */
+    anyDue: db.prepare<{ queue: string; now: number }, { any: number }>(
+      `SELECT EXISTS (SELECT 1 FROM outbox_job WHERE queue = @queue AND status IN ('pending','retry_wait') AND next_attempt_at <= @now)
+           OR EXISTS (SELECT 1 FROM outbox_job WHERE queue = @queue AND status = 'running' AND lease_expires_at <= @now) AS any`,
+    ),
+    /** An open job of the queue holds this serialisation key (a new job with it must wait its turn). */
+    serialOpen: db.prepare<{ queue: string; serialKey: string }, { open: number }>(
+      `SELECT EXISTS (SELECT 1 FROM outbox_job WHERE queue = @queue AND serial_key = @serialKey AND status IN ${OPEN}) AS open`,
+    ),
     /**
      * Candidates for a claim: due, or running under an expired lease (a crashed or stalled
      * worker), and first of their serialisation key among the open jobs of the queue.
@@ -143,24 +195,41 @@ export function createStore(db: Db) {
     isClaimedBy: db.prepare<{ id: number; token: number; worker: string }, { id: number }>(
       `SELECT id FROM outbox_job WHERE id = @id AND lease_token = @token AND lease_owner = @worker AND status = 'running'`,
     ),
+    /** An attempt row left open by a version that wrote it at the claim (before outboxMigrations3): interrupted. */
     closeOpenAttempts: db.prepare<{ id: number; now: number }>(
       `UPDATE outbox_attempt SET ended_at = @now, outcome = 'interrupted', error_code = 'OUTBOX_INTERRUPTED'
         WHERE job_id = @id AND ended_at IS NULL`,
     ),
-    insertAttempt: db.prepare<{ id: number; token: number; attempt: number; worker: string; now: number }>(
-      `INSERT INTO outbox_attempt (job_id, lease_token, attempt, worker, started_at) VALUES (@id, @token, @attempt, @worker, @now)`,
+    /**
+     * Right after a claim (which added one to the lease token): the job's previous attempt goes
+     * into the history, as interrupted if it never ended (its worker died or lost the lease).
+     */
+    archiveAttempt: db.prepare<{ id: number; now: number }>(
+      `INSERT INTO outbox_attempt (job_id, lease_token, attempt, worker, started_at, ended_at, outcome, error_code)
+       SELECT id, lease_token - 1, attempt_number, attempt_worker, attempt_started_at,
+              coalesce(attempt_ended_at, @now),
+              CASE WHEN attempt_ended_at IS NULL THEN 'interrupted' ELSE attempt_outcome END,
+              CASE WHEN attempt_ended_at IS NULL THEN 'OUTBOX_INTERRUPTED' ELSE attempt_error_code END
+         FROM outbox_job WHERE id = @id AND attempt_started_at IS NOT NULL
+       ON CONFLICT (job_id, lease_token) DO NOTHING`,
     ),
-    endAttempt: db.prepare<{ id: number; token: number; now: number; outcome: string; code: string | null }>(
-      `UPDATE outbox_attempt SET ended_at = @now, outcome = @outcome, error_code = @code WHERE job_id = @id AND lease_token = @token`,
+    /** The claimed job's new latest attempt. */
+    startAttempt: db.prepare<{ id: number; worker: string; now: number }>(
+      `UPDATE outbox_job
+          SET attempt_number = attempts, attempt_worker = @worker, attempt_started_at = @now,
+              attempt_ended_at = NULL, attempt_outcome = NULL, attempt_error_code = NULL
+        WHERE id = @id`,
     ),
-    attempts: db.prepare<[number], AttemptRow>('SELECT * FROM outbox_attempt WHERE job_id = ? ORDER BY lease_token'),
+    /** The history of a job, oldest first: earlier attempts and its latest one. */
+    attempts: db.prepare<[number], AttemptRow>('SELECT * FROM outbox_attempt_log WHERE job_id = ? ORDER BY lease_token'),
     renew: db.prepare<{ id: number; token: number; leaseUntil: number }>(
       `UPDATE outbox_job SET lease_expires_at = @leaseUntil WHERE id = @id AND lease_token = @token AND status = 'running'`,
     ),
-    complete: db.prepare<{ id: number; token: number; now: number }>(
+    complete: db.prepare<{ id: number; token: number; now: number; outcome: 'done' | 'reconciled' }>(
       `UPDATE outbox_job
           SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
-              outcome_unknown = 0, last_error_code = NULL, last_error_message = NULL, updated_at = @now
+              outcome_unknown = 0, last_error_code = NULL, last_error_message = NULL, updated_at = @now,
+              attempt_ended_at = @now, attempt_outcome = @outcome, attempt_error_code = NULL
         WHERE id = @id AND lease_token = @token AND status = 'running'`,
     ),
     /** retry_wait, dead or pending (released at shutdown) after a failed or interrupted attempt. */
@@ -173,17 +242,22 @@ export function createStore(db: Db) {
       code: string;
       message: string;
       unknown: number;
+      /** The attempt's own ending (its error class, or interrupted) and error code. */
+      outcome: string;
+      attemptCode: string;
     }>(
       `UPDATE outbox_job
           SET status = @status, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = @nextAt,
-              last_error_code = @code, last_error_message = @message, outcome_unknown = @unknown, updated_at = @now
+              last_error_code = @code, last_error_message = @message, outcome_unknown = @unknown, updated_at = @now,
+              attempt_ended_at = @now, attempt_outcome = @outcome, attempt_error_code = @attemptCode
         WHERE id = @id AND lease_token = @token AND status = 'running'`,
     ),
     /** Waiting for a person (card, PIN): the attempt does not count. */
     block: db.prepare<{ id: number; token: number; now: number; reason: string; unknown: number }>(
       `UPDATE outbox_job
           SET status = 'blocked', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
-              attempts = attempts - 1, blocked_reason = @reason, outcome_unknown = @unknown, updated_at = @now
+              attempts = attempts - 1, blocked_reason = @reason, outcome_unknown = @unknown, updated_at = @now,
+              attempt_ended_at = @now, attempt_outcome = 'blocked', attempt_error_code = NULL
         WHERE id = @id AND lease_token = @token AND status = 'running'`,
     ),
     wake: db.prepare<{ now: number }>(
@@ -220,7 +294,8 @@ export function createStore(db: Db) {
     ),
     /** Holders of running jobs of a queue whose lease has not expired yet, other than this worker. */
     leaseHolders: db.prepare<{ queue: string; me: string; now: number }, { owner: string }>(
-      `SELECT DISTINCT lease_owner AS owner FROM outbox_job
+      // No DISTINCT (its temporary b-tree cost more than the query): the caller keeps a set.
+      `SELECT lease_owner AS owner FROM outbox_job
         WHERE queue = @queue AND status = 'running' AND lease_expires_at > @now AND lease_owner IS NOT NULL AND lease_owner <> @me`,
     ),
     /** The holder is dead: its leases expire now, so the jobs are taken over (unknown outcome). */

@@ -5,11 +5,11 @@ import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import { TransportError } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
-import { Outbox, outboxMigrations } from '.';
+import { Outbox, outboxSchema } from '.';
 
 function setup() {
   const db = openDatabase({ path: ':memory:' });
-  migrate(db, outboxMigrations.map((m, i) => ({ ...m, version: i + 1 })));
+  migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   const clock = createManualClock();
   const outbox = new Outbox({ db, clock, logger: createMemoryLogger(clock), audit: () => undefined, random: () => 0.5 });
   return { outbox, clock };
