@@ -5,9 +5,9 @@
  *   (app/startup-shell.tsx, the same ShellFrame the application renders);
  * - `<!--shell-css-->` becomes `<style>` with ui/shell.css, whose SHA-256 the Content-Security-Policy
  *   allows (electron/contract/csp.ts; no 'unsafe-inline'). A stale hash fails the build.
- * The design system's stylesheet and the application's code load from the start, without blocking
- * that first paint: boot.ts evaluates main.tsx after the first frame (modulepreload links below),
- * and main.tsx applies the stylesheet before it renders.
+ * The design system's stylesheet is fetched from the start without blocking that first paint; the
+ * application's code is fetched and evaluated after the first frame (boot.ts), and main.tsx applies
+ * the stylesheet before it renders.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -43,17 +43,9 @@ export function startupShell(): Plugin {
       // main.tsx imports ui/styles.css dynamically (so that it does not block the first paint):
       // fetch it from the start, as Vite's preload helper will ask for it (crossorigin included).
       const styles = Object.values(ctx.bundle ?? {}).filter((output) => output.type === 'asset' && output.originalFileNames.includes('ui/styles.css'));
-      // boot.ts evaluates main.tsx after the first frame: download it and its static imports from the start.
-      const chunks = Object.values(ctx.bundle ?? {}).flatMap((output) => (output.type === 'chunk' ? [output] : []));
-      const main = chunks.find((chunk) => chunk.facadeModuleId?.replace(/\\/g, '/').endsWith('/renderer/main.tsx') === true);
-      if (ctx.bundle !== undefined && main === undefined) throw new Error('renderer/main.tsx is no longer a chunk of its own: boot.ts should import it dynamically');
-      const application = main === undefined ? [] : [main.fileName, ...main.imports.filter((fileName) => chunks.find((chunk) => chunk.fileName === fileName)?.isEntry !== true)];
       return {
         html: html.replace('<!--shell-css-->', () => `<style>${css.text}</style>`).replace('<!--startup-shell-->', () => shell),
-        tags: [
-          ...styles.map((output) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: '', href: `./${output.fileName}` }, injectTo: 'head' as const })),
-          ...application.map((fileName) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `./${fileName}` }, injectTo: 'head' as const })),
-        ],
+        tags: styles.map((output) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: '', href: `./${output.fileName}` }, injectTo: 'head' as const })),
       };
     },
   };
