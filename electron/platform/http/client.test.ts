@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../contract/errors';
 import { createTestCa, type IssuedCertificate, type TestCa } from '../../../fixtures/testing/pki';
-import { HttpClient, type HttpClientOptions } from './client';
+import { DMP_LPS_TLS, HttpClient, type HttpClientOptions } from './client';
 import { classifyTransportError, TransportError } from './errors';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -50,7 +50,7 @@ async function listen(s: net.Server): Promise<number> {
 }
 
 /** An HTTPS server on loopback; `requireClientCertificate` makes it mutual TLS. */
-async function httpsServer(handler: Handler, options: { requireClientCertificate?: boolean } = {}): Promise<string> {
+async function httpsServer(handler: Handler, options: { requireClientCertificate?: boolean; tls?: https.ServerOptions } = {}): Promise<string> {
   const s = https.createServer(
     {
       key: server.keyPem,
@@ -58,6 +58,7 @@ async function httpsServer(handler: Handler, options: { requireClientCertificate
       ca: [ca.certPem],
       requestCert: options.requireClientCertificate === true,
       rejectUnauthorized: options.requireClientCertificate === true,
+      ...options.tls,
     },
     handler,
   );
@@ -303,6 +304,18 @@ describe('HttpClient with mutual TLS', () => {
     const url = await httpsServer(identify, { requireClientCertificate: true });
     const c = newClient({ tls: { ca: ca.certPem, clientCertificate: { kind: 'pem', key: client.keyPem, cert: client.certPem } } });
     expect((await c.request({ url })).body.toString()).toBe('INSI-AUTO');
+  });
+
+  it('offers the DMP\'s four suites over TLS 1.2 (PDT-INF-579), AES-GCM first, ChaCha20 still accepted', async () => {
+    const cipherName: Handler = (req, res) => res.end((req.socket as TLSSocket).getCipher().name);
+    const suites = 'ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES256-GCM-SHA384';
+    expect(new Set(DMP_LPS_TLS.ciphers?.split(':'))).toEqual(new Set(suites.split(':')));
+    const dmpClient = newClient({ tls: { ca: ca.certPem, ...DMP_LPS_TLS } });
+    // A server that follows the client's preference (Node's servers follow their own unless told).
+    const any = await httpsServer(cipherName, { tls: { ciphers: suites, maxVersion: 'TLSv1.2', honorCipherOrder: false } });
+    expect((await dmpClient.request({ url: any })).body.toString()).toBe('ECDHE-RSA-AES128-GCM-SHA256');
+    const chachaOnly = await httpsServer(cipherName, { tls: { ciphers: 'ECDHE-RSA-CHACHA20-POLY1305', maxVersion: 'TLSv1.2' } });
+    expect((await dmpClient.request({ url: chachaOnly })).body.toString()).toBe('ECDHE-RSA-CHACHA20-POLY1305');
   });
 
   it('presents a PKCS#12 client certificate protected by a passphrase', async () => {
