@@ -21,7 +21,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import grammar from '@xmldom/xmldom/lib/grammar.js';
-import { canonicalDigest, escapeAttr, escapeText } from './c14n';
+import { canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
 import { CONTROL_CHAR, isXmlChar, LONE_SURROGATE, NCNAME, PREDEFINED, SURROGATE } from './lite';
 import { DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, type XmlParseLimits } from './parse';
 import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
@@ -71,20 +71,6 @@ function utf16Length(bytes: Buffer): number {
     for (const byte of piece) if ((byte & 0xc0) !== 0x80) length += byte >= 0xf0 ? 2 : 1;
   }
   return length;
-}
-
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs === ys) return x - y;
-    return xs ? 1 : -1;
-  }
-  return a.length - b.length;
 }
 
 const lineEnds = (value: string): string => (value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value);

@@ -297,7 +297,7 @@ export function escapeAttr(value: string): string {
 }
 
 /** Orders strings by Unicode code point (C14N §2.2), which UTF-16 `<` gets wrong above U+FFFF. */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
