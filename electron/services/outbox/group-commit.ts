@@ -11,6 +11,12 @@
  */
 import type { Db } from '../../platform/db';
 
+/** A better-sqlite3 transaction function that runs the function it is given (built once: better-sqlite3 builds a wrapper per `db.transaction` call). */
+export function runInTransaction(db: Db): { immediate<T>(fn: () => T): T } {
+  const tx = db.transaction((fn: () => unknown): unknown => fn());
+  return { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
+}
+
 interface Pending {
   write: () => unknown;
   resolve: (value: unknown) => void;
@@ -25,15 +31,13 @@ export interface GroupCommitHooks {
 export class GroupCommit {
   private readonly pending: Pending[] = [];
 
-  /** Built once: better-sqlite3 builds a wrapper per `db.transaction` call. */
   private readonly run: { immediate<T>(fn: () => T): T };
 
   constructor(
     db: Db,
     private readonly hooks: GroupCommitHooks = {},
   ) {
-    const tx = db.transaction((fn: () => unknown): unknown => fn());
-    this.run = { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
+    this.run = runInTransaction(db);
   }
 
   /**
@@ -43,13 +47,15 @@ export class GroupCommit {
    */
   commit<T>(write: () => T, alone = false): Promise<T> {
     if (alone && this.pending.length === 0) {
+      let committed: readonly [T, (() => void) | undefined];
       try {
-        const [result, after] = this.run.immediate(() => [write(), this.hooks.withBatch?.()] as const);
-        after?.();
-        return Promise.resolve(result);
+        committed = this.run.immediate(() => [write(), this.hooks.withBatch?.()] as const);
       } catch (error) {
         return Promise.reject(error as Error);
       }
+      // Committed: whatever runs after it can no longer turn this write into a failure.
+      committed[1]?.();
+      return Promise.resolve(committed[0]);
     }
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
@@ -60,10 +66,9 @@ export class GroupCommit {
   private flush(): void {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
+    let committed: readonly [unknown[], (() => void) | undefined];
     try {
-      const [results, after] = this.run.immediate(() => [batch.map((p) => p.write()), this.hooks.withBatch?.()] as const);
-      after?.();
-      batch.forEach((p, index) => p.resolve(results[index]));
+      committed = this.run.immediate(() => [batch.map((p) => p.write()), this.hooks.withBatch?.()] as const);
     } catch {
       for (const p of batch) {
         try {
@@ -73,6 +78,11 @@ export class GroupCommit {
         }
       }
       this.hooks.afterRetries?.();
+      return;
     }
+    // Committed: the callers learn their results before anything runs after the batch, and
+    // nothing that runs after it can send the batch's writes to a second try.
+    batch.forEach((p, index) => p.resolve(committed[0][index]));
+    committed[1]?.();
   }
 }

@@ -14,7 +14,7 @@ import type { AuditWriter } from '../audit';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { classifyError, describeError, isEndpointFailure } from './classify';
 import { EndpointMonitor } from './endpoints';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, runInTransaction } from './group-commit';
 import { encodeLeaseOwner, LivenessCache } from './leases';
 import { purgeDoneJobs, type PurgeOptions, type PurgeReport } from './retention';
 import { unsentReport, type UnsentReport } from './unsent';
@@ -978,12 +978,6 @@ export class Outbox {
     if (row === undefined) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });
     return row;
   }
-}
-
-/** A better-sqlite3 transaction function that runs the function it is given. */
-function runInTransaction(db: Db): { immediate<T>(fn: () => T): T } {
-  const tx = db.transaction((fn: () => unknown): unknown => fn());
-  return { immediate: <T>(fn: () => T): T => tx.immediate(fn) as T };
 }
 
 /** Rejects with the signal's reason when it aborts, even if the queue's code ignores the signal. */
