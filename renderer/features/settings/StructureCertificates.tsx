@@ -78,13 +78,7 @@ function InsiForm({ change }: { change: Change }) {
       <Field label="Mot de passe du fichier">
         {(id) => <TextInput id={id} type="password" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} data-testid="certificate-insi-passphrase" />}
       </Field>
-      <div className="inline">
-        <Button type="submit" variant="primary" disabled={file.trim() === ''} data-testid="certificate-insi-save">
-          Vérifier et enregistrer
-        </Button>
-        <Button onClick={() => submit(null)}>Retirer</Button>
-      </div>
-      {error ? <ErrorNotice error={error} /> : null}
+      <CertificateActions canSave={file.trim() !== ''} onRemove={() => submit(null)} error={error} saveTestId="certificate-insi-save" />
     </form>
   );
 }
@@ -110,13 +104,22 @@ function DmpForm({ change }: { change: Change }) {
       <Field label="Secteur d’activité (TRE_R02)" hint="SA07 : cabinet individuel">
         {(id) => <TextInput id={id} value={sector} onChange={(e) => setSector(e.currentTarget.value)} size={6} />}
       </Field>
+      <CertificateActions canSave={authentication.trim() !== '' && signature.trim() !== ''} onRemove={() => submit(null)} error={error} saveTestId="certificate-dmp-save" />
+    </form>
+  );
+}
+
+/** Save (the form's submit: the host checks the files before keeping them), remove, and what went wrong. */
+function CertificateActions({ canSave, onRemove, error, saveTestId }: { canSave: boolean; onRemove(): void; error: Error | null; saveTestId: string }) {
+  return (
+    <>
       <div className="inline">
-        <Button type="submit" variant="primary" disabled={authentication.trim() === '' || signature.trim() === ''}>
+        <Button type="submit" variant="primary" disabled={!canSave} data-testid={saveTestId}>
           Vérifier et enregistrer
         </Button>
-        <Button onClick={() => submit(null)}>Retirer</Button>
+        <Button onClick={onRemove}>Retirer</Button>
       </div>
       {error ? <ErrorNotice error={error} /> : null}
-    </form>
+    </>
   );
 }
