@@ -19,7 +19,7 @@ import { createMemoryLogger } from '../electron/platform/log';
 import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
 import { Outbox } from '../electron/services/outbox';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
+import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki } from '../fixtures/sim/pki';
 import { sampleDocument, sendStages } from './dmp-send-stages';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     http: (c) => transports[c],
     practitioner: () => practitioner,
     patient: () => patient,
-    settings: () => ({ endpoint: options.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+    settings: () => demoDmpSettings(options.url),
     outbox,
     contentFolder: join(dir, 'dmp-envois'),
   });

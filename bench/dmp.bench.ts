@@ -29,7 +29,7 @@ import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/s
 
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
 import { addBulkDocuments, startDmpSimulator } from '../fixtures/sim/dmp';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
+import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki, sharedTestPkiDir } from '../fixtures/sim/pki';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -156,7 +156,7 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
         http: (c) => transports[c],
         practitioner: () => practitioner,
         patient: () => patient,
-        settings: () => ({ endpoint: sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+        settings: () => demoDmpSettings(sim.url),
         trace: (stage, ms) => (stages[stage] += ms),
       });
       // The card's PIN was typed earlier: its connection waits in the pool (pre-warm, not timed).
@@ -181,7 +181,7 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
         http: (c) => coldTransports[c],
         practitioner: () => practitioner,
         patient: () => patient,
-        settings: () => ({ endpoint: coldUrl, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+        settings: () => demoDmpSettings(coldUrl),
         trace: (stage, ms) => (stages[stage] += ms),
       });
       sim.setLatency(0);
@@ -618,7 +618,7 @@ async function listStages(): Promise<ListStages> {
         http: (c) => timed(transports[c]),
         practitioner: () => practitioner,
         patient: () => patient,
-        settings: () => ({ endpoint: sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+        settings: () => demoDmpSettings(sim.url),
       });
       await service.open(patient.id, {}, 'bench');
       exchanges.length = 0;

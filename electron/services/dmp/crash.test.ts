@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSharedTestPki, sharedTestPkiDir, type DemoPki } from '../../../fixtures/sim/pki';
-import { CRASH_PATIENT, DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { createManualClock } from '../../platform/clock';
 import { generateKeyHex } from '../../platform/db/key';
 import { openDatabase } from '../../platform/db';
@@ -82,7 +82,7 @@ describe('sending survives kill -9 of the host', () => {
       http: (c) => harness.transports[c],
       practitioner: () => demoDmpPractitioner(pki),
       patient: () => CRASH_PATIENT,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      settings: () => demoDmpSettings(harness.sim.url),
       outbox,
       contentFolder: join(dirname(killed.dbPath), 'dmp-envois'),
     });

@@ -5,7 +5,7 @@
  * that says when it will be possible — never that it will be « renvoyée ».
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { demoDmpPractitioner, demoDmpSettings, demoDmpStructure, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { openDatabase } from '../../platform/db';
@@ -43,7 +43,7 @@ describe('DmpService while the DMP is unreachable', () => {
       practitioner: () => demoDmpPractitioner(pki),
       structure: () => demoDmpStructure(pki),
       patient: (id) => (id === DUPONT.id ? DUPONT : ADRTROIS),
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      settings: () => demoDmpSettings(harness.sim.url),
     });
   };
 

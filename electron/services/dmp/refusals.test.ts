@@ -14,7 +14,7 @@ import { makePdf } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createTestCa } from '../../../fixtures/testing/pki';
 import { forgingFirstSignature, replaceOnce, tamperingTransport } from '../../../fixtures/testing/wire';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpSettings, demoDmpStructure, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { errorCatalog } from '../../contract/errors';
 import { createManualClock, type Clock, type ManualClock } from '../../platform/clock';
 import { PemSigner } from '../../platform/crypto';
@@ -68,7 +68,7 @@ describe('the DMP simulator refuses forged credentials, and the desk says why in
       practitioner: () => options.practitioner ?? demoDmpPractitioner(pki),
       structure: () => demoDmpStructure(pki),
       patient: () => DUPONT,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      settings: () => demoDmpSettings(harness.sim.url),
       outbox,
     });
     return { service, outbox };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makePdf } from '../../../fixtures/sim/dmp';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { demoDmpPractitioner, demoDmpSettings, demoDmpStructure, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { backupDatabase, openDatabase, type Db } from '../../platform/db';
@@ -71,7 +71,7 @@ describe('sending documents to the DMP through the outbox', () => {
       practitioner: () => practitioner,
       structure: () => demoDmpStructure(pki),
       patient: () => DUPONT,
-      settings: () => ({ endpoint, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: indirect }),
+      settings: () => demoDmpSettings(endpoint, { indirectSending: indirect }),
       outbox,
       contentFolder: folder,
     });
@@ -90,7 +90,7 @@ describe('sending documents to the DMP through the outbox', () => {
       http: (credential) => harness.transports[credential],
       practitioner: () => practitioner,
       patient: () => DUPONT,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      settings: () => demoDmpSettings(harness.sim.url),
       ...options,
     });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { demoDmpPractitioner, demoDmpSettings, demoDmpStructure, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { addBulkDocuments } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import type { AuditInput } from '../audit';
@@ -50,7 +50,7 @@ describe('DmpService against the DMP simulator', () => {
         if (p === undefined) throw new Error('unknown patient');
         return p;
       },
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      settings: () => demoDmpSettings(harness.sim.url),
     });
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@
  * across calls and pre-warmed, and an opening after a restart of the simulator.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, dmpTransports, CRASH_PATIENT, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports, migrateForDmp } from '../../../fixtures/wiring/dmp';
 import { startDmpSimulator, type DmpSimulator } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { createManualClock, type ManualClock } from '../../platform/clock';
@@ -64,7 +64,7 @@ describe('DMP opening: VIHF reuse, kept-alive and pre-warmed connections', () =>
       http: (credential) => transports[credential],
       practitioner: () => (options.card === false ? null : practitioner),
       patient: (id) => PATIENTS.get(id) as DmpPatient,
-      settings: () => ({ endpoint: options.endpoint ?? sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: false }),
+      settings: () => demoDmpSettings(options.endpoint ?? sim.url),
     });
   };
   const vihfIds = (): string[] => [...new Set(sim.requests.map((r) => r.vihfId).filter((id): id is string => id !== undefined))];

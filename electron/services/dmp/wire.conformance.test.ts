@@ -21,7 +21,7 @@ import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
 import { describeWithPrerequisites, hasReference, referenceDir, type PrerequisiteCheck } from '../../../fixtures/testing/tier';
 import { recordingTransport, type RecordedExchange } from '../../../fixtures/testing/wire';
 import { hasXmllint, validateAgainstXsd } from '../../../fixtures/testing/xsd';
-import { DEMO_DMP_LPS, DEMO_LPS_OID, demoDmpPractitioner, demoDmpStructure, startDmpHarness, type DmpHarness, migrateForDmp } from '../../../fixtures/wiring/dmp';
+import { demoDmpPractitioner, demoDmpSettings, demoDmpStructure, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { createManualClock } from '../../platform/clock';
 import { openDatabase } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
@@ -101,7 +101,7 @@ describeWithPrerequisites('conformance', both, 'DMP exchanges on the wire agains
       practitioner: () => (cardInserted ? demoDmpPractitioner(pki) : null),
       structure: () => demoDmpStructure(pki),
       patient: (id) => PATIENTS[id] as DmpPatient,
-      settings: () => ({ endpoint: harness.sim.url, lps: DEMO_DMP_LPS, lpsOid: DEMO_LPS_OID, preferredTypeCodes: [], indirectSending: indirect }),
+      settings: () => demoDmpSettings(harness.sim.url, { indirectSending: indirect }),
       outbox,
     });
 
