@@ -22,8 +22,8 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import grammar from '@xmldom/xmldom/lib/grammar.js';
 import { canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
-import { CONTROL_CHAR, isXmlChar, LONE_SURROGATE, NCNAME, PREDEFINED, SURROGATE } from './lite';
-import { DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, type XmlParseLimits } from './parse';
+import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, SURROGATE, TO_NORMALISE } from './lite';
+import { declaredXmlEncoding, DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, xmlEncodingLabel, type XmlParseLimits } from './parse';
 import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
@@ -46,13 +46,9 @@ const decline = (): never => {
   throw new Declined();
 };
 
-// decodeXmlBytes (parse.ts): the declared encodings that are UTF-8.
-const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
-const DECLARED_ENCODING = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 // U+FFFE and U+FFFF are valid UTF-8 but not XML characters (§2.2); they are left to the reference path.
 const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
 const NON_ASCII = /[\u0080-\uffff]/;
-const TO_NORMALISE = /[&\t\n\r]/;
 const PIECE = 64 * 1024;
 
 /** Qualified names already found valid (Namespaces in XML: NCName or NCName:NCName): documents of a kind repeat theirs. */
@@ -73,31 +69,6 @@ function utf16Length(bytes: Buffer): number {
   return length;
 }
 
-const lineEnds = (value: string): string => (value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value);
-
-/** XML 1.0 §4.1, §4.6: the five predefined entities and character references, anything else declined. */
-function decodeReferences(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  let out = '';
-  let from = 0;
-  for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {
-    const semi = raw.indexOf(';', amp + 1);
-    if (semi < 0) decline();
-    const name = raw.slice(amp + 1, semi);
-    let value: string;
-    if (name.startsWith('#')) {
-      const code = /^#x[0-9A-Fa-f]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : NaN;
-      if (Number.isNaN(code) || !isXmlChar(code)) decline();
-      value = String.fromCodePoint(code);
-    } else {
-      value = PREDEFINED[name] ?? decline();
-    }
-    out += raw.slice(from, amp) + value;
-    from = semi + 1;
-  }
-  return out + raw.slice(from);
-}
-
 /** The digest, or null when the document is left to the reference path (an exception means the same). */
 function streamDigest(input: string | Uint8Array, withComments: boolean, algorithm: string, limits: XmlParseLimits): Buffer | null {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_XML_BYTES;
@@ -116,9 +87,9 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
     let content = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) content = content.subarray(3);
     else if ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff)) return null;
-    else if (content[0] === 0x3c && content[1] === 0x3f) {
-      const declared = DECLARED_ENCODING.exec(content.toString('latin1', 0, Math.min(content.length, 200)))?.[1];
-      if (declared !== undefined && !UTF8_LABELS.has(declared.toLowerCase())) return null;
+    else {
+      const declared = declaredXmlEncoding(content);
+      if (declared !== undefined && xmlEncodingLabel(declared) !== 'utf-8') return null;
     }
     ascii = isAscii(content);
     if (!ascii && (!isUtf8(content) || NON_CHARACTERS.some((c) => content.includes(c)))) return null;
@@ -199,13 +170,13 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
           }
           return;
         }
-        put(escapeText(decodeReferences(lineEnds(real(raw)))));
+        put(escapeText(decodeReferences(normalizeLineEnds(real(raw)), decline)));
       },
       cdata(at, end) {
         const raw = view.slice(at + 9, end - 3);
         checkChars(raw);
         charge(TREE_NODE_BYTES.text);
-        put(escapeText(lineEnds(real(raw))));
+        put(escapeText(normalizeLineEnds(real(raw))));
       },
       other(at, end) {
         const raw = view.slice(at, end);
@@ -214,11 +185,11 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
         if (raw.startsWith('<!--')) {
           const data = raw.slice(4, -3);
           if (data.includes('--') || data.endsWith('-')) decline();
-          if (withComments) putNode(`<!--${lineEnds(real(data))}-->`);
+          if (withComments) putNode(`<!--${normalizeLineEnds(real(data))}-->`);
           return;
         }
         // A processing instruction, read by xmldom's own grammar (sax.js parseProcessingInstruction).
-        const pi = lineEnds(real(raw));
+        const pi = normalizeLineEnds(real(raw));
         const match = (grammar.PI as RegExp).exec(pi);
         if (match === null || match[0].length !== pi.length) return decline();
         const target = match[1] as string;
@@ -236,7 +207,7 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
         for (let i = 0; i < attributes.length; i += 2) if (attributes[i] === qualified) decline();
         const text = real(value);
         // §3.3.3: literal white space becomes a space; what a character reference gives is kept.
-        attributes.push(qualified, TO_NORMALISE.test(text) ? decodeReferences(lineEnds(text).replace(/[\t\n\r]/g, ' ')) : text);
+        attributes.push(qualified, TO_NORMALISE.test(text) ? decodeReferences(normalizeLineEnds(text).replace(/[\t\n\r]/g, ' '), decline) : text);
         elementBytes += qualified === 'xmlns' || qualified.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
       startTag(name, _at, _end, empty, depth) {

@@ -108,9 +108,44 @@ export const CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF
 export const SURROGATE = /[\uD800-\uDFFF]/;
 export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** True when a value needs more than a copy: a reference, or a character to normalise (tab, line end). */
-const TO_NORMALISE = /[&\t\n\r]/;
+export const TO_NORMALISE = /[&\t\n\r]/;
 const FORBIDDEN_CHAR = { test: (value: string): boolean => CONTROL_CHAR.test(value) || (SURROGATE.test(value) && LONE_SURROGATE.test(value)) };
 export const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** XML 1.0 §2.11: every `\r\n` and lone `\r` read as `\n` (a text without `\r` is returned as it is). */
+export function normalizeLineEnds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** What is wrong with a reference: its form, an entity no DTD declares, or a character XML cannot carry. */
+export type ReferenceFault = 'reference' | 'character-reference' | 'entity-reference' | 'character';
+
+/**
+ * XML 1.0 §4.1, §4.6: the character references and the five predefined entities of `raw` decoded;
+ * anything else goes to `fail` (any other entity would need a DTD to declare it, and none is read).
+ */
+export function decodeReferences(raw: string, fail: (fault: ReferenceFault) => never): string {
+  if (!raw.includes('&')) return raw;
+  let out = '';
+  let from = 0;
+  for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0) fail('reference');
+    const name = raw.slice(amp + 1, semi);
+    let value: string;
+    if (name.startsWith('#')) {
+      const code = /^#x[0-9A-Fa-f]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : NaN;
+      if (Number.isNaN(code)) fail('character-reference');
+      if (!isXmlChar(code)) fail('character');
+      value = String.fromCodePoint(code);
+    } else {
+      value = PREDEFINED[name] ?? fail('entity-reference');
+    }
+    out += raw.slice(from, amp) + value;
+    from = semi + 1;
+  }
+  return out + raw.slice(from);
+}
 
 /** XML 1.0 §2.2 Char, for a code point given by a character reference. */
 export function isXmlChar(code: number): boolean {
@@ -149,32 +184,10 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
   };
 
   /** Decodes the references of `raw` (its characters already checked). */
-  const decode = (raw: string, at: number): string => {
-    if (!raw.includes('&')) return raw;
-    let out = '';
-    let from = 0;
-    for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {
-      const semi = raw.indexOf(';', amp + 1);
-      if (semi < 0) throw malformed(at, 'reference');
-      const name = raw.slice(amp + 1, semi);
-      let value: string;
-      if (name.startsWith('#')) {
-        const code = /^#x[0-9A-Fa-f]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : NaN;
-        if (Number.isNaN(code)) throw malformed(at, 'character-reference');
-        if (!isXmlChar(code)) throw invalidCharacter(at);
-        value = String.fromCodePoint(code);
-      } else {
-        const predefined = PREDEFINED[name];
-        // Any other entity would need a DTD to declare it, and none is ever read.
-        if (predefined === undefined) throw malformed(at, 'entity-reference');
-        value = predefined;
-      }
-      out += raw.slice(from, amp) + value;
-      from = semi + 1;
-    }
-    return out + raw.slice(from);
-  };
-  const lineEnds = (raw: string): string => (raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw);
+  const decode = (raw: string, at: number): string =>
+    decodeReferences(raw, (fault) => {
+      throw fault === 'character' ? invalidCharacter(at) : malformed(at, fault);
+    });
 
   // Namespace scopes, one per open element (index 0: the predefined xml prefix).
   const scopes: Array<ReadonlyMap<string, string>> = [new Map([['xml', XML_NAMESPACE]])];
@@ -193,13 +206,13 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
         if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(from);
         if (raw.includes(']]>')) throw malformed(from, 'cdata-end-in-text');
         charge(from, TREE_NODE_BYTES.text);
-        stack[stack.length - 1]?.append(new LiteText(TO_NORMALISE.test(raw) ? decode(lineEnds(raw), from) : raw));
+        stack[stack.length - 1]?.append(new LiteText(TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw), from) : raw));
       },
       cdata(at, end) {
         const raw = text.slice(at + 9, end - 3);
         if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
         charge(at, TREE_NODE_BYTES.text);
-        stack[stack.length - 1]?.append(new LiteText(lineEnds(raw)));
+        stack[stack.length - 1]?.append(new LiteText(normalizeLineEnds(raw)));
       },
       other(at, end) {
         const raw = text.slice(at, end);
@@ -212,7 +225,7 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
         for (let i = 0; i < pending.length; i += 2) if (pending[i] === name) throw malformed(at, 'duplicate-attribute');
         if (FORBIDDEN_CHAR.test(value)) throw invalidCharacter(at);
         // §3.3.3: literal white space becomes a space; what a character reference gives is kept.
-        pending.push(name, TO_NORMALISE.test(value) ? decode(lineEnds(value).replace(/[\t\n\r]/g, ' '), at) : value);
+        pending.push(name, TO_NORMALISE.test(value) ? decode(normalizeLineEnds(value).replace(/[\t\n\r]/g, ' '), at) : value);
         elementBytes += name === 'xmlns' || name.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
       startTag(name, at, _end, empty, depth) {

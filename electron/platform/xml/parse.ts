@@ -18,7 +18,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { XmlError } from './errors';
 import './xmldom-grammar';
-import { parseXmlLite, type XmlReadableElement } from './lite';
+import { normalizeLineEnds, parseXmlLite, type XmlReadableElement } from './lite';
 import { scanXmlMarkup, splitXmlRecords, XINCLUDE_NS, type XmlScanStats } from './scan';
 
 export { TREE_NODE_BYTES, XINCLUDE_NS, type XmlScanStats } from './scan';
@@ -117,7 +117,7 @@ function domParse(text: string, locate: boolean): { doc: Document; error?: undef
       locator: locate,
       // XML 1.0 §2.11 only: xmldom's default also folds U+0085 and U+2028 (XML 1.1 rules), which
       // would alter text that XML 1.0 keeps, and with it canonical forms and signatures.
-      normalizeLineEndings: (source: string) => (source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source),
+      normalizeLineEndings: normalizeLineEnds,
       onError: (level, message, context: { locator?: { lineNumber?: number; columnNumber?: number } } | undefined) => {
         // Warnings (e.g. a replacement character) are not fatal; errors such as an undeclared entity are.
         if (level === 'warning') return;
@@ -270,6 +270,18 @@ const ENCODINGS: Record<string, string> = {
   'utf-16': 'utf-16le',
 };
 
+/** The decoder's label for an encoding name (`utf-8` for the four names of UTF-8), undefined when not accepted. */
+export function xmlEncodingLabel(name: string): string | undefined {
+  return ENCODINGS[name.toLowerCase()];
+}
+
+/** The encoding named by the XML declaration that starts `bytes`, as written; undefined without one. */
+export function declaredXmlEncoding(bytes: Uint8Array): string | undefined {
+  if (bytes[0] !== 0x3c || bytes[1] !== 0x3f) return undefined;
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 200)).toString('latin1');
+  return /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
+}
+
 /**
  * Decodes XML bytes using the BOM, else the external encoding when given, else the XML
  * declaration, else UTF-8; refuses bytes invalid in that encoding.
@@ -279,19 +291,16 @@ export function decodeXmlBytes(bytes: Uint8Array, externalEncoding?: string): st
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return decode(bytes.subarray(2), 'utf-16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode(bytes.subarray(2), 'utf-16be');
   if (externalEncoding !== undefined) {
-    const mapped = ENCODINGS[externalEncoding.toLowerCase()];
+    const mapped = xmlEncodingLabel(externalEncoding);
     if (mapped === undefined || mapped === 'utf-16le') throw new XmlError('XML_ENCODING_UNSUPPORTED', { encoding: externalEncoding });
     return decode(bytes, mapped);
   }
   let label = 'utf-8';
-  if (bytes[0] === 0x3c && bytes[1] === 0x3f) {
-    const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 200)).toString('latin1');
-    const declaration = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
-    if (declaration?.[1] !== undefined) {
-      const mapped = ENCODINGS[declaration[1].toLowerCase()];
-      if (mapped === undefined) throw new XmlError('XML_ENCODING_UNSUPPORTED', { encoding: declaration[1] });
-      label = mapped;
-    }
+  const declared = declaredXmlEncoding(bytes);
+  if (declared !== undefined) {
+    const mapped = xmlEncodingLabel(declared);
+    if (mapped === undefined) throw new XmlError('XML_ENCODING_UNSUPPORTED', { encoding: declared });
+    label = mapped;
   }
   if (label === 'utf-16le') throw new XmlError('XML_ENCODING_UNSUPPORTED', { encoding: 'utf-16 without BOM' });
   return decode(bytes, label);
