@@ -19,9 +19,8 @@
  * parser gives the verdict (same error, same line).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { createHash, type Hash } from 'node:crypto';
 import grammar from '@xmldom/xmldom/lib/grammar.js';
-import { canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
+import { BatchedHash, canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
 import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, SURROGATE, TO_NORMALISE } from './lite';
 import { declaredXmlEncoding, DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, xmlEncodingLabel, type XmlParseLimits } from './parse';
 import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
@@ -49,7 +48,6 @@ const decline = (): never => {
 // U+FFFE and U+FFFF are valid UTF-8 but not XML characters (§2.2); they are left to the reference path.
 const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
 const NON_ASCII = /[\u0080-\uffff]/;
-const PIECE = 64 * 1024;
 
 /** Qualified names already found valid (Namespaces in XML: NCName or NCName:NCName): documents of a kind repeat theirs. */
 const validNames = new Set<string>();
@@ -114,20 +112,8 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
   };
   let elementBytes: number = TREE_NODE_BYTES.element;
 
-  const hash: Hash = createHash(algorithm);
-  let pending: string[] = [];
-  let pendingLength = 0;
-  const flush = (): void => {
-    if (pendingLength === 0) return;
-    hash.update(pending.join(''), 'utf8');
-    pending = [];
-    pendingLength = 0;
-  };
-  const put = (text: string): void => {
-    pending.push(text);
-    pendingLength += text.length;
-    if (pendingLength >= PIECE) flush();
-  };
+  const hash = new BatchedHash(algorithm);
+  const put = (text: string): void => hash.text(text);
 
   const splitName = (qualified: string): [prefix: string, local: string] => {
     const colon = qualified.indexOf(':');
@@ -165,8 +151,7 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
         if (!raw.includes('&') && !raw.includes('\r') && !raw.includes('>')) {
           if (bytes === null) put(raw);
           else {
-            flush();
-            hash.update(bytes.subarray(from, to));
+            hash.bytes(bytes.subarray(from, to));
           }
           return;
         }
@@ -268,6 +253,5 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
     },
     () => 0,
   );
-  flush();
   return hash.digest();
 }

@@ -8,7 +8,7 @@
  * `exclude` removes one subtree (the enveloped-signature transform). The walk is recursive, which
  * parseXml's depth bound makes safe.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
 import {
   attributesOf,
@@ -71,33 +71,59 @@ export function canonicalize(node: Document | Element, options: C14nOptions): st
  * `canonicalize` + hashing its string). Same bytes as `canonicalize`, by construction (one writer).
  */
 export function canonicalDigest(node: Document | Element, options: C14nOptions, algorithm: string): Buffer {
-  const hash = createHash(algorithm);
-  let pending: string[] = [];
-  let pendingLength = 0;
-  const flush = (): void => {
-    hash.update(pending.join(''), 'utf8');
-    pending = [];
-    pendingLength = 0;
-  };
+  const hash = new BatchedHash(algorithm);
   write(node, options, {
     push(...parts: string[]): void {
-      for (const part of parts) {
-        if (part.length >= DIGEST_BATCH) {
-          if (pendingLength > 0) flush();
-          hash.update(part, 'utf8');
-          continue;
-        }
-        pending.push(part);
-        pendingLength += part.length;
-      }
-      if (pendingLength >= DIGEST_BATCH) flush();
+      for (const part of parts) hash.text(part);
     },
   });
-  if (pendingLength > 0) flush();
   return hash.digest();
 }
 
-/** Small pieces (tags, attributes) go into the hash 64 K characters at a time: one call per piece costs more. */
+/**
+ * A hash fed with text in batches of 64 K characters (one `update` per tag or attribute costs
+ * more), long texts and bytes straight in. Same digest as hashing the whole text at once.
+ */
+export class BatchedHash {
+  private readonly hash: Hash;
+  private pending: string[] = [];
+  private pendingLength = 0;
+
+  constructor(algorithm: string) {
+    this.hash = createHash(algorithm);
+  }
+
+  /** Appends `text` (as UTF-8). */
+  text(text: string): void {
+    if (text.length >= DIGEST_BATCH) {
+      this.flush();
+      this.hash.update(text, 'utf8');
+      return;
+    }
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= DIGEST_BATCH) this.flush();
+  }
+
+  /** Appends bytes as they are (UTF-8 already). */
+  bytes(bytes: Uint8Array): void {
+    this.flush();
+    this.hash.update(bytes);
+  }
+
+  digest(): Buffer {
+    this.flush();
+    return this.hash.digest();
+  }
+
+  private flush(): void {
+    if (this.pendingLength === 0) return;
+    this.hash.update(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+}
+
 const DIGEST_BATCH = 64 * 1024;
 
 /** Where the canonical text goes, piece by piece. */
