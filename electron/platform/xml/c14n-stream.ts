@@ -21,7 +21,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import grammar from '@xmldom/xmldom/lib/grammar.js';
 import { BatchedHash, canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
-import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, SURROGATE, TO_NORMALISE } from './lite';
+import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, splitQualifiedName, SURROGATE, TO_NORMALISE } from './lite';
 import { declaredXmlEncoding, DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, xmlEncodingLabel, type XmlParseLimits } from './parse';
 import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
 
@@ -115,17 +115,7 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
   const hash = new BatchedHash(algorithm);
   const put = (text: string): void => hash.text(text);
 
-  const splitName = (qualified: string): [prefix: string, local: string] => {
-    const colon = qualified.indexOf(':');
-    const prefix = colon < 0 ? '' : qualified.slice(0, colon);
-    const local = colon < 0 ? qualified : qualified.slice(colon + 1);
-    if (!validNames.has(qualified)) {
-      if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) decline();
-      if (validNames.size >= 4096) validNames.clear();
-      validNames.add(qualified);
-    }
-    return [prefix, local];
-  };
+  const splitName = (qualified: string): [prefix: string, local: string] => splitQualifiedName(qualified, validNames, decline);
 
   const scopes: Array<ReadonlyMap<string, string>> = [new Map([['xml', XML_NAMESPACE]])];
   const open: string[] = [];

@@ -117,6 +117,23 @@ export function normalizeLineEnds(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
+/**
+ * A qualified name split into prefix and local part, both NCNames (Namespaces in XML §3), else
+ * `fail`. `checked` remembers the names found valid, so that each is checked once (cleared past
+ * 4 096 names, so that a long-lived set stays small).
+ */
+export function splitQualifiedName(qualified: string, checked: Set<string>, fail: () => never): [prefix: string, local: string] {
+  const colon = qualified.indexOf(':');
+  const prefix = colon < 0 ? '' : qualified.slice(0, colon);
+  const local = colon < 0 ? qualified : qualified.slice(colon + 1);
+  if (!checked.has(qualified)) {
+    if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) fail();
+    if (checked.size >= 4096) checked.clear();
+    checked.add(qualified);
+  }
+  return [prefix, local];
+}
+
 /** What is wrong with a reference: its form, an entity no DTD declares, or a character XML cannot carry. */
 export type ReferenceFault = 'reference' | 'character-reference' | 'entity-reference' | 'character';
 
@@ -172,16 +189,10 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
   };
   // Names repeat across a record: each distinct one is checked once.
   const checkedNames = new Set<string>();
-  const splitName = (qualified: string, at: number): [prefix: string, local: string] => {
-    const colon = qualified.indexOf(':');
-    const prefix = colon < 0 ? '' : qualified.slice(0, colon);
-    const local = colon < 0 ? qualified : qualified.slice(colon + 1);
-    if (!checkedNames.has(qualified)) {
-      if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) throw malformed(at, 'name');
-      checkedNames.add(qualified);
-    }
-    return [prefix, local];
-  };
+  const splitName = (qualified: string, at: number): [prefix: string, local: string] =>
+    splitQualifiedName(qualified, checkedNames, () => {
+      throw malformed(at, 'name');
+    });
 
   /** Decodes the references of `raw` (its characters already checked). */
   const decode = (raw: string, at: number): string =>
