@@ -25,7 +25,7 @@ import { buildDBClient, Runner, SqliteQueue } from 'liteque';
 import { better, defineQueue, defineWorker } from 'plainjob';
 import { z } from 'zod';
 import { systemClock } from '../electron/platform/clock';
-import { migrate, openDatabase } from '../electron/platform/db';
+import { migrate, openDatabase, PAGE_CACHE_KIB, type Db } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { createLogger } from '../electron/platform/log';
 import { migrations as hostMigrations } from '../electron/host/migrations';
@@ -93,12 +93,17 @@ function tracker() {
 }
 
 /**
- * `cpuOnly`: the same engine with `synchronous = OFF` (no fsync at all; never shipped), only to
- * split Pupitre's latency into what its code and SQLCipher cost and what waiting for the disk costs.
+ * Pupitre as shipped (`full`), and two variants never shipped, only to split its latency:
+ * - `cpu-only`: the same engine with `synchronous = OFF` (no fsync at all): what its code and
+ *   SQLCipher cost without waiting for the disk;
+ * - `unencrypted`: the same engine, `synchronous = FULL`, on plain better-sqlite3 (the build
+ *   plainjob uses, no cipher): what encrypting each page costs.
  */
-async function pupitre(dir: string, cpuOnly = false): Promise<System> {
-  const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  if (cpuOnly) db.pragma('synchronous = OFF');
+type PupitreMode = 'full' | 'cpu-only' | 'unencrypted';
+async function pupitre(dir: string, mode: PupitreMode = 'full'): Promise<System> {
+  const path = join(dir, 'pupitre.db');
+  const db = mode === 'unencrypted' ? openUnencrypted(path) : openDatabase({ path, keyHex: generateKeyHex() });
+  if (mode === 'cpu-only') db.pragma('synchronous = OFF');
   migrate(db, outboxSchema.map((m, i) => ({ ...m, version: i + 1 })));
   let ranAt = NaN;
   const outbox = new Outbox({ db, clock: systemClock, logger: silent, audit: () => undefined });
@@ -117,8 +122,12 @@ async function pupitre(dir: string, cpuOnly = false): Promise<System> {
   });
   outbox.start();
   return {
-    name: cpuOnly ? '_Pupitre outbox, `synchronous=OFF` (CPU only, for the breakdown)_' : 'Pupitre outbox',
-    durability: cpuOnly ? 'aucune (pas de fsync : jamais livré)' : 'WAL, `synchronous=FULL` (fsync du WAL à chaque commit), chiffrée (SQLCipher)',
+    name: PUPITRE_NAMES[mode],
+    durability: {
+      full: 'WAL, `synchronous=FULL` (fsync du WAL à chaque commit), chiffrée (SQLCipher)',
+      'cpu-only': 'aucune (pas de fsync : jamais livré)',
+      unencrypted: 'WAL, `synchronous=FULL`, non chiffrée (jamais livré)',
+    }[mode],
     lastRunAt: () => ranAt,
     enqueue(n) {
       outbox.enqueue('bench', { idempotencyKey: `k${n}`, payload: { n }, subject: { label: 'bench' } });
@@ -134,8 +143,29 @@ async function pupitre(dir: string, cpuOnly = false): Promise<System> {
   };
 }
 
-async function plainjob(dir: string, full: boolean): Promise<System> {
-  const sqlite = new Database(join(dir, 'plainjob.db'));
+const PUPITRE_NAMES: Record<PupitreMode, string> = {
+  full: 'Pupitre outbox',
+  'cpu-only': '_Pupitre outbox, `synchronous=OFF` (CPU only, for the breakdown)_',
+  unencrypted: '_Pupitre outbox on plain better-sqlite3, unencrypted (for the breakdown)_',
+};
+
+/** Plain better-sqlite3 (no cipher) with the pragmas `openDatabase` sets: WAL, FULL, foreign keys, the same page cache. */
+function openUnencrypted(path: string): Db {
+  const db = new Database(path) as unknown as Db;
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  return db;
+}
+
+/**
+ * `encrypted`: plainjob on Pupitre's own SQLite (better-sqlite3-multiple-ciphers, SQLCipher scheme,
+ * opened by `openDatabase` with a key): the same queue with each page encrypted as Pupitre's are.
+ */
+async function plainjob(dir: string, full: boolean, encrypted = false): Promise<System> {
+  const path = join(dir, 'plainjob.db');
+  const sqlite = encrypted ? (openDatabase({ path, keyHex: generateKeyHex() }) as unknown as BetterSqlite3.Database) : new Database(path);
   const connection = better(sqlite);
   const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
   const queue = defineQueue({ connection, logger: quiet });
@@ -147,8 +177,8 @@ async function plainjob(dir: string, full: boolean): Promise<System> {
   );
   for (const worker of workers) void worker.start();
   return {
-    name: `plainjob 0.0.14${full ? ' (forcé FULL)' : ''}`,
-    durability: full ? 'WAL, `synchronous=FULL` (forcé pour ce banc), non chiffrée' : 'WAL, `synchronous=NORMAL` (tel que livré : pas de fsync par commit), non chiffrée',
+    name: `plainjob 0.0.14${full ? ' (forcé FULL)' : ''}${encrypted ? ', chiffrée comme Pupitre' : ''}`,
+    durability: `${full ? 'WAL, `synchronous=FULL` (forcé pour ce banc)' : 'WAL, `synchronous=NORMAL` (tel que livré : pas de fsync par commit)'}, ${encrypted ? 'chiffrée (SQLCipher, la base de Pupitre)' : 'non chiffrée'}`,
     enqueue(n) {
       t.enqueued(queue.add('bench', { n }).id);
     },
@@ -428,10 +458,12 @@ function commitFloor(): number {
 
 const SYSTEMS = {
   pupitre: (dir: string) => pupitre(dir),
-  'pupitre-cpu': (dir: string) => pupitre(dir, true),
+  'pupitre-cpu': (dir: string) => pupitre(dir, 'cpu-only'),
+  'pupitre-unencrypted': (dir: string) => pupitre(dir, 'unencrypted'),
   plainjob: (dir: string) => plainjob(dir, false),
   liteque: (dir: string) => liteque(dir, false),
   'plainjob-full': (dir: string) => plainjob(dir, true),
+  'plainjob-full-encrypted': (dir: string) => plainjob(dir, true, true),
   'liteque-full': (dir: string) => liteque(dir, true),
 } as const;
 type SystemLabel = keyof typeof SYSTEMS;
@@ -441,26 +473,34 @@ const LABELS = Object.keys(SYSTEMS) as SystemLabel[];
 const ROUNDS = Number(process.env.BENCH_OUTBOX_ROUNDS ?? 3);
 
 /**
- * Child mode (`BENCH_OUTBOX_FSYNC=label`): a small closed loop of one system, run under
- * `strace -f -c -e trace=fsync,fdatasync` by the parent to count the fsyncs each job costs.
+ * Child mode (`BENCH_OUTBOX_FSYNC=label`): one system's closed loop, run under strace by the parent
+ * to see what each job costs the disk. The system first runs the same burst of N jobs as the
+ * measured rounds, so that its WAL has reached its working size as in the measured loop (a WAL
+ * still growing makes every fsync also write the file's inode: ext4 here has no journal, and
+ * that write costs about as much as the flush itself).
  */
-async function fsyncChild(label: SystemLabel): Promise<void> {
+async function fsyncChild(label: SystemLabel, newWal: boolean): Promise<void> {
   const system = await SYSTEMS[label](mkdtempSync(join(BASE, `fsync-${label}-`)));
-  // Warm-up (schema, first checkpoint-free commits), then the counted jobs, marked in the trace
-  // by a failing fsync(-1) before and after so only the loop is counted.
-  for (let i = 0; i < 5; i += 1) {
-    system.enqueue(i);
+  for (let n = 0; n < (newWal ? 0 : N); n += 1) {
+    system.enqueue(n);
+    if (n % 8 === 7) await yieldToLoop();
+  }
+  await system.drain();
+  // The counted jobs, marked in the trace by a failing fsync of /dev/null before and after.
+  // A new WAL: a few jobs first (schema, first commits), then the counted ones, still growing it.
+  for (let i = 0; i < (newWal ? 5 : 0); i += 1) {
+    system.enqueue(N + FSYNC_JOBS + i);
     await system.drain();
   }
   markTrace();
   for (let i = 0; i < FSYNC_JOBS; i += 1) {
-    system.enqueue(100 + i);
+    system.enqueue(N + i);
     await system.drain();
   }
   markTrace();
   await system.close();
 }
-const FSYNC_JOBS = 50;
+const FSYNC_JOBS = 100;
 let markerFd: number | null = null;
 /** fsync of /dev/null (EINVAL): a line in the trace that marks where the counted loop starts and ends. */
 function markTrace(): void {
@@ -473,34 +513,67 @@ function markTrace(): void {
 }
 
 interface SyncCost {
-  fsyncs: number;
-  /** Bytes written (WAL frames and their headers) per job. */
+  /** fsync + fdatasync calls per job: of the WAL, and of the database file (checkpoints). */
+  walSyncs: number;
+  dbSyncs: number;
+  /** Bytes written (WAL frames and their headers, checkpoints) per job. */
   bytes: number;
-  /** Median duration of one fsync (strace -T; strace slows every call a little). */
+  /** Median duration of one fsync of the WAL (strace -T; strace slows every call a little). */
   fsyncMs: number;
+  /** fsyncs of the WAL after a write that made the file longer (the inode written too). */
+  grew: number;
 }
 
-/** fsync + fdatasync calls, bytes written and fsync time per job of each system, from strace; null when strace is missing. */
-function countFsyncs(label: SystemLabel): SyncCost | null {
+/** fsyncs, bytes written and fsync time per job of each system, from strace; null when strace is missing. */
+function countFsyncs(label: SystemLabel, newWal = false): SyncCost | null {
   const out = join(mkdtempSync(join(BASE, 'strace-')), 'trace');
-  const result = spawnSync('strace', ['-f', '-qq', '-T', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', out, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_OUTBOX_FSYNC: label },
+  const result = spawnSync('strace', ['-f', '-qq', '-T', '-y', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', out, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_OUTBOX_FSYNC: label, BENCH_OUTBOX_FSYNC_NEW_WAL: newWal ? '1' : '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (result.error !== undefined || result.status !== 0 || !existsSync(out)) return null;
-  const lines = readFileSync(out, 'utf8').split('\n');
-  const marks = lines.flatMap((line, i) => (/fsync\(\d+\)\s+= -1 EINVAL/.test(line) ? [i] : []));
+  const lines = readFileSync(out, 'utf8').split('\n').filter((line) => !/resumed|unfinished/.test(line));
+  const marks = lines.flatMap((line, i) => (/fsync\(\d+<\/dev\/null>\)\s+= -1 EINVAL/.test(line) ? [i] : []));
   if (marks.length < 2) return null;
-  const inside = lines.slice((marks[0] as number) + 1, marks[marks.length - 1]).filter((line) => !/resumed|unfinished/.test(line));
-  const syncs = inside.filter((line) => /\b(fsync|fdatasync)\(\d+/.test(line));
-  const durations = syncs.map((line) => Number(/<([0-9.]+)>\s*$/.exec(line)?.[1] ?? NaN) * 1_000).filter(Number.isFinite).sort((x, y) => x - y);
-  const bytes = inside.filter((line) => /\bpwrite64\(/.test(line)).reduce((sum, line) => sum + Number(/=\s+(\d+)\s+<[^>]*>\s*$/.exec(line)?.[1] ?? 0), 0);
-  return { fsyncs: syncs.length / FSYNC_JOBS, bytes: bytes / FSYNC_JOBS, fsyncMs: percentile(durations, 50) };
+  const first = marks[0] as number;
+  const last = marks[marks.length - 1] as number;
+  // The WAL's size before the loop: the end of the furthest write so far.
+  const walWrite = /pwrite64\(\d+<[^>]*-wal>, .*, (\d+), (\d+)\)\s+=\s+\d+/;
+  let walSize = 0;
+  for (const line of lines.slice(0, first)) {
+    const m = walWrite.exec(line);
+    if (m !== null) walSize = Math.max(walSize, Number(m[1]) + Number(m[2]));
+  }
+  let walSyncs = 0;
+  let dbSyncs = 0;
+  let bytes = 0;
+  let grew = 0;
+  let extended = false;
+  const durations: number[] = [];
+  for (const line of lines.slice(first + 1, last)) {
+    const write = walWrite.exec(line);
+    if (write !== null && Number(write[1]) + Number(write[2]) > walSize) {
+      walSize = Number(write[1]) + Number(write[2]);
+      extended = true;
+    }
+    if (/\bpwrite64\(/.test(line)) bytes += Number(/=\s+(\d+)\s+<[^>]*>\s*$/.exec(line)?.[1] ?? 0);
+    if (!/\b(fsync|fdatasync)\(\d+/.test(line)) continue;
+    if (/-wal>\)/.test(line)) {
+      walSyncs += 1;
+      durations.push(Number(/<([0-9.]+)>\s*$/.exec(line)?.[1] ?? NaN) * 1_000);
+      if (extended) grew += 1;
+      extended = false;
+    } else {
+      dbSyncs += 1;
+    }
+  }
+  const finite = durations.filter(Number.isFinite).sort((x, y) => x - y);
+  return { walSyncs: walSyncs / FSYNC_JOBS, dbSyncs: dbSyncs / FSYNC_JOBS, bytes: bytes / FSYNC_JOBS, fsyncMs: percentile(finite, 50), grew };
 }
 
 const only = process.env.BENCH_OUTBOX_FSYNC as SystemLabel | undefined;
 if (only !== undefined) {
-  await fsyncChild(only);
+  await fsyncChild(only, process.env.BENCH_OUTBOX_FSYNC_NEW_WAL === '1');
   process.exit(0);
 }
 
@@ -517,6 +590,8 @@ for (let round = 0; round < ROUNDS; round += 1) {
 }
 const results: Result[] = chosen.map((label) => pool(rounds.get(label) ?? []));
 const fsyncs = new Map<string, SyncCost | null>(chosen.map((label, i) => [results[i]?.name ?? label, countFsyncs(label)]));
+// The same loop on a WAL that grows at each commit (no burst first), for the two systems compared.
+const newWal = new Map<SystemLabel, SyncCost | null>((['pupitre', 'plainjob-full'] as const).filter((label) => chosen.includes(label)).map((label) => [label, countFsyncs(label, true)]));
 const purges = process.env.BENCH_OUTBOX_PURGE === '0' ? [] : [await measurePurge('none'), await measurePurge('worker'), await measurePurge('host')];
 const floor = (floorBefore + commitFloor()) / 2;
 const loadAtEnd = loadavg()[0] ?? 0;
@@ -528,11 +603,54 @@ if (full.length === 0) full.push(ours);
 const fsyncText = (r: Result) => {
   const cost = fsyncs.get(r.name);
   if (cost === null || cost === undefined) return 'n/a (no strace)';
-  const median = Number.isFinite(cost.fsyncMs) ? `, fsync median ${cost.fsyncMs.toFixed(2)} ms` : '';
-  return `${cost.fsyncs.toFixed(1)} (${(cost.bytes / 1024).toFixed(1)} KiB written${median})`;
+  const median = Number.isFinite(cost.fsyncMs) ? `, one fsync of the WAL: median ${cost.fsyncMs.toFixed(2)} ms` : '';
+  return `${(cost.walSyncs + cost.dbSyncs).toFixed(2)} (WAL ${cost.walSyncs.toFixed(2)}, database file ${cost.dbSyncs.toFixed(2)}: checkpoints; ${(cost.bytes / 1024).toFixed(1)} KiB written${median})`;
 };
 const fastestFull = full.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
 const quickestFull = full.reduce((a, b) => (b.p50 < a.p50 ? b : a));
+/**
+ * What bounds Pupitre's p50 against plainjob-FULL: the disk (per-fsync figures from strace, both
+ * in the steady state), the encryption of each page (the unencrypted and encrypted variants of
+ * both engines) and the code between the fsyncs.
+ */
+function boundsText(): string {
+  const plain = byLabel('plainjob-full');
+  const plainEncrypted = byLabel('plainjob-full-encrypted');
+  const unencrypted = byLabel('pupitre-unencrypted');
+  const ourSyncs = fsyncs.get(ours.name);
+  const theirSyncs = plain === undefined ? undefined : fsyncs.get(plain.name);
+  const parts: string[] = ['**What bounds it now:**'];
+  if (ourSyncs !== null && ourSyncs !== undefined && theirSyncs !== null && theirSyncs !== undefined) {
+    const ourNew = newWal.get('pupitre');
+    const theirNew = newWal.get('plainjob-full');
+    const growth =
+      ourNew === null || ourNew === undefined || theirNew === null || theirNew === undefined
+        ? ''
+        : ` (the same ${FSYNC_JOBS} jobs on a new WAL, growing at each commit: median ${ourNew.fsyncMs.toFixed(2)} ms an fsync for Pupitre, ${theirNew.fsyncMs.toFixed(2)} ms for plainjob; the bench's earlier per-fsync figures were taken there)`;
+    parts.push(
+      `(1) the disk: ${ourSyncs.walSyncs.toFixed(0)} fsyncs of the WAL a job for Pupitre, ${theirSyncs.walSyncs.toFixed(0)} for plainjob; in this steady state (each system first ran the same ${N}-job burst) both WALs are overwritten in place (fsyncs after a write that made the WAL longer: ${ourSyncs.grew} and ${theirSyncs.grew} of ${FSYNC_JOBS} jobs), and one fsync costs both about the same: median ${ourSyncs.fsyncMs.toFixed(2)} ms for Pupitre, ${theirSyncs.fsyncMs.toFixed(2)} ms for plainjob (strace adds its own time to each call). A WAL that grows costs more: ext4 here has no journal and writes the file's inode at each fsync when the size changed${growth}. Checkpoints (one per 1 000 frames of WAL, each with an fsync of the database file): ${ourSyncs.dbSyncs.toFixed(2)} a job for Pupitre, ${theirSyncs.dbSyncs.toFixed(2)} for plainjob: not at the p50.`,
+    );
+  }
+  if (unencrypted !== undefined) {
+    const perPage = (ours.p50 - unencrypted.p50) / 5;
+    const equal = plainEncrypted === undefined || plain === undefined
+      ? ''
+      : ` plainjob on Pupitre's encrypted base (same build, same cipher, 7 pages a job): ${fmt(plainEncrypted.p50)} ms against ${fmt(plain.p50)} ms unencrypted. **At equal durability and equal encryption, Pupitre's p50 is ${(ours.p50 / plainEncrypted.p50).toFixed(2)}× plainjob's; unencrypted, the two engines are at ${(unencrypted.p50 / plain.p50).toFixed(2)}×.**`;
+    parts.push(
+      `(2) encryption: each page written is encrypted (AES-256-CBC) and authenticated (HMAC-SHA512) in software by SQLite3MultipleCiphers (better-sqlite3-multiple-ciphers builds it without its AES hardware path; SHA-512 is most of it in a profile). The same engine on plain better-sqlite3 takes ${fmt(unencrypted.p50)} ms: ${fmt(perPage * 1000)} µs a page for the 5 pages of a job.${equal}`,
+    );
+  }
+  const cpu = byLabel('pupitre-cpu');
+  const codeFigures =
+    cpu === undefined || !Number.isFinite(pupitreFloor)
+      ? ''
+      : ` (with fsyncs, the engine's code adds ${fmt(ours.p50 - pupitreFloor)} ms to its two commits; without fsync, the whole loop, commits and encryption included, takes ${fmt(cpu.p50)} ms)`;
+  parts.push(
+    `(3) the code between the fsyncs runs several times slower than in a loop without fsync${codeFigures}: the process sleeps during each flush and the code after it starts cold on this shared virtual machine; plainjob runs less code between its commits. A cheaper cipher or a smaller page would change the database format (SQLCipher v4 scheme) and was not done; \`synchronous\` stays FULL and both commits stay fsynced.`,
+  );
+  return parts.join(' ');
+}
+
 /** Where Pupitre's latency goes, stage by stage (medians), with the CPU-only run to tell code from disk. */
 function latencyText(): string {
   const cpu = byLabel('pupitre-cpu');
@@ -542,14 +660,15 @@ function latencyText(): string {
     const withoutDisk = median(cpu?.stages?.[key]);
     return cpu === undefined ? `${fmt(withDisk)} ms` : `${fmt(withDisk)} ms (${fmt(withoutDisk)} ms of it without fsync)`;
   };
-  const cpuTotal = cpu === undefined ? '' : ` With \`synchronous=OFF\` (no fsync; the second Pupitre line, never shipped) the same loop takes ${fmt(cpu.p50)} ms: the other ${fmt(ours.p50 - cpu.p50)} ms are the two fsyncs — the disk's flush and the process being woken up afterwards, which a loaded machine delays (compare the floor, one FULL commit of a small row).`;
+  const cpuTotal = cpu === undefined ? '' : ` With \`synchronous=OFF\` (no fsync; the second Pupitre line, never shipped) the same loop takes ${fmt(cpu.p50)} ms: the other ${fmt(ours.p50 - cpu.p50)} ms are the two fsyncs and the slower code after each (below; compare the floor, one FULL commit of a small row).`;
   const floorText = Number.isFinite(pupitreFloor)
-    ? ` **What bounds it:** the same two commits with the engine's statements alone (no JS around them, same pages) take ${fmt(pupitreFloor)} ms; the engine's code around them adds ${fmt(ours.p50 - pupitreFloor)} ms${cpu === undefined ? '' : `, whereas the whole loop costs ${fmt(cpu.p50)} ms without fsync`}: code that runs right after an fsync runs several times slower (the process slept during the flush and, on a shared virtual machine, its caches went to other processes).`
+    ? ` The same two commits with the engine's statements alone (no JS around them, same pages) take ${fmt(pupitreFloor)} ms; the engine's code around them adds ${fmt(ours.p50 - pupitreFloor)} ms${cpu === undefined ? '' : `, whereas the whole loop costs ${fmt(cpu.p50)} ms without fsync`}.`
     : '';
   return [
     `Where Pupitre's latency goes (p50 of each stage, ${M} × ${ROUNDS} jobs): **enqueue** ${stage('enqueue')} — one IMMEDIATE transaction writes the job already claimed by this worker (status, lease and first attempt in the row, when nothing else of the queue is due and its serialisation key is free) and commits it: 3 encrypted pages (the job row, the unique (queue, idempotency key) index, the due index); `,
     `**enqueue → the job's code** ${stage('toRun')} — a microtask: no timer, no pass of the engine, no query to confirm the claim; `,
     `**the job's code → completion committed** ${stage('toDone')} — the completion (2 pages: the job row with its attempt's end, the due index) and, in the same commit, the claim of the queue's next due job; committed at once when no other attempt could join the group commit.${cpuTotal}${floorText} `,
+    `${boundsText()} `,
     `Before (issue 15, first pass): 8 pages per job (\`sqlite_sequence\` for AUTOINCREMENT and an attempt row in both commits), a sorting query before each claim and a turn of the event loop before the completion's commit. Ids are still never given twice (a floor raised by the purge), and every attempt is still in the history (\`outbox_attempt_log\`). `,
     'plainjob and liteque commit the add, the claim and the completion separately (three fsyncs) and poll for work (1 ms here).',
   ].join('');
@@ -558,9 +677,9 @@ function latencyText(): string {
 const lines = [
   '## Outbox: enqueue + claim + complete (bench/outbox.bench.ts)',
   '',
-  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id), ${ROUNDS} interleaved rounds (every system once per round, latencies pooled, median throughput). fsyncs per job: ${FSYNC_JOBS} closed-loop jobs of each system under \`strace -f -e trace=fsync,fdatasync\`. Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
+  `${N} jobs (one commit per enqueue, ${CONCURRENCY} workers, no-op job) for throughput; a closed loop of ${M} jobs for latency (enqueue → completion committed, each job followed by its id), ${ROUNDS} interleaved rounds (every system once per round, latencies pooled, median throughput). fsyncs per job: ${FSYNC_JOBS} closed-loop jobs of each system under \`strace -f -T -y -e trace=fsync,fdatasync,pwrite64\`, after the same ${N}-job burst as the measured rounds (the WAL at its working size). Same run, same disk (ext4). Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end.`,
   '',
-  '| queue | durability | fsyncs per job (strace: bytes written per job, one fsync\'s median time) | jobs/s | p50 latency | p99 latency | jobs run twice |',
+  '| queue | durability | fsyncs per job (strace: of the WAL and of the database file, bytes written per job, one fsync\'s median time) | jobs/s | p50 latency | p99 latency | jobs run twice |',
   '|---|---|---|---|---|---|---|',
   ...results.map((r) => `| ${r.name} | ${r.durability} | ${fsyncText(r)} | ${Math.round(r.perSecond)} | ${fmt(r.p50)} ms | ${fmt(r.p99)} ms | ${r.duplicates} |`),
   `| _one FULL commit of a small row, plain SQLite, same disk (floor)_ | | 1 | | ${fmt(floor)} ms | | |`,
