@@ -11,6 +11,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
 import { currentProcessIdentity, livenessOf, type Liveness, type ProcessIdentity } from '../../platform/process';
 import type { AuditWriter } from '../audit';
+import { AttemptAbort } from './attempt-abort';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { classifyError, describeError, isEndpointFailure } from './classify';
 import { EndpointMonitor } from './endpoints';
@@ -75,7 +76,7 @@ interface Attempt {
   queue: string;
   endpoint: string;
   token: number;
-  controller: AbortController;
+  abort: AttemptAbort;
   done: Promise<void>;
   /** Set when `stop` released the job: the attempt's own ending is ignored. */
   released: boolean;
@@ -474,7 +475,7 @@ export class Outbox {
           return changes === 1;
         })
         .immediate();
-      attempt.controller.abort(new AppError('OUTBOX_INTERRUPTED'));
+      attempt.abort.abort(new AppError('OUTBOX_INTERRUPTED'));
       if (released) this.logger.warn('outbox.released_at_shutdown', { id, queue: attempt.queue });
     }
     this.inflight.clear();
@@ -680,12 +681,11 @@ export class Outbox {
 
   /** Runs an attempt; `committed` (claims made with an enqueue) says whether its claim committed. */
   private launch(queue: AnyQueue, row: JobRow, committed?: Promise<boolean>): void {
-    const controller = new AbortController();
     const attempt: Attempt = {
       queue: queue.name,
       endpoint: queue.endpoint,
       token: row.lease_token,
-      controller,
+      abort: new AttemptAbort(),
       released: false,
       finishing: false,
       completed: false,
@@ -709,7 +709,7 @@ export class Outbox {
   }
 
   private async runAttempt(queue: AnyQueue, row: JobRow, attempt: Attempt): Promise<void> {
-    const { controller } = attempt;
+    const { abort } = attempt;
     const parsed = queue.payload.safeParse(JSON.parse(row.payload));
     if (!parsed.success) {
       await this.finishFailed(queue, row, attempt, new AppError('OUTBOX_PAYLOAD_INVALID', { queue: queue.name }), 'final', false);
@@ -719,13 +719,13 @@ export class Outbox {
     let timedOut = false;
     const timeout = setTimeout(() => {
       timedOut = true;
-      controller.abort(new AppError('OUTBOX_ATTEMPT_TIMEOUT'));
+      abort.abort(new AppError('OUTBOX_ATTEMPT_TIMEOUT'));
     }, queue.attemptTimeoutMs);
     const heartbeat = setInterval(() => {
       const { changes } = this.store.renew.run({ id: row.id, token: attempt.token, leaseUntil: this.clock.now() + this.leaseMs });
       if (changes === 0 && !attempt.released) {
         this.logger.warn('outbox.lease_lost', { id: row.id, queue: queue.name });
-        controller.abort(new AppError('OUTBOX_LEASE_LOST'));
+        abort.abort(new AppError('OUTBOX_LEASE_LOST'));
       }
     }, Math.max(Math.floor(this.leaseMs / 3), 10));
     // The unknown-outcome flag stays until this attempt learns the remote state (reconcile) or
@@ -734,7 +734,7 @@ export class Outbox {
     try {
       let credentials: unknown = undefined;
       if (queue.credentials !== undefined) {
-        const obtained = await abortable(queue.credentials(job), controller.signal);
+        const obtained = await abort.guard(queue.credentials(job));
         const blocked = blockedReasonOf(obtained);
         if (blocked !== null) {
           await this.finishBlocked(queue, row, attempt, blocked, unknown);
@@ -743,19 +743,22 @@ export class Outbox {
         credentials = obtained;
       }
       const context = {
-        signal: controller.signal,
+        // Read by the queue's code when it needs it (made then: most jobs never read it).
+        get signal(): AbortSignal {
+          return abort.signal;
+        },
         credentials,
         progress: (fraction: number, label?: string) => this.progress(row, fraction, label),
       };
       if (unknown && queue.reconcile !== undefined) {
-        const remote = await abortable(queue.reconcile(job, context), controller.signal);
+        const remote = await abort.guard(queue.reconcile(job, context));
         if (remote === 'done') {
           await this.finishDone(queue, row, attempt, 'reconciled');
           return;
         }
         unknown = false;
       }
-      await abortable(queue.run(job, context), controller.signal);
+      await abort.guard(queue.run(job, context));
     } catch (error) {
       let errorClass: ErrorClass;
       let reported = error;
@@ -978,25 +981,6 @@ export class Outbox {
     if (row === undefined) throw new AppError('OUTBOX_JOB_NOT_FOUND', { id });
     return row;
   }
-}
-
-/** Rejects with the signal's reason when it aborts, even if the queue's code ignores the signal. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
 }
 
 function blockedReasonOf(value: unknown): string | null {
