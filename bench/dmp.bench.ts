@@ -210,13 +210,19 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
   return { first: medianBreakdown(firsts), later: medianBreakdown(laters), cold: medianBreakdown(colds), documents };
 }
 
+/** Extra Node flags for a child process of the bench, for investigations (`BENCH_SIM_NODE_ARGS='--trace-gc'`). */
+function extraNodeArgs(variable: string): string[] {
+  return (process.env[variable] ?? '').split(' ').filter((a) => a !== '');
+}
+
 function startSimProcess(options: Record<string, unknown>): Promise<{ child: ChildProcess; url: string; drainUrl: string | null }> {
   // BENCH_CPU_PROF_DIR: a V8 CPU profile of the simulator too (`node --cpu-prof` for this process).
   const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'fixtures/sim/dmp/sim-process.ts'), JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_SIM_NODE_ARGS'), '--import', 'tsx', join(ROOT, 'fixtures/sim/dmp/sim-process.ts'), JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.stdout?.on('data', (chunk) => {
+      if (process.env.BENCH_SIM_NODE_ARGS !== undefined) process.stderr.write(chunk);
       buffer += String(chunk);
       const line = buffer.split('\n').find((l) => l.startsWith('{'));
       if (line !== undefined) resolve({ child, ...(JSON.parse(line) as { url: string; drainUrl: string | null }) });
@@ -236,7 +242,7 @@ interface SendResult {
   queuePeakRss: number;
   syncPeakRss: number;
   /** CPU time (user + system, ms) of each process while sending: less stretched by other load than wall time. */
-  sendCpu: { host: number; sim: number };
+  sendCpu: { host: number; sim: number; hostSystem: number; simSystem: number };
   /** Same, while queueing (host only). */
   queueCpuHost: number;
   stages: Array<{ name: string; ms: number }>;
@@ -251,9 +257,21 @@ function procMemory(pid: number): { rss: number; peak: number } {
 
 /** CPU time (user + system) of a process so far, in ms (Linux /proc/PID/stat, fields 14 and 15 in clock ticks of 10 ms). */
 function procCpuMs(pid: number): number {
+  return procSystemMs(pid) + procUserMs(pid);
+}
+
+function procStat(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The kernel's share of a process's CPU time so far (system time, field 15), in ms. */
+function procSystemMs(pid: number): number {
+  return Number(procStat(pid)[12]) * 10;
+}
+
+function procUserMs(pid: number): number {
+  return Number(procStat(pid)[11]) * 10;
 }
 
 /** Resets the kernel's peak-RSS mark of a process (`echo 5 > /proc/PID/clear_refs`, Linux ≥ 4.0). */
@@ -266,7 +284,7 @@ async function sending(): Promise<SendResult> {
   // The host side (database, outbox, DMP service, TLS client) in its own process: its RSS is the
   // host's alone. It prints one JSON line per step and waits for a line on stdin before the next.
   const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
-  const host = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', join(ROOT, 'bench/dmp-send-host.ts'), JSON.stringify({ url, drainUrl, docs: DOCS, docBytes: DOC_BYTES })], {
+  const host = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_HOST_NODE_ARGS'), '--expose-gc', '--import', 'tsx', join(ROOT, 'bench/dmp-send-host.ts'), JSON.stringify({ url, drainUrl, docs: DOCS, docBytes: DOC_BYTES })], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -280,7 +298,10 @@ async function sending(): Promise<SendResult> {
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + 1);
-      if (!line.startsWith('{')) continue;
+      if (!line.startsWith('{')) {
+        if (process.env.BENCH_HOST_NODE_ARGS !== undefined) process.stderr.write(`${line}\n`);
+        continue;
+      }
       const step = JSON.parse(line) as Record<string, unknown>;
       const waiter = waiters.shift();
       if (waiter === undefined) steps.push(step);
@@ -322,10 +343,17 @@ async function sending(): Promise<SendResult> {
     resetPeak(pid);
     peakRss = 0;
     const simPid = sim.pid as number;
-    const sendCpu0 = { host: procCpuMs(pid), sim: procCpuMs(simPid) };
+    const sendCpu0 = { host: procCpuMs(pid), sim: procCpuMs(simPid), hostSystem: procSystemMs(pid), simSystem: procSystemMs(simPid) };
     go();
     const sent = await next('sent');
-    const sendCpu = { host: procCpuMs(pid) - sendCpu0.host, sim: procCpuMs(simPid) - sendCpu0.sim };
+    // With BENCH_CPU_PROF_DIR: the sync's window on the profiles' clock (µs), to read only the sending from them.
+    if (process.env.BENCH_CPU_PROF_DIR !== undefined) process.stderr.write(`profile window of the sync (µs): ${JSON.stringify({ from: queued.hr, to: sent.hr })}\n`);
+    const sendCpu = {
+      host: procCpuMs(pid) - sendCpu0.host,
+      sim: procCpuMs(simPid) - sendCpu0.sim,
+      hostSystem: procSystemMs(pid) - sendCpu0.hostSystem,
+      simSystem: procSystemMs(simPid) - sendCpu0.simSystem,
+    };
     const syncPeakRss = Math.max(procMemory(pid).peak, peakRss);
     go();
     const done = await next('done');
@@ -734,6 +762,7 @@ if (send !== null) {
     `| queueing, CPU time of the host process (user + system, all its threads: GC and libuv included; fsync waits excluded) | ${(send.queueCpuHost / DOCS).toFixed(1)} |`,
     `| sending, measured end to end (${DMP_SEND_CONCURRENCY} in flight) | ${(send.sendMs / DOCS).toFixed(1)} |`,
     `| sending, CPU time of the simulator process / of the host process (user + system: less stretched by the machine's other load than wall time) | ${(send.sendCpu.sim / DOCS).toFixed(1)} / ${(send.sendCpu.host / DOCS).toFixed(1)} |`,
+    `| of which in the kernel (system time: TCP over loopback, TLS records, fsync, page faults), simulator / host | ${(send.sendCpu.simSystem / DOCS).toFixed(1)} / ${(send.sendCpu.hostSystem / DOCS).toFixed(1)} |`,
     `| loopback bound (TLS + transfer of the same bytes, ${DMP_SEND_CONCURRENCY} in flight) | ${(send.boundMs / DOCS).toFixed(1)} |`,
     ...send.stages.map((stage) => `| ${stage.name} | ${stage.ms.toFixed(1)} |`),
     '',

@@ -213,6 +213,36 @@ describe('state transitions', () => {
     expect(transactions).toBe(1);
   });
 
+  it('claims the next job in the commit of a completion, never in a commit of its own (bulk sending: one commit a job)', async () => {
+    const { db, make } = setup();
+    const transaction = db.transaction.bind(db);
+    let transactions = 0;
+    db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+      const tx = transaction(fn);
+      const counted = (...args: Parameters<typeof tx>) => tx(...args);
+      return Object.assign(counted, {
+        default: tx.default,
+        deferred: tx.deferred,
+        exclusive: tx.exclusive,
+        immediate: (...args: Parameters<typeof tx.immediate>) => {
+          transactions += 1;
+          return tx.immediate(...args);
+        },
+      });
+    }) as typeof db.transaction;
+    const outbox = make();
+    // Two in flight whose ends fall in different turns, as network answers do.
+    let n = 0;
+    outbox.register(queue({ concurrency: 2, run: () => new Promise((resolve) => setTimeout(resolve, 1 + (n++ % 3))) }));
+    const jobs = Array.from({ length: 12 }, (_, i) => outbox.enqueue('test.send', { idempotencyKey: `k${i}`, payload: { n: i }, subject }));
+    const enqueueing = transactions;
+    await outbox.whenIdle();
+    db.transaction = transaction;
+    expect(jobs.map((job) => outbox.get(job.id)?.status)).toEqual(jobs.map(() => 'done'));
+    // One to claim the first two, then one per completion at most (it claims the next job).
+    expect(transactions - enqueueing).toBeLessThanOrEqual(1 + jobs.length);
+  });
+
   it('retryable error → retry_wait after a backoff within bounds, then done', async () => {
     const { outbox, clock } = setup();
     let calls = 0;
