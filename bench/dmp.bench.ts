@@ -15,6 +15,7 @@ import { createServer as createNetServer, connect as connectNet, type AddressInf
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { createManualClock, systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
@@ -210,15 +211,28 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
   return { first: medianBreakdown(firsts), later: medianBreakdown(laters), cold: medianBreakdown(colds), documents };
 }
 
+/**
+ * A child process's script bundled as the product ships its host (scripts/build-electron.mjs:
+ * esbuild, no names kept): tsx's development transform wraps every inner function in a naming
+ * helper (`__name`, an Object.defineProperty each time a closure is made), a cost the shipped host
+ * does not pay. Packages stay external, resolved from bench/out/ as from the sources.
+ */
+async function bundled(entry: string): Promise<string> {
+  const outfile = join(ROOT, 'bench/out', `${entry.replace(/[/.]/g, '_')}.mjs`);
+  await build({ entryPoints: [join(ROOT, entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  return outfile;
+}
+
 /** Extra Node flags for a child process of the bench, for investigations (`BENCH_SIM_NODE_ARGS='--trace-gc'`). */
 function extraNodeArgs(variable: string): string[] {
   return (process.env[variable] ?? '').split(' ').filter((a) => a !== '');
 }
 
-function startSimProcess(options: Record<string, unknown>): Promise<{ child: ChildProcess; url: string; drainUrl: string | null }> {
+async function startSimProcess(options: Record<string, unknown>): Promise<{ child: ChildProcess; url: string; drainUrl: string | null }> {
   // BENCH_CPU_PROF_DIR: a V8 CPU profile of the simulator too (`node --cpu-prof` for this process).
   const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
-  const child = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_SIM_NODE_ARGS'), '--import', 'tsx', join(ROOT, 'fixtures/sim/dmp/sim-process.ts'), JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const script = await bundled('fixtures/sim/dmp/sim-process.ts');
+  const child = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_SIM_NODE_ARGS'), script, JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.stdout?.on('data', (chunk) => {
@@ -284,7 +298,8 @@ async function sending(): Promise<SendResult> {
   // The host side (database, outbox, DMP service, TLS client) in its own process: its RSS is the
   // host's alone. It prints one JSON line per step and waits for a line on stdin before the next.
   const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
-  const host = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_HOST_NODE_ARGS'), '--expose-gc', '--import', 'tsx', join(ROOT, 'bench/dmp-send-host.ts'), JSON.stringify({ url, drainUrl, docs: DOCS, docBytes: DOC_BYTES })], {
+  const hostScript = await bundled('bench/dmp-send-host.ts');
+  const host = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_HOST_NODE_ARGS'), '--expose-gc', hostScript, JSON.stringify({ url, drainUrl, docs: DOCS, docBytes: DOC_BYTES })], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
