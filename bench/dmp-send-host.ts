@@ -76,13 +76,14 @@ async function main(): Promise<void> {
       enqueueMs += performance.now() - started;
     }
     let t = performance.now();
-    say({ step: 'queued', enqueueMs });
+    // hr: the monotonic clock in µs, the clock of V8's CPU profiles (BENCH_CPU_PROF_DIR).
+    say({ step: 'queued', enqueueMs, hr: Number(process.hrtime.bigint() / 1000n) });
     await waitForGo();
     t = performance.now();
     await outbox.syncNow();
     const sendMs = performance.now() - t;
     const sent = service.sendings(patient.id).filter((s) => s.state === 'sent').length;
-    say({ step: 'sent', sendMs, sent });
+    say({ step: 'sent', sendMs, sent, hr: Number(process.hrtime.bigint() / 1000n) });
     await waitForGo();
     // Loopback bound: the same number of bytes, same mutual TLS, as many requests at a time as the queue's concurrency.
     const sample = Buffer.from(sampleDocument(practitioner, options.docBytes).xml, 'utf8');

@@ -23,6 +23,19 @@ describe('sealed files beside the database', () => {
   });
   afterEach(() => rmSync(join(folder, '..'), { recursive: true, force: true }));
 
+  it('reads files of every size one after another, each whole and its own (the read buffer is reused, never what a read returned)', () => {
+    const sizes = [0, 1, 70_000, 1_400_000, 300_000, 5 * 1024 * 1024, 2_000_000, 10];
+    const documents = sizes.map((size, i) => Buffer.alloc(size, i + 1));
+    const refs = documents.map((data, i) => store.write(data, `doc-${i}`));
+    const read = refs.map((ref, i) => store.read(ref, `doc-${i}`));
+    read.forEach((content, i) => expect(content.equals(documents[i] as Buffer)).toBe(true));
+    // A short or altered file after a long one: refused, not completed with the previous bytes.
+    const raw = readFileSync(join(folder, (refs[2] as { file: string }).file));
+    writeFileSync(join(folder, (refs[2] as { file: string }).file), raw.subarray(0, raw.length - 100));
+    expect(store.read(refs[3] as { file: string; key: Buffer }, 'doc-3').equals(documents[3] as Buffer)).toBe(true);
+    expect(reasonOf(() => store.read(refs[2] as { file: string; key: Buffer }, 'doc-2'))).toBe('SEALED_FILE_UNREADABLE:authentication');
+  });
+
   it('writes an encrypted file, readable with its key and row only, owner-only', () => {
     const data = Buffer.from('%PDF-1.4 compte rendu de Marie DUPONT '.repeat(1000));
     const ref = store.write(data, 'doc-1');

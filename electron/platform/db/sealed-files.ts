@@ -14,7 +14,7 @@
  * File layout: "PUPSEAL1" (8 bytes), IV (12 bytes), ciphertext, GCM tag (16 bytes).
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../contract';
 import { fsyncDirectory } from './files';
@@ -25,6 +25,12 @@ const TAG_BYTES = 16;
 /** Plaintext encrypted and written at a time. */
 const WRITE_CHUNK = 256 * 1024;
 const NAME = /^[0-9a-f-]{36}\.sealed$/;
+/**
+ * Files up to this size are read into one buffer the store keeps for its next read: a document
+ * sent after another does not allocate, fault in and leave to the collector a fresh megabyte of
+ * ciphertext each time (issue 15, bulk sending). It only ever holds ciphertext.
+ */
+const REUSED_READ_BYTES = 4 * 1024 * 1024;
 
 /** What the database row keeps to find and open a sealed file. */
 export interface SealedFileRef {
@@ -48,6 +54,29 @@ export interface SealedFileStore {
 
 export function createSealedFileStore(folder: string): SealedFileStore {
   let folderReady = false;
+  let readBuffer: Buffer | null = null;
+  /** The whole file, in the kept buffer when it fits (valid until the next read). */
+  const readWhole = (path: string): Buffer => {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      let target: Buffer;
+      if (size > REUSED_READ_BYTES) target = Buffer.allocUnsafe(size);
+      else {
+        if (readBuffer === null || readBuffer.length < size) readBuffer = Buffer.allocUnsafe(Math.min(REUSED_READ_BYTES, Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(size)))));
+        target = readBuffer;
+      }
+      let length = 0;
+      while (length < size) {
+        const read = readSync(fd, target, length, size - length, length);
+        if (read === 0) break;
+        length += read;
+      }
+      return target.subarray(0, length);
+    } finally {
+      closeSync(fd);
+    }
+  };
   const ensureFolder = (): void => {
     if (folderReady) return;
     mkdirSync(folder, { recursive: true, mode: 0o700 });
@@ -91,7 +120,7 @@ export function createSealedFileStore(folder: string): SealedFileStore {
       if (!NAME.test(ref.file)) throw new AppError('SEALED_FILE_UNREADABLE', { reason: 'name' });
       let bytes: Buffer;
       try {
-        bytes = readFileSync(join(folder, ref.file));
+        bytes = readWhole(join(folder, ref.file));
       } catch (cause) {
         throw new AppError('SEALED_FILE_UNREADABLE', { reason: 'missing' }, { cause });
       }

@@ -87,7 +87,8 @@ function tokenContent(token: SecurityToken): XmlContent {
   if ((token as XmlElementNode).kind === 'element') return token as XmlElementNode;
   const element = isElement(token as Element) ? (token as Element) : (token as Document).documentElement;
   if (element === null) throw new TypeError('empty security token');
-  return domNode(element);
+  // A security token is signed: it is never changed once built (its text is reused per request).
+  return domNode(element, { immutable: true });
 }
 
 export function addressingHeaders(addressing: WsAddressing): XmlContent {

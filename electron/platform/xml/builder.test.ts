@@ -98,6 +98,21 @@ describe('XML builder', () => {
     expect(textOf(embedded)).toBe('x\ry');
   });
 
+  it('reuses the text of an immutable DOM element per surrounding namespaces, and rewrites a mutable one', () => {
+    const assertion = parseXmlElement('<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_1"><saml2:Issuer>x</saml2:Issuer></saml2:Assertion>');
+    const inHeader = (node: ReturnType<typeof domNode>): string => serializeXml(soap.el('Header', node));
+    const inSaml = (node: ReturnType<typeof domNode>): string => serializeXml(xmlNamespace('urn:oasis:names:tc:SAML:2.0:assertion', 'saml2').el('Advice', node));
+    const first = inHeader(domNode(assertion, { immutable: true }));
+    expect(first).toBe(inHeader(domNode(assertion)));
+    expect(inHeader(domNode(assertion, { immutable: true }))).toBe(first);
+    // Another scope: the declaration already in scope is not repeated, as without the cache.
+    expect(inSaml(domNode(assertion, { immutable: true }))).toBe(inSaml(domNode(assertion)));
+    expect(inSaml(domNode(assertion, { immutable: true }))).not.toBe(first);
+    assertion.setAttribute('ID', '_2');
+    expect(inHeader(domNode(assertion))).toContain('ID="_2"');
+    expect(inHeader(domNode(assertion, { immutable: true }))).toBe(first);
+  });
+
   it('builds a DOM document', () => {
     const doc = toDocument(ins.el('RECSANSVITALE', ins.el('Sexe', 'F')));
     expect(doc.documentElement?.namespaceURI).toBe('http://www.cnamts.fr/INSiRecSans');

@@ -47,6 +47,8 @@ export interface XmlTextNode {
 export interface XmlDomNode {
   readonly kind: 'dom';
   readonly element: Element;
+  /** The element is never changed once embedded (a signed token): its text is kept and reused. */
+  readonly immutable?: boolean;
 }
 
 export interface XmlNamespaceDeclaration {
@@ -151,9 +153,34 @@ export function text(value: string | number | bigint): XmlTextNode {
   return { kind: 'text', value: toText(value) };
 }
 
-/** Embeds an existing DOM element (e.g. a signed SAML assertion) without re-building it. */
-export function domNode(element: Element): XmlDomNode {
-  return { kind: 'dom', element };
+/**
+ * Embeds an existing DOM element (e.g. a signed SAML assertion) without re-building it.
+ * `immutable`: the element is never changed afterwards (a signed token, whose signature a change
+ * would break anyway): its text is kept per surrounding namespaces and reused — a VIHF goes into
+ * every DMP request of its validity window (issue 15, bulk sending).
+ */
+export function domNode(element: Element, options: { immutable?: boolean } = {}): XmlDomNode {
+  return options.immutable === true ? { kind: 'dom', element, immutable: true } : { kind: 'dom', element };
+}
+
+/** Texts of immutable DOM nodes, per element and surrounding namespaces. */
+const serializedImmutable = new WeakMap<Element, Map<string, string>>();
+
+function serializeDomNode(node: XmlDomNode, scope: ReadonlyMap<string, string>): string {
+  if (node.immutable !== true) return serializeElement(node.element, scope);
+  let texts = serializedImmutable.get(node.element);
+  if (texts === undefined) {
+    texts = new Map();
+    serializedImmutable.set(node.element, texts);
+  }
+  const key = [...scope].join('\u0000');
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = serializeElement(node.element, scope);
+    if (texts.size >= 8) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
 }
 
 export interface XmlNamespace {
@@ -288,7 +315,7 @@ function writeElement(node: XmlElementNode, parentScope: ReadonlyMap<string, str
     if (child.kind === 'text') out.push(canonical ? canonicalText(child.value) : escapeText(child.value));
     else if (child.kind === 'element') writeElement(child, childScope, out, canonical);
     else if (canonical) throw new TypeError('a DOM node has no canonical form here: canonicalise the parsed document instead');
-    else out.push(serializeElement(child.element, childScope));
+    else out.push(serializeDomNode(child, childScope));
   }
   out.push(`</${tag}>`);
 }

@@ -14,9 +14,9 @@ function reference(input: string | Uint8Array, withComments: boolean, limits?: X
   }
 }
 
-function streamed(input: string | Uint8Array, withComments: boolean, limits?: XmlParseLimits): string {
+function streamed(input: string | Uint8Array, withComments: boolean, limits?: XmlParseLimits, longTextRunBytes?: number): string {
   try {
-    return canonicalDocumentDigest(input, { withComments }, 'sha256', limits).toString('base64');
+    return canonicalDocumentDigest(input, { withComments, ...(longTextRunBytes === undefined ? {} : { longTextRunBytes }) }, 'sha256', limits).toString('base64');
   } catch (error) {
     return `refused ${(error as { code?: string }).code ?? String(error)}`;
   }
@@ -38,6 +38,41 @@ describe('canonicalDocumentDigest', () => {
     );
   });
 
+  it('reads the longest text run on the bytes, out of the view, with the same digest (property, any run length)', () => {
+    fc.assert(
+      fc.property(xmlDocumentArbitrary, fc.boolean(), fc.integer({ min: 1, max: 24 }), (xml, comments, longTextRunBytes) => {
+        const expected = reference(xml, comments);
+        expect(streamed(utf8(xml), comments, undefined, longTextRunBytes)).toBe(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads a long run that is not a plain text node with the whole view: in a comment, a CDATA section, an attribute, around the root, with references, line ends, controls, accents', () => {
+    const long = 'QUJD'.repeat(40);
+    const cases = [
+      `<a><!-- x > ${long} <y --></a>`,
+      `<a><![CDATA[ x > ${long} <y ]]></a>`,
+      `<a><?p x > ${long} <y ?></a>`,
+      `<a x=">${long}<b/>"/>`,
+      `<a>x</a>${' '.repeat(200)}<!-- fin -->`,
+      `<a>b>${long}&amp;${long}</a>`,
+      `<a>b>${long}
+${long}</a>`,
+      `<a>b>${long}${long}</a>`,
+      `<a>b>${long}é${long}</a>`,
+      `<a>b]]>${long}</a>`,
+      `<a>b>${long}]]</a>`,
+      `<a>x>${long}<b/></a>`,
+      `<a><b>${long}</b>${long}${long}<c/>${long}</a>`,
+    ];
+    for (const xml of cases) {
+      for (const comments of [true, false]) {
+        expect({ xml, result: streamed(utf8(xml), comments, undefined, 100) }).toEqual({ xml, result: reference(utf8(xml), comments) });
+      }
+    }
+  });
+
   it('refuses what parseXml refuses, with its code, on mutated documents (property)', () => {
     const inserts = fc.constantFrom('<', '>', '&', ';', '"', "'", '=', '/', '!', '?', '-', ':', ' ', '\r', '\u0001', 'é', '\uFFFF', '\uD800', ']]>', '<!--', '-->', '<?', '?>', '&#1;', '&x;', 'xmlns:q="urn:q"', 'q:');
     fc.assert(
@@ -49,6 +84,7 @@ describe('canonicalDocumentDigest', () => {
         }
         const expected = reference(utf8(text), comments);
         expect({ text, result: streamed(utf8(text), comments) }).toEqual({ text, result: expected });
+        expect({ text, result: streamed(utf8(text), comments, undefined, 1 + (edits[0]?.[0] ?? 0) % 16) }).toEqual({ text, result: expected });
         expect({ text, result: streamed(text, comments) }).toEqual({ text, result: reference(text, comments) });
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 2000) },

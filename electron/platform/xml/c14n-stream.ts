@@ -20,6 +20,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import grammar from '@xmldom/xmldom/lib/grammar.js';
+import { hasForbiddenAsciiControl } from './ascii-controls';
 import { BatchedHash, canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
 import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, splitQualifiedName, SURROGATE, TO_NORMALISE } from './lite';
 import { declaredXmlEncoding, DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, xmlEncodingLabel, type XmlParseLimits } from './parse';
@@ -28,11 +29,27 @@ import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
 
-/** The digest of the document's inclusive canonical form (comments kept or not), `algorithm` a node:crypto hash name. */
-export function canonicalDocumentDigest(input: string | Uint8Array, options: { withComments: boolean }, algorithm: string, limits: XmlParseLimits = {}): Buffer {
+/** Text runs from this length (bytes) up are read on the bytes, out of the Latin-1 view (a CDA's base64). */
+export const LONG_TEXT_RUN_BYTES = 64 * 1024;
+
+/**
+ * The digest of the document's inclusive canonical form (comments kept or not), `algorithm` a
+ * node:crypto hash name. `longTextRunBytes`: see LONG_TEXT_RUN_BYTES (smaller in tests).
+ */
+export function canonicalDocumentDigest(
+  input: string | Uint8Array,
+  options: { withComments: boolean; longTextRunBytes?: number },
+  algorithm: string,
+  limits: XmlParseLimits = {},
+): Buffer {
   let streamed: Buffer | null = null;
   try {
-    streamed = streamDigest(input, options.withComments, algorithm, limits);
+    try {
+      streamed = streamDigest(input, options.withComments, algorithm, limits, options.longTextRunBytes ?? LONG_TEXT_RUN_BYTES);
+    } catch (error) {
+      if (!(error instanceof NotATextRun)) throw error;
+      streamed = streamDigest(input, options.withComments, algorithm, limits, Number.POSITIVE_INFINITY);
+    }
   } catch {
     // Not for this path: the reference path below reads it again and gives the verdict.
   }
@@ -44,6 +61,30 @@ class Declined extends Error {}
 const decline = (): never => {
   throw new Declined();
 };
+
+/** The long run left out of the view was not a plain text node: read the document again with the whole view. */
+class NotATextRun extends Error {}
+
+/**
+ * The longest run of bytes between a `>` and the next `<` (no markup in it), when at least
+ * `minBytes` long: the candidate text node read on the bytes (streamDigest). Whether it is one is
+ * decided there, by where the markup reader's nodes fall around it.
+ */
+function longestTextRun(content: Buffer, minBytes: number): { start: number; end: number } | null {
+  if (content.length < minBytes) return null;
+  let best: { start: number; end: number } | null = null;
+  let lt = content.indexOf(0x3c);
+  while (lt >= 0) {
+    const next = content.indexOf(0x3c, lt + 1);
+    if (next < 0) break;
+    if (next - lt > minBytes) {
+      const gt = content.lastIndexOf(0x3e, next);
+      if (gt > lt && next - gt - 1 >= minBytes && (best === null || next - gt - 1 > best.end - best.start)) best = { start: gt + 1, end: next };
+    }
+    lt = next;
+  }
+  return best;
+}
 
 // U+FFFE and U+FFFF are valid UTF-8 but not XML characters (§2.2); they are left to the reference path.
 const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
@@ -67,14 +108,19 @@ function utf16Length(bytes: Buffer): number {
   return length;
 }
 
-/** The digest, or null when the document is left to the reference path (an exception means the same). */
-function streamDigest(input: string | Uint8Array, withComments: boolean, algorithm: string, limits: XmlParseLimits): Buffer | null {
+/**
+ * The digest, or null when the document is left to the reference path (an exception means the same;
+ * NotATextRun: read it again with `longTextRunBytes` infinite).
+ */
+function streamDigest(input: string | Uint8Array, withComments: boolean, algorithm: string, limits: XmlParseLimits, longTextRunBytes: number): Buffer | null {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   let view: string;
   /** The UTF-8 bytes `view` is the Latin-1 view of (null: `view` is the text itself). */
   let bytes: Buffer | null = null;
   let ascii = true;
   let length: number;
+  /** The long text run left out of the view (byte offsets; the view's offsets after `run.start` are shorter by its length). */
+  let run: { start: number; end: number } | null = null;
   if (typeof input === 'string') {
     if (input.length * 3 > maxBytes) return null;
     view = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
@@ -92,7 +138,10 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
     ascii = isAscii(content);
     if (!ascii && (!isUtf8(content) || NON_CHARACTERS.some((c) => content.includes(c)))) return null;
     bytes = content;
-    view = content.toString('latin1');
+    // A megabyte of base64 would be copied into the view only to be found plain: it is left out
+    // (the view joins the markup around it) and read on the bytes when the reader gets there.
+    run = longestTextRun(content, longTextRunBytes);
+    view = run === null ? content.toString('latin1') : content.toString('latin1', 0, run.start) + content.toString('latin1', run.end);
     length = ascii ? content.length : utf16Length(content);
   }
   /** A piece of the view as the text it stands for. */
@@ -122,6 +171,30 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
   let attributes: string[] = [];
   let rootStarted = false;
 
+  /**
+   * Called with the view's span of every node the reader reports, before it is written: the left-out
+   * run is a text node of its own only if the reader reaches its place between two nodes, inside the
+   * root (the node before it ends with `>`, the one after starts with `<`: a text split there
+   * canonicalises as the whole would: no reference, line end or `]]>` spans the cut). Plain text is
+   * hashed as its bytes; anything else is read again with the whole view.
+   */
+  let runTaken = run === null;
+  const reach = (at: number, end: number): void => {
+    if (runTaken || run === null) return;
+    if (at < run.start) {
+      if (end > run.start) throw new NotATextRun();
+      return;
+    }
+    runTaken = true;
+    const piece = (bytes as Buffer).subarray(run.start, run.end);
+    if (open.length === 0 || !isAscii(piece) || piece.includes(0x26) || piece.includes(0x0d)) throw new NotATextRun();
+    if (hasForbiddenAsciiControl(piece)) throw new NotATextRun();
+    charge(TREE_NODE_BYTES.text);
+    hash.bytes(piece);
+  };
+  /** Byte offset of a view offset. */
+  const byteAt = (at: number): number => (run === null || at < run.start ? at : at + run.end - run.start);
+
   /** A comment or processing instruction: inside the root as it is, around it on a line of its own (C14N §2.1). */
   const putNode = (node: string): void => {
     if (open.length > 0) put(node);
@@ -134,6 +207,7 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
     limits.maxDepth ?? DEFAULT_MAX_XML_DEPTH,
     {
       text(from, to) {
+        reach(from, to);
         const raw = view.slice(from, to);
         checkChars(raw);
         if (raw.includes(']]>')) decline();
@@ -141,19 +215,21 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
         if (!raw.includes('&') && !raw.includes('\r') && !raw.includes('>')) {
           if (bytes === null) put(raw);
           else {
-            hash.bytes(bytes.subarray(from, to));
+            hash.bytes(bytes.subarray(byteAt(from), byteAt(from) + to - from));
           }
           return;
         }
         put(escapeText(decodeReferences(normalizeLineEnds(real(raw)), decline)));
       },
       cdata(at, end) {
+        reach(at, end);
         const raw = view.slice(at + 9, end - 3);
         checkChars(raw);
         charge(TREE_NODE_BYTES.text);
         put(escapeText(normalizeLineEnds(real(raw))));
       },
       other(at, end) {
+        reach(at, end);
         const raw = view.slice(at, end);
         checkChars(raw);
         charge(TREE_NODE_BYTES.other);
@@ -185,7 +261,8 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
         attributes.push(qualified, TO_NORMALISE.test(text) ? decodeReferences(normalizeLineEnds(text).replace(/[\t\n\r]/g, ' '), decline) : text);
         elementBytes += qualified === 'xmlns' || qualified.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
-      startTag(name, _at, _end, empty, depth) {
+      startTag(name, at, end, empty, depth) {
+        reach(at, end);
         const own = attributes;
         attributes = [];
         charge(elementBytes);
@@ -236,12 +313,14 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
           scopes[depth] = scope;
         }
       },
-      endTag(_name, _at, _end, depth) {
+      endTag(_name, at, end, depth) {
+        reach(at, end);
         put(`</${open.pop() as string}>`);
         scopes.length = depth;
       },
     },
     () => 0,
   );
+  if (!runTaken) throw new NotATextRun();
   return hash.digest();
 }

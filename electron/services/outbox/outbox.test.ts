@@ -69,6 +69,36 @@ function queue(overrides: Partial<QueueDefinition<Payload, unknown>> = {}): Queu
   };
 }
 
+/**
+ * Counts every IMMEDIATE transaction opened on `db` from now on (in place before the outbox is
+ * built, whether it makes its transactions then or at each commit) until `restore`.
+ */
+function countImmediateTransactions(db: Harness['db']): { readonly count: number; restore(): void } {
+  const transaction = db.transaction.bind(db);
+  let count = 0;
+  db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+    const tx = transaction(fn);
+    const counted = (...args: Parameters<typeof tx>) => tx(...args);
+    return Object.assign(counted, {
+      default: tx.default,
+      deferred: tx.deferred,
+      exclusive: tx.exclusive,
+      immediate: (...args: Parameters<typeof tx.immediate>) => {
+        count += 1;
+        return tx.immediate(...args);
+      },
+    });
+  }) as typeof db.transaction;
+  return {
+    get count() {
+      return count;
+    },
+    restore: () => {
+      db.transaction = transaction;
+    },
+  };
+}
+
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
@@ -173,24 +203,7 @@ describe('state transitions', () => {
 
   it("commits a run's own bookkeeping (commitWithCompletions) in the same transaction as the job's completion", async () => {
     const { db, make } = setup();
-    // Every IMMEDIATE transaction the outbox opens is counted once `counting` is set (the wrapper is
-    // in place before the outbox is built, whether it makes its transactions then or at each commit).
-    const transaction = db.transaction.bind(db);
-    let counting = false;
-    let transactions = 0;
-    db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
-      const tx = transaction(fn);
-      const counted = (...args: Parameters<typeof tx>) => tx(...args);
-      return Object.assign(counted, {
-        default: tx.default,
-        deferred: tx.deferred,
-        exclusive: tx.exclusive,
-        immediate: (...args: Parameters<typeof tx.immediate>) => {
-          if (counting) transactions += 1;
-          return tx.immediate(...args);
-        },
-      });
-    }) as typeof db.transaction;
+    const counter = countImmediateTransactions(db);
     const outbox = make();
     const gate = deferred();
     outbox.register(
@@ -204,13 +217,29 @@ describe('state transitions', () => {
     const job = outbox.enqueue('test.send', { idempotencyKey: 'a', payload: { n: 1 }, subject });
     const idle = outbox.whenIdle();
     await tick();
-    counting = true;
+    const before = counter.count;
     gate.resolve();
     await idle;
-    db.transaction = transaction;
+    counter.restore();
     expect(outbox.get(job.id)?.status).toBe('done');
     expect(db.prepare('SELECT label FROM domain_row').pluck().all()).toEqual(['sent']);
-    expect(transactions).toBe(1);
+    expect(counter.count - before).toBe(1);
+  });
+
+  it('claims the next job in the commit of a completion, never in a commit of its own (bulk sending: one commit a job)', async () => {
+    const { db, make } = setup();
+    const counter = countImmediateTransactions(db);
+    const outbox = make();
+    // Two in flight whose ends fall in different turns, as network answers do.
+    let n = 0;
+    outbox.register(queue({ concurrency: 2, run: () => new Promise((resolve) => setTimeout(resolve, 1 + (n++ % 3))) }));
+    const jobs = Array.from({ length: 12 }, (_, i) => outbox.enqueue('test.send', { idempotencyKey: `k${i}`, payload: { n: i }, subject }));
+    const enqueueing = counter.count;
+    await outbox.whenIdle();
+    counter.restore();
+    expect(jobs.map((job) => outbox.get(job.id)?.status)).toEqual(jobs.map(() => 'done'));
+    // One to claim the first two, then one per completion at most (it claims the next job).
+    expect(counter.count - enqueueing).toBeLessThanOrEqual(1 + jobs.length);
   });
 
   it('retryable error → retry_wait after a backoff within bounds, then done', async () => {

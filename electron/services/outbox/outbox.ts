@@ -94,6 +94,8 @@ type AnyQueue = QueueDefinition<unknown, unknown>;
 const PROGRESS_INTERVAL_MS = 100;
 const LEASE_CHECK_INTERVAL_MS = 1_000;
 const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS ou CPE et saisissez le code).';
+/** `whenIdle` without a queue: it drains every queue. */
+const ALL_QUEUES = '\u0000all';
 
 export class Outbox {
   private readonly db: Db;
@@ -127,6 +129,8 @@ export class Outbox {
   private leasesCheckedAt = -Infinity;
   /** Queues whose completions are in the group commit being written (claimAfterCompletions). */
   private readonly refills = new Set<AnyQueue>();
+  /** The queues `whenIdle` is draining (ALL_QUEUES: every queue), one entry per call in progress. */
+  private readonly driving: string[] = [];
   /** Time of each running job's last progress event. */
   private readonly progressAt = new Map<number, number>();
 
@@ -523,13 +527,20 @@ export class Outbox {
    */
   async whenIdle(queue?: string): Promise<void> {
     const runningNow = (): Attempt[] => [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
-    // With attempts already running, the first pass waits for the first ending (which frees the
-    // slot it would fill): one pass less on the way of a job just enqueued (issue 15).
-    for (let first = true; ; first = false) {
-      if (!first || runningNow().length === 0) this.pump();
-      const running = runningNow();
-      if (running.length === 0) return;
-      await Promise.race(running.map((a) => a.done));
+    // While it drains, a completion's commit claims the next jobs as in a started outbox.
+    const driving = queue ?? ALL_QUEUES;
+    this.driving.push(driving);
+    try {
+      // With attempts already running, the first pass waits for the first ending (which frees the
+      // slot it would fill): one pass less on the way of a job just enqueued (issue 15).
+      for (let first = true; ; first = false) {
+        if (!first || runningNow().length === 0) this.pump();
+        const running = runningNow();
+        if (running.length === 0) return;
+        await Promise.race(running.map((a) => a.done));
+      }
+    } finally {
+      this.driving.splice(this.driving.indexOf(driving), 1);
     }
   }
 
@@ -576,6 +587,11 @@ export class Outbox {
   /** Claims and launches what this queue may start now, in one transaction (one fsync). */
   private refill(queue: AnyQueue, now: number): void {
     if (this.stopping) return;
+    // A completion of this queue is on its way to the group commit, which claims the queue's next
+    // jobs (claimAfterCompletions): claiming here as well would pay a commit (an fsync) of its own
+    // for what that one does for nothing (issue 15, bulk sending). An attempt that fails claims
+    // nothing: its end schedules a pass, which finds it no longer finishing.
+    if (this.finishingIn(queue.name)) return;
     const free = this.freeSlots(queue, now);
     if (free <= 0) return;
     const due = this.dueIds(queue.name, now, free);
@@ -937,6 +953,11 @@ export class Outbox {
     return n;
   }
 
+  private finishingIn(queue: string): boolean {
+    for (const attempt of this.inflight.values()) if (attempt.queue === queue && attempt.finishing && !attempt.completed) return true;
+    return false;
+  }
+
   private runningOnEndpoint(endpoint: string): number {
     let n = 0;
     for (const attempt of this.inflight.values()) if (attempt.endpoint === endpoint && !attempt.finishing) n += 1;
@@ -955,9 +976,9 @@ export class Outbox {
    */
   private claimAfterCompletions(): (() => void) | undefined {
     if (this.refills.size === 0) return undefined;
-    const queues = [...this.refills];
+    const queues = [...this.refills].filter((queue) => this.started || this.driving.includes(ALL_QUEUES) || this.driving.includes(queue.name));
     this.refills.clear();
-    if (!this.started || this.stopping) return undefined;
+    if (this.stopping) return undefined;
     const now = this.clock.now();
     const claimed = queues.map((queue) => [queue, this.claimDue(queue, now)] as const);
     return () => {
