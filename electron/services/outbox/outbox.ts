@@ -94,8 +94,6 @@ type AnyQueue = QueueDefinition<unknown, unknown>;
 const PROGRESS_INTERVAL_MS = 100;
 const LEASE_CHECK_INTERVAL_MS = 1_000;
 const DEFAULT_BLOCKED_REASON = 'En attente de la carte du professionnel (insérez la carte CPS ou CPE et saisissez le code).';
-/** `whenIdle` without a queue: it drains every queue. */
-const ALL_QUEUES = '\u0000all';
 
 export class Outbox {
   private readonly db: Db;
@@ -129,8 +127,8 @@ export class Outbox {
   private leasesCheckedAt = -Infinity;
   /** Queues whose completions are in the group commit being written (claimAfterCompletions). */
   private readonly refills = new Set<AnyQueue>();
-  /** The queues `whenIdle` is draining (ALL_QUEUES: every queue), one entry per call in progress. */
-  private readonly driving: string[] = [];
+  /** The queues `whenIdle` is draining (undefined: every queue), one entry per call in progress. */
+  private readonly driving: Array<string | undefined> = [];
   /** Time of each running job's last progress event. */
   private readonly progressAt = new Map<number, number>();
 
@@ -528,8 +526,7 @@ export class Outbox {
   async whenIdle(queue?: string): Promise<void> {
     const runningNow = (): Attempt[] => [...this.inflight.values()].filter((a) => queue === undefined || a.queue === queue);
     // While it drains, a completion's commit claims the next jobs as in a started outbox.
-    const driving = queue ?? ALL_QUEUES;
-    this.driving.push(driving);
+    this.driving.push(queue);
     try {
       // With attempts already running, the first pass waits for the first ending (which frees the
       // slot it would fill): one pass less on the way of a job just enqueued (issue 15).
@@ -540,7 +537,7 @@ export class Outbox {
         await Promise.race(running.map((a) => a.done));
       }
     } finally {
-      this.driving.splice(this.driving.indexOf(driving), 1);
+      this.driving.splice(this.driving.indexOf(queue), 1);
     }
   }
 
@@ -976,7 +973,7 @@ export class Outbox {
    */
   private claimAfterCompletions(): (() => void) | undefined {
     if (this.refills.size === 0) return undefined;
-    const queues = [...this.refills].filter((queue) => this.started || this.driving.includes(ALL_QUEUES) || this.driving.includes(queue.name));
+    const queues = [...this.refills].filter((queue) => this.started || this.driving.includes(undefined) || this.driving.includes(queue.name));
     this.refills.clear();
     if (this.stopping) return undefined;
     const now = this.clock.now();
