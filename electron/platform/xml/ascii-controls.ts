@@ -10,7 +10,7 @@
  * binary format; SIMD opcodes §5.4.8). Its text form:
  *
  *   (func (export "check") (param $n i32) (result i32)   ;; $n: a multiple of 16
- *     (local $i i32) (local $end i32) (local $v v128) (local $c20 v128) (local $c9 v128) (local $c10 v128) (local $c13 v128)
+ *     (local $i i32) (local $v v128) (local $c20 v128) (local $c9 v128) (local $c10 v128) (local $c13 v128)
  *     ;; $c20 … $c13 = i8x16.splat of 0x20, 9, 10, 13
  *     (block (loop
  *       (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
@@ -54,11 +54,11 @@ const op = {
   v128AnyTrue: [0xfd, 0x53],
 };
 
-const [N, I, V, C20, C9, C10, C13] = [0, 1, 3, 4, 5, 6, 7];
+const [N, I, V, C20, C9, C10, C13] = [0, 1, 2, 3, 4, 5, 6];
 
 const body = [
-  // locals: 2 × i32 ($i, $end), 5 × v128
-  0x02, 0x02, I32, 0x05, V128,
+  // locals: 1 × i32 ($i), 5 × v128
+  0x02, 0x01, I32, 0x05, V128,
   ...op.i32Const(0x20), ...op.i8x16Splat, ...op.localSet(C20),
   ...op.i32Const(9), ...op.i8x16Splat, ...op.localSet(C9),
   ...op.i32Const(10), ...op.i8x16Splat, ...op.localSet(C10),
