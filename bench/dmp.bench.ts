@@ -273,21 +273,20 @@ function procMemory(pid: number): { rss: number; peak: number } {
 
 /** CPU time (user + system) of a process so far, in ms (Linux /proc/PID/stat, fields 14 and 15 in clock ticks of 10 ms). */
 function procCpuMs(pid: number): number {
-  return procSystemMs(pid) + procUserMs(pid);
+  const { user, system } = procCpu(pid);
+  return user + system;
 }
 
-function procStat(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
-/** The kernel's share of a process's CPU time so far (system time, field 15), in ms. */
+/** The kernel's share of a process's CPU time so far (system time), in ms. */
 function procSystemMs(pid: number): number {
-  return Number(procStat(pid)[12]) * 10;
+  return procCpu(pid).system;
 }
 
-function procUserMs(pid: number): number {
-  return Number(procStat(pid)[11]) * 10;
+/** User and system CPU time of a process so far, in ms, from one read of /proc/PID/stat (fields 14 and 15, clock ticks of 10 ms). */
+function procCpu(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
 }
 
 /** Resets the kernel's peak-RSS mark of a process (`echo 5 > /proc/PID/clear_refs`, Linux ≥ 4.0). */
