@@ -70,13 +70,15 @@ export function buildMtomMessage(options: {
     if (!CONTENT_ID.test(id)) throw new TypeError(`unsupported Content-ID: ${id}`);
   }
   const datas = options.attachments.map((a) => toBuffer(a.data));
-  let boundary = options.boundary ?? `MIMEBoundary_${randomBytes(16).toString('hex')}`;
+  const boundary = options.boundary ?? `MIMEBoundary_${randomBytes(16).toString('hex')}`;
   // RFC 2046 §5.1.1: 1 to 70 characters (bchars), the last not a space (no spaces here at all).
   if (!/^[A-Za-z0-9'()+_,\-./:=?]{1,70}$/.test(boundary)) throw new TypeError('invalid MIME boundary');
-  // RFC 2046 §5.1.1: the boundary must not occur in any part. A random one practically never does.
-  while ([envelope, ...datas].some((d) => d.includes(`--${boundary}`))) {
-    if (options.boundary !== undefined) throw new TypeError('the MIME boundary occurs in the content');
-    boundary = `MIMEBoundary_${randomBytes(16).toString('hex')}`;
+  // RFC 2046 §5.1.1: the boundary must not occur in any part. A boundary given by the caller is
+  // checked. A generated one is not searched for: its 128 bits come from the CSPRNG after the parts
+  // exist, so no content can have been made to hold it, and by chance it occurs in a megabyte with
+  // a probability below 2^-100 (the search cost 0.1 ms a document in bulk sending, issue 15).
+  if (options.boundary !== undefined && [envelope, ...datas].some((d) => d.includes(`--${boundary}`))) {
+    throw new TypeError('the MIME boundary occurs in the content');
   }
   const action = options.action === undefined ? '' : `; action=${quoted(options.action)}`;
   const chunks: Buffer[] = [];
