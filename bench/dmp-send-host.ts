@@ -7,15 +7,16 @@
  * (`{"step":"queued",…}`, `{"step":"sync-start"}`, `{"step":"sent",…}`, `{"step":"done",…}`); the
  * parent resets the peak RSS between `sync-start` and the sync (Linux clear_refs) and reads it after.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createManualClock, systemClock } from '../electron/platform/clock';
+import { systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { openDatabase } from '../electron/platform/db';
 import { HttpClient } from '../electron/platform/http';
-import { createMemoryLogger } from '../electron/platform/log';
+import { createLogger } from '../electron/platform/log';
+import { AuditTrail } from '../electron/services/audit';
 import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
 import { Outbox } from '../electron/services/outbox';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
@@ -47,16 +48,20 @@ async function main(): Promise<void> {
   const transports = dmpTransports(pki);
   const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrateForDmp(db, { outbox: true });
+  migrateForDmp(db, { outbox: true, audit: true });
   const clock = systemClock;
-  const logger = createMemoryLogger(createManualClock());
+  // As the desk's host runs (electron/host/main.ts, compose.ts): log lines at 'info' written out
+  // one by one (here to /dev/null), and every access in the encrypted audit trail of the same base.
+  const devNull = openSync('/dev/null', 'w');
+  const logger = createLogger({ clock, level: 'info', sink: (line) => writeSync(devNull, `${line}\n`) });
+  const audit = new AuditTrail(db, clock);
   const practitioner = demoDmpPractitioner(pki);
-  const outbox = new Outbox({ db, clock, logger, audit: () => undefined });
+  const outbox = new Outbox({ db, clock, logger, audit: audit.write });
   const service = new DmpService({
     db,
     clock,
     logger,
-    audit: () => undefined,
+    audit: audit.write,
     http: (c) => transports[c],
     practitioner: () => practitioner,
     patient: () => patient,
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
     transports.STRUCTURE.close();
     await outbox.stop(1_000);
     db.close();
+    closeSync(devNull);
     rmSync(dir, { recursive: true, force: true });
   }
 }

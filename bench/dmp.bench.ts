@@ -414,6 +414,8 @@ interface ListFigures {
   scrollP50: number;
   scrollP95: number;
   scrollMax: number;
+  /** The p95 of each scroll run (the figures above are from the median one). */
+  scrollRunsP95: number[];
   idleP50: number;
   idleP95: number;
   intervalP50: number;
@@ -579,9 +581,20 @@ async function listInBrowser(): Promise<ListFigures> {
       if (process.env.BENCH_TRACE_FILE !== undefined && scroll) writeFileSync(process.env.BENCH_TRACE_FILE, JSON.stringify(trace));
       return { ...run, ...mainThreadPerFrame(trace.traceEvents) };
     };
-    const idle = await runFrames(false);
-    const scrolled = await runFrames(true);
     const quantile = (values: number[], q: number): number => [...values].sort((x, y) => x - y)[Math.floor(values.length * q)] ?? NaN;
+    const idle = await runFrames(false);
+    // Three scrolls from the top, the figures from the one of median p95: the p95 of 120 frames is
+    // their sixth longest, which one busy moment of the machine's other work moves by several ms
+    // (as the loopback bound of the sending is the median of three runs).
+    const scrolls: Array<Awaited<ReturnType<typeof runFrames>>> = [];
+    for (let run = 0; run < 3; run++) {
+      await page.evaluate(async () => {
+        (document.querySelector('[data-testid="dmp-documents"]') as HTMLElement).scrollTop = 0;
+        for (let i = 0; i < 10; i++) await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+      });
+      scrolls.push(await runFrames(true));
+    }
+    const scrolled = [...scrolls].sort((a, b) => quantile(a.busy, 0.95) - quantile(b.busy, 0.95))[1] as (typeof scrolls)[number];
     const vsync = quantile(idle.intervals, 0.5);
     const frameCount = Math.max(1, scrolled.busy.length);
     return {
@@ -591,6 +604,7 @@ async function listInBrowser(): Promise<ListFigures> {
       scrollP50: quantile(scrolled.busy, 0.5),
       scrollP95: quantile(scrolled.busy, 0.95),
       scrollMax: Math.max(...scrolled.busy),
+      scrollRunsP95: scrolls.map((run) => quantile(run.busy, 0.95)),
       idleP50: quantile(idle.busy, 0.5),
       idleP95: quantile(idle.busy, 0.95),
       intervalP50: quantile(scrolled.intervals, 0.5),
@@ -798,7 +812,7 @@ if (list !== null) {
     `| of which: click → the host's answer arrives (host, then ${(list.widened.bytes / 1048576).toFixed(2)} MB over the bridge) | ${ms(list.widened.toFrame)} |`,
     `| of which: answer → 2 000 rows in the DOM (JSON, React) | ${ms(list.widened.frameToDom)} |`,
     `| of which: the next frame painted | ${ms(list.widened.paint)} |`,
-    `| scroll frame time p50 / p95 / max (120 steps of ${Math.round(list.count / 120)} rows, one a frame: the renderer main thread's busy time between two frame starts, from a Chromium trace; target p95 ≤ 16.7 ms) | ${list.scrollP50.toFixed(1)} / ${list.scrollP95.toFixed(1)} / ${list.scrollMax.toFixed(1)} ms |`,
+    `| scroll frame time p50 / p95 / max (120 steps of ${Math.round(list.count / 120)} rows, one a frame: the renderer main thread's busy time between two frame starts, from a Chromium trace; target p95 ≤ 16.7 ms; the run of median p95 of three, whose p95 were ${list.scrollRunsP95.map((p) => p.toFixed(1)).join(', ')} ms) | ${list.scrollP50.toFixed(1)} / ${list.scrollP95.toFixed(1)} / ${list.scrollMax.toFixed(1)} ms |`,
     `| of which, a frame on average: ${list.breakdown.map((b) => `${b.name} ${b.ms.toFixed(2)}`).join(', ')} | ms |`,
     `| baseline: the same page not scrolling, frame time p50 / p95 | ${list.idleP50.toFixed(1)} / ${list.idleP95.toFixed(1)} ms |`,
     `| interval between frame starts while scrolling p50 / p95 (not scrolling: ${list.idleIntervalP50.toFixed(1)} / ${list.idleIntervalP95.toFixed(1)} ms: headless Chromium's pacing) | ${list.intervalP50.toFixed(1)} / ${list.intervalP95.toFixed(1)} ms |`,

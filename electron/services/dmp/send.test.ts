@@ -113,9 +113,31 @@ describe('sending documents to the DMP through the outbox', () => {
     expect(stored.metadata.typeCode.code).toBe('11488-4');
     expect(stored.metadata.formatCode.code).toBe('urn:ihe:iti:xds-sd:pdf:2008');
     expect(harness.sim.registry.contents.get(queued.uniqueId)!.toString('utf8')).toContain('ClinicalDocument');
-    expect(audit.some((a) => a.action === 'dmp.td21')).toBe(true);
+    // Each attempt in the trail with its outcome: the one that met the DMP down, then the sending
+    // (written in the commit that marks it « envoyé »).
+    expect(audit.filter((a) => a.action === 'dmp.td21').map((a) => a.details)).toEqual([
+      expect.objectContaining({ outcome: 'failed', error: expect.stringMatching(/^[A-Z_]+$/), uniqueId: queued.uniqueId }),
+      expect.objectContaining({ outcome: 'sent', uniqueId: queued.uniqueId }),
+    ]);
     // The submission set went with its XAdES signature, verified by the simulator against the demo CAs.
     expect(harness.sim.requests.filter((r) => r.action === 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b').at(-1)?.signedSubmissionSet).toBe(true);
+  });
+
+  it('records the sending in the transaction that marks the document « envoyé » (one commit a document)', async () => {
+    const seen: Array<{ inTransaction: boolean; state: string | undefined }> = [];
+    const push = audit.push.bind(audit);
+    audit.push = (...entries: AuditInput[]): number => {
+      for (const entry of entries) {
+        if (entry.action === 'dmp.td21') seen.push({ inTransaction: db.inTransaction, state: service.sendings(DUPONT.id)[0]?.state });
+      }
+      return push(...entries);
+    };
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR une transaction'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
+    // Written inside the transaction, after the row was marked: both commit, or neither.
+    expect(seen).toEqual([{ inTransaction: true, state: 'sent' }]);
   });
 
   it('reconciles an unknown outcome by searching the uniqueId instead of sending twice', async () => {
@@ -131,6 +153,9 @@ describe('sending documents to the DMP through the outbox', () => {
     expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
     expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
     expect(audit.some((a) => a.action === 'dmp.td31' && (a.details as { mode?: string }).mode === 'reconcile')).toBe(true);
+    // The attempt whose answer was lost is recorded as failed, the document found by the
+    // reconciliation as sent: the trail holds the sending though its completion never committed.
+    expect(audit.filter((a) => a.action === 'dmp.td21').map((a) => (a.details as { outcome?: string }).outcome)).toEqual(['failed', 'found-after-interruption']);
   });
 
   it('waits for the card in direct mode, and sends with the structure certificate when indirect sending is configured', async () => {

@@ -17,6 +17,7 @@ import { createManualClock, type ManualClock } from '../../platform/clock';
 import { generateKeyHex } from '../../platform/db/key';
 import { migrate, openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
+import type { AuditInput } from '../audit';
 import { Outbox, outboxSchema } from '../outbox';
 import { eprescriptionMigrations } from './schema';
 import { createEprescriptionService, type EprescriptionService } from './service';
@@ -29,6 +30,7 @@ interface Host {
   clock: ManualClock;
   outbox: Outbox;
   service: EprescriptionService;
+  audit: AuditInput[];
 }
 
 function host(harness: ErxHarness, pki: DemoPki, dbPath: string, keyHex: string, who: 'gp' | 'pharmacist'): Host {
@@ -36,12 +38,13 @@ function host(harness: ErxHarness, pki: DemoPki, dbPath: string, keyHex: string,
   const db = openDatabase({ path: dbPath, keyHex });
   migrate(db, [...outboxSchema, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
   const logger = createMemoryLogger(clock);
+  const audit: AuditInput[] = [];
   const outbox = new Outbox({ db, clock, logger, audit: () => undefined, leaseMs: 2_000 });
   const service = createEprescriptionService({
     db,
     clock,
     logger,
-    audit: () => undefined,
+    audit: (entry) => void audit.push(entry),
     environment: () => 'demo',
     outbox,
     base: () => harness.base,
@@ -49,7 +52,7 @@ function host(harness: ErxHarness, pki: DemoPki, dbPath: string, keyHex: string,
     settings: () => ({ amNumber: '751234567', address: '12 rue des Lilas\n75020 Paris', phone: '', lpsOid: '1.2.250.1.999.42' }),
     patients: { get: () => ({ ...CRASH_PATIENT, qualified: true }), findQualifiedByIns: () => null },
   });
-  return { db, clock, outbox, service };
+  return { db, clock, outbox, service, audit };
 }
 
 /** Runs the child host until it has tried to send, then kills it with SIGKILL. */
@@ -122,6 +125,8 @@ describe('the ordonnance numérique survives outages and kill -9 of the host', (
     expect(next.outbox.get(jobId)?.status).toBe('done');
     expect(harness.sim.requests.filter((r) => r.operation === 'register' && r.number === number)).toHaveLength(1);
     expect(harness.sim.requests.some((r) => r.operation === 'status' && r.number === number)).toBe(true);
+    // The killed host never committed the registration's entry: the reconciliation writes it.
+    expect(next.audit.filter((a) => a.action === 'eprescription.register').map((a) => a.details.outcome)).toEqual(['found-after-interruption']);
     next.db.close();
   }, 120_000);
 

@@ -11,7 +11,9 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../contract';
-import { classifyError, type ErrorClass, type QueueDefinition } from '../outbox';
+import { inTransaction } from '../../platform/db';
+import type { AuditInput } from '../audit';
+import { classifyError, describeError, type ErrorClass, type QueueDefinition } from '../outbox';
 import { callerOf, isPharmacist } from './card';
 import type { EprescriptionContext } from './context';
 import { ErxError, type BaseCaller } from './teleservice/base';
@@ -59,20 +61,29 @@ export function registerQueue(ctx: EprescriptionContext): QueueDefinition<z.infe
       const row = ctx.store.prescription(job.payload.number, environment);
       const documents = ctx.store.documents(job.payload.number, environment);
       if (row === null || documents === null) throw new AppError('ERX_NOT_FOUND');
-      let status;
+      const registered = (details: Record<string, unknown>): AuditInput => ({ actor: row.actor, patientRef: row.patientId, action: 'eprescription.register', details: { number: row.number, jobId: job.id, ...details } });
+      let status: string;
       try {
         status = (await ctx.base().register(context.credentials, { number: row.number, consent: row.content.consent, document: documents.cda }, context.signal)).status;
-      } finally {
-        ctx.audit({ actor: row.actor, patientRef: row.patientId, action: 'eprescription.register', details: { number: row.number, jobId: job.id } });
+      } catch (error) {
+        ctx.audit(registered({ outcome: 'failed', error: describeError(error).code }));
+        throw error;
       }
-      ctx.store.setRegistered(row.number, ctx.now(), status);
-      ctx.notify?.('eprescription.changed', { number: row.number, patientId: row.patientId, reason: 'registered' });
+      const at = ctx.now();
+      withCompletion(ctx, () => {
+        ctx.store.setRegistered(row.number, at, status);
+        ctx.audit(registered({ outcome: 'registered' }));
+      }).then(() => ctx.notify?.('eprescription.changed', { number: row.number, patientId: row.patientId, reason: 'registered' }), logFailure(ctx));
     },
     reconcile: async (job, context) => {
       const status = await ctx.base().status(context.credentials, job.payload.number, context.signal);
       if (status === null) return 'absent';
       const row = ctx.store.prescription(job.payload.number, ctx.environment());
-      ctx.store.setRegistered(job.payload.number, ctx.now(), status);
+      inTransaction(ctx.db, () => {
+        ctx.store.setRegistered(job.payload.number, ctx.now(), status);
+        // The base has it, but the attempt's completion (with which its entry commits) never did.
+        if (row !== null) ctx.audit({ actor: row.actor, patientRef: row.patientId, action: 'eprescription.register', details: { number: row.number, jobId: job.id, outcome: 'found-after-interruption' } });
+      });
       ctx.notify?.('eprescription.changed', { number: job.payload.number, patientId: row?.patientId ?? null, reason: 'registered' });
       return 'done';
     },
@@ -104,28 +115,55 @@ export function executeQueue(ctx: EprescriptionContext): QueueDefinition<z.infer
     },
     run: async (job, context) => {
       const row = load(job.payload.dispensationId);
-      let status;
+      const executed = (details: Record<string, unknown>): AuditInput => ({ actor: row.actor, patientRef: row.patientId, action: 'eprescription.execute', details: { number: row.number, dispensationId: row.id, jobId: job.id, ...details } });
+      let status: string;
       try {
         status = (await ctx.base().execute(context.credentials, row.number, { id: row.id, at: row.recordedAt, completeness: row.completeness, lines: row.lines }, context.signal)).status;
-      } finally {
-        ctx.audit({ actor: row.actor, patientRef: row.patientId, action: 'eprescription.execute', details: { number: row.number, dispensationId: row.id, jobId: job.id } });
+      } catch (error) {
+        ctx.audit(executed({ outcome: 'failed', error: describeError(error).code }));
+        throw error;
       }
-      ctx.store.setExecuted(row.id, ctx.now());
-      const received = ctx.store.received(ctx.environment(), row.number);
-      if (received !== null && !received.executions.some((e) => e.id === row.id)) {
-        ctx.store.saveReceived(ctx.environment(), { ...received, status, executions: [...received.executions, { id: row.id, at: row.recordedAt, completeness: row.completeness, by: row.pharmacist.idNat, lines: row.lines }] });
-      }
-      ctx.notify?.('eprescription.changed', { number: row.number, patientId: row.patientId, reason: 'executed' });
+      const at = ctx.now();
+      withCompletion(ctx, () => {
+        ctx.store.setExecuted(row.id, at);
+        const received = ctx.store.received(ctx.environment(), row.number);
+        if (received !== null && !received.executions.some((e) => e.id === row.id)) {
+          ctx.store.saveReceived(ctx.environment(), { ...received, status, executions: [...received.executions, { id: row.id, at: row.recordedAt, completeness: row.completeness, by: row.pharmacist.idNat, lines: row.lines }] });
+        }
+        ctx.audit(executed({ outcome: 'executed' }));
+      }).then(() => ctx.notify?.('eprescription.changed', { number: row.number, patientId: row.patientId, reason: 'executed' }), logFailure(ctx));
     },
     reconcile: async (job, context) => {
       const row = load(job.payload.dispensationId);
       const read = await ctx.base().read(context.credentials, row.number, context.signal);
       if (!read.executions.some((e) => e.id === row.id)) return 'absent';
-      ctx.store.setExecuted(row.id, ctx.now());
-      ctx.store.saveReceived(ctx.environment(), { number: row.number, fetchedAt: ctx.now(), status: read.status, document: read.document, executions: read.executions });
+      inTransaction(ctx.db, () => {
+        ctx.store.setExecuted(row.id, ctx.now());
+        ctx.store.saveReceived(ctx.environment(), { number: row.number, fetchedAt: ctx.now(), status: read.status, document: read.document, executions: read.executions });
+        // The base has it, but the attempt's completion (with which its entry commits) never did.
+        ctx.audit({ actor: row.actor, patientRef: row.patientId, action: 'eprescription.execute', details: { number: row.number, dispensationId: row.id, jobId: job.id, outcome: 'found-after-interruption' } });
+      });
       ctx.notify?.('eprescription.changed', { number: row.number, patientId: row.patientId, reason: 'executed' });
       return 'done';
     },
     classify,
   };
+}
+
+/**
+ * A successful run's bookkeeping and audit entry, committed with the job's completion: one
+ * transaction (one synchronous=FULL commit), both or neither. Not awaited by `run`: the completion
+ * joins the same group commit when `run` returns in this turn. Should the process stop first, the
+ * job's outcome is unknown at restart and its reconciliation writes both.
+ */
+function withCompletion(ctx: EprescriptionContext, write: () => void): Promise<void> {
+  if (ctx.outbox === undefined) {
+    inTransaction(ctx.db, write);
+    return Promise.resolve();
+  }
+  return ctx.outbox.commitWithCompletions(write);
+}
+
+function logFailure(ctx: EprescriptionContext): (error: unknown) => void {
+  return (error) => ctx.logger.error('eprescription.record_failed', { error: describeError(error).code });
 }

@@ -138,6 +138,8 @@ describe('ordonnance numérique through the base e-prescription simulator', () =
     // Sent again (a retry after an unknown outcome): the base keeps one prescription.
     await d.outbox.syncNow();
     expect(harness.sim.requests.filter((r) => r.operation === 'register' && r.number === view.number && r.fault === null)).toHaveLength(1);
+    // Each attempt in the trail with its outcome; the registration's entry committed with its completion.
+    expect(d.audit.filter((a) => a.action === 'eprescription.register').map((a) => (a as { details?: { outcome?: string } }).details?.outcome)).toEqual(['failed', 'registered']);
   });
 
   it('refuses to prescribe without a card, without an AM number, or with a pharmacist card', async () => {
@@ -228,6 +230,7 @@ describe('ordonnance numérique through the base e-prescription simulator', () =
     await d.outbox.syncNow();
     expect(harness.sim.prescriptions.get(number)?.executions).toHaveLength(1);
     expect((await d.service.openDispensation({ number }, 'ph')).dispensations.at(-1)?.execution.state).toBe('done');
+    expect(d.audit.filter((a) => a.action === 'eprescription.execute').map((a) => (a as { details?: { outcome?: string } }).details?.outcome)).toEqual(['failed', 'executed']);
   });
 
   it('says plainly when the number is unknown, malformed, or the prescription cancelled', async () => {

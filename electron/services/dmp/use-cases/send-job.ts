@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
+import type { AuditInput } from '../../audit';
 import { describeError, type JobView, type QueueDefinition } from '../../outbox';
 import { isEndpointConfigured } from '../../settings';
 import { DmpError, hl7Ts, type DmpCallContext } from '../client';
@@ -81,6 +82,7 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
       }
       const settings = deps.settings();
       const author = row.metadata.authors[0] ?? { idNat: caller.idNat };
+      const td21 = (details: Record<string, unknown>): AuditInput => ({ actor: row.actor, patientRef: row.patientId, action: 'dmp.td21', details: { uniqueId: row.uniqueId, jobId: job.id, mode: caller.credentials.mode, ...details } });
       try {
         await client.provideAndRegister(
           call,
@@ -101,10 +103,14 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
           content,
           { signatureUniqueId: ctx.newOid(), ...(row.canonicalDigest === null ? {} : { canonicalDigest: row.canonicalDigest }) },
         );
-      } finally {
-        deps.audit({ actor: row.actor, patientRef: row.patientId, action: 'dmp.td21', details: { uniqueId: row.uniqueId, jobId: job.id, mode: caller.credentials.mode } });
+      } catch (error) {
+        // Refused, or an outcome unknown (the reconciliation will tell): the attempt is recorded now.
+        deps.audit(td21({ outcome: 'failed', error: describeError(error).code }));
+        throw error;
       }
-      markSentWithCompletion(ctx, row);
+      // Sent: recorded in the commit that marks the row « envoyé » and completes the job (one
+      // synchronous=FULL commit a document, not a second one for the trail).
+      markSentWithCompletion(ctx, row, td21({ outcome: 'sent' }));
     },
     reconcile: async (job, context) => {
       const row = store.outgoing(job.payload.uniqueId);
@@ -114,7 +120,14 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
       const found = await client.query({ ...callContext(context.credentials, ins, 'normal'), signal: context.signal }, getDocumentsByUniqueId([row.uniqueId]));
       deps.audit({ actor: row.actor, patientRef: row.patientId, action: 'dmp.td31', details: { mode: 'reconcile', uniqueId: row.uniqueId, found: found.documents.length } });
       if (found.documents.some((d) => d.uniqueId === row.uniqueId)) {
-        markSent(ctx, row, found.documents[0]);
+        // The document reached the DMP but the attempt's completion, with which its « sent » entry
+        // is committed, never was (the process stopped, or the outcome was unknown): recorded now.
+        markSent(ctx, row, found.documents[0], {
+          actor: row.actor,
+          patientRef: row.patientId,
+          action: 'dmp.td21',
+          details: { uniqueId: row.uniqueId, jobId: job.id, mode: context.credentials.credentials.mode, outcome: 'found-after-interruption' },
+        });
         return 'done';
       }
       return 'absent';
@@ -128,26 +141,30 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
  * right after `run` returns, in the same turn. Should the process stop in between, the job's
  * outcome is unknown at restart and its reconciliation (TD3.1) marks the row, as before.
  */
-function markSentWithCompletion(ctx: DmpContext, row: OutgoingRow): void {
+function markSentWithCompletion(ctx: DmpContext, row: OutgoingRow, audit: AuditInput): void {
   const outbox = ctx.deps.outbox;
   if (outbox === undefined) {
-    markSent(ctx, row);
+    markSent(ctx, row, undefined, audit);
     return;
   }
   const at = ctx.now();
   outbox
-    .commitWithCompletions(() => ctx.store.setOutgoingSent(row.uniqueId, at))
+    .commitWithCompletions(() => {
+      ctx.store.setOutgoingSent(row.uniqueId, at);
+      ctx.deps.audit(audit);
+    })
     .then(
       () => ctx.deps.notify?.('dmp.changed', { patientId: row.patientId, reason: 'sent' }),
       (error: unknown) => ctx.deps.logger.error('dmp.mark_sent_failed', { error: describeError(error).code }),
     );
 }
 
-function markSent(ctx: DmpContext, row: OutgoingRow, entry?: DocumentEntry): void {
+function markSent(ctx: DmpContext, row: OutgoingRow, entry: DocumentEntry | undefined, audit: AuditInput): void {
   const at = ctx.now();
   inTransaction(ctx.deps.db, () => {
     ctx.store.setOutgoingSent(row.uniqueId, at);
     if (entry !== undefined) ctx.store.upsertDocument(row.patientId, entry, at, true);
+    ctx.deps.audit(audit);
   });
   ctx.deps.notify?.('dmp.changed', { patientId: row.patientId, reason: 'sent' });
 }
