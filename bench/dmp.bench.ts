@@ -10,22 +10,23 @@
  * Prints a markdown section on stdout (collected into bench/README.md by scripts/bench.mjs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { createManualClock, systemClock } from '../electron/platform/clock';
+import { systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
-import { openDatabase } from '../electron/platform/db';
+import { openDatabase, type Db } from '../electron/platform/db';
 import type { HttpTransport } from '../electron/platform/http';
 import { parseXmlWithRecords, selectElement } from '../electron/platform/xml';
 import { methods } from '../electron/contract';
 import { NS } from '../electron/services/dmp/codes';
 import { ITI18_RECORDS, parseAdhocQueryResponse } from '../electron/services/dmp/iti18';
-import { createMemoryLogger } from '../electron/platform/log';
+import { createLogger, type Logger } from '../electron/platform/log';
+import { AuditTrail, type AuditWriter } from '../electron/services/audit';
 import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
 
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
@@ -49,9 +50,16 @@ const patient: DmpPatient = CRASH_PATIENT;
 function freshDb() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
   const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrateForDmp(db, { outbox: true });
+  migrateForDmp(db, { outbox: true, audit: true });
   return { db, dir };
 }
+
+/** The desk's logger (electron/host/main.ts: level 'info', each line written out; here to /dev/null). */
+const devNull = openSync('/dev/null', 'w');
+const deskLogger = (): Logger => createLogger({ clock: systemClock, level: 'info', sink: (line) => writeSync(devNull, `${line}\n`) });
+
+/** The desk's audit trail: every exchange written to the encrypted base, as compose.ts wires it. */
+const deskAudit = (db: Db): AuditWriter => new AuditTrail(db, systemClock).write;
 
 /** Where the time of one opening goes (ms, summed over its exchanges), and what it cost. */
 interface OpeningBreakdown {
@@ -152,8 +160,8 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
       const service = new DmpService({
         db,
         clock,
-        logger: createMemoryLogger(createManualClock()),
-        audit: () => undefined,
+        logger: deskLogger(),
+        audit: deskAudit(db),
         http: (c) => transports[c],
         practitioner: () => practitioner,
         patient: () => patient,
@@ -177,8 +185,8 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
       const coldService = new DmpService({
         db: coldDb.db,
         clock,
-        logger: createMemoryLogger(createManualClock()),
-        audit: () => undefined,
+        logger: deskLogger(),
+        audit: deskAudit(coldDb.db),
         http: (c) => coldTransports[c],
         practitioner: () => practitioner,
         patient: () => patient,
@@ -672,8 +680,8 @@ async function listStages(): Promise<ListStages> {
       const service = new DmpService({
         db,
         clock: systemClock,
-        logger: createMemoryLogger(createManualClock()),
-        audit: () => undefined,
+        logger: deskLogger(),
+        audit: deskAudit(db),
         http: (c) => timed(transports[c]),
         practitioner: () => practitioner,
         patient: () => patient,

@@ -92,6 +92,30 @@ describe('DmpService against the DMP simulator', () => {
     expect(JSON.stringify(audit)).not.toContain('258036311304224');
   });
 
+  it('writes the audit entries of an opening in the commit of what it learnt (one synchronous write on the critical path)', async () => {
+    const service = fresh();
+    const seen: Array<{ action: string; inTransaction: boolean; known: boolean }> = [];
+    const push = audit.push.bind(audit);
+    audit.push = (...entries: AuditInput[]): number => {
+      for (const entry of entries) seen.push({ action: entry.action, inTransaction: db.inTransaction, known: (db.prepare('SELECT count(*) AS n FROM dmp_patient_state WHERE patient_id = ?').get(PATIENTS.dupont!.id) as { n: number }).n === 1 });
+      return push(...entries);
+    };
+    await service.open(PATIENTS.dupont!.id, {}, 'dr');
+    expect(seen).toEqual([
+      { action: 'dmp.td02', inTransaction: true, known: true },
+      { action: 'dmp.td31', inTransaction: true, known: true },
+    ]);
+    // The DMP unreachable: the attempt is recorded at once, nothing else to commit with.
+    await harness.sim.setMode('down');
+    seen.length = 0;
+    try {
+      await service.open(PATIENTS.dupont!.id, {}, 'dr');
+    } finally {
+      await harness.sim.setMode('up');
+    }
+    expect(seen.map((e) => [e.action, e.inTransaction])).toEqual([['dmp.td02', false]]);
+  });
+
   it('widens the search on demand and only fetches what changed on a later visit', async () => {
     const service = fresh();
     const first = await service.open(PATIENTS.dupont!.id, {}, 'dr');

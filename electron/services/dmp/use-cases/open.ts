@@ -32,15 +32,15 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   const caller = requireCaller(ctx, purpose);
   const call = callContext(caller, patient.ins, purpose);
   const at = ctx.now();
+  const td02Entry = { actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } };
   let status: DmpStatus;
   try {
     status = await client.td02(call);
   } catch (error) {
+    deps.audit(td02Entry);
     // The DMP cannot be reached: the panel keeps working on what is known here (issue 13).
     if (isUnreachable(error)) return offlineView(ctx, patientId, caller, purpose);
     throw error;
-  } finally {
-    deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td02', details: { purposeOfUse: purpose } });
   }
   const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
   const settings = deps.settings();
@@ -68,15 +68,20 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
       found = firstSearch ? await firstSearchOf(ctx, call, patient.ins, filter) : await changesSince(ctx, call, patient.ins, previous as string);
     } catch (error) {
       if (!isAppError(error)) {
-        deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+        inTransaction(deps.db, () => {
+          deps.audit(td02Entry);
+          deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+        });
         throw error;
       }
       // A read is never « renvoyée »: the list waits for the service, the known documents stay.
       listError = isUnreachable(error) ? { code: 'DMP_OFFLINE_READ', message: new AppError('DMP_OFFLINE_READ').message } : { code: error.code, message: error.message };
     }
   }
-  // What the opening learnt (status, documents, time of the call) in one commit: one synchronous
-  // write of the journal on the critical path instead of one per step (issue 15).
+  // What the opening learnt (status, documents, time of the call) and its exchanges' audit entries
+  // in one commit: one synchronous write of the journal on the critical path instead of one per
+  // step and per entry (issue 15). An opening stopped before it (the process killed mid-search)
+  // kept and showed nothing, and has no entry here; the DMP's own access history has the exchange.
   const written = performance.now();
   inTransaction(deps.db, () => {
     store.putStatus(patientId, status, at);
@@ -85,9 +90,10 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
       store.putLastCall(patientId, at);
       listed = true;
     }
+    deps.audit(td02Entry);
+    if (searched) deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
   });
   deps.trace?.('db', performance.now() - written);
-  if (searched) deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
   ctx.logger.info('dmp.opened', { existence: status.existence, authorisation: status.authorisation, listed, newCount });
   deps.notify?.('dmp.changed', { patientId, reason: 'opened' });
   return {
