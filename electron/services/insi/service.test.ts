@@ -211,6 +211,43 @@ describe('worklist over the outbox', () => {
     }
   });
 
+  it('records an answer whole or not at all: a failure after the identity was changed undoes it, the lookup stays in the trail', async () => {
+    const { db, patients, insi, outbox, audit } = setup({ card: false });
+    const people = generateSyntheticPatients(3, { seed: 7 });
+    patients.createMany(people, 'import');
+    enrol(people);
+    const lookups: Array<{ patientRef: string | null; inTransaction: boolean }> = [];
+    const push = audit.push.bind(audit);
+    audit.push = (...entries) => {
+      for (const e of entries) if (e.action === 'insi.lookup') lookups.push({ patientRef: e.patientRef, inTransaction: db.inTransaction });
+      return push(...entries);
+    };
+    const apply = patients.applyInsiResult.bind(patients);
+    let failures = 1;
+    // The identity is written (its own savepoint), then something unexpected fails before the line is.
+    patients.applyInsiResult = (input, actor) => {
+      const applied = apply(input, actor);
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error('panne simulée après la mise à jour de l’identité');
+      }
+      return applied;
+    };
+    const started = insi.startWorklist({ kind: 'status', statuses: ['PROV'] }, 'desk');
+    await outbox.whenIdle('insi.lookup');
+    const items = insi.items(started.worklistId, undefined, 10);
+    const hit = items.find((i) => i.status === 'pending');
+    expect(hit).toBeDefined();
+    // Rolled back together: the identity as it was, the line still to do (the job will try again).
+    expect(patients.get(hit!.patientId, 'desk').patient.identity.status).toBe('PROV');
+    expect((db.prepare("SELECT count(*) AS n FROM patient_identity_history WHERE patient_id = ? AND event LIKE 'insi%'").get(hit!.patientId) as { n: number }).n).toBe(0);
+    // The lookup INSi answered is in the trail anyway: its entry went with the rolled-back
+    // transaction (this test's trail is a plain list, a real one loses it), then alone after it.
+    expect(lookups.filter((l) => l.patientRef === hit!.patientId).map((l) => l.inTransaction)).toEqual([true, false]);
+    const job = outbox.list({ queue: 'insi.lookup' }).find((j) => j.status !== 'done');
+    expect(job?.status).toBe('retry_wait');
+  });
+
   it('resumes after a restart: jobs left by a stopped outbox are run by the next one', async () => {
     const first = setup({ card: false });
     const restartPeople = generateSyntheticPatients(24, { seed: 99 });

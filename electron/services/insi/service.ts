@@ -404,43 +404,74 @@ export class InsiService {
       }
       throw error;
     }
-    this.audit(actor, patientId, 'insi.lookup', { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode, worklistId });
-    if (outcome.outcome !== 'found' || outcome.result.identity === null) {
-      this.finishItem(worklistId, patientId, outcome.outcome, guidanceFor(outcome.outcome, traits), null);
-      return;
-    }
-    const identity = outcome.result.identity;
+    // What the answer changes (the lookup's audit entry, the patient's identity, the worklist line)
+    // in one transaction: a crash leaves all of it or none, never an identity updated under a line
+    // still « à traiter » (which would ask INSi again and write a second history entry).
+    const lookup = { operation: 'traits', outcome: outcome.outcome, attempts: outcome.attempts.length, mode: credentials.mode, worklistId };
+    const record = (): WorklistItem['status'] => this.store.transaction(() => {
+      this.audit(actor, patientId, 'insi.lookup', lookup);
+      if (outcome.outcome !== 'found' || outcome.result.identity === null) {
+        this.setItem(worklistId, patientId, outcome.outcome, guidanceFor(outcome.outcome, traits), null);
+        return outcome.outcome;
+      }
+      const identity = outcome.result.identity;
+      try {
+        // The acceptance rule applies to the worklist too; nobody is there to confirm a difference,
+        // so only identical or completed traits are attached (the rest waits for the desk).
+        const { patient } = this.deps.patients.applyInsiResult(
+          {
+            id: patientId,
+            matricule: identity.active.matricule,
+            oid: identity.active.oid,
+            traits: tiqInput(identity.traits),
+            operation: 'worklist',
+          },
+          actor,
+        );
+        this.setItem(worklistId, patientId, 'found', `${IDENTITY_STATUS_LABEL[patient.identity.status].label} : à vérifier au prochain passage (justificatif d'identité).`, patient.identity.status);
+        return 'found';
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        const reason =
+          error.code === 'IDENTITY_INSI_TRAITS_INCOHERENT'
+            ? "Identité INSi refusée : ses traits ne correspondent pas à l'identité locale (probablement une autre personne). INS non rattaché ; à vérifier au guichet."
+            : error.code === 'IDENTITY_INSI_CONFIRMATION_REQUIRED'
+              ? "Une différence de traits à confirmer au guichet (motif et seconde confirmation) : INS non rattaché."
+              : error.code === 'PATIENT_INS_ALREADY_ATTACHED'
+                ? 'Cet INS est déjà rattaché à une autre fiche : doublon potentiel à examiner.'
+                : error.message;
+        // The code stays apart (report's support column), never in the French reason. The refusal
+        // the rule wrote in the identity history (its own savepoint) is kept with the line.
+        this.setItem(worklistId, patientId, 'error', reason, null, error.code);
+        return 'error';
+      }
+    });
+    let finished: WorklistItem['status'];
     try {
-      // The acceptance rule applies to the worklist too; nobody is there to confirm a difference,
-      // so only identical or completed traits are attached (the rest waits for the desk).
-      const { patient } = this.deps.patients.applyInsiResult(
-        {
-          id: patientId,
-          matricule: identity.active.matricule,
-          oid: identity.active.oid,
-          traits: tiqInput(identity.traits),
-          operation: 'worklist',
-        },
-        actor,
-      );
-      this.finishItem(worklistId, patientId, 'found', `${IDENTITY_STATUS_LABEL[patient.identity.status].label} : à vérifier au prochain passage (justificatif d'identité).`, patient.identity.status);
+      finished = record();
     } catch (error) {
-      if (!isAppError(error)) throw error;
-      const reason =
-        error.code === 'IDENTITY_INSI_TRAITS_INCOHERENT'
-          ? "Identité INSi refusée : ses traits ne correspondent pas à l'identité locale (probablement une autre personne). INS non rattaché ; à vérifier au guichet."
-          : error.code === 'IDENTITY_INSI_CONFIRMATION_REQUIRED'
-            ? "Une différence de traits à confirmer au guichet (motif et seconde confirmation) : INS non rattaché."
-            : error.code === 'PATIENT_INS_ALREADY_ATTACHED'
-              ? 'Cet INS est déjà rattaché à une autre fiche : doublon potentiel à examiner.'
-              : error.message;
-      // The code stays apart (report's support column), never in the French reason.
-      this.finishItem(worklistId, patientId, 'error', reason, null, error.code);
+      // Rolled back (an unexpected error): the lookup INSi answered is still in the trail.
+      try {
+        this.audit(actor, patientId, 'insi.lookup', lookup);
+      } catch {
+        // The base refuses writes: the first error says why.
+      }
+      throw error;
     }
+    this.itemFinished(worklistId, patientId, finished);
   }
 
   private finishItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null, errorCode: string | null = null): void {
+    this.setItem(worklistId, patientId, status, reason, statusAfter, errorCode);
+    this.itemFinished(worklistId, patientId, status);
+  }
+
+  private setItem(worklistId: string, patientId: string, status: WorklistItem['status'], reason: string | null, statusAfter: IdentityStatus | null, errorCode: string | null = null): void {
     this.store.setItem(worklistId, patientId, status, reason, statusAfter, this.now(), errorCode);
+  }
+
+  /** After the line's commit: the log line and the worklist's progress for the screens. */
+  private itemFinished(worklistId: string, patientId: string, status: WorklistItem['status']): void {
     this.logger.debug('insi.worklist.item', { worklistId, patientRef: patientId, status });
     this.deps.notify?.(this.progress(worklistId));
   }
