@@ -276,5 +276,17 @@ describe('parseXmlWithRecords (list answers parsed one record at a time)', () =>
     expect(codeOf(() => parseXmlWithRecords('<!DOCTYPE x><L xmlns="urn:r"/>', parent))).toBe('XML_DOCTYPE_FORBIDDEN');
     expect(codeOf(() => parseXmlWithRecords(`<L xmlns="urn:r">${'<a>'.repeat(300)}${'</a>'.repeat(300)}</L>`, parent))).toBe('XML_TOO_DEEP');
     expect(codeOf(() => [...parseXmlWithRecords('<L xmlns="urn:r"><a>&#1;</a></L>', parent).records()])).toBe('XML_INVALID_CHARACTER');
+    // The cutting pass checks every attribute, in the skeleton and in the records.
+    expect(codeOf(() => parseXmlWithRecords(`<E xmlns:xi="${XINCLUDE_NS}"><L xmlns="urn:r"><a/></L></E>`, parent))).toBe('XML_XINCLUDE_FORBIDDEN');
+    expect(codeOf(() => parseXmlWithRecords(`<E><L xmlns="urn:r"><a xmlns:xi=" ${XINCLUDE_NS} "/></L></E>`, parent))).toBe('XML_XINCLUDE_FORBIDDEN');
+    expect(codeOf(() => parseXmlWithRecords('<L xmlns="urn:r"><a b="x<y"/></L>', parent))).toBe('XML_MALFORMED');
+    expect(codeOf(() => parseXmlWithRecords('<L xmlns="urn:r"><a b<c="x"/></L>', parent))).toBe('XML_MALFORMED');
+    expect(codeOf(() => parseXmlWithRecords('<L xmlns="urn:r"><a ="x"/></L>', parent))).toBe('XML_MALFORMED');
+    expect(codeOf(() => parseXmlWithRecords('<L xmlns="urn:r"><a b="x/></L>', parent))).toBe('XML_MALFORMED');
+    // A name that only starts like a declaration is an ordinary attribute; declarations reach the records.
+    const split = parseXmlWithRecords('<L xmlns="urn:r" xmlns:p="urn:p"><p:a xmlnsx="1" p:b="2"/></L>', parent);
+    const [record] = [...split.readableRecords()];
+    expect(record?.namespaceURI).toBe('urn:p');
+    expect(record?.getAttribute('xmlnsx')).toBe('1');
   });
 });
