@@ -308,7 +308,7 @@ async function sending(): Promise<SendResult> {
   // host's alone. It prints one JSON line per step and waits for a line on stdin before the next.
   const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
   const hostScript = await bundled('bench/dmp-send-host.ts');
-  const host = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_HOST_NODE_ARGS'), '--expose-gc', hostScript, JSON.stringify({ url, drainUrl, docs: DOCS, docBytes: DOC_BYTES })], {
+  const host = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_HOST_NODE_ARGS'), hostScript, JSON.stringify({ url, drainUrl, docs: DOCS, docBytes: DOC_BYTES })], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
