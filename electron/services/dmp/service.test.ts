@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDmpPractitioner, demoDmpSettings, demoDmpStructure, type DmpHarness, migrateForDmp, startDmpHarness } from '../../../fixtures/wiring/dmp';
 import { addBulkDocuments } from '../../../fixtures/sim/dmp';
 import { ensureSharedTestPki, type DemoPki } from '../../../fixtures/sim/pki';
-import type { AuditInput } from '../audit';
+import { AuditTrail, type AuditInput } from '../audit';
 import { createManualClock, type ManualClock } from '../../platform/clock';
 import { openDatabase, type Db } from '../../platform/db';
 import { createMemoryLogger } from '../../platform/log';
@@ -114,6 +114,31 @@ describe('DmpService against the DMP simulator', () => {
       await harness.sim.setMode('up');
     }
     expect(seen.map((e) => [e.action, e.inTransaction])).toEqual([['dmp.td02', false]]);
+  });
+
+  it('keeps the exchanges of an opening in the trail when writing what it learnt fails', async () => {
+    db = openDatabase({ path: ':memory:' });
+    migrateForDmp(db, { audit: true });
+    practitioner = demoDmpPractitioner(pki);
+    const trail = new AuditTrail(db, clock);
+    const service = new DmpService({
+      db,
+      clock,
+      logger: createMemoryLogger(clock),
+      audit: trail.write,
+      http: (credential) => harness.transports[credential],
+      practitioner: () => practitioner,
+      structure: () => demoDmpStructure(pki),
+      patient: (id) => byId.get(id) as DmpPatient,
+      settings: () => demoDmpSettings(harness.sim.url),
+    });
+    // The base refuses the opening's write (an unexpected error, not one of Pupitre's).
+    db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON dmp_patient_state BEGIN SELECT RAISE(ABORT, 'disque plein simulé'); END");
+    await expect(service.open(PATIENTS.dupont!.id, {}, 'dr')).rejects.toThrow('disque plein simulé');
+    // Nothing it learnt is kept; both exchanges are in the trail, once each.
+    expect((db.prepare('SELECT count(*) AS n FROM dmp_patient_state').get() as { n: number }).n).toBe(0);
+    expect((db.prepare('SELECT count(*) AS n FROM dmp_documents').get() as { n: number }).n).toBe(0);
+    expect(trail.list({ limit: 10 }).map((e) => e.action).reverse()).toEqual(['dmp.td02', 'dmp.td31']);
   });
 
   it('widens the search on demand and only fetches what changed on a later visit', async () => {

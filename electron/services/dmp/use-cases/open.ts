@@ -56,6 +56,18 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   let newCount = 0;
   let searched = false;
   let found: Found | null = null;
+  const td31Entry = () => ({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
+  /** The exchanges' entries without what they taught (an unexpected error stops the opening). */
+  const recordExchangesAlone = (): void => {
+    try {
+      inTransaction(deps.db, () => {
+        deps.audit(td02Entry);
+        if (searched) deps.audit(td31Entry());
+      });
+    } catch {
+      // The base refuses writes: the error that stopped the opening says why.
+    }
+  };
   const consult = isAllowed('TD3.1', actor);
   if (status.existence === 'absent') listError = { code: 'DMP_NOT_FOUND', message: new AppError('DMP_NOT_FOUND').message };
   else if (status.existence === 'closed') listError = { code: 'DMP_CLOSED', message: new AppError('DMP_CLOSED').message };
@@ -68,10 +80,7 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
       found = firstSearch ? await firstSearchOf(ctx, call, patient.ins, filter) : await changesSince(ctx, call, patient.ins, previous as string);
     } catch (error) {
       if (!isAppError(error)) {
-        inTransaction(deps.db, () => {
-          deps.audit(td02Entry);
-          deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
-        });
+        recordExchangesAlone();
         throw error;
       }
       // A read is never « renvoyée »: the list waits for the service, the known documents stay.
@@ -83,16 +92,22 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   // step and per entry (issue 15). An opening stopped before it (the process killed mid-search)
   // kept and showed nothing, and has no entry here; the DMP's own access history has the exchange.
   const written = performance.now();
-  inTransaction(deps.db, () => {
-    store.putStatus(patientId, status, at);
-    if (found !== null) {
-      newCount = found(patientId, at);
-      store.putLastCall(patientId, at);
-      listed = true;
-    }
-    deps.audit(td02Entry);
-    if (searched) deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
-  });
+  try {
+    inTransaction(deps.db, () => {
+      store.putStatus(patientId, status, at);
+      if (found !== null) {
+        newCount = found(patientId, at);
+        store.putLastCall(patientId, at);
+        listed = true;
+      }
+      deps.audit(td02Entry);
+      if (searched) deps.audit(td31Entry());
+    });
+  } catch (error) {
+    // Rolled back: what the opening learnt is not kept, its exchanges are still in the trail.
+    recordExchangesAlone();
+    throw error;
+  }
   deps.trace?.('db', performance.now() - written);
   ctx.logger.info('dmp.opened', { existence: status.existence, authorisation: status.authorisation, listed, newCount });
   deps.notify?.('dmp.changed', { patientId, reason: 'opened' });
