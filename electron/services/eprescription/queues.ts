@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AppError } from '../../contract';
 import { inTransaction } from '../../platform/db';
 import type { AuditInput } from '../audit';
-import { classifyError, describeError, type ErrorClass, type QueueDefinition } from '../outbox';
+import { classifyError, commitWithRunCompletion, describeError, type ErrorClass, type QueueDefinition } from '../outbox';
 import { callerOf, isPharmacist } from './card';
 import type { EprescriptionContext } from './context';
 import { ErxError, type BaseCaller } from './teleservice/base';
@@ -70,7 +70,7 @@ export function registerQueue(ctx: EprescriptionContext): QueueDefinition<z.infe
         throw error;
       }
       const at = ctx.now();
-      withCompletion(ctx, () => {
+      commitWithRunCompletion(ctx.outbox, ctx.db, () => {
         ctx.store.setRegistered(row.number, at, status);
         ctx.audit(registered({ outcome: 'registered' }));
       }).then(() => ctx.notify?.('eprescription.changed', { number: row.number, patientId: row.patientId, reason: 'registered' }), logFailure(ctx));
@@ -124,7 +124,7 @@ export function executeQueue(ctx: EprescriptionContext): QueueDefinition<z.infer
         throw error;
       }
       const at = ctx.now();
-      withCompletion(ctx, () => {
+      commitWithRunCompletion(ctx.outbox, ctx.db, () => {
         ctx.store.setExecuted(row.id, at);
         const received = ctx.store.received(ctx.environment(), row.number);
         if (received !== null && !received.executions.some((e) => e.id === row.id)) {
@@ -148,20 +148,6 @@ export function executeQueue(ctx: EprescriptionContext): QueueDefinition<z.infer
     },
     classify,
   };
-}
-
-/**
- * A successful run's bookkeeping and audit entry, committed with the job's completion: one
- * transaction (one synchronous=FULL commit), both or neither. Not awaited by `run`: the completion
- * joins the same group commit when `run` returns in this turn. Should the process stop first, the
- * job's outcome is unknown at restart and its reconciliation writes both.
- */
-function withCompletion(ctx: EprescriptionContext, write: () => void): Promise<void> {
-  if (ctx.outbox === undefined) {
-    inTransaction(ctx.db, write);
-    return Promise.resolve();
-  }
-  return ctx.outbox.commitWithCompletions(write);
 }
 
 function logFailure(ctx: EprescriptionContext): (error: unknown) => void {

@@ -7,7 +7,7 @@ import { migrate, openDatabase, type Db } from '../../platform/db';
 import { TransportError } from '../../platform/http';
 import { createMemoryLogger } from '../../platform/log';
 import type { AuditInput } from '../audit';
-import { backoffDelay, classifyError, Outbox, outboxSchema, type OutboxOptions, type QueueDefinition } from '.';
+import { backoffDelay, classifyError, commitWithRunCompletion, Outbox, outboxSchema, type OutboxOptions, type QueueDefinition } from '.';
 
 const payloadSchema = z.object({ n: z.number().int() });
 type Payload = z.infer<typeof payloadSchema>;
@@ -201,7 +201,7 @@ describe('state transitions', () => {
     expect(outbox.attempts(job.id)).toEqual([expect.objectContaining({ attempt: 1, outcome: 'done', errorCode: null })]);
   });
 
-  it("commits a run's own bookkeeping (commitWithCompletions) in the same transaction as the job's completion", async () => {
+  it("commits a run's own bookkeeping (commitWithRunCompletion) in the same transaction as the job's completion", async () => {
     const { db, make } = setup();
     const counter = countImmediateTransactions(db);
     const outbox = make();
@@ -210,7 +210,7 @@ describe('state transitions', () => {
       queue({
         run: async () => {
           await gate.promise;
-          void outbox.commitWithCompletions(() => db.prepare("INSERT INTO domain_row (label) VALUES ('sent')").run());
+          void commitWithRunCompletion(outbox, db, () => db.prepare("INSERT INTO domain_row (label) VALUES ('sent')").run());
         },
       }),
     );
@@ -224,6 +224,25 @@ describe('state transitions', () => {
     expect(outbox.get(job.id)?.status).toBe('done');
     expect(db.prepare('SELECT label FROM domain_row').pluck().all()).toEqual(['sent']);
     expect(counter.count - before).toBe(1);
+  });
+
+  it('without an outbox, commits the bookkeeping at once in a transaction of its own, and a refused write throws to the caller', async () => {
+    const { db } = setup();
+    const inside: boolean[] = [];
+    const result = commitWithRunCompletion(undefined, db, () => {
+      inside.push(db.inTransaction);
+      return db.prepare("INSERT INTO domain_row (label) VALUES ('sent')").run().changes;
+    });
+    expect(db.prepare('SELECT label FROM domain_row').pluck().all()).toEqual(['sent']);
+    expect(inside).toEqual([true]);
+    await expect(result).resolves.toBe(1);
+    expect(() =>
+      commitWithRunCompletion(undefined, db, () => {
+        db.prepare("INSERT INTO domain_row (label) VALUES ('second')").run();
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(db.prepare('SELECT label FROM domain_row').pluck().all()).toEqual(['sent']);
   });
 
   it('claims the next job in the commit of a completion, never in a commit of its own (bulk sending: one commit a job)', async () => {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
 import type { AuditInput } from '../../audit';
-import { describeError, type JobView, type QueueDefinition } from '../../outbox';
+import { commitWithRunCompletion, describeError, type JobView, type QueueDefinition } from '../../outbox';
 import { isEndpointConfigured } from '../../settings';
 import { DmpError, hl7Ts, type DmpCallContext } from '../client';
 import { parsePatientCx } from '../codes';
@@ -136,27 +136,19 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
 }
 
 /**
- * After a send: the row marked « envoyé » in the same transaction as the outbox job's completion
- * (one synchronous=FULL commit a document instead of two). Not awaited: the completion is queued
- * right after `run` returns, in the same turn. Should the process stop in between, the job's
- * outcome is unknown at restart and its reconciliation (TD3.1) marks the row, as before.
+ * After a send: the row marked « envoyé » and the TD2.1 entry committed with the outbox job's
+ * completion (see `commitWithRunCompletion`). Should the process stop before that commit, the
+ * reconciliation (TD3.1) marks the row and writes the entry.
  */
 function markSentWithCompletion(ctx: DmpContext, row: OutgoingRow, audit: AuditInput): void {
-  const outbox = ctx.deps.outbox;
-  if (outbox === undefined) {
-    markSent(ctx, row, undefined, audit);
-    return;
-  }
   const at = ctx.now();
-  outbox
-    .commitWithCompletions(() => {
-      ctx.store.setOutgoingSent(row.uniqueId, at);
-      ctx.deps.audit(audit);
-    })
-    .then(
-      () => ctx.deps.notify?.('dmp.changed', { patientId: row.patientId, reason: 'sent' }),
-      (error: unknown) => ctx.deps.logger.error('dmp.mark_sent_failed', { error: describeError(error).code }),
-    );
+  commitWithRunCompletion(ctx.deps.outbox, ctx.deps.db, () => {
+    ctx.store.setOutgoingSent(row.uniqueId, at);
+    ctx.deps.audit(audit);
+  }).then(
+    () => ctx.deps.notify?.('dmp.changed', { patientId: row.patientId, reason: 'sent' }),
+    (error: unknown) => ctx.deps.logger.error('dmp.mark_sent_failed', { error: describeError(error).code }),
+  );
 }
 
 function markSent(ctx: DmpContext, row: OutgoingRow, entry: DocumentEntry | undefined, audit: AuditInput): void {
