@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
-import { AuditTrail, auditMigrations } from '.';
+import { AuditTrail, auditMigrations, recordAfterRollback } from '.';
 
 function setup() {
   const db = openDatabase({ path: ':memory:' });
@@ -46,5 +46,19 @@ describe('audit trail', () => {
       })(),
     ).toThrow('rollback');
     expect(audit.list({ limit: 5 })).toEqual([]);
+  });
+
+  it('after a rollback, records the exchanges alone, all or none, and swallows a second refusal (the caller rethrows the first)', () => {
+    const { audit, db } = setup();
+    const exchanges = [
+      { actor: 'a', patientRef: 'p1', action: 'dmp.td02', details: {} },
+      { actor: 'a', patientRef: 'p1', action: 'dmp.td31', details: { newCount: 0 } },
+    ];
+    recordAfterRollback(db, audit.write, exchanges);
+    expect(audit.list({ limit: 10 }).map((e) => e.action)).toEqual(['dmp.td31', 'dmp.td02']);
+    // The base now refuses the second entry: neither is kept, and nothing is thrown.
+    db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.action = 'dmp.td31' BEGIN SELECT RAISE(ABORT, 'disque plein simulé'); END");
+    expect(() => recordAfterRollback(db, audit.write, exchanges)).not.toThrow();
+    expect(audit.list({ limit: 10 })).toHaveLength(2);
   });
 });

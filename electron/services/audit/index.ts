@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 
 export { auditMigrations, auditMigrations2 } from './schema';
+export { recordAfterRollback } from './after-rollback';
 
 export interface AuditInput {
   actor: string;

@@ -216,10 +216,11 @@ describe('worklist over the outbox', () => {
     const people = generateSyntheticPatients(3, { seed: 7 });
     patients.createMany(people, 'import');
     enrol(people);
-    const lookups: Array<{ patientRef: string | null; inTransaction: boolean }> = [];
+    const lookups: Array<{ patientRef: string | null; afterFailure: boolean }> = [];
+    let failed = false;
     const push = audit.push.bind(audit);
     audit.push = (...entries) => {
-      for (const e of entries) if (e.action === 'insi.lookup') lookups.push({ patientRef: e.patientRef, inTransaction: db.inTransaction });
+      for (const e of entries) if (e.action === 'insi.lookup') lookups.push({ patientRef: e.patientRef, afterFailure: failed });
       return push(...entries);
     };
     const apply = patients.applyInsiResult.bind(patients);
@@ -229,6 +230,7 @@ describe('worklist over the outbox', () => {
       const applied = apply(input, actor);
       if (failures > 0) {
         failures -= 1;
+        failed = true;
         throw new Error('panne simulée après la mise à jour de l’identité');
       }
       return applied;
@@ -243,7 +245,7 @@ describe('worklist over the outbox', () => {
     expect((db.prepare("SELECT count(*) AS n FROM patient_identity_history WHERE patient_id = ? AND event LIKE 'insi%'").get(hit!.patientId) as { n: number }).n).toBe(0);
     // The lookup INSi answered is in the trail anyway: its entry went with the rolled-back
     // transaction (this test's trail is a plain list, a real one loses it), then alone after it.
-    expect(lookups.filter((l) => l.patientRef === hit!.patientId).map((l) => l.inTransaction)).toEqual([true, false]);
+    expect(lookups.filter((l) => l.patientRef === hit!.patientId).map((l) => l.afterFailure)).toEqual([false, true]);
     const job = outbox.list({ queue: 'insi.lookup' }).find((j) => j.status !== 'done');
     expect(job?.status).toBe('retry_wait');
   });

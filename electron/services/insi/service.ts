@@ -25,6 +25,7 @@ import type { Patient } from '../../contract/domains/patients';
 import type { Clock } from '../../platform/clock';
 import { csvFile } from '../../platform/csv';
 import type { Db } from '../../platform/db';
+import { recordAfterRollback } from '../audit';
 import { classifyTransportError } from '../../platform/http';
 import type { Logger } from '../../platform/log';
 import type { XmlSigner } from '../../platform/xml';
@@ -451,11 +452,7 @@ export class InsiService {
       finished = record();
     } catch (error) {
       // Rolled back (an unexpected error): the lookup INSi answered is still in the trail.
-      try {
-        this.audit(actor, patientId, 'insi.lookup', lookup);
-      } catch {
-        // The base refuses writes: the first error says why.
-      }
+      recordAfterRollback(this.deps.db, this.deps.audit, [{ actor, patientRef: patientId, action: 'insi.lookup', details: lookup }]);
       throw error;
     }
     this.itemFinished(worklistId, patientId, finished);

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { AppError, isAppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
+import { recordAfterRollback } from '../../audit';
 import { hl7Ts, type DmpCallContext } from '../client';
 import { ASSOCIATION, patientCx, type PurposeOfUse } from '../codes';
 import { findDocuments, findSubmissionSets, getAssociations, getDocumentsAndAssociations } from '../iti18';
@@ -58,16 +59,7 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   let found: Found | null = null;
   const td31Entry = () => ({ actor: actorName, patientRef: patientId, action: 'dmp.td31', details: { purposeOfUse: purpose, mode: firstSearch ? 'first' : 'changes', newCount } });
   /** The exchanges' entries without what they taught (an unexpected error stops the opening). */
-  const recordExchangesAlone = (): void => {
-    try {
-      inTransaction(deps.db, () => {
-        deps.audit(td02Entry);
-        if (searched) deps.audit(td31Entry());
-      });
-    } catch {
-      // The base refuses writes: the error that stopped the opening says why.
-    }
-  };
+  const recordExchangesAlone = (): void => recordAfterRollback(deps.db, deps.audit, searched ? [td02Entry, td31Entry()] : [td02Entry]);
   const consult = isAllowed('TD3.1', actor);
   if (status.existence === 'absent') listError = { code: 'DMP_NOT_FOUND', message: new AppError('DMP_NOT_FOUND').message };
   else if (status.existence === 'closed') listError = { code: 'DMP_CLOSED', message: new AppError('DMP_CLOSED').message };
