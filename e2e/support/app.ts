@@ -136,18 +136,13 @@ export async function enterCpsCode(page: Page, code = '1234'): Promise<void> {
   const pin = page.getByTestId('pin-input');
   const opener = page.getByTestId('card-pin-open');
   const deadline = Date.now() + 30_000;
-  while (!(await pin.isVisible()) && !(await opener.isVisible())) {
-    if (Date.now() > deadline) throw new Error('ni la demande du code CPS ni le bouton de la barre du haut ne sont apparus');
-    await page.waitForTimeout(100);
-  }
-  // The desk may open the dialog by itself between a check and the click (the dialog then covers
-  // the button and the click would wait for it): click briefly, and look again.
+  // The desk opens the dialog by itself when it needs the code, and may do so between a check and
+  // a click on the top-bar button (the dialog then covers it): click briefly, and look again.
   while (!(await pin.isVisible())) {
-    if (Date.now() > deadline) throw new Error('la demande du code CPS ne s’est pas ouverte');
+    if (Date.now() > deadline) throw new Error('la demande du code CPS ne s’est pas ouverte (ni d’elle-même ni par le bouton de la barre du haut)');
     if (await opener.isVisible()) await opener.click({ timeout: 1_000 }).catch(() => undefined);
     await page.waitForTimeout(100);
   }
-  await pin.waitFor({ timeout: 30_000 });
   await pin.fill(code);
   await pin.press('Enter');
 }
