@@ -7,7 +7,7 @@
  * (`{"step":"queued",…}`, `{"step":"sync-start"}`, `{"step":"sent",…}`, `{"step":"done",…}`); the
  * parent resets the peak RSS between `sync-start` and the sync (Linux clear_refs) and reads it after.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,13 +15,12 @@ import { systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { openDatabase } from '../electron/platform/db';
 import { HttpClient } from '../electron/platform/http';
-import { createLogger } from '../electron/platform/log';
-import { AuditTrail } from '../electron/services/audit';
 import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
 import { Outbox } from '../electron/services/outbox';
 import { makePdf } from '../fixtures/sim/dmp/pdf';
 import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki } from '../fixtures/sim/pki';
+import { deskAudit, openDeskLogger } from './desk';
 import { sampleDocument, sendStages } from './dmp-send-stages';
 
 interface Options {
@@ -52,16 +51,16 @@ async function main(): Promise<void> {
   const clock = systemClock;
   // As the desk's host runs (electron/host/main.ts, compose.ts): log lines at 'info' written out
   // one by one (here to /dev/null), and every access in the encrypted audit trail of the same base.
-  const devNull = openSync('/dev/null', 'w');
-  const logger = createLogger({ clock, level: 'info', sink: (line) => writeSync(devNull, `${line}\n`) });
-  const audit = new AuditTrail(db, clock);
+  const deskLog = openDeskLogger(clock);
+  const logger = deskLog.logger;
+  const audit = deskAudit(db, clock);
   const practitioner = demoDmpPractitioner(pki);
-  const outbox = new Outbox({ db, clock, logger, audit: audit.write });
+  const outbox = new Outbox({ db, clock, logger, audit });
   const service = new DmpService({
     db,
     clock,
     logger,
-    audit: audit.write,
+    audit,
     http: (c) => transports[c],
     practitioner: () => practitioner,
     patient: () => patient,
@@ -118,7 +117,7 @@ async function main(): Promise<void> {
     transports.STRUCTURE.close();
     await outbox.stop(1_000);
     db.close();
-    closeSync(devNull);
+    deskLog.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@
  * Prints a markdown section on stdout (collected into bench/README.md by scripts/bench.mjs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,20 +19,19 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { systemClock } from '../electron/platform/clock';
 import { generateKeyHex } from '../electron/platform/db/key';
-import { openDatabase, type Db } from '../electron/platform/db';
+import { openDatabase } from '../electron/platform/db';
 import type { HttpTransport } from '../electron/platform/http';
 import { parseXmlWithRecords, selectElement } from '../electron/platform/xml';
 import { methods } from '../electron/contract';
 import { NS } from '../electron/services/dmp/codes';
 import { ITI18_RECORDS, parseAdhocQueryResponse } from '../electron/services/dmp/iti18';
-import { createLogger, type Logger } from '../electron/platform/log';
-import { AuditTrail, type AuditWriter } from '../electron/services/audit';
 import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
 
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
 import { addBulkDocuments, startDmpSimulator } from '../fixtures/sim/dmp';
 import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki, sharedTestPkiDir } from '../fixtures/sim/pki';
+import { deskAudit, openDeskLogger } from './desk';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DOCS = Number(process.env.BENCH_DMP_DOCS ?? 1000);
@@ -54,12 +53,8 @@ function freshDb() {
   return { db, dir };
 }
 
-/** The desk's logger (electron/host/main.ts: level 'info', each line written out; here to /dev/null). */
-const devNull = openSync('/dev/null', 'w');
-const deskLogger = (): Logger => createLogger({ clock: systemClock, level: 'info', sink: (line) => writeSync(devNull, `${line}\n`) });
-
-/** The desk's audit trail: every exchange written to the encrypted base, as compose.ts wires it. */
-const deskAudit = (db: Db): AuditWriter => new AuditTrail(db, systemClock).write;
+/** The desk's logger, shared by every service this bench builds (closed at the end). */
+const deskLog = openDeskLogger();
 
 /** Where the time of one opening goes (ms, summed over its exchanges), and what it cost. */
 interface OpeningBreakdown {
@@ -160,7 +155,7 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
       const service = new DmpService({
         db,
         clock,
-        logger: deskLogger(),
+        logger: deskLog.logger,
         audit: deskAudit(db),
         http: (c) => transports[c],
         practitioner: () => practitioner,
@@ -185,7 +180,7 @@ async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreak
       const coldService = new DmpService({
         db: coldDb.db,
         clock,
-        logger: deskLogger(),
+        logger: deskLog.logger,
         audit: deskAudit(coldDb.db),
         http: (c) => coldTransports[c],
         practitioner: () => practitioner,
@@ -680,7 +675,7 @@ async function listStages(): Promise<ListStages> {
       const service = new DmpService({
         db,
         clock: systemClock,
-        logger: deskLogger(),
+        logger: deskLog.logger,
         audit: deskAudit(db),
         http: (c) => timed(transports[c]),
         practitioner: () => practitioner,
@@ -752,6 +747,7 @@ if (PARTS.has('list')) {
     process.stderr.write(`list bench failed: ${String(error)}\n`);
   }
 }
+deskLog.close();
 const lines = ['## DMP (bench/dmp.bench.ts)', ''];
 if (open !== null) {
   const row = (label: string, o: OpeningBreakdown): string =>
