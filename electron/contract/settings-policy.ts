@@ -42,6 +42,8 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
   'practitioner.conventionSector': { sensitive: false },
   'billing.holidays': { sensitive: false },
   'outbox.retentionDays': { sensitive: false },
+  // How fast the worklist asks INSi: it changes when answers come, not where data goes.
+  'insi.worklistRequestsPerSecond': { sensitive: false },
   pkcs11Module: {
     sensitive: true,
     consequence:

@@ -29,6 +29,8 @@ export const coreErrors = {
     'Ce certificat de structure a expiré le {expiredOn} : il serait refusé par le téléservice. Commandez son renouvellement auprès de l’ANS puis indiquez le nouveau fichier.',
   SETTINGS_RETENTION_RANGE:
     'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de {min} à {max} (30 par défaut).',
+  SETTINGS_INSI_RATE_RANGE:
+    'Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de {min} à {max} (5 par défaut).',
   SETTINGS_HTTPS_REQUIRED:
     'HTTPS est obligatoire pour l’adresse d’un téléservice : saisissez l’adresse complète en « https://… » fournie avec votre accréditation (GIE SESAM-Vitale pour l’INSi, ANS pour le DMP).',
   AUDIT_CHAIN_BROKEN:
@@ -123,6 +125,16 @@ export const outboxSettingsSchema = z.object({
   retentionDays: z.number().int().min(OUTBOX_RETENTION_DAYS.min).max(OUTBOX_RETENTION_DAYS.max),
 });
 
+/**
+ * Pace of the INSi worklist, in calls started per second across its concurrent jobs. No public
+ * figure of the teleservice's limit was found (research/insi.md): 5 a second is a cautious default
+ * (an 18 000-patient base in an hour), to set to what the structure's accreditation says.
+ */
+export const INSI_WORKLIST_RATE = { min: 1, max: 20, default: 5 } as const;
+export const insiSettingsSchema = z.object({
+  worklistRequestsPerSecond: z.number().int().min(INSI_WORKLIST_RATE.min).max(INSI_WORKLIST_RATE.max),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
@@ -134,6 +146,7 @@ export const settingsSchema = z.object({
   backup: backupSettingsSchema,
   billing: billingSettingsSchema,
   outbox: outboxSettingsSchema,
+  insi: insiSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -159,6 +172,7 @@ export const settingKeySchema = z.enum([
   'practitioner.conventionSector',
   'billing.holidays',
   'outbox.retentionDays',
+  'insi.worklistRequestsPerSecond',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

@@ -51,8 +51,9 @@ export async function wireInsi(ctx: WiringContext, deps: { patients: PatientsSer
       return configured === null ? null : { emitter: configured.structureId };
     },
     outbox: ctx.outbox,
-    // Pacing of the worklist: not in Paramètres yet; démo runs faster against the local simulator.
-    worklist: { concurrency: 4, requestsPerSecond: demo === null ? 5 : 50 },
+    // Pacing of the worklist: Paramètres → INSi, read at each call; démo runs faster against the
+    // local simulator.
+    worklist: { concurrency: 4, requestsPerSecond: demo === null ? () => settings.get().insi.worklistRequestsPerSecond : 50 },
     notify: (progress) => ctx.dispatcher.emit('insi.worklist.progress', progress),
     endpointConfigured: () => demo !== null || isEndpointConfigured(settings.get().endpoints.insi),
   });

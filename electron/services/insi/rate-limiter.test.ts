@@ -15,6 +15,21 @@ describe('RateLimiter', () => {
     expect(waits).toHaveLength(3);
   });
 
+  it('reads a rate given as a function at each call: a change applies to the next calls', async () => {
+    const now = 0;
+    let perSecond = 5;
+    const waits: number[] = [];
+    const limiter = new RateLimiter(() => perSecond, () => now, async (ms) => {
+      waits.push(ms);
+    });
+    await Promise.all([limiter.take(), limiter.take()]);
+    expect(waits).toEqual([200]);
+    // Paramètres: 1 a second. The slot already taken stays; the next ones are a second apart.
+    perSecond = 1;
+    await Promise.all([limiter.take(), limiter.take()]);
+    expect(waits).toEqual([200, 400, 1400]);
+  });
+
   it('does not wait when unlimited', async () => {
     const limiter = new RateLimiter(0, () => 0, async () => {
       throw new Error('should not sleep');

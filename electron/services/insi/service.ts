@@ -94,7 +94,8 @@ export interface InsiServiceDeps {
   structure: () => { emitter: string } | null;
   outbox?: Pick<Outbox, 'register' | 'enqueue'>;
   /** Worklist pacing: jobs run in parallel and INSi calls per second (0: unlimited). */
-  worklist?: { concurrency?: number; requestsPerSecond?: number };
+  /** Pacing of the worklist; the rate may be read at each call (Paramètres → INSi). */
+  worklist?: { concurrency?: number; requestsPerSecond?: number | (() => number) };
   notify?: (progress: WorklistProgress) => void;
   newId?: () => string;
   /** How long a look-up result can be accepted (ms). Default 15 min. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, normalize } from 'node:path';
-import { AppError, OUTBOX_RETENTION_DAYS, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
+import { AppError, INSI_WORKLIST_RATE, OUTBOX_RETENTION_DAYS, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
@@ -115,6 +115,7 @@ export class SettingsService {
       },
       billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
       outbox: { retentionDays: (stored.get('outbox.retentionDays') as number | undefined) ?? OUTBOX_RETENTION_DAYS.default },
+      insi: { worklistRequestsPerSecond: (stored.get('insi.worklistRequestsPerSecond') as number | undefined) ?? INSI_WORKLIST_RATE.default },
     });
   }
 
@@ -142,6 +143,8 @@ export class SettingsService {
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.practitioner.shape.conventionSector, value) };
       case 'outbox.retentionDays':
         return { storageKey: key, value: parseRetentionDays(value) };
+      case 'insi.worklistRequestsPerSecond':
+        return { storageKey: key, value: parseInsiRate(value) };
       case 'billing.holidays':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.billing.shape.holidays, value) };
       case 'practitioner.address':
@@ -254,6 +257,13 @@ function parseOrigin(origin: string): void {
 function parseRetentionDays(value: unknown): number {
   const parsed = settingsSchema.shape.outbox.shape.retentionDays.safeParse(toNumber(value));
   if (!parsed.success) throw new AppError('SETTINGS_RETENTION_RANGE', { min: OUTBOX_RETENTION_DAYS.min, max: OUTBOX_RETENTION_DAYS.max });
+  return parsed.data;
+}
+
+/** Calls a second of the INSi worklist: bounds said in the message. */
+function parseInsiRate(value: unknown): number {
+  const parsed = settingsSchema.shape.insi.shape.worklistRequestsPerSecond.safeParse(toNumber(value));
+  if (!parsed.success) throw new AppError('SETTINGS_INSI_RATE_RANGE', { min: INSI_WORKLIST_RATE.min, max: INSI_WORKLIST_RATE.max });
   return parsed.data;
 }
 

@@ -65,4 +65,23 @@ describe('settings', () => {
     }
     expect(make().get().outbox.retentionDays).toBe(90);
   });
+
+  it('paces the INSi worklist at 5 calls a second by default; 1 to 20 whole calls, refused with a French message', () => {
+    const { make, audit } = setup();
+    const settings = make();
+    expect(settings.get().insi.worklistRequestsPerSecond).toBe(5);
+    expect(settings.set('insi.worklistRequestsPerSecond', '2', 'poste').insi.worklistRequestsPerSecond).toBe(2);
+    expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key: 'insi.worklistRequestsPerSecond' } });
+    for (const bad of [0, 21, 2.5, 'deux', null]) {
+      let error: unknown;
+      try {
+        settings.set('insi.worklistRequestsPerSecond', bad, 'poste');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'SETTINGS_INSI_RATE_RANGE' });
+      expect((error as AppError).message).toBe('Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de 1 à 20 (5 par défaut).');
+    }
+    expect(make().get().insi.worklistRequestsPerSecond).toBe(2);
+  });
 });

@@ -40,7 +40,7 @@ export function Worklist() {
     <>
       <Panel title="Identités (INS)">
         <p>
-          <strong>Liste de travail INSi</strong> — une recherche INSi par patient, en arrière-plan (file d’envoi), au rythme autorisé. Chaque identité trouvée devient « récupérée » ; le justificatif d’identité reste à
+          <strong>Liste de travail INSi</strong> — une recherche INSi par patient, en arrière-plan (file d’envoi), au rythme réglé dans Paramètres (« INSi : liste de travail »). Chaque identité trouvée devient « récupérée » ; le justificatif d’identité reste à
           contrôler au prochain passage du patient.
         </p>
         <fieldset className="choices">

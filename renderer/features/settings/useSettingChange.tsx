@@ -30,6 +30,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'certificates.insi': 'Certificat de structure INSi',
   'certificates.dmp': 'Certificats du DMP en mode indirect',
   'outbox.retentionDays': 'Conservation de l’historique des envois (jours)',
+  'insi.worklistRequestsPerSecond': 'Rythme de la liste de travail INSi (appels par seconde)',
 };
 
 /** What a form may want to know of its change: refused at once (shown in place), or saved. */
