@@ -44,6 +44,8 @@ export const SETTING_POLICIES: Record<SettingKey, SettingPolicy> = {
   'outbox.retentionDays': { sensitive: false },
   // How fast the worklist asks INSi: it changes when answers come, not where data goes.
   'insi.worklistRequestsPerSecond': { sensitive: false },
+  // Which DMP documents a first opening lists and the sending dialog offers first.
+  'dmp.preferredTypeCodes': { sensitive: false },
   pkcs11Module: {
     sensitive: true,
     consequence:

@@ -31,6 +31,8 @@ export const coreErrors = {
     'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de {min} à {max} (30 par défaut).',
   SETTINGS_INSI_RATE_RANGE:
     'Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de {min} à {max} (5 par défaut).',
+  SETTINGS_DMP_TYPES_INVALID:
+    'Les types de documents préférés se choisissent dans la liste des types du DMP, {max} au plus. Reprenez le choix dans Paramètres.',
   SETTINGS_HTTPS_REQUIRED:
     'HTTPS est obligatoire pour l’adresse d’un téléservice : saisissez l’adresse complète en « https://… » fournie avec votre accréditation (GIE SESAM-Vitale pour l’INSi, ANS pour le DMP).',
   AUDIT_CHAIN_BROKEN:
@@ -135,6 +137,16 @@ export const insiSettingsSchema = z.object({
   worklistRequestsPerSecond: z.number().int().min(INSI_WORKLIST_RATE.min).max(INSI_WORKLIST_RATE.max),
 });
 
+/**
+ * The practitioner's usual DMP document types (XDS typeCode, JDV_J07 codes): the first search of a
+ * patient's DMP lists these (the last two years; « Élargir » lists everything), and the sending
+ * dialog offers them first. Empty: every type.
+ */
+export const DMP_PREFERRED_TYPES_MAX = 20;
+export const dmpSettingsSchema = z.object({
+  preferredTypeCodes: z.array(z.string()).max(DMP_PREFERRED_TYPES_MAX),
+});
+
 export const settingsSchema = z.object({
   environment: environmentSchema,
   endpoints: endpointsSchema,
@@ -147,6 +159,7 @@ export const settingsSchema = z.object({
   billing: billingSettingsSchema,
   outbox: outboxSettingsSchema,
   insi: insiSettingsSchema,
+  dmp: dmpSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -173,6 +186,7 @@ export const settingKeySchema = z.enum([
   'billing.holidays',
   'outbox.retentionDays',
   'insi.worklistRequestsPerSecond',
+  'dmp.preferredTypeCodes',
 ]);
 export type SettingKey = z.infer<typeof settingKeySchema>;
 

@@ -60,7 +60,7 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
         endpoint: demo?.current()?.url ?? current.endpoints.dmp,
         lps: { id: current.lps.installationId, name: current.lps.name, version: current.lps.version, homologation: current.lps.cndaAuthorisation || 'NON-HOMOLOGUE' },
         lpsOid: uuidOid(current.lps.installationId),
-        preferredTypeCodes: [],
+        preferredTypeCodes: current.dmp.preferredTypeCodes,
         indirectSending: demo !== null || current.certificates.dmp !== null,
       };
     },

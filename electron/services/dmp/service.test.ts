@@ -35,6 +35,7 @@ describe('DmpService against the DMP simulator', () => {
   let db: Db;
   let audit: AuditInput[];
   let practitioner: DmpPractitioner | null;
+  let preferred: string[] = [];
 
   const makeService = (): DmpService =>
     new DmpService({
@@ -50,7 +51,7 @@ describe('DmpService against the DMP simulator', () => {
         if (p === undefined) throw new Error('unknown patient');
         return p;
       },
-      settings: () => demoDmpSettings(harness.sim.url),
+      settings: () => ({ ...demoDmpSettings(harness.sim.url), preferredTypeCodes: preferred }),
     });
 
   beforeAll(async () => {
@@ -67,6 +68,7 @@ describe('DmpService against the DMP simulator', () => {
     migrateForDmp(db);
     audit = [];
     practitioner = demoDmpPractitioner(pki);
+    preferred = [];
     return makeService();
   };
 
@@ -278,6 +280,35 @@ describe('DmpService against the DMP simulator', () => {
     await service.setStatus(PATIENTS.adrtrois!.id, own.uniqueId, 'Archived', 'dr');
     expect(harness.sim.registry.byUniqueId(own.uniqueId)?.status).toBe('Archived');
     expect(audit.map((a) => a.action)).toContain('dmp.td33d');
+  });
+
+  it('lists only the preferred types at the first opening, each searched in its own code system (LOINC or ASIP-Santé), and everything once widened', async () => {
+    const service = fresh();
+    const all = await service.open(PATIENTS.dupont!.id, {}, 'dr');
+    // An attestation d'hébergement: a JDV_J07 type that is not LOINC (1.2.250.1.213.1.1.4.12).
+    const entry = harness.sim.registry.byUniqueId(all.documents[0]!.uniqueId)!;
+    harness.sim.registry.register({
+      patient: entry.patient,
+      metadata: { ...entry.metadata, uniqueId: '1.2.250.1.999.1.1.9000.98.1', title: 'Attestation d’hébergement', typeCode: { code: 'ATTEST-HEBGT', codeSystem: '1.2.250.1.213.1.1.4.12', displayName: "Attestation d'hébergement" } },
+      content: Buffer.from('<ClinicalDocument xmlns="urn:hl7-org:v3"/>'),
+      submissionTime: new Date(clock.now()).toISOString().replace(/[-:T]/g, '').slice(0, 14),
+      submissionSetUniqueId: '1.2.250.1.999.1.1.9000.98',
+      sourceId: '1.2.250.1.999',
+      authorIdNat: '899900063480',
+    });
+    const consultations = all.documents.filter((d) => d.typeCode?.code === '11488-4').length;
+    expect(consultations).toBeGreaterThan(0);
+    expect(consultations).toBeLessThan(all.documents.length);
+
+    const chosen = fresh();
+    preferred = ['ATTEST-HEBGT', '11488-4'];
+    expect(chosen.documentTypes().preferred).toEqual(['ATTEST-HEBGT', '11488-4']);
+    const first = await chosen.open(PATIENTS.dupont!.id, {}, 'dr');
+    expect(first.filter.typeCodes).toEqual(['ATTEST-HEBGT', '11488-4']);
+    expect(first.documents.map((d) => d.typeCode?.code).sort()).toEqual(['ATTEST-HEBGT', ...Array(consultations).fill('11488-4')].sort());
+    const widened = await chosen.open(PATIENTS.dupont!.id, { widen: true }, 'dr');
+    expect(widened.filter.typeCodes).toEqual([]);
+    expect(widened.documents.length).toBeGreaterThan(all.documents.length);
   });
 
   // Last: it grows the simulator's registry for the rest of the file.

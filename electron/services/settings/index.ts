@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, normalize } from 'node:path';
-import { AppError, INSI_WORKLIST_RATE, OUTBOX_RETENTION_DAYS, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
+import { AppError, DMP_PREFERRED_TYPES_MAX, INSI_WORKLIST_RATE, OUTBOX_RETENTION_DAYS, settingsSchema, type Environment, type SettingKey, type Settings } from '../../contract';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
+import { documentTypes } from '../cda';
 import { describeStructureCertificate, inspectDmpCertificates, inspectInsiCertificate, publicCertificates, type StoredDmpCertificates, type StoredInsiCertificate } from './structure-certificates';
 
 export { settingsMigrations } from './schema';
@@ -116,6 +117,7 @@ export class SettingsService {
       billing: { holidays: (stored.get('billing.holidays') as string | undefined) ?? 'national' },
       outbox: { retentionDays: (stored.get('outbox.retentionDays') as number | undefined) ?? OUTBOX_RETENTION_DAYS.default },
       insi: { worklistRequestsPerSecond: (stored.get('insi.worklistRequestsPerSecond') as number | undefined) ?? INSI_WORKLIST_RATE.default },
+      dmp: { preferredTypeCodes: (stored.get('dmp.preferredTypeCodes') as string[] | undefined) ?? [] },
     });
   }
 
@@ -145,6 +147,8 @@ export class SettingsService {
         return { storageKey: key, value: parseRetentionDays(value) };
       case 'insi.worklistRequestsPerSecond':
         return { storageKey: key, value: parseInsiRate(value) };
+      case 'dmp.preferredTypeCodes':
+        return { storageKey: key, value: parseDmpTypes(value) };
       case 'billing.holidays':
         return { storageKey: key, value: parseOrThrow(settingsSchema.shape.billing.shape.holidays, value) };
       case 'practitioner.address':
@@ -265,6 +269,20 @@ function parseInsiRate(value: unknown): number {
   const parsed = settingsSchema.shape.insi.shape.worklistRequestsPerSecond.safeParse(toNumber(value));
   if (!parsed.success) throw new AppError('SETTINGS_INSI_RATE_RANGE', { min: INSI_WORKLIST_RATE.min, max: INSI_WORKLIST_RATE.max });
   return parsed.data;
+}
+
+/**
+ * Preferred DMP document types: codes of the list the sending dialog offers (JDV_J07 without the
+ * types a practitioner does not send), each once, at most DMP_PREFERRED_TYPES_MAX. The CLI passes
+ * them as one comma-separated text.
+ */
+function parseDmpTypes(value: unknown): string[] {
+  const codes = typeof value === 'string' ? value.split(',').map((c) => c.trim()).filter((c) => c !== '') : value;
+  const known = new Set(documentTypes().map((t) => t.code));
+  if (!Array.isArray(codes) || codes.length > DMP_PREFERRED_TYPES_MAX || codes.some((c) => typeof c !== 'string' || !known.has(c))) {
+    throw new AppError('SETTINGS_DMP_TYPES_INVALID', { max: DMP_PREFERRED_TYPES_MAX });
+  }
+  return [...new Set(codes as string[])];
 }
 
 /** The CLI passes numbers as text. */

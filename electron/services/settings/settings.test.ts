@@ -3,6 +3,7 @@ import type { AppError } from '../../contract';
 import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import type { AuditInput } from '../audit';
+import { documentTypes } from '../cda';
 import { SettingsService, settingsMigrations } from '.';
 
 function setup() {
@@ -83,5 +84,25 @@ describe('settings', () => {
       expect((error as AppError).message).toBe('Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de 1 à 20 (5 par défaut).');
     }
     expect(make().get().insi.worklistRequestsPerSecond).toBe(2);
+  });
+
+  it('keeps the preferred DMP document types: codes of the DMP list, each once, 20 at most (the CLI passes them comma-separated)', () => {
+    const { make } = setup();
+    const settings = make();
+    expect(settings.get().dmp.preferredTypeCodes).toEqual([]);
+    expect(settings.set('dmp.preferredTypeCodes', '11488-4, ATTEST-HEBGT,11488-4', 'poste').dmp.preferredTypeCodes).toEqual(['11488-4', 'ATTEST-HEBGT']);
+    const tooMany = documentTypes().slice(0, 21).map((t) => t.code);
+    for (const bad of [['99999-9'], ['DOCPAT01'], tooMany, 'pas un code', 42]) {
+      let error: unknown;
+      try {
+        settings.set('dmp.preferredTypeCodes', bad, 'poste');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'SETTINGS_DMP_TYPES_INVALID' });
+      expect((error as AppError).message).toContain('20 au plus');
+    }
+    expect(settings.set('dmp.preferredTypeCodes', tooMany.slice(0, 20), 'poste').dmp.preferredTypeCodes).toHaveLength(20);
+    expect(settings.set('dmp.preferredTypeCodes', [], 'poste').dmp.preferredTypeCodes).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Field, Panel, StatusBadge, TextInput } from '../../ui';
 import { AuditJournal } from '../audit/AuditJournal';
 import { BackupPanel } from './BackupPanel';
+import { DmpPreferredTypesPanel } from './DmpPreferredTypesPanel';
 import { InsiPacePanel } from './InsiPacePanel';
 import { OutboxRetentionPanel } from './OutboxRetentionPanel';
 import { StructureCertificates } from './StructureCertificates';
@@ -62,6 +63,7 @@ export function SettingsScreen() {
       <StructureCertificates settings={s} change={change} />
       <BackupPanel settings={s} onChange={submit} />
       <InsiPacePanel settings={s} onChange={submit} />
+      <DmpPreferredTypesPanel settings={s} onChange={submit} />
       <OutboxRetentionPanel settings={s} onChange={submit} />
       <Panel title="Connecteur local (logiciel de cabinet en ligne)">
         <p className="muted">

@@ -31,6 +31,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   'certificates.dmp': 'Certificats du DMP en mode indirect',
   'outbox.retentionDays': 'Conservation de l’historique des envois (jours)',
   'insi.worklistRequestsPerSecond': 'Rythme de la liste de travail INSi (appels par seconde)',
+  'dmp.preferredTypeCodes': 'Types de documents DMP habituels',
 };
 
 /** What a form may want to know of its change: refused at once (shown in place), or saved. */
@@ -39,7 +40,7 @@ export interface ChangeCallbacks {
   onSaved?(): void;
 }
 
-const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run', 'backup.status'] as const;
+const INVALIDATES = ['settings.get', 'app.info', 'diagnostic.run', 'backup.status', 'dmp.documentTypes'] as const;
 
 type Requested = MethodResult<'settings.requestChange'>;
 

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { AppError, isAppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
 import { recordAfterRollback } from '../../audit';
+import { documentTypes } from '../../cda';
 import { hl7Ts, type DmpCallContext } from '../client';
 import { ASSOCIATION, patientCx, type PurposeOfUse } from '../codes';
 import { findDocuments, findSubmissionSets, getAssociations, getDocumentsAndAssociations } from '../iti18';
@@ -138,6 +139,14 @@ function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purpose
   };
 }
 
+/**
+ * The code system of a document type (JDV_J07 mixes LOINC and ASIP-Santé codes: « ATTEST-HEBGT »
+ * is 1.2.250.1.213.1.1.4.12); LOINC for a code the list does not hold.
+ */
+function typeCodeSystem(code: string): string {
+  return documentTypes().find((t) => t.code === code)?.codeSystem ?? '2.16.840.1.113883.6.1';
+}
+
 /** What a search found, written into the opening's transaction; returns how many documents are new here. */
 type Found = (patientId: string, at: string) => number;
 
@@ -147,7 +156,7 @@ async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matri
     findDocuments(patientCx(ins.matricule, ins.oid), {
       statuses: ['Approved'],
       ...(filter.since === null ? {} : { serviceStartFrom: hl7Ts(Date.parse(filter.since)) }),
-      ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: '2.16.840.1.113883.6.1' })) }),
+      ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: typeCodeSystem(code) })) }),
     }),
   );
   return (patientId, at) => {
