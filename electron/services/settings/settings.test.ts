@@ -14,6 +14,16 @@ function setup() {
   return { db, audit, make };
 }
 
+/** The AppError a refused change throws (the test fails if it is accepted). */
+function refusalOf(change: () => unknown): AppError {
+  try {
+    change();
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('the change was accepted');
+}
+
 describe('settings', () => {
   it('starts in demo with an installation id that is generated once and kept', () => {
     const { make } = setup();
@@ -53,14 +63,9 @@ describe('settings', () => {
     expect(settings.set('outbox.retentionDays', '90', 'poste').outbox.retentionDays).toBe(90);
     expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key: 'outbox.retentionDays' } });
     for (const bad of [6, 3651, 30.5, 'trente', -1, null]) {
-      let error: unknown;
-      try {
-        settings.set('outbox.retentionDays', bad, 'poste');
-      } catch (e) {
-        error = e;
-      }
+      const error = refusalOf(() => settings.set('outbox.retentionDays', bad, 'poste'));
       expect(error).toMatchObject({ code: 'SETTINGS_RETENTION_RANGE' });
-      expect((error as AppError).message).toBe(
+      expect(error.message).toBe(
         'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de 7 à 3650 (30 par défaut).',
       );
     }
@@ -74,14 +79,9 @@ describe('settings', () => {
     expect(settings.set('insi.worklistRequestsPerSecond', '2', 'poste').insi.worklistRequestsPerSecond).toBe(2);
     expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key: 'insi.worklistRequestsPerSecond' } });
     for (const bad of [0, 21, 2.5, 'deux', null]) {
-      let error: unknown;
-      try {
-        settings.set('insi.worklistRequestsPerSecond', bad, 'poste');
-      } catch (e) {
-        error = e;
-      }
+      const error = refusalOf(() => settings.set('insi.worklistRequestsPerSecond', bad, 'poste'));
       expect(error).toMatchObject({ code: 'SETTINGS_INSI_RATE_RANGE' });
-      expect((error as AppError).message).toBe('Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de 1 à 20 (5 par défaut).');
+      expect(error.message).toBe('Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de 1 à 20 (5 par défaut).');
     }
     expect(make().get().insi.worklistRequestsPerSecond).toBe(2);
   });
@@ -93,14 +93,9 @@ describe('settings', () => {
     expect(settings.set('dmp.preferredTypeCodes', '11488-4, ATTEST-HEBGT,11488-4', 'poste').dmp.preferredTypeCodes).toEqual(['11488-4', 'ATTEST-HEBGT']);
     const tooMany = documentTypes().slice(0, 21).map((t) => t.code);
     for (const bad of [['99999-9'], ['DOCPAT01'], tooMany, 'pas un code', 42]) {
-      let error: unknown;
-      try {
-        settings.set('dmp.preferredTypeCodes', bad, 'poste');
-      } catch (e) {
-        error = e;
-      }
+      const error = refusalOf(() => settings.set('dmp.preferredTypeCodes', bad, 'poste'));
       expect(error).toMatchObject({ code: 'SETTINGS_DMP_TYPES_INVALID' });
-      expect((error as AppError).message).toContain('20 au plus');
+      expect(error.message).toContain('20 au plus');
     }
     expect(settings.set('dmp.preferredTypeCodes', tooMany.slice(0, 20), 'poste').dmp.preferredTypeCodes).toHaveLength(20);
     expect(settings.set('dmp.preferredTypeCodes', [], 'poste').dmp.preferredTypeCodes).toEqual([]);
