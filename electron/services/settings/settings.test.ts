@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppError } from '../../contract';
+import type { AppError, Settings } from '../../contract';
 import { createManualClock } from '../../platform/clock';
 import { migrate, openDatabase } from '../../platform/db';
 import type { AuditInput } from '../audit';
@@ -55,35 +55,38 @@ describe('settings', () => {
     expect(settings.get().environment).toBe('demo');
   });
 
-  it('keeps done outbox jobs 30 days by default; the period is 7 to 3 650 whole days, refused with a French message', () => {
+  // Whole numbers within bounds; the CLI passes text; a refusal says the bounds in French.
+  it.each([
+    {
+      what: 'done outbox jobs are kept 30 days by default, 7 to 3 650',
+      key: 'outbox.retentionDays' as const,
+      read: (s: Settings) => s.outbox.retentionDays,
+      byDefault: 30,
+      bad: [6, 3651, 30.5, 'trente', -1, null],
+      code: 'SETTINGS_RETENTION_RANGE',
+      message: 'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de 7 à 3650 (30 par défaut).',
+    },
+    {
+      what: 'the INSi worklist runs at 5 calls a second by default, 1 to 20',
+      key: 'insi.worklistRequestsPerSecond' as const,
+      read: (s: Settings) => s.insi.worklistRequestsPerSecond,
+      byDefault: 5,
+      bad: [0, 21, 2.5, 'deux', null],
+      code: 'SETTINGS_INSI_RATE_RANGE',
+      message: 'Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de 1 à 20 (5 par défaut).',
+    },
+  ])('$what', ({ key, read, byDefault, bad, code, message }) => {
     const { make, audit } = setup();
     const settings = make();
-    expect(settings.get().outbox.retentionDays).toBe(30);
-    // The CLI passes text.
-    expect(settings.set('outbox.retentionDays', '90', 'poste').outbox.retentionDays).toBe(90);
-    expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key: 'outbox.retentionDays' } });
-    for (const bad of [6, 3651, 30.5, 'trente', -1, null]) {
-      const error = refusalOf(() => settings.set('outbox.retentionDays', bad, 'poste'));
-      expect(error).toMatchObject({ code: 'SETTINGS_RETENTION_RANGE' });
-      expect(error.message).toBe(
-        'La durée de conservation de l’historique des envois doit être un nombre entier de jours, de 7 à 3650 (30 par défaut).',
-      );
+    expect(read(settings.get())).toBe(byDefault);
+    expect(read(settings.set(key, '7', 'poste'))).toBe(7);
+    expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key } });
+    for (const value of bad) {
+      const error = refusalOf(() => settings.set(key, value, 'poste'));
+      expect(error).toMatchObject({ code });
+      expect(error.message).toBe(message);
     }
-    expect(make().get().outbox.retentionDays).toBe(90);
-  });
-
-  it('paces the INSi worklist at 5 calls a second by default; 1 to 20 whole calls, refused with a French message', () => {
-    const { make, audit } = setup();
-    const settings = make();
-    expect(settings.get().insi.worklistRequestsPerSecond).toBe(5);
-    expect(settings.set('insi.worklistRequestsPerSecond', '2', 'poste').insi.worklistRequestsPerSecond).toBe(2);
-    expect(audit.at(-1)).toMatchObject({ action: 'settings.set', details: { key: 'insi.worklistRequestsPerSecond' } });
-    for (const bad of [0, 21, 2.5, 'deux', null]) {
-      const error = refusalOf(() => settings.set('insi.worklistRequestsPerSecond', bad, 'poste'));
-      expect(error).toMatchObject({ code: 'SETTINGS_INSI_RATE_RANGE' });
-      expect(error.message).toBe('Le rythme de la liste de travail INSi doit être un nombre entier d’appels par seconde, de 1 à 20 (5 par défaut).');
-    }
-    expect(make().get().insi.worklistRequestsPerSecond).toBe(2);
+    expect(read(make().get())).toBe(7);
   });
 
   it('keeps the preferred DMP document types: codes of the DMP list, each once, 20 at most (the CLI passes them comma-separated)', () => {
