@@ -3,11 +3,11 @@
  * - « INSi : liste de travail »: the worklist's pace is set on the screen, bounded, kept by the
  *   host, and the help says what it means for a list of 1 000 patients;
  * - « DMP : types de documents habituels »: chosen from the DMP's list with a filter, kept, shown
- *   first.
+ *   first, and the first opening of a patient's DMP lists these types only.
  */
 import { expect, it } from 'vitest';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
-import { e2ePrerequisites, useDemoDesk } from './support/app';
+import { e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'Paramètres: INSi worklist pace, usual DMP document types', () => {
   const desk = useDemoDesk();
@@ -66,6 +66,17 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'Paramètres: INSi worklist p
     await expect.poll(() => kept.getByRole('checkbox', { checked: true }).count(), { timeout: 30_000 }).toBe(2);
     const labels = await kept.locator('label').allTextContents();
     expect(labels.slice(0, 2).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual(["Attestation d'hébergement (ATTEST-HEBGT)", 'CR ou fiche de consultation ou de visite (11488-4)']);
+
+    // The first opening of a DMP now lists these types only, and says so by their names.
+    await page.getByRole('navigation').getByRole('link', { name: /^Démo/ }).click();
+    await insertDemoPractitionerCps(page);
+    await openPatientRecord(page, 'dupont', /DUPONT/i);
+    const filtered = page.getByTestId('dmp-filtered');
+    await expect.poll(() => filtered.textContent(), { timeout: 60_000 }).toContain("vos types de documents habituels (Attestation d'hébergement, CR ou fiche de consultation ou de visite)");
+    // Marie DUPONT's demo DMP: 9 documents of all types in two years (e2e/dmp.e2e.ts), fewer here.
+    const listed = await page.getByTestId('dmp-document').count();
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThan(9);
     expect(errors).toEqual([]);
   });
 });

@@ -44,6 +44,7 @@ export function DmpPanel({ patientId }: { patientId: string }) {
   // Widening keeps the list of the limited search on screen until the whole list arrives.
   const open = useHostQuery('dmp.open', params, { keepPreviousWhile: (previous) => previous.patientId === patientId });
   const sendings = useHostQuery('dmp.sendings', { patientId });
+  const documentTypes = useHostQuery('dmp.documentTypes', {});
   const client = useQueryClient();
   useHostEvent(
     'dmp.changed',
@@ -210,7 +211,7 @@ export function DmpPanel({ patientId }: { patientId: string }) {
             {data.filter.since !== null || data.filter.typeCodes.length > 0 ? (
               <p className="notice notice-info" data-testid="dmp-filtered">
                 Recherche automatique limitée aux documents depuis le {formatDate(data.filter.since)}
-                {data.filter.typeCodes.length > 0 ? ` et à vos types préférés (${data.filter.typeCodes.join(', ')})` : ''}.{' '}
+                {data.filter.typeCodes.length > 0 ? ` et à vos types de documents habituels (${typeNames(data.filter.typeCodes, documentTypes.data?.types ?? [])})` : ''}.{' '}
                 <Button variant="ghost" onClick={() => setWiden(true)} busy={widen && open.isFetching}>
                   Élargir la recherche
                 </Button>
@@ -437,4 +438,9 @@ function Sendings({ sendings }: { sendings: ReadonlyArray<{ uniqueId: string; ti
       </ul>
     </div>
   );
+}
+
+/** « CR ou fiche de consultation ou de visite, Attestation d'hébergement »: names, the code for one the list lacks. */
+function typeNames(codes: string[], known: ReadonlyArray<{ code: string; displayName: string }>): string {
+  return codes.map((code) => known.find((t) => t.code === code)?.displayName ?? code).join(', ');
 }
