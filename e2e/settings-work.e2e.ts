@@ -3,7 +3,8 @@
  * - « INSi : liste de travail »: the worklist's pace is set on the screen, bounded, kept by the
  *   host, and the help says what it means for a list of 1 000 patients;
  * - « DMP : types de documents habituels »: chosen from the DMP's list with a filter, kept, shown
- *   first, and the first opening of a patient's DMP lists these types only.
+ *   first, the first opening of a patient's DMP lists these types only, and the sending dialog offers
+ *   them first.
  */
 import { expect, it } from 'vitest';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
@@ -77,6 +78,11 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'Paramètres: INSi worklist p
     const listed = await page.getByTestId('dmp-document').count();
     expect(listed).toBeGreaterThan(0);
     expect(listed).toBeLessThan(9);
+    // The sending dialog offers them first, in a group of their own.
+    await page.getByTestId('dmp-send-open').click();
+    const usual = page.getByTestId('dmp-type').locator('optgroup').first();
+    expect(await usual.getAttribute('label')).toBe('Vos types habituels');
+    expect(await usual.locator('option').allTextContents()).toEqual(["Attestation d'hébergement (ATTEST-HEBGT)", 'CR ou fiche de consultation ou de visite (11488-4)']);
     expect(errors).toEqual([]);
   });
 });

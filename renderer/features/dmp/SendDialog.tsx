@@ -73,7 +73,14 @@ export function SendDialog({ patientId, documents, replacing, onClose }: { patie
   };
 
   const preferred = new Set(types.data?.preferred ?? []);
-  const typeOptions = [...(types.data?.types ?? [])].sort((a, b) => Number(preferred.has(b.code)) - Number(preferred.has(a.code)) || a.displayName.localeCompare(b.displayName, 'fr'));
+  // The usual types (Paramètres) in a group of their own at the top; the whole list after.
+  const usualTypes = (types.data?.types ?? []).filter((t) => preferred.has(t.code));
+  const otherTypes = (types.data?.types ?? []).filter((t) => !preferred.has(t.code));
+  const typeOption = (t: { code: string; displayName: string }) => (
+    <option key={t.code} value={t.code}>
+      {t.displayName} ({t.code})
+    </option>
+  );
   const ready = file !== null && (file.kind === 'cda' || (typeCode !== '' && title.trim() !== ''));
 
   return (
@@ -110,11 +117,14 @@ export function SendDialog({ patientId, documents, replacing, onClose }: { patie
             {(id) => (
               <select id={id} className="input" value={typeCode} onChange={(event) => setTypeCode(event.currentTarget.value)} data-testid="dmp-type">
                 <option value="">— Choisir —</option>
-                {typeOptions.map((t) => (
-                  <option key={t.code} value={t.code}>
-                    {t.displayName} ({t.code})
-                  </option>
-                ))}
+                {usualTypes.length > 0 ? (
+                  <>
+                    <optgroup label="Vos types habituels">{usualTypes.map(typeOption)}</optgroup>
+                    <optgroup label="Tous les types">{otherTypes.map(typeOption)}</optgroup>
+                  </>
+                ) : (
+                  otherTypes.map(typeOption)
+                )}
               </select>
             )}
           </Field>
