@@ -147,6 +147,8 @@ export async function composeHost(options: HostOptions): Promise<Host> {
       settings.set('environment', options.environment, 'système');
     }
     const environment = settings.get().environment;
+    // The services are wired for this environment: it stays the desk's until the next start.
+    settings.pinEnvironment(environment);
     const startedAt = new Date(options.clock.now()).toISOString();
 
     const doctorChecks = baseChecks({

@@ -86,7 +86,7 @@ export function baseChecks(deps: {
       run: () => {
         const env = deps.environment();
         return env === 'demo'
-          ? { status: 'warn', detail: 'démo (cartes virtuelles et simulateurs)', next: 'Pour travailler réellement, choisissez « test » ou « production » dans Paramètres.' }
+          ? { status: 'warn', detail: 'démo (cartes virtuelles et simulateurs)', next: 'Pour travailler réellement, choisissez « test » ou « production » dans Paramètres, puis fermez et rouvrez Pupitre (le changement s’applique au démarrage).' }
           : { status: 'ok', detail: env };
       },
     },

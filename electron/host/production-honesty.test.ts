@@ -10,9 +10,8 @@ import { runChecks } from './doctor';
 
 describe('teleservice addresses « à configurer »', () => {
   it('are reported « non configuré » by the doctor and the File d’envoi, with the next step', async () => {
-    const host = await createTestHost();
+    const host = await createTestHost({ environment: 'production' });
     try {
-      await host.dispatcher.invoke('settings.set', { key: 'environment', value: 'production' });
       const checks = await runChecks(host.doctorChecks);
       for (const id of ['insi-endpoint', 'dmp-endpoint']) {
         const check = checks.find((c) => c.id === id);
@@ -53,9 +52,8 @@ describe('teleservice addresses « à configurer »', () => {
   });
 
   it('are reported configured once an HTTPS address is set, without a network call', async () => {
-    const host = await createTestHost();
+    const host = await createTestHost({ environment: 'test' });
     try {
-      await host.dispatcher.invoke('settings.set', { key: 'environment', value: 'test' });
       // An endpoint is security-sensitive: asked, then confirmed (issue 14, point 6).
       const change = await host.dispatcher.invoke('settings.requestChange', { key: 'endpoints.dmp', value: 'https://dmp.qualification.invalid/si-dmp-server/v2/services' });
       await host.dispatcher.invoke('settings.confirmChange', { changeId: change.changeId });

@@ -21,8 +21,7 @@ let host: TestHost;
 
 beforeAll(async () => {
   pki = await ensureSharedTestPki();
-  host = await createTestHost();
-  await host.dispatcher.invoke('settings.set', { key: 'environment', value: 'test' });
+  host = await createTestHost({ environment: 'test' });
 }, 120_000);
 
 afterAll(async () => {

@@ -148,7 +148,14 @@ export const dmpSettingsSchema = z.object({
 });
 
 export const settingsSchema = z.object({
+  /**
+   * The environment this desk runs in: fixed when the host starts (démo wires the virtual cards and
+   * the simulators, test and production the real readers and teleservices), never switched under
+   * running services.
+   */
   environment: environmentSchema,
+  /** An environment chosen since the start, applied at the next start of Pupitre; null when none. */
+  pendingEnvironment: environmentSchema.nullable(),
   endpoints: endpointsSchema,
   lps: lpsIdentitySchema,
   pkcs11Module: z.string(),

@@ -29,7 +29,11 @@ describe('pupitre CLI', () => {
 
     const set = capture();
     expect(await main(['settings', 'set', 'environment', 'test', '--json', '--data-dir', dataDir], set.io)).toBe(0);
-    expect(JSON.parse(set.out.join(''))).toMatchObject({ environment: 'test', lps: { installationId: settings.lps.installationId } });
+    // Applied at the next start: a desk running now stays in démo (its simulators are wired).
+    expect(JSON.parse(set.out.join(''))).toMatchObject({ environment: 'demo', pendingEnvironment: 'test', lps: { installationId: settings.lps.installationId } });
+    const next = capture();
+    expect(await main(['settings', 'get', '--json', '--data-dir', dataDir], next.io)).toBe(0);
+    expect(JSON.parse(next.out.join(''))).toMatchObject({ environment: 'test', pendingEnvironment: null });
   });
 
   it('reports a refused value with its stable code and exit 1', async () => {

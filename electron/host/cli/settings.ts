@@ -58,6 +58,9 @@ function savedText(key: SettingKey, settings: Settings): string {
   const { insi, dmp } = settings.certificates;
   if (key === 'certificates.insi') return insi === null ? 'Certificat de structure INSi retiré.' : `Certificat de structure INSi enregistré : ${insi.kind} (structure ${insi.structureId}), expire le ${until(insi.expiresAt)}.`;
   if (key === 'certificates.dmp') return dmp === null ? 'Certificats du mode indirect DMP retirés.' : `Certificats du mode indirect DMP enregistrés : structure ${dmp.structureId} (${dmp.structureName}).`;
+  if (key === 'environment' && settings.pendingEnvironment !== null) {
+    return `Environnement « ${settings.pendingEnvironment} » enregistré : il s’applique au prochain démarrage de Pupitre (un poste ouvert reste en « ${settings.environment} » jusqu’à sa fermeture).`;
+  }
   return `${key} enregistré.`;
 }
 

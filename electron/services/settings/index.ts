@@ -62,6 +62,8 @@ export class SettingsService {
   private readonly readAll;
   private readonly upsert;
   private readonly remove;
+  /** The environment the host runs in (pinEnvironment); null in a process that wires nothing (the CLI). */
+  private running: Environment | null = null;
 
   constructor(
     db: Db,
@@ -82,12 +84,25 @@ export class SettingsService {
     }
   }
 
+  /**
+   * Fixes the environment this process runs in (the host, when it has wired its services for it).
+   * From then on `get().environment` is this one whatever is stored: a change of the setting is
+   * reported as `pendingEnvironment` and applies at the next start. Switching live would leave the
+   * démo's simulators and virtual cards wired under « Production »: real patients would be sent to
+   * a simulated INSi and get a synthetic INS.
+   */
+  pinEnvironment(environment: Environment): void {
+    this.running = environment;
+  }
+
   get(): Settings {
     const stored = this.stored();
-    const environment = (stored.get('environment') as Environment | undefined) ?? 'demo';
+    const chosen = (stored.get('environment') as Environment | undefined) ?? 'demo';
+    const environment = this.running ?? chosen;
     const defaults = DEFAULT_ENDPOINTS[environment];
     return settingsSchema.parse({
       environment,
+      pendingEnvironment: chosen === environment ? null : chosen,
       endpoints: {
         insi: (stored.get(`endpoints.${environment}.insi`) as string | undefined) ?? defaults.insi,
         dmp: (stored.get(`endpoints.${environment}.dmp`) as string | undefined) ?? defaults.dmp,

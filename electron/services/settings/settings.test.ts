@@ -103,4 +103,19 @@ describe('settings', () => {
     expect(settings.set('dmp.preferredTypeCodes', tooMany.slice(0, 20), 'poste').dmp.preferredTypeCodes).toHaveLength(20);
     expect(settings.set('dmp.preferredTypeCodes', [], 'poste').dmp.preferredTypeCodes).toEqual([]);
   });
+
+  it('reports the environment the host pinned at its start, a different choice as pending, and the endpoints of the running one', () => {
+    const { make } = setup();
+    const settings = make();
+    settings.set('endpoints.insi', 'https://insi.demo.invalid/', 'poste');
+    settings.pinEnvironment('demo');
+    expect(settings.set('environment', 'production', 'poste')).toMatchObject({ environment: 'demo', pendingEnvironment: 'production', endpoints: { insi: 'https://insi.demo.invalid/' } });
+    // An endpoint typed now belongs to the running environment.
+    settings.set('endpoints.insi', 'https://insi.autre.invalid/', 'poste');
+    expect(settings.get().endpoints.insi).toBe('https://insi.autre.invalid/');
+    expect(settings.set('environment', 'demo', 'poste').pendingEnvironment).toBeNull();
+    // A process that wires nothing (the CLI) sees what is stored.
+    settings.set('environment', 'test', 'poste');
+    expect(make().get()).toMatchObject({ environment: 'test', pendingEnvironment: null });
+  });
 });

@@ -30,10 +30,16 @@ export function SettingsScreen() {
           <legend>Environnement de travail</legend>
           {(['demo', 'test', 'production'] as const).map((env) => (
             <label key={env}>
-              <input type="radio" name="environment" checked={s.environment === env} onChange={() => submit('environment', env)} /> {ENV_LABELS[env]}
+              <input type="radio" name="environment" checked={(s.pendingEnvironment ?? s.environment) === env} onChange={() => submit('environment', env)} /> {ENV_LABELS[env]}
             </label>
           ))}
         </fieldset>
+        {s.pendingEnvironment !== null ? (
+          <p className="notice notice-warn" role="status" data-testid="environment-pending">
+            Pupitre passera en « {ENV_LABELS[s.pendingEnvironment]} » au prochain démarrage : fermez puis rouvrez Pupitre. D’ici là, il reste en «{' '}
+            {ENV_LABELS[s.environment]} » (mêmes cartes, mêmes téléservices), pour qu’aucun patient ne soit envoyé au mauvais service.
+          </p>
+        ) : null}
       </Panel>
       <Panel title="Téléservices">
         <EndpointField label="Adresse INSi" value={s.endpoints.insi} onSave={(v) => submit('endpoints.insi', v)} />
