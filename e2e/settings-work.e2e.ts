@@ -1,5 +1,7 @@
 /**
  * Paramètres, how the desk works:
+ * - « Environnement »: a new choice applies at the next start, and the screen says so (the desk stays
+ *   in démo meanwhile: its simulators are what is wired);
  * - « INSi : liste de travail »: the worklist's pace is set on the screen, bounded, kept by the
  *   host, and the help says what it means for a list of 1 000 patients;
  * - « DMP : types de documents habituels »: chosen from the DMP's list with a filter, kept, shown
@@ -83,6 +85,24 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'Paramètres: INSi worklist p
     const usual = page.getByTestId('dmp-type').locator('optgroup').first();
     expect(await usual.getAttribute('label')).toBe('Vos types habituels');
     expect(await usual.locator('option').allTextContents()).toEqual(["Attestation d'hébergement (ATTEST-HEBGT)", 'CR ou fiche de consultation ou de visite (11488-4)']);
+    expect(errors).toEqual([]);
+  });
+
+  it('records a change of environment for the next start and stays in démo meanwhile, saying so', async () => {
+    const { page, errors } = await desk.open();
+    await desk.goto(page, '/parametres');
+    const production = page.getByRole('radio', { name: 'Production' });
+    await production.waitFor({ timeout: 30_000 });
+    // A controlled radio: it shows the choice once the host has recorded it.
+    await production.click();
+    const pending = page.getByTestId('environment-pending');
+    await expect.poll(() => pending.textContent(), { timeout: 30_000 }).toContain('Pupitre passera en « Production » au prochain démarrage');
+    expect(await pending.textContent()).toContain('il reste en « Démo (cartes virtuelles et simulateurs) »');
+    expect(await page.getByRole('banner').textContent()).toContain('DÉMO');
+    await expect.poll(() => production.isChecked(), { timeout: 30_000 }).toBe(true);
+    // Back to démo before closing: nothing pending any more.
+    await page.getByRole('radio', { name: /^Démo/ }).click();
+    await expect.poll(() => pending.count(), { timeout: 30_000 }).toBe(0);
     expect(errors).toEqual([]);
   });
 });
