@@ -154,6 +154,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const doctorChecks = baseChecks({
       dataDir: options.dataDir,
       environment: () => settings.get().environment,
+      pendingEnvironment: () => settings.get().pendingEnvironment,
       pkcs11Module: () => settings.get().pkcs11Module,
       db,
       dbPath: store.path,

@@ -59,6 +59,8 @@ const PCSCD_SOCKETS = ['/run/pcscd/pcscd.comm', '/var/run/pcscd/pcscd.comm'];
 export function baseChecks(deps: {
   dataDir: string;
   environment: () => string;
+  /** An environment chosen since the start, applied at the next one (null: none). */
+  pendingEnvironment?: () => string | null;
   pkcs11Module: () => string;
   rendererDir?: string;
   db: Db;
@@ -85,6 +87,10 @@ export function baseChecks(deps: {
       label: 'Environnement',
       run: () => {
         const env = deps.environment();
+        const pending = deps.pendingEnvironment?.() ?? null;
+        if (pending !== null) {
+          return { status: 'warn', detail: `${env === 'demo' ? 'démo' : env} jusqu’à la fermeture de Pupitre ; « ${pending} » choisi, appliqué au prochain démarrage`, next: 'Fermez puis rouvrez Pupitre pour changer d’environnement.' };
+        }
         return env === 'demo'
           ? { status: 'warn', detail: 'démo (cartes virtuelles et simulateurs)', next: 'Pour travailler réellement, choisissez « test » ou « production » dans Paramètres, puis fermez et rouvrez Pupitre (le changement s’applique au démarrage).' }
           : { status: 'ok', detail: env };

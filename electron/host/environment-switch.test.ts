@@ -21,7 +21,10 @@ describe('changing the environment of a running desk', () => {
       expect(saved).toMatchObject({ environment: 'demo', pendingEnvironment: 'production' });
       // Everything that reads the environment agrees with what is wired: the top bar, the doctor, the File d'envoi.
       expect((await demo.dispatcher.invoke('app.info', {})).environment).toBe('demo');
-      expect((await runChecks(demo.doctorChecks)).find((c) => c.id === 'environment')?.detail).toMatch(/démo/i);
+      expect((await runChecks(demo.doctorChecks)).find((c) => c.id === 'environment')).toMatchObject({
+        status: 'warn',
+        detail: 'démo jusqu’à la fermeture de Pupitre ; « production » choisi, appliqué au prochain démarrage',
+      });
       expect((await demo.dispatcher.invoke('outbox.status', {})).endpoints.find((e) => e.endpoint === 'insi')).toMatchObject({ configured: true });
       expect(demo.audit.list({ limit: 5 }).find((e) => e.action === 'settings.set')).toMatchObject({ details: { key: 'environment' } });
       // Choosing the running one again cancels the change.
