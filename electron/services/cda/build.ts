@@ -32,7 +32,7 @@ import {
 } from './oids';
 import type { BuiltCdaDocument, CodedValue, OidGenerator, PdfDocumentInput, XdsAuthor, XdsDocumentMetadata } from './types';
 import { lookup } from './value-sets';
-import { documentTypes } from './document-types';
+import { documentType } from './document-types';
 
 const hl7 = xmlNamespace(HL7_NS);
 const xsi = xmlNamespace('http://www.w3.org/2001/XMLSchema-instance', 'xsi');
@@ -119,7 +119,7 @@ function validate(input: PdfDocumentInput): void {
 
 export function buildPdfDocument(input: PdfDocumentInput, ids: OidGenerator): BuiltCdaDocument {
   validate(input);
-  const type = documentTypes().find((t) => t.code === input.typeCode);
+  const type = documentType(input.typeCode);
   if (type === undefined) throw new AppError('CDA_TYPE_CODE_UNKNOWN', { typeCode: input.typeCode });
 
   // Confidentiality: the CDA header carries one N/R/V code (CDA R2 confidentialityCode is a CE);

@@ -12,12 +12,22 @@ const NOT_SENT_BY_PRACTITIONERS = /^(?:E1762|DOCPAT\d+|EXPPAT_\d+|FEUILLE-DE-STY
 
 let cached: readonly CodedValue[] | undefined;
 
-export function documentTypes(): CodedValue[] {
+function offered(): readonly CodedValue[] {
   cached ??= VALUE_SETS.typeCode.concepts
     .filter((c) => !NOT_SENT_BY_PRACTITIONERS.test(c.code))
     .map((c) => ({ ...c }))
     .sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
-  return cached.map((c) => ({ ...c }));
+  return cached;
+}
+
+export function documentTypes(): CodedValue[] {
+  return offered().map((c) => ({ ...c }));
+}
+
+/** The offered type of this code (a copy), undefined when the list does not hold it. */
+export function documentType(code: string): CodedValue | undefined {
+  const type = offered().find((c) => c.code === code);
+  return type === undefined ? undefined : { ...type };
 }
 
 export function documentTypesSource(): { name: string; version: string } {

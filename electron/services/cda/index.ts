@@ -16,10 +16,10 @@ export type {
 export { buildPdfDocument, authorSpecialtyCode, DEFAULT_FACILITY_TYPE, DEFAULT_PRACTICE_SETTING, MAX_PDF_BYTES } from './build';
 export { extractXdsMetadata, parseCda, unwrapAutoPresentable, MAX_CDA_BYTES } from './metadata';
 export { XSLT_NS } from './auto-presentable';
-export { documentTypes, documentTypesSource } from './document-types';
+export { documentType, documentTypes, documentTypesSource } from './document-types';
 export { narrativeToSafeHtml } from './narrative';
 export { toXdsTime, toCdaTime } from './hl7-time';
-export { xdsPatientId, xdsUniqueId, isOid, INS_OIDS } from './oids';
+export { xdsPatientId, xdsUniqueId, isOid, INS_OIDS, LOINC_OID } from './oids';
 export { VALUE_SETS, lookup as lookupValueSet, type ValueSet, type ValueSetName } from './value-sets';
 export {
   validateCda,

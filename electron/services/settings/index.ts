@@ -9,7 +9,7 @@ import { AppError, DMP_PREFERRED_TYPES_MAX, INSI_WORKLIST_RATE, OUTBOX_RETENTION
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { AuditWriter } from '../audit';
-import { documentTypes } from '../cda';
+import { documentType } from '../cda';
 import { describeStructureCertificate, inspectDmpCertificates, inspectInsiCertificate, publicCertificates, type StoredDmpCertificates, type StoredInsiCertificate } from './structure-certificates';
 
 export { settingsMigrations } from './schema';
@@ -293,8 +293,7 @@ function parseInsiRate(value: unknown): number {
  */
 function parseDmpTypes(value: unknown): string[] {
   const codes = typeof value === 'string' ? value.split(',').map((c) => c.trim()).filter((c) => c !== '') : value;
-  const known = new Set(documentTypes().map((t) => t.code));
-  if (!Array.isArray(codes) || codes.length > DMP_PREFERRED_TYPES_MAX || codes.some((c) => typeof c !== 'string' || !known.has(c))) {
+  if (!Array.isArray(codes) || codes.length > DMP_PREFERRED_TYPES_MAX || codes.some((c) => typeof c !== 'string' || documentType(c) === undefined)) {
     throw new AppError('SETTINGS_DMP_TYPES_INVALID', { max: DMP_PREFERRED_TYPES_MAX });
   }
   return [...new Set(codes as string[])];

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { AppError, isAppError } from '../../../contract/errors';
 import { inTransaction } from '../../../platform/db';
 import { recordAfterRollback } from '../../audit';
-import { documentTypes } from '../../cda';
+import { documentType, LOINC_OID } from '../../cda';
 import { hl7Ts, type DmpCallContext } from '../client';
 import { ASSOCIATION, patientCx, type PurposeOfUse } from '../codes';
 import { findDocuments, findSubmissionSets, getAssociations, getDocumentsAndAssociations } from '../iti18';
@@ -144,7 +144,7 @@ function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purpose
  * is 1.2.250.1.213.1.1.4.12); LOINC for a code the list does not hold.
  */
 function typeCodeSystem(code: string): string {
-  return documentTypes().find((t) => t.code === code)?.codeSystem ?? '2.16.840.1.113883.6.1';
+  return documentType(code)?.codeSystem ?? LOINC_OID;
 }
 
 /** What a search found, written into the opening's transaction; returns how many documents are new here. */
