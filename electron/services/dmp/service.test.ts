@@ -141,6 +141,13 @@ describe('DmpService against the DMP simulator', () => {
     expect((db.prepare('SELECT count(*) AS n FROM dmp_patient_state').get() as { n: number }).n).toBe(0);
     expect((db.prepare('SELECT count(*) AS n FROM dmp_documents').get() as { n: number }).n).toBe(0);
     expect(trail.list({ limit: 10 }).map((e) => e.action).reverse()).toEqual(['dmp.td02', 'dmp.td31']);
+    // Refused at the last write, after the documents were counted: the entry counts none kept.
+    db.exec('DROP TRIGGER refuse');
+    db.exec("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF last_call_at ON dmp_patient_state BEGIN SELECT RAISE(ABORT, 'disque plein simulé'); END");
+    await expect(service.open(PATIENTS.dupont!.id, {}, 'dr')).rejects.toThrow('disque plein simulé');
+    expect((db.prepare('SELECT count(*) AS n FROM dmp_documents').get() as { n: number }).n).toBe(0);
+    const search = trail.list({ limit: 10 }).find((e) => e.action === 'dmp.td31');
+    expect(search?.details).toMatchObject({ mode: 'first', newCount: 0 });
   });
 
   it('widens the search on demand and only fetches what changed on a later visit', async () => {

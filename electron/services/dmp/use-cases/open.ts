@@ -97,7 +97,9 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
       if (searched) deps.audit(td31Entry());
     });
   } catch (error) {
-    // Rolled back: what the opening learnt is not kept, its exchanges are still in the trail.
+    // Rolled back: what the opening learnt is not kept, its exchanges are still in the trail, and
+    // the search's entry says that no new document was kept.
+    newCount = 0;
     recordExchangesAlone();
     throw error;
   }
