@@ -25,11 +25,12 @@ import { createManualClock } from '../electron/platform/clock';
 import { PemSigner } from '../electron/platform/crypto';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
-import { createMemoryLogger } from '../electron/platform/log';
 import { buildPdfDocument } from '../electron/services/cda';
 import { buildEpMedDm, createEprescriptionService, eprescriptionMigrations, importDrugs, qrPng, renderOrdonnancePdf, searchDrugs, unavailableBase } from '../electron/services/eprescription';
 import { Outbox, outboxSchema } from '../electron/services/outbox';
 import { PatientsService, patientsMigrations } from '../electron/services/patients';
+import { auditMigrations, auditMigrations2 } from '../electron/services/audit';
+import { deskAudit, openDeskLogger } from './desk';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 50_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 60);
@@ -52,11 +53,14 @@ const timeAsync = async (run: () => Promise<unknown>): Promise<number> => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-erx-'));
-const steps = [...patientsMigrations, ...outboxSchema, ...eprescriptionMigrations];
+const steps = [...auditMigrations, ...auditMigrations2, ...patientsMigrations, ...outboxSchema, ...eprescriptionMigrations];
 const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
 migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
 const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
-const logger = createMemoryLogger(clock, 'warn');
+// The desk's logger and audit trail, as compose.ts wires the host.
+const deskLog = openDeskLogger(clock);
+const logger = deskLog.logger;
+const audit = deskAudit(db, clock);
 
 // --- 1. Drug list ---------------------------------------------------------------------------
 const real = process.env.PUPITRE_BDPM_DIR;
@@ -95,7 +99,7 @@ const like = db.prepare("SELECT cis, name FROM drug_specialty WHERE sort_name LI
 const likeTimes = (kinds['name word'] ?? []).map((q) => time(() => like.all(`%${q.toUpperCase()}%`)));
 
 // Baseline: the patient search, in the same run and the same encrypted database.
-const patients = new PatientsService({ db, clock, logger, audit: () => undefined, environment: () => 'demo' });
+const patients = new PatientsService({ db, clock, logger, audit, environment: () => 'demo' });
 const inputs = generateSyntheticPatients(PATIENTS, { seed: 42 });
 patients.createMany(inputs, 'bench');
 db.pragma('optimize');
@@ -111,12 +115,12 @@ const patientTimes = patientQueries.map((q) => time(() => patients.search({ quer
 // --- 2. Prescription → PDF + CDA ready ------------------------------------------------------
 const pki = await ensureSharedTestPki();
 const card = pki.practitioner;
-const outbox = new Outbox({ db, clock, logger, audit: () => undefined });
+const outbox = new Outbox({ db, clock, logger, audit });
 const service = createEprescriptionService({
   db,
   clock,
   logger,
-  audit: () => undefined,
+  audit,
   environment: () => 'demo',
   outbox,
   base: () => unavailableBase,
@@ -170,6 +174,7 @@ for (let i = 0; i < PRESCRIPTIONS; i++) {
 }
 
 db.close();
+deskLog.close();
 rmSync(dir, { recursive: true, force: true });
 
 const summary = {
@@ -190,7 +195,7 @@ const perKind = Object.entries(summary.drugSearch.perKind)
   .join('\n');
 console.log(`## Ordonnance numérique (bench/eprescription.bench.ts)
 
-Load average at start: ${load}. Drug list: ${summary.drugs.source}, ${report.specialties.toLocaleString('en')} specialties, ${report.presentations.toLocaleString('en')} presentations, ${report.compositions.toLocaleString('en')} composition lines, imported in ${importSeconds.toFixed(1)} s (\`importDrugs\`, encrypted SQLCipher file). ${Object.values(kinds).reduce((n, q) => n + q.length, 0)} drug queries through \`searchDrugs\` (limit 20); baseline: the patient search (\`PatientsService.search\`, ${PATIENTS.toLocaleString('en')} synthetic patients, limit 50) in the same run and database.
+Load average at start: ${load}. Drug list: ${summary.drugs.source}, ${report.specialties.toLocaleString('en')} specialties, ${report.presentations.toLocaleString('en')} presentations, ${report.compositions.toLocaleString('en')} composition lines, imported in ${importSeconds.toFixed(1)} s (\`importDrugs\`, encrypted SQLCipher file). ${Object.values(kinds).reduce((n, q) => n + q.length, 0)} drug queries through \`searchDrugs\` (limit 20); baseline: the patient search (\`PatientsService.search\`, ${PATIENTS.toLocaleString('en')} synthetic patients, limit 50) in the same run and database. The services run as the desk wires them: the audit trail in the same base, the logger at level \`info\`.
 
 | measure | Pupitre | baseline | ratio (drug / baseline) |
 |---|---|---|---|

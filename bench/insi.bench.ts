@@ -19,7 +19,8 @@ import { DEMO_LPS, demoPractitionerSession, insiTransports } from '../fixtures/w
 import { ensureSharedTestPki } from '../fixtures/sim/pki';
 import { systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';
-import { createMemoryLogger } from '../electron/platform/log';
+import { generateKeyHex } from '../electron/platform/db/key';
+import { auditMigrations, auditMigrations2 } from '../electron/services/audit';
 import { serializeEnvelope, soapNs } from '../electron/platform/soap';
 import { serializeElement, serializeXml, xmlNamespace } from '../electron/platform/xml';
 import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, insiMigrations2, INSI_NS } from '../electron/services/insi';
@@ -29,6 +30,7 @@ import { buildTlsiIns, measureTlsiIns, TLSI_INS_COMMIT, TLSI_INS_VERSION, type T
 import { Outbox, outboxSchema } from '../electron/services/outbox';
 import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
 import { normalizeStrictTraits } from '../electron/services/identity';
+import { deskAudit, openDeskLogger } from './desk';
 
 const N = Number(process.env.BENCH_INSI_PATIENTS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_INSI_LATENCY ?? 150);
@@ -83,14 +85,17 @@ const countingClient = Object.assign(Object.create(client) as InsiClient, {
     return client.searchByTraits(...args).finally(() => spans.push([start, performance.now()]));
   },
 });
-const logger = createMemoryLogger(systemClock, 'warn');
+// The desk's logger and audit trail, in an encrypted base on disk as compose.ts wires the host.
+const deskLog = openDeskLogger();
+const logger = deskLog.logger;
 
 // --- worklist -------------------------------------------------------------------------------
-const db = openDatabase({ path: ':memory:' });
-migrate(db, [...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
-const patients = new PatientsService({ db, clock: systemClock, logger, audit: () => undefined, environment: () => 'demo' });
+const db = openDatabase({ path: join(mkdtempSync(join(tmpdir(), 'bench-insi-')), 'pupitre.db'), keyHex: generateKeyHex() });
+migrate(db, [...auditMigrations, ...auditMigrations2, ...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+const audit = deskAudit(db);
+const patients = new PatientsService({ db, clock: systemClock, logger, audit, environment: () => 'demo' });
 patients.createMany(worklistPatients, 'bench');
-const outbox = new Outbox({ db, clock: systemClock, logger, audit: () => undefined, pollMs: 20, notifyThrottleMs: 1000 });
+const outbox = new Outbox({ db, clock: systemClock, logger, audit, pollMs: 20, notifyThrottleMs: 1000 });
 const insi = new InsiService({
   client: countingClient,
   patients,
@@ -98,7 +103,7 @@ const insi = new InsiService({
   db,
   clock: systemClock,
   logger,
-  audit: () => undefined,
+  audit,
   practitioner: () => null,
   structure: () => ({ emitter: '10B9990001' }),
   outbox,
@@ -124,6 +129,8 @@ const meanInFlight = busyMs / elapsedMs;
 const meanCallMs = busyMs / Math.max(1, spans.filter(([a]) => a >= t0).length);
 const load = loadavg()[0] ?? 0;
 await outbox.stop(1000);
+db.close();
+deskLog.close();
 const boundMs = (lookups * LATENCY_MS) / CONCURRENCY;
 const patientBoundMs = (N * LATENCY_MS) / CONCURRENCY;
 
@@ -282,7 +289,7 @@ if (asJson) {
   process.stderr.write(`${JSON.stringify(summary)}\n`);
   console.log(`## INSi (bench/insi.bench.ts)
 
-Worklist over ${N} synthetic provisional patients, one outbox job each on \`insi.lookup\` (concurrency ${CONCURRENCY}, no rate limit), against the INSi simulator (own process) over HTTPS with mutual TLS (INSI-MANU) answering after ${LATENCY_MS} ms. The CNDA strategy made ${lookups} calls (${summary.callsPerPatient.toFixed(2)} per patient: « not found » costs one call per first name plus the list). Bound = calls × latency / concurrency.
+Worklist over ${N} synthetic provisional patients, one outbox job each on \`insi.lookup\` (concurrency ${CONCURRENCY}, no rate limit), against the INSi simulator (own process) over HTTPS with mutual TLS (INSI-MANU) answering after ${LATENCY_MS} ms. The CNDA strategy made ${lookups} calls (${summary.callsPerPatient.toFixed(2)} per patient: « not found » costs one call per first name plus the list). Bound = calls × latency / concurrency. The host's side runs as the desk wires it: an encrypted base on disk (SQLCipher, WAL, \`synchronous=FULL\`), the audit trail of every lookup, the logger at level \`info\`.
 
 | measure | value |
 |---|---|
