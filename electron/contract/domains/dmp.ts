@@ -10,6 +10,8 @@ export const dmpErrors = {
   DMP_NOT_CONFIGURED: "L'adresse du service DMP n'est pas configurée pour cet environnement. Renseignez-la dans Paramètres → Services.",
   DMP_INS_NOT_QUALIFIED:
     "L'identité de ce patient n'est pas qualifiée : le DMP n'est accessible qu'avec une INS qualifiée. Vérifiez l'identité (pièce d'identité + INSi) puis réessayez.",
+  DMP_PATIENT_IDENTITY_CHANGED:
+    "L'identité de ce patient a changé depuis la mise en attente du document (INS retiré, identité douteuse ou fictive, ou autre INS) : le document n'est pas envoyé, il a été écrit pour l'identité d'alors. Vérifiez l'identité ; si le même INS est qualifié à nouveau, relancez l'envoi, sinon annulez-le et refaites le document.",
   DMP_CARD_REQUIRED: 'Insérez votre carte CPS ou CPE et saisissez votre code pour accéder au DMP.',
   DMP_NOT_AUTHORIZED:
     "Le DMP refuse l'accès : vous n'êtes pas autorisé sur ce dossier. Recueillez le consentement du patient puis ajoutez l'autorisation, ou utilisez le mode bris de glace en cas d'urgence.",

@@ -40,6 +40,8 @@ describe('sending documents to the DMP through the outbox', () => {
   let audit: AuditInput[];
   let folder: string;
   let endpoint: string;
+  /** The patient's identity as the patient base gives it now (a test changes it mid-way). */
+  let identity: DmpPatient;
 
   beforeAll(async () => {
     pki = await ensureSharedTestPki();
@@ -62,6 +64,7 @@ describe('sending documents to the DMP through the outbox', () => {
     outbox = new Outbox({ db, clock, logger, audit: (e) => audit.push(e), random: () => 0.5 });
     folder = mkdtempSync(join(tmpdir(), 'pupitre-dmp-envois-'));
     endpoint = harness.sim.url;
+    identity = DUPONT;
     service = new DmpService({
       db,
       clock,
@@ -70,7 +73,7 @@ describe('sending documents to the DMP through the outbox', () => {
       http: (credential) => harness.transports[credential],
       practitioner: () => practitioner,
       structure: () => demoDmpStructure(pki),
-      patient: () => DUPONT,
+      patient: () => identity,
       settings: () => demoDmpSettings(endpoint, { indirectSending: indirect }),
       outbox,
       contentFolder: folder,
@@ -121,6 +124,38 @@ describe('sending documents to the DMP through the outbox', () => {
     ]);
     // The submission set went with its XAdES signature, verified by the simulator against the demo CAs.
     expect(harness.sim.requests.filter((r) => r.action === 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b').at(-1)?.signedSubmissionSet).toBe(true);
+  });
+
+  it.each([
+    ['marked douteuse: back to provisoire, its INS invalidated', { ...DUPONT, status: 'PROV' as const, ins: null }],
+    ['its strict traits corrected: the INS no longer confirmed', { ...DUPONT, status: 'VALI' as const }],
+    ['another INS qualified for the record', { ...DUPONT, ins: { matricule: '158036311304262', oid: DUPONT.ins!.oid } }],
+  ])('never sends a waiting document once the identity it was written for is no longer the patient’s (%s)', async (_, changed) => {
+    await harness.sim.setMode('down');
+    const queued = await service.send({ patientId: DUPONT.id, fileName: 'cr.pdf', content: pdf('CR identité'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    identity = changed;
+    await harness.sim.setMode('up');
+    clock.advance(60_000);
+    await outbox.syncNow();
+    // Not sent, and not retried by itself: the sending says why and what to do.
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(0);
+    expect(outbox.get(queued.jobId!)).toMatchObject({ status: 'dead', lastErrorCode: 'DMP_PATIENT_IDENTITY_CHANGED' });
+    const sending = service.sendings(DUPONT.id)[0]!;
+    expect(sending.state).toBe('failed');
+    expect(sending.message).toContain("L'identité de ce patient a changé");
+    // Nothing exchanged: no TD2.1 entry but the refusal's, with the identity found (never the INS itself).
+    expect(audit.filter((a) => a.action === 'dmp.td21').map((a) => (a.details as { error?: string }).error)).not.toContain('DMP_PATIENT_IDENTITY_CHANGED');
+    const refused = audit.filter((a) => a.action === 'dmp.send.refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ patientRef: DUPONT.id, details: { uniqueId: queued.uniqueId, error: 'DMP_PATIENT_IDENTITY_CHANGED', status: changed.status } });
+    for (const matricule of [DUPONT.ins!.matricule, changed.ins?.matricule ?? DUPONT.ins!.matricule]) expect(JSON.stringify(refused[0]!.details)).not.toContain(matricule.slice(0, 13));
+    // The same INS qualified again (the doubt lifted): « Relancer » sends it, once.
+    identity = DUPONT;
+    outbox.retry(queued.jobId!, 'dr');
+    await outbox.whenIdle();
+    expect(service.sendings(DUPONT.id)[0]!.state).toBe('sent');
+    expect(harness.sim.registry.countUniqueId(queued.uniqueId)).toBe(1);
   });
 
   it('records the sending in the transaction that marks the document « envoyé » (one commit a document)', async () => {

@@ -69,6 +69,7 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
       requireRight('TD2.1', caller.actor);
       const ins = parsePatientCx(row.metadata.sourcePatientId);
       if (ins === null) throw new AppError('DMP_INS_NOT_QUALIFIED');
+      requireSameIdentity(ctx, row, job.id, ins);
       const call: DmpCallContext = { ...callContext(caller, ins, 'normal'), signal: context.signal };
       let replacesEntryUuid: string | undefined;
       if (row.replaces !== null) {
@@ -133,6 +134,27 @@ export function sendQueue(ctx: DmpContext): QueueDefinition<SendPayload, Caller>
       return 'absent';
     },
   };
+}
+
+/**
+ * A document waits in the outbox for hours or days (offline, no card). Meanwhile the patient's
+ * identity may have been found wrong: marked douteuse or fictive (the INS is then invalidated, RNIV
+ * « attributs »), its strict traits corrected (the INS confirmation drops), or another INS attached.
+ * The document, written for the identity of the time, then goes to no DMP: only to the INS it was
+ * written for, and only while that INS is still this patient's qualified one (référentiel INS: health
+ * data are exchanged under a qualified INS). Otherwise the attempt fails for good (not retried,
+ * « Relancer » checks again): an identity error must not send one person's health data to another.
+ * A merged record's unsent documents follow the record kept (reassignUnsentDocuments), so the check
+ * reads the identity that holds them now.
+ */
+function requireSameIdentity(ctx: DmpContext, row: OutgoingRow, jobId: string, written: { matricule: string; oid: string }): void {
+  const current = ctx.deps.patient(row.patientId);
+  const ins = current.ins === null ? 'none' : current.ins.matricule === written.matricule && current.ins.oid === written.oid ? 'same' : 'other';
+  if (current.status === 'QUAL' && ins === 'same') return;
+  const details = { uniqueId: row.uniqueId, jobId, status: current.status, ins };
+  // Nothing was exchanged (no TD2.1): the refusal is in the trail under its own name.
+  ctx.deps.audit({ actor: row.actor, patientRef: row.patientId, action: 'dmp.send.refused', details: { ...details, error: 'DMP_PATIENT_IDENTITY_CHANGED' } });
+  throw new DmpError('DMP_PATIENT_IDENTITY_CHANGED', false, false, { status: current.status, ins });
 }
 
 /**
