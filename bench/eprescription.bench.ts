@@ -28,7 +28,7 @@ import { generateKeyHex } from '../electron/platform/db/key';
 import { buildPdfDocument } from '../electron/services/cda';
 import { buildEpMedDm, createEprescriptionService, eprescriptionMigrations, importDrugs, qrPng, renderOrdonnancePdf, searchDrugs, unavailableBase } from '../electron/services/eprescription';
 import { Outbox, outboxSchema } from '../electron/services/outbox';
-import { PatientsService, patientsMigrations } from '../electron/services/patients';
+import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
 import { auditMigrations, auditMigrations2 } from '../electron/services/audit';
 import { deskAudit, openDeskLogger } from './desk';
 
@@ -53,7 +53,7 @@ const timeAsync = async (run: () => Promise<unknown>): Promise<number> => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-erx-'));
-const steps = [...auditMigrations, ...auditMigrations2, ...patientsMigrations, ...outboxSchema, ...eprescriptionMigrations];
+const steps = [...auditMigrations, ...auditMigrations2, ...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...eprescriptionMigrations];
 const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
 migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
 const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
