@@ -10,16 +10,14 @@
  * Prints a markdown section on stdout (collected into bench/README.md by scripts/bench.mjs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { systemClock } from '../electron/platform/clock';
-import { generateKeyHex } from '../electron/platform/db/key';
-import { openDatabase } from '../electron/platform/db';
 import type { HttpTransport } from '../electron/platform/http';
 import { parseXmlWithRecords, selectElement } from '../electron/platform/xml';
 import { methods } from '../electron/contract';
@@ -29,190 +27,23 @@ import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/s
 
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
 import { addBulkDocuments, startDmpSimulator } from '../fixtures/sim/dmp';
-import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports, migrateForDmp } from '../fixtures/wiring/dmp';
+import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki, sharedTestPkiDir } from '../fixtures/sim/pki';
 import { deskAudit, openDeskLogger } from './desk';
+import { freshDb } from './dmp-db';
+import type { OpeningBreakdown } from './dmp-open';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DOCS = Number(process.env.BENCH_DMP_DOCS ?? 1000);
 const DOC_BYTES = 1024 * 1024;
 const LATENCY = 100;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
 const ms = (v: number): string => `${Math.round(v)} ms`;
 const patient: DmpPatient = CRASH_PATIENT;
-
-function freshDb() {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dmp-'));
-  const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-  migrateForDmp(db, { outbox: true, audit: true });
-  return { db, dir };
-}
 
 /** The desk's logger, shared by every service this bench builds (closed at the end). */
 const deskLog = openDeskLogger();
 
-/** Where the time of one opening goes (ms, summed over its exchanges), and what it cost. */
-interface OpeningBreakdown {
-  total: number;
-  trips: number;
-  server: number;
-  /** The simulator's latency as actually waited (its timer fires late on a loaded machine). */
-  waited: number;
-  vihf: number;
-  request: number;
-  exchange: number;
-  parse: number;
-  db: number;
-  signatures: number;
-  connections: number;
-}
-
-const STAGES = ['vihf', 'request', 'exchange', 'parse', 'db'] as const;
-
-/**
- * A TCP relay that delays every chunk by `oneWayMs` in each direction, in order: with it every
- * round trip costs the latency, the TLS handshake's included (the simulator's own latency applies
- * to HTTP requests only).
- */
-async function delayingRelay(targetPort: number, oneWayMs: number): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const forward = (from: Socket, to: Socket): void => {
-    from.on('data', (chunk: Buffer) => void setTimeout(() => to.write(chunk), oneWayMs));
-    from.on('end', () => void setTimeout(() => to.end(), oneWayMs));
-    from.on('error', () => to.destroy());
-  };
-  const server = createNetServer((client) => {
-    const upstream = connectNet(targetPort, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    }
-    forward(client, upstream);
-    forward(upstream, client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function medianBreakdown(rows: OpeningBreakdown[]): OpeningBreakdown {
-  const keys = Object.keys(rows[0] as OpeningBreakdown) as Array<keyof OpeningBreakdown>;
-  return Object.fromEntries(keys.map((k) => [k, median(rows.map((r) => r[k]))])) as unknown as OpeningBreakdown;
-}
-
-async function opening(): Promise<{ first: OpeningBreakdown; later: OpeningBreakdown; cold: OpeningBreakdown; documents: number }> {
-  const pki = await ensureSharedTestPki();
-  const sim = await startDmpSimulator({ pki, latencyMs: LATENCY });
-  const relay = await delayingRelay(sim.port, LATENCY / 2);
-  const transports = dmpTransports(pki);
-  const card = demoDmpPractitioner(pki);
-  // The card's signature key, counted: each VIHF signed is one signature (a card operation with a CPS).
-  let signatures = 0;
-  const practitioner = { ...card, signer: { sign: (data: Uint8Array) => ((signatures += 1), card.signer.sign(data)), certificateChain: () => card.signer.certificateChain() } };
-  const stages: Record<(typeof STAGES)[number], number> = { vihf: 0, request: 0, exchange: 0, parse: 0, db: 0 };
-  const firsts: OpeningBreakdown[] = [];
-  const laters: OpeningBreakdown[] = [];
-  const colds: OpeningBreakdown[] = [];
-  // The transport of the opening measured (the cold one opens its own connection).
-  let pool = transports.CPS;
-  let documents = 0;
-  const measure = async (run: () => Promise<unknown>): Promise<OpeningBreakdown> => {
-    for (const k of STAGES) stages[k] = 0;
-    const before = sim.requests.length;
-    const signed = signatures;
-    const connections = pool.stats().connections;
-    const t = performance.now();
-    await run();
-    const total = performance.now() - t;
-    const requests = sim.requests.slice(before);
-    return {
-      total,
-      trips: requests.length,
-      server: requests.reduce((sum, r) => sum + (r.serverMs ?? 0), 0),
-      waited: requests.reduce((sum, r) => sum + (r.waitedMs ?? 0), 0),
-      ...stages,
-      signatures: signatures - signed,
-      connections: pool.stats().connections - connections,
-    };
-  };
-  try {
-    for (let run = 0; run < RUNS + 1; run++) {
-      const { db, dir } = freshDb();
-      const clock = systemClock;
-      const service = new DmpService({
-        db,
-        clock,
-        logger: deskLog.logger,
-        audit: deskAudit(db),
-        http: (c) => transports[c],
-        practitioner: () => practitioner,
-        patient: () => patient,
-        settings: () => demoDmpSettings(sim.url),
-        trace: (stage, ms) => (stages[stage] += ms),
-      });
-      // The card's PIN was typed earlier: its connection waits in the pool (pre-warm, not timed).
-      await service.prewarm(null);
-      const first = await measure(async () => {
-        const opened = await service.open(patient.id, {}, 'bench');
-        documents = opened.documents.length;
-      });
-      const later = await measure(() => service.open(patient.id, {}, 'bench'));
-      // For comparison: the same first opening without pre-warm nor kept-alive connection (a new
-      // client: full mutual-TLS handshake), every round trip delayed by the relay instead of the
-      // simulator, the handshake's included.
-      const coldDb = freshDb();
-      const coldTransports = dmpTransports(pki);
-      pool = coldTransports.CPS;
-      const coldUrl = sim.url.replace(`:${sim.port}`, `:${relay.port}`);
-      const coldService = new DmpService({
-        db: coldDb.db,
-        clock,
-        logger: deskLog.logger,
-        audit: deskAudit(coldDb.db),
-        http: (c) => coldTransports[c],
-        practitioner: () => practitioner,
-        patient: () => patient,
-        settings: () => demoDmpSettings(coldUrl),
-        trace: (stage, ms) => (stages[stage] += ms),
-      });
-      sim.setLatency(0);
-      const cold = await measure(() => coldService.open(patient.id, {}, 'bench'));
-      sim.setLatency(LATENCY);
-      pool = transports.CPS;
-      coldTransports.CPS.close();
-      coldTransports.STRUCTURE.close();
-      coldDb.db.close();
-      rmSync(coldDb.dir, { recursive: true, force: true });
-      // The first run warms up JIT.
-      if (run > 0) {
-        firsts.push(first);
-        laters.push(later);
-        colds.push(cold);
-      }
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  } finally {
-    transports.CPS.close();
-    transports.STRUCTURE.close();
-    await relay.close();
-    await sim.close();
-  }
-  return { first: medianBreakdown(firsts), later: medianBreakdown(laters), cold: medianBreakdown(colds), documents };
-}
 
 /**
  * A child process's script bundled as the product ships its host (scripts/build-electron.mjs:
@@ -224,6 +55,19 @@ async function bundled(entry: string): Promise<string> {
   const outfile = join(ROOT, 'bench/out', `${entry.replace(/[/.]/g, '_')}.mjs`);
   await build({ entryPoints: [join(ROOT, entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
   return outfile;
+}
+
+/** The opening bench (bench/dmp-open.ts) in its own process, bundled as the product ships. */
+async function openingInChild(): Promise<{ first: OpeningBreakdown; later: OpeningBreakdown; cold: OpeningBreakdown; documents: number }> {
+  const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
+  const script = await bundled('bench/dmp-open.ts');
+  const child = spawn(process.execPath, [...profile, ...extraNodeArgs('BENCH_OPEN_NODE_ARGS'), script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_RUNS: String(RUNS), BENCH_DMP_LATENCY: String(LATENCY) } });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const line = output.split('\n').find((l) => l.startsWith('{'));
+  if (code !== 0 || line === undefined) throw new Error(`the opening bench exited with ${code}`);
+  return JSON.parse(line) as Awaited<ReturnType<typeof openingInChild>>;
 }
 
 /** Extra Node flags for a child process of the bench, for investigations (`BENCH_SIM_NODE_ARGS='--trace-gc'`). */
@@ -735,7 +579,7 @@ async function listStages(): Promise<ListStages> {
 }
 
 const PARTS = new Set((process.env.BENCH_DMP_PARTS ?? 'open,send,list').split(','));
-const open = PARTS.has('open') ? await opening() : null;
+const open = PARTS.has('open') ? await openingInChild() : null;
 const send = PARTS.has('send') ? await sending() : null;
 let list: Awaited<ReturnType<typeof listInBrowser>> | null = null;
 let stages: ListStages | null = null;
@@ -755,7 +599,7 @@ if (open !== null) {
   const stagesRow = (label: string, o: OpeningBreakdown): string =>
     `| ${label} | ${ms(o.trips * LATENCY)} (waited ${o.waited > 0 ? ms(o.waited) : 'in the relay'}) | ${ms(o.server)} | ${ms(Math.max(0, o.exchange - (o.waited > 0 ? o.waited : o.trips * LATENCY) - o.server))} | ${o.vihf.toFixed(1)} ms (${o.signatures} signed) | ${o.request.toFixed(1)} ms | ${o.parse.toFixed(1)} ms | ${o.db.toFixed(1)} ms | ${ms(Math.max(0, o.total - o.exchange - o.vihf - o.request - o.parse - o.db))} | ${o.connections} |`;
   lines.push(
-    `Opening a patient against the DMP simulator (in the bench's process) with ${LATENCY} ms latency per request (median of ${RUNS} runs after one warm-up; mutual TLS). The round trips are sequential: TD0.2 first, then the search, because the search depends on its answer (a DMP that exists, the professional authorised). The card's connection was pre-warmed when its session opened (kept alive in the pool), the VIHF is signed once per patient and validity window (the first opening signs it, the later one reuses it). « Without the server » subtracts the simulator's own processing (reading, VIHF and rights checks, answer), which runs on the same two cores. The simulator's latency applies to HTTP requests only; the cold row goes through a relay that delays every round trip instead (the TLS 1.2 mutual handshake's two included; the local TCP handshake is not delayed, a real one adds one more round trip): that is what the pre-warmed, kept-alive connection takes off an opening.`,
+    `Opening a patient against the DMP simulator with ${LATENCY} ms latency per request (median of ${RUNS} runs after one warm-up; mutual TLS). The round trips are sequential: TD0.2 first, then the search, because the search depends on its answer (a DMP that exists, the professional authorised). The card's connection was pre-warmed when its session opened (kept alive in the pool), the VIHF is signed once per patient and validity window (the first opening signs it, the later one reuses it). « Without the server » subtracts the simulator's own processing (reading, VIHF and rights checks, answer), which runs on the same two cores. The openings and the simulator run in one child process bundled as the product ships its host (esbuild; bench/dmp-open.ts), not through tsx, whose development transform wraps every inner function in a naming helper. The simulator's latency applies to HTTP requests only; the cold row goes through a relay that delays every round trip instead (the TLS 1.2 mutual handshake's two included; the local TCP handshake is not delayed, a real one adds one more round trip): that is what the pre-warmed, kept-alive connection takes off an opening.`,
     '',
     '| measure | Pupitre | round trips × latency | ratio | ratio without the server |',
     '|---|---|---|---|---|',
