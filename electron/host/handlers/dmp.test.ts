@@ -61,6 +61,27 @@ describe('the DMP in a composed demo host', () => {
     expect(host.audit.list({ limit: 500, patientRef: patientId }).some((a) => a.actor === '899700123450')).toBe(true);
   }, 120_000);
 
+  it('never sends a waiting document once the identity it was written for is marked douteuse (the INS invalidated)', async () => {
+    // The card of the test above is still in the reader, its PIN verified.
+    await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'down' });
+    const { sending } = await host.dispatcher.invoke('dmp.send', {
+      patientId,
+      fileName: 'cr-avant-doute.pdf',
+      contentBase64: makePdf('Compte rendu avant le doute').toString('base64'),
+      typeCode: '11488-4',
+    });
+    await host.outbox.whenIdle();
+    await host.dispatcher.invoke('patients.setIdentityAttribute', { id: patientId, attribute: 'douteuse', value: true, reason: 'Carte Vitale prêtée : usurpation signalée' });
+    await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'up' });
+    host.clock.advance(120_000);
+    await host.outbox.syncNow();
+    const held = (await host.dispatcher.invoke('dmp.sendings', { patientId })).sendings.find((s) => s.uniqueId === sending.uniqueId);
+    expect(held).toMatchObject({ state: 'failed' });
+    expect(held?.message).toContain("L'identité de ce patient a changé");
+    const refused = host.audit.list({ limit: 500, patientRef: patientId }).filter((a) => a.action === 'dmp.send.refused');
+    expect(refused.map((a) => a.details)).toEqual([expect.objectContaining({ uniqueId: sending.uniqueId, status: 'PROV', ins: 'none' })]);
+  }, 60_000);
+
   it('derives the installation OID from its UUID (X.667)', () => {
     expect(uuidOid('00000000-0000-0000-0000-000000000001')).toBe('2.25.1');
     expect(uuidOid('ffffffff-ffff-ffff-ffff-ffffffffffff')).toBe(`2.25.${(2n ** 128n - 1n).toString()}`);
