@@ -70,4 +70,39 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     await expect.poll(async () => page.getByTestId('dmp-offline').count(), { timeout: 60_000 }).toBe(0);
     expect(errors).toEqual([]);
   });
+
+  it('says before « douteuse » is confirmed that a waiting document will not leave, and refuses it when the DMP is back', async () => {
+    const { page, errors } = await desk.open();
+    // The card of the test above is still in the reader. The DMP goes down, a document waits.
+    await openPatientRecord(page, 'dupont', /DUPONT/i);
+    await expect.poll(() => page.getByTestId('dmp-status').textContent(), { timeout: 60_000 }).toContain('DMP ouvert');
+    await page.getByTestId('dmp-demo-toggle').click();
+    await expect.poll(() => page.getByTestId('dmp-demo-simulator').textContent()).toContain('injoignable');
+    await page.getByTestId('dmp-send-open').click();
+    await page.getByTestId('dmp-file').setInputFiles({ name: 'cr-avant-doute.pdf', mimeType: 'application/pdf', buffer: makePdf('Compte rendu avant le doute', ['Identité à vérifier']) });
+    await page.getByTestId('dmp-type').selectOption('11488-4');
+    await page.getByTestId('dmp-send-submit').click();
+    const sending = page.getByTestId('dmp-sending').first();
+    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 30_000 }).toBe('queued');
+
+    // « Marquer douteuse »: the dialog says it before the user confirms.
+    await page.getByRole('button', { name: 'Marquer douteuse' }).click();
+    const warning = page.getByTestId('attribute-dmp-waiting');
+    await warning.waitFor({ timeout: 30_000 });
+    expect(await warning.textContent()).toContain('1 document en attente d’envoi au DMP ne partira pas');
+    await page.getByRole('dialog').getByRole('textbox').fill('Carte Vitale prêtée : usurpation signalée');
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirmer' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    // The DMP shown was the INS's of before: the panel asks again and is refused, the sending stays in sight.
+    await expect.poll(() => page.getByTestId('dmp-document').count(), { timeout: 30_000 }).toBe(0);
+    expect(await page.getByRole('alert').filter({ hasText: "n'est pas qualifiée" }).count()).toBe(1);
+    expect(await sending.getAttribute('data-state')).toBe('queued');
+
+    // The DMP back: the document is refused, with what to do; it never reached the DMP.
+    await page.getByTestId('dmp-demo-toggle').click();
+    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 60_000 }).toBe('failed');
+    expect(await sending.textContent()).toContain("L'identité de ce patient a changé depuis la mise en attente");
+    await page.screenshot({ path: join(ARTIFACTS, 'dmp-identity-changed.png') });
+    expect(errors).toEqual([]);
+  });
 });

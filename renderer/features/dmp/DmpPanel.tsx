@@ -57,6 +57,19 @@ export function DmpPanel({ patientId }: { patientId: string }) {
       [client, patientId],
     ),
   );
+  // The patient's identity changed (douteuse, fictive, another INS, a merge): the DMP shown was the
+  // INS's of before; asked again, the host answers for the identity now (refused unless qualified).
+  useHostEvent(
+    'patients.changed',
+    useCallback(
+      (event: { id: string; reason: string }) => {
+        if (event.id !== patientId || event.reason !== 'identity') return;
+        void client.invalidateQueries({ queryKey: ['dmp.open'] });
+        void client.invalidateQueries({ queryKey: ['dmp.sendings'] });
+      },
+      [client, patientId],
+    ),
+  );
   useHostEvent(
     'outbox.changed',
     useCallback(() => void client.invalidateQueries({ queryKey: ['dmp.sendings'] }), [client]),

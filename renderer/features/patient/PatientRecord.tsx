@@ -161,6 +161,11 @@ function AttributeDialog({ patientId, attribute, value, onClose }: { patientId: 
   const mutation = useHostMutation('patients.setIdentityAttribute', ['patients.get', 'patients.search']);
   const toast = useToast();
   const label = ATTRIBUTE_LABELS[attribute].toLowerCase();
+  const invalidatesIns = value && attribute !== 'homonyme';
+  // Documents waiting for the DMP were written for this identity's INS: they will be refused at
+  // sending (services/dmp send-job, requireSameIdentity). Said before the user confirms.
+  const sendings = useHostQuery('dmp.sendings', { patientId }, { enabled: invalidatesIns });
+  const waiting = (sendings.data?.sendings ?? []).filter((s) => s.state === 'queued' || s.state === 'waiting-card' || s.state === 'sending').length;
   return (
     <Dialog
       open
@@ -190,7 +195,13 @@ function AttributeDialog({ patientId, attribute, value, onClose }: { patientId: 
         </>
       }
     >
-      {value && attribute !== 'homonyme' ? <p>Une identité {label} redevient provisoire et ne peut plus être interrogée auprès de l’INSi tant que le doute n’est pas levé.</p> : null}
+      {invalidatesIns ? <p>Une identité {label} redevient provisoire et ne peut plus être interrogée auprès de l’INSi tant que le doute n’est pas levé.</p> : null}
+      {invalidatesIns && waiting > 0 ? (
+        <div className="notice notice-warn" data-testid="attribute-dmp-waiting">
+          {waiting === 1 ? '1 document en attente d’envoi au DMP ne partira pas' : `${waiting} documents en attente d’envoi au DMP ne partiront pas`} : ils ont été écrits pour l’INS de cette
+          identité. La file d’envoi les montrera refusés. Si le doute est levé et le même INS qualifié à nouveau, relancez-les ; sinon annulez-les.
+        </div>
+      ) : null}
       <label>
         Motif (obligatoire, conservé dans l’historique)
         <TextInput autoFocus value={reason} onChange={(event) => setReason(event.target.value)} />
