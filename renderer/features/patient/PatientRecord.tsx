@@ -198,8 +198,9 @@ function AttributeDialog({ patientId, attribute, value, onClose }: { patientId: 
       {invalidatesIns ? <p>Une identité {label} redevient provisoire et ne peut plus être interrogée auprès de l’INSi tant que le doute n’est pas levé.</p> : null}
       {invalidatesIns && waiting > 0 ? (
         <div className="notice notice-warn" data-testid="attribute-dmp-waiting">
-          {waiting === 1 ? '1 document en attente d’envoi au DMP ne partira pas' : `${waiting} documents en attente d’envoi au DMP ne partiront pas`} : ils ont été écrits pour l’INS de cette
-          identité. La file d’envoi les montrera refusés. Si le doute est levé et le même INS qualifié à nouveau, relancez-les ; sinon annulez-les.
+          {waiting === 1
+            ? '1 document en attente d’envoi au DMP ne partira pas : il a été écrit pour l’INS de cette identité. La file d’envoi le montrera refusé. Si le doute est levé et le même INS qualifié à nouveau, relancez-le ; sinon annulez-le.'
+            : `${waiting} documents en attente d’envoi au DMP ne partiront pas : ils ont été écrits pour l’INS de cette identité. La file d’envoi les montrera refusés. Si le doute est levé et le même INS qualifié à nouveau, relancez-les ; sinon annulez-les.`}
         </div>
       ) : null}
       <label>
