@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
+import { queuePdfForDmp, takeDemoDmpDown } from './support/dmp';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is unreachable (demo)', () => {
   const desk = useDemoDesk();
@@ -27,8 +27,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     expect(documentsOnline).toBeGreaterThan(2);
 
     // The DMP goes down; « Actualiser » does not empty the panel.
-    await page.getByTestId('dmp-demo-toggle').click();
-    await expect.poll(() => page.getByTestId('dmp-demo-simulator').textContent()).toContain('injoignable');
+    await takeDemoDmpDown(page);
     await page.getByTestId('dmp-panel-refresh').click();
     const offline = page.getByTestId('dmp-offline');
     await offline.waitFor({ timeout: 60_000 });
@@ -56,12 +55,7 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     await page.getByTestId('dmp-offline').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('dmp-offline').textContent()).toContain('Aucun état connu');
     await page.screenshot({ path: join(ARTIFACTS, 'dmp-offline.png') });
-    await page.getByTestId('dmp-send-open').click();
-    await page.getByTestId('dmp-file').setInputFiles({ name: 'cr-hors-ligne.pdf', mimeType: 'application/pdf', buffer: makePdf('Compte rendu hors ligne', ['Ouvert hors ligne']) });
-    await page.getByTestId('dmp-type').selectOption('11488-4');
-    await page.getByTestId('dmp-send-submit').click();
-    const sending = page.getByTestId('dmp-sending').first();
-    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 30_000 }).toBe('queued');
+    const sending = await queuePdfForDmp(page, { name: 'cr-hors-ligne.pdf', title: 'Compte rendu hors ligne', lines: ['Ouvert hors ligne'] });
 
     // « Rétablir le DMP » is there on the offline panel; the document leaves the queue.
     await page.getByTestId('dmp-demo-toggle').click();
@@ -76,14 +70,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel while the DMP is u
     // The card of the test above is still in the reader. The DMP goes down, a document waits.
     await openPatientRecord(page, 'dupont', /DUPONT/i);
     await expect.poll(() => page.getByTestId('dmp-status').textContent(), { timeout: 60_000 }).toContain('DMP ouvert');
-    await page.getByTestId('dmp-demo-toggle').click();
-    await expect.poll(() => page.getByTestId('dmp-demo-simulator').textContent()).toContain('injoignable');
-    await page.getByTestId('dmp-send-open').click();
-    await page.getByTestId('dmp-file').setInputFiles({ name: 'cr-avant-doute.pdf', mimeType: 'application/pdf', buffer: makePdf('Compte rendu avant le doute', ['Identité à vérifier']) });
-    await page.getByTestId('dmp-type').selectOption('11488-4');
-    await page.getByTestId('dmp-send-submit').click();
-    const sending = page.getByTestId('dmp-sending').first();
-    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 30_000 }).toBe('queued');
+    await takeDemoDmpDown(page);
+    const sending = await queuePdfForDmp(page, { name: 'cr-avant-doute.pdf', title: 'Compte rendu avant le doute', lines: ['Identité à vérifier'] });
 
     // « Marquer douteuse »: the dialog says it before the user confirms.
     await page.getByRole('button', { name: 'Marquer douteuse' }).click();

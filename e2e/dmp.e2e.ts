@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, insertDemoPractitionerCps, openPatientRecord, useDemoDesk } from './support/app';
+import { queuePdfForDmp, takeDemoDmpDown } from './support/dmp';
 
 describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel in demo mode', () => {
   const desk = useDemoDesk();
@@ -39,14 +39,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'DMP panel in demo mode', () 
     await page.getByRole('button', { name: 'Fermer' }).click();
 
     // The DMP goes down; the PDF is queued.
-    await page.getByTestId('dmp-demo-toggle').click();
-    await expect.poll(() => page.getByTestId('dmp-demo-simulator').textContent()).toContain('injoignable');
-    await page.getByTestId('dmp-send-open').click();
-    await page.getByTestId('dmp-file').setInputFiles({ name: 'compte-rendu.pdf', mimeType: 'application/pdf', buffer: makePdf('Compte rendu e2e', ['Envoye hors ligne']) });
-    await page.getByTestId('dmp-type').selectOption('11488-4');
-    await page.getByTestId('dmp-send-submit').click();
-    const sending = page.getByTestId('dmp-sending').first();
-    await expect.poll(() => sending.getAttribute('data-state'), { timeout: 30_000 }).toBe('queued');
+    await takeDemoDmpDown(page);
+    const sending = await queuePdfForDmp(page, { name: 'compte-rendu.pdf', title: 'Compte rendu e2e', lines: ['Envoye hors ligne'] });
     expect(await sending.textContent()).toContain('En file d’attente');
     await page.screenshot({ path: join(ARTIFACTS, 'dmp-queued.png') });
 

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { makePdf } from '../fixtures/sim/dmp';
 import { describeWithPrerequisites } from '../fixtures/testing/tier';
 import { ARTIFACTS, e2ePrerequisites, useDemoDesk } from './support/app';
+import { queuePdfForDmp, takeDemoDmpDown } from './support/dmp';
 import { connectHost } from './support/host';
 
 const CODE_IN_TEXT = /\b[a-z]+\.[a-z][a-z.-]+\b|\([A-Z][A-Z0-9_]{3,}\)/;
@@ -49,14 +49,8 @@ describeWithPrerequisites('e2e', e2ePrerequisites, 'French for people at the des
     await expect.poll(() => page.getByTestId('dmp-status').textContent(), { timeout: 60_000 }).toContain('DMP ouvert');
 
     // A document queued while the DMP is down: the File d'envoi says what and for whom.
-    await page.getByTestId('dmp-demo-toggle').click();
-    await expect.poll(() => page.getByTestId('dmp-demo-simulator').textContent()).toContain('injoignable');
-    await page.getByTestId('dmp-send-open').click();
-    await page.getByTestId('dmp-file').setInputFiles({ name: 'cr.pdf', mimeType: 'application/pdf', buffer: makePdf('Compte rendu', ['Pour la file']) });
-    await page.getByTestId('dmp-type').selectOption('11488-4');
-    await page.getByTestId('dmp-title').fill('Compte rendu de consultation du jour');
-    await page.getByTestId('dmp-send-submit').click();
-    await expect.poll(() => page.getByTestId('dmp-sending').first().getAttribute('data-state'), { timeout: 30_000 }).toBe('queued');
+    await takeDemoDmpDown(page);
+    await queuePdfForDmp(page, { name: 'cr.pdf', title: 'Compte rendu', lines: ['Pour la file'], documentTitle: 'Compte rendu de consultation du jour' });
     await desk.goto(page, '/file-envoi');
     const subject = page.getByTestId('outbox-subject').first();
     await subject.waitFor({ timeout: 30_000 });

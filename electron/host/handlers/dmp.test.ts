@@ -25,6 +25,14 @@ describe('the DMP in a composed demo host', () => {
     await host.close();
   });
 
+  /** The démo DMP taken down, a PDF sent for the patient: it waits in the outbox. */
+  const queueWhileDmpDown = async (fileName: string, title: string) => {
+    await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'down' });
+    const { sending } = await host.dispatcher.invoke('dmp.send', { patientId, fileName, contentBase64: makePdf(title).toString('base64'), typeCode: '11488-4' });
+    await host.outbox.whenIdle();
+    return sending;
+  };
+
   it('handles every dmp method', () => {
     expect(host.dispatcher.unhandledMethods().filter((m) => m.startsWith('dmp.'))).toEqual([]);
   });
@@ -42,14 +50,7 @@ describe('the DMP in a composed demo host', () => {
     const doc = await host.dispatcher.invoke('dmp.document.get', { patientId, uniqueId: opened.documents[0]!.uniqueId });
     expect(doc.pdfBase64 ?? doc.html).not.toBeNull();
 
-    await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'down' });
-    const { sending } = await host.dispatcher.invoke('dmp.send', {
-      patientId,
-      fileName: 'cr.pdf',
-      contentBase64: makePdf('Compte rendu').toString('base64'),
-      typeCode: '11488-4',
-    });
-    await host.outbox.whenIdle();
+    const sending = await queueWhileDmpDown('cr.pdf', 'Compte rendu');
     expect((await host.dispatcher.invoke('dmp.sendings', { patientId })).sendings[0]!.state).toBe('queued');
     await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'up' });
     host.clock.advance(120_000);
@@ -63,14 +64,7 @@ describe('the DMP in a composed demo host', () => {
 
   it('never sends a waiting document once the identity it was written for is marked douteuse (the INS invalidated)', async () => {
     // The card of the test above is still in the reader, its PIN verified.
-    await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'down' });
-    const { sending } = await host.dispatcher.invoke('dmp.send', {
-      patientId,
-      fileName: 'cr-avant-doute.pdf',
-      contentBase64: makePdf('Compte rendu avant le doute').toString('base64'),
-      typeCode: '11488-4',
-    });
-    await host.outbox.whenIdle();
+    const sending = await queueWhileDmpDown('cr-avant-doute.pdf', 'Compte rendu avant le doute');
     await host.dispatcher.invoke('patients.setIdentityAttribute', { id: patientId, attribute: 'douteuse', value: true, reason: 'Carte Vitale prêtée : usurpation signalée' });
     await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'up' });
     host.clock.advance(120_000);
