@@ -18,6 +18,8 @@ export const eprescriptionErrors = {
   ERX_NOT_FOUND: 'Cette ordonnance n’existe pas sur ce poste. Vérifiez le numéro, ou ouvrez le patient concerné.',
   ERX_UNKNOWN_NUMBER:
     'La base ordonnance numérique ne connaît pas ce numéro. Vérifiez la saisie ; si l’ordonnance est récente, le prescripteur ne l’a peut-être pas encore transmise : délivrez sur la base de l’ordonnance papier.',
+  ERX_PATIENT_MISMATCH:
+    'La fiche patient choisie n’est pas celle du patient de l’ordonnance (INS ou date de naissance différents) : rien n’est enregistré. Ouvrez la fiche du bon patient, ou enregistrez la délivrance sans choisir de fiche.',
   ERX_ALREADY_DISPENSED: 'Cette ordonnance a déjà été entièrement délivrée : une nouvelle délivrance n’est pas possible.',
   ERX_CANCELLED: 'Le prescripteur a annulé cette ordonnance : ne la délivrez pas et contactez le prescripteur.',
   ERX_UNAVAILABLE:

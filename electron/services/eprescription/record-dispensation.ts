@@ -53,6 +53,25 @@ function checkOutcome(outcome: LineOutcome, index: number, substitutable: boolea
   }
 }
 
+/**
+ * A record the pharmacist chose must be the prescription's patient: the dispensation is kept under
+ * it and its eDISP-MED copy goes to its DMP. With an INS in the prescription, the record must hold
+ * that INS, qualified; without one, the birth date must at least agree. A homonym's record opened
+ * by mistake would otherwise receive another person's dispensation (référentiel INS: health data
+ * are exchanged under the INS of the person they concern). Without a chosen record, the patient is
+ * the one record qualified with the prescription's INS, or none.
+ */
+function requirePrescriptionPatient(ctx: EprescriptionContext, patientId: string, prescribed: { ins: string | null; birthDate: string | null } | null, actor: string): void {
+  const patient = ctx.patients.get(patientId, actor);
+  const ins = prescribed?.ins ?? null;
+  const birthDate = prescribed?.birthDate ?? null;
+  if (ins !== null) {
+    if (!patient.qualified || patient.ins?.matricule !== ins) throw new AppError('ERX_PATIENT_MISMATCH', { reason: 'ins' });
+  } else if (birthDate !== null && patient.birthDate !== birthDate) {
+    throw new AppError('ERX_PATIENT_MISMATCH', { reason: 'birth-date' });
+  }
+}
+
 export async function recordDispensation(ctx: EprescriptionContext, input: RecordDispensationInput, actor: string) {
   const session = requirePharmacist(ctx);
   const number = normalizeNumber(input.number);
@@ -84,6 +103,7 @@ export async function recordDispensation(ctx: EprescriptionContext, input: Recor
   const pharmacist = professionalOf(session);
   const environment = ctx.environment();
   const insMatricule = state.document.patient?.ins ?? null;
+  if (input.patientId !== undefined) requirePrescriptionPatient(ctx, input.patientId, state.document.patient, actor);
   const patientId = input.patientId ?? (insMatricule === null ? null : ctx.patients.findQualifiedByIns(insMatricule, actor));
 
   // The eDISP-MED copy (built before the transaction: it only reads).

@@ -38,7 +38,10 @@ interface Desk {
   audit: Array<{ action: string }>;
 }
 
-function desk(harness: ErxHarness, options: { amNumber?: string } = {}): Desk {
+/** Other records of the desk's patient base (qualified or not), beside PATIENT. */
+type OtherPatient = typeof PATIENT & { qualified: boolean };
+
+function desk(harness: ErxHarness, options: { amNumber?: string; others?: OtherPatient[] } = {}): Desk {
   const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
   const db = openDatabase({ path: ':memory:' });
   migrate(db, [...outboxSchema, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
@@ -66,7 +69,7 @@ function desk(harness: ErxHarness, options: { amNumber?: string } = {}): Desk {
     session: () => session,
     settings: () => ({ amNumber: options.amNumber ?? '751234567', address: '12 rue des Lilas\n75020 Paris', phone: '01 23 45 67 89', lpsOid: '1.2.250.1.999.42' }),
     patients: {
-      get: () => ({ ...PATIENT, qualified: true }),
+      get: (id) => options.others?.find((p) => p.id === id) ?? { ...PATIENT, qualified: true },
       findQualifiedByIns: (matricule) => (matricule === PATIENT.ins?.matricule ? PATIENT.id : null),
     },
     dmp,
@@ -150,6 +153,38 @@ describe('ordonnance numérique through the base e-prescription simulator', () =
     const noAm = desk(harness, { amNumber: '' });
     noAm.use(gp);
     await expect(noAm.service.prescribe({ patientId: PATIENT.id, lines: TWO_LINES, consent: 'OUI' }, 'dr')).rejects.toMatchObject({ code: 'ERX_AM_NUMBER_MISSING' });
+  });
+
+  it('refuses a dispensation recorded under another record than the prescription’s patient (a homonym opened by mistake)', async () => {
+    const homonym: OtherPatient = { ...PATIENT, id: 'patient-2', ins: { matricule: '279035121518962', oid: PATIENT.ins!.oid }, qualified: true };
+    const sameInsUnqualified: OtherPatient = { ...PATIENT, id: 'patient-3', qualified: false };
+    const withoutIns: OtherPatient = { ...PATIENT, id: 'patient-4', ins: null, qualified: false };
+    const otherBirthDate: OtherPatient = { ...withoutIns, id: 'patient-5', birthDate: '1979-03-12' };
+    const d = desk(harness, { others: [homonym, sameInsUnqualified, withoutIns, otherBirthDate] });
+    const dispense = async (patientId: string, prescribedFor = PATIENT.id) => {
+      d.use(gp);
+      const { number } = await d.service.prescribe({ patientId: prescribedFor, lines: TWO_LINES, consent: 'OUI' }, 'dr');
+      await d.outbox.syncNow();
+      d.use(pharmacist);
+      const opened = await d.service.openDispensation({ number }, 'ph');
+      const lines = opened.lines.map((l) => ({ lineId: l.id, outcome: { kind: 'delivered' as const } }));
+      return { number, record: () => d.service.recordDispensation({ number, lines, sendToDmp: true, patientId }, 'ph') };
+    };
+    // The prescription carries an INS: only the record qualified with it.
+    for (const wrong of [homonym, sameInsUnqualified]) {
+      const { number, record } = await dispense(wrong.id);
+      const queuedBefore = d.queued.length;
+      await expect(record()).rejects.toMatchObject({ code: 'ERX_PATIENT_MISMATCH', details: { reason: 'ins' } });
+      // Nothing recorded, no eDISP-MED copy queued for anyone.
+      expect((await d.service.openDispensation({ number }, 'ph')).status).toBe('non dispensée');
+      expect(d.queued).toHaveLength(queuedBefore);
+    }
+    // Without an INS in the prescription, the birth date must agree.
+    await expect((await dispense(otherBirthDate.id, withoutIns.id)).record()).rejects.toMatchObject({ code: 'ERX_PATIENT_MISMATCH', details: { reason: 'birth-date' } });
+    // The prescription's own patient: recorded, its copy queued for its DMP.
+    const right = await dispense(PATIENT.id);
+    await right.record();
+    expect(d.queued.at(-1)?.patientId).toBe(PATIENT.id);
   });
 
   it('a pharmacist substitutes, records, renews, and cannot dispense a fully delivered prescription again', async () => {
