@@ -26,10 +26,10 @@ import { PemSigner } from '../electron/platform/crypto';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
 import { buildPdfDocument } from '../electron/services/cda';
-import { buildEpMedDm, createEprescriptionService, eprescriptionMigrations, importDrugs, qrPng, renderOrdonnancePdf, searchDrugs, unavailableBase } from '../electron/services/eprescription';
-import { Outbox, outboxSchema } from '../electron/services/outbox';
-import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
-import { auditMigrations, auditMigrations2 } from '../electron/services/audit';
+import { buildEpMedDm, createEprescriptionService, importDrugs, qrPng, renderOrdonnancePdf, searchDrugs, unavailableBase } from '../electron/services/eprescription';
+import { Outbox } from '../electron/services/outbox';
+import { PatientsService } from '../electron/services/patients';
+import { migrations as hostMigrations } from '../electron/host/migrations';
 import { deskAudit, openDeskLogger } from './desk';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 50_000);
@@ -53,9 +53,9 @@ const timeAsync = async (run: () => Promise<unknown>): Promise<number> => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-erx-'));
-const steps = [...auditMigrations, ...auditMigrations2, ...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...eprescriptionMigrations];
 const db = openDatabase({ path: join(dir, 'pupitre.db'), keyHex: generateKeyHex() });
-migrate(db, steps.map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
+// The desk's whole schema, in the host's order: a bench never misses a step a service added.
+migrate(db, hostMigrations);
 const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
 // The desk's logger and audit trail, as compose.ts wires the host.
 const deskLog = openDeskLogger(clock);

@@ -20,15 +20,15 @@ import { ensureSharedTestPki } from '../fixtures/sim/pki';
 import { systemClock } from '../electron/platform/clock';
 import { migrate, openDatabase } from '../electron/platform/db';
 import { generateKeyHex } from '../electron/platform/db/key';
-import { auditMigrations, auditMigrations2 } from '../electron/services/audit';
+import { migrations as hostMigrations } from '../electron/host/migrations';
 import { serializeEnvelope, soapNs } from '../electron/platform/soap';
 import { serializeElement, serializeXml, xmlNamespace } from '../electron/platform/xml';
-import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseInsiResponse, recSansVitale, insiMigrations, insiMigrations2, INSI_NS } from '../electron/services/insi';
+import { ASSERTION_REUSE_MS, buildAssertionPs, InsiClient, InsiService, parseInsiResponse, recSansVitale, INSI_NS } from '../electron/services/insi';
 import type { HttpTransport } from '../electron/platform/http';
 import type { XmlSigner } from '../electron/platform/xml';
 import { buildTlsiIns, measureTlsiIns, TLSI_INS_COMMIT, TLSI_INS_VERSION, type TlsiInsFigures } from './peers/tlsi-ins';
-import { Outbox, outboxSchema } from '../electron/services/outbox';
-import { PatientsService, patientsMigrations, patientsMigrations2 } from '../electron/services/patients';
+import { Outbox } from '../electron/services/outbox';
+import { PatientsService } from '../electron/services/patients';
 import { normalizeStrictTraits } from '../electron/services/identity';
 import { deskAudit, openDeskLogger } from './desk';
 
@@ -91,7 +91,8 @@ const logger = deskLog.logger;
 
 // --- worklist -------------------------------------------------------------------------------
 const db = openDatabase({ path: join(mkdtempSync(join(tmpdir(), 'bench-insi-')), 'pupitre.db'), keyHex: generateKeyHex() });
-migrate(db, [...auditMigrations, ...auditMigrations2, ...patientsMigrations, ...patientsMigrations2, ...outboxSchema, ...insiMigrations, ...insiMigrations2].map((m, i) => ({ ...m, version: i + 1 })));
+// The desk's whole schema, in the host's order: a bench never misses a step a service added.
+migrate(db, hostMigrations);
 const audit = deskAudit(db);
 const patients = new PatientsService({ db, clock: systemClock, logger, audit, environment: () => 'demo' });
 patients.createMany(worklistPatients, 'bench');
