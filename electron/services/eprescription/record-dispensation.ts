@@ -61,7 +61,7 @@ function checkOutcome(outcome: LineOutcome, index: number, substitutable: boolea
  * are exchanged under the INS of the person they concern). Without a chosen record, the patient is
  * the one record qualified with the prescription's INS, or none.
  */
-function requirePrescriptionPatient(ctx: EprescriptionContext, patientId: string, prescribed: { ins: string | null; birthDate: string | null } | null, actor: string): void {
+function requirePrescriptionPatient(ctx: EprescriptionContext, patientId: string, prescribed: { ins: string | null; birthDate: string | null } | null, actor: string) {
   const patient = ctx.patients.get(patientId, actor);
   const ins = prescribed?.ins ?? null;
   const birthDate = prescribed?.birthDate ?? null;
@@ -70,6 +70,7 @@ function requirePrescriptionPatient(ctx: EprescriptionContext, patientId: string
   } else if (birthDate !== null && patient.birthDate !== birthDate) {
     throw new AppError('ERX_PATIENT_MISMATCH', { reason: 'birth-date' });
   }
+  return patient;
 }
 
 export async function recordDispensation(ctx: EprescriptionContext, input: RecordDispensationInput, actor: string) {
@@ -103,7 +104,8 @@ export async function recordDispensation(ctx: EprescriptionContext, input: Recor
   const pharmacist = professionalOf(session);
   const environment = ctx.environment();
   const insMatricule = state.document.patient?.ins ?? null;
-  if (input.patientId !== undefined) requirePrescriptionPatient(ctx, input.patientId, state.document.patient, actor);
+  // The chosen record, read (and audited) once: checked here, reused for the DMP copy below.
+  const chosen = input.patientId === undefined ? null : requirePrescriptionPatient(ctx, input.patientId, state.document.patient, actor);
   const patientId = input.patientId ?? (insMatricule === null ? null : ctx.patients.findQualifiedByIns(insMatricule, actor));
 
   // The eDISP-MED copy (built before the transaction: it only reads).
@@ -113,7 +115,7 @@ export async function recordDispensation(ctx: EprescriptionContext, input: Recor
   else if (patientId === null) edispSkipped = 'Patient introuvable sur ce poste avec une identité qualifiée (INS) : ouvrez ou créez sa fiche pour envoyer la dispensation à son DMP.';
   else if (ctx.dmp === undefined) edispSkipped = 'L’envoi au DMP n’est pas disponible sur ce poste.';
   else {
-    const patient = ctx.patients.get(patientId, actor);
+    const patient = chosen ?? ctx.patients.get(patientId, actor);
     if (!patient.qualified || patient.ins === null) edispSkipped = 'Identité du patient non qualifiée : la dispensation n’est pas envoyée au DMP.';
     else {
       const author = state.document.author;

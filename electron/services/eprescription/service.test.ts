@@ -36,6 +36,8 @@ interface Desk {
   queued: Array<{ patientId: string; xml: Buffer }>;
   use(session: CardSession | null): void;
   audit: Array<{ action: string }>;
+  /** The ids of the records the service read (each read is an audited access on the desk). */
+  patientReads: string[];
 }
 
 /** Other records of the desk's patient base (qualified or not), beside PATIENT. */
@@ -50,6 +52,7 @@ function desk(harness: ErxHarness, options: { amNumber?: string; others?: OtherP
   const outbox = new Outbox({ db, clock, logger, audit: () => undefined });
   let session: CardSession | null = null;
   const queued: Array<{ patientId: string; xml: Buffer }> = [];
+  const patientReads: string[] = [];
   const dmp: DmpPort = {
     queueCda: (patientId, xml) => {
       queued.push({ patientId, xml });
@@ -69,12 +72,15 @@ function desk(harness: ErxHarness, options: { amNumber?: string; others?: OtherP
     session: () => session,
     settings: () => ({ amNumber: options.amNumber ?? '751234567', address: '12 rue des Lilas\n75020 Paris', phone: '01 23 45 67 89', lpsOid: '1.2.250.1.999.42' }),
     patients: {
-      get: (id) => options.others?.find((p) => p.id === id) ?? { ...PATIENT, qualified: true },
+      get: (id) => {
+        patientReads.push(id);
+        return options.others?.find((p) => p.id === id) ?? { ...PATIENT, qualified: true };
+      },
       findQualifiedByIns: (matricule) => (matricule === PATIENT.ins?.matricule ? PATIENT.id : null),
     },
     dmp,
   });
-  return { db, clock, outbox, service, queued, audit, use: (s) => (session = s) };
+  return { db, clock, outbox, service, queued, audit, patientReads, use: (s) => (session = s) };
 }
 
 const TWO_LINES = [
@@ -183,8 +189,11 @@ describe('ordonnance numérique through the base e-prescription simulator', () =
     await expect((await dispense(otherBirthDate.id, withoutIns.id)).record()).rejects.toMatchObject({ code: 'ERX_PATIENT_MISMATCH', details: { reason: 'birth-date' } });
     // The prescription's own patient: recorded, its copy queued for its DMP.
     const right = await dispense(PATIENT.id);
+    d.patientReads.length = 0;
     await right.record();
     expect(d.queued.at(-1)?.patientId).toBe(PATIENT.id);
+    // The chosen record is read once: checked, then used for the copy.
+    expect(d.patientReads).toEqual([PATIENT.id]);
   });
 
   it('a pharmacist substitutes, records, renews, and cannot dispense a fully delivered prescription again', async () => {
