@@ -545,7 +545,7 @@ async function listStages(): Promise<ListStages> {
       parseAdhocQueryResponse(response, before.records());
       const parseDomMs = performance.now() - t;
       t = performance.now();
-      service.cached(patient.id);
+      service.cached(patient.id, 'bench');
       const viewsMs = performance.now() - t;
       t = performance.now();
       methods['dmp.open'].result.parse(opened);

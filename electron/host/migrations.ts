@@ -9,7 +9,7 @@ import { adriMigrations } from '../services/adri';
 import { auditMigrations, auditMigrations2 } from '../services/audit';
 import { backupMigrations } from '../services/backup';
 import { billingMigrations } from '../services/billing';
-import { dmpMigrations, dmpMigrations2 } from '../services/dmp';
+import { dmpMigrations, dmpMigrations2, dmpMigrations3 } from '../services/dmp';
 import { eprescriptionMigrations } from '../services/eprescription';
 import { insiMigrations, insiMigrations2 } from '../services/insi';
 import { outboxMigrations, outboxMigrations2, outboxMigrations3 } from '../services/outbox';
@@ -41,6 +41,7 @@ const steps: readonly Step[] = [
   ...dmpMigrations2,
   ...outboxMigrations2,
   ...outboxMigrations3,
+  ...dmpMigrations3,
 ];
 
 export const migrations: readonly Migration[] = steps.map((step, index) => ({

@@ -62,10 +62,13 @@ describe('the DMP in a composed demo host', () => {
     expect(host.audit.list({ limit: 500, patientRef: patientId }).some((a) => a.actor === '899700123450')).toBe(true);
   }, 120_000);
 
-  it('never sends a waiting document once the identity it was written for is marked douteuse (the INS invalidated)', async () => {
+  it('never sends a waiting document, nor shows the DMP list, once the identity they belong to is marked douteuse (the INS invalidated)', async () => {
     // The card of the test above is still in the reader, its PIN verified.
     const sending = await queueWhileDmpDown('cr-avant-doute.pdf', 'Compte rendu avant le doute');
+    expect((await host.dispatcher.invoke('dmp.cached', { patientId })).documents.length).toBeGreaterThan(0);
     await host.dispatcher.invoke('patients.setIdentityAttribute', { id: patientId, attribute: 'douteuse', value: true, reason: 'Carte Vitale prêtée : usurpation signalée' });
+    // The list kept here was the DMP of the INS now invalidated: it went with the identity change.
+    expect(await host.dispatcher.invoke('dmp.cached', { patientId })).toMatchObject({ documents: [], status: null, lastCallAt: null });
     await host.dispatcher.invoke('dmp.demo.simulator', { mode: 'up' });
     host.clock.advance(120_000);
     await host.outbox.syncNow();

@@ -83,7 +83,7 @@ export function createDmpHandlers(service: DmpService, options: DmpHandlerOption
   const actor = options.actor ?? (() => DESK_ACTOR);
   const handlers: HandlerMap = {
     'dmp.open': async ({ patientId, access, widen }) => service.open(patientId, { ...(access === undefined ? {} : { access }), widen }, actor()),
-    'dmp.cached': async ({ patientId }) => service.cached(patientId),
+    'dmp.cached': async ({ patientId }) => service.cached(patientId, actor()),
     'dmp.document.get': async ({ patientId, uniqueId, access }) => service.document(patientId, uniqueId, access, actor()),
     'dmp.document.markSeen': async ({ patientId, uniqueIds }) => ({ updated: service.markSeen(patientId, uniqueIds) }),
     'dmp.documentTypes': async () => service.documentTypes(),

@@ -91,5 +91,8 @@ export function wireDmp(ctx: WiringContext, deps: { patients: PatientsService; c
   });
   // A merged patient record's unsent DMP documents follow the record kept (patients/merge.ts).
   deps.patients.addMergeParticipant({ label: 'documents DMP à envoyer', reassign: (from, to) => dmp.reassignUnsentDocuments(from, to) });
+  // The list of documents kept here is the DMP of the INS it was fetched under: it goes when the
+  // record's qualified INS changes, in the same transaction (patients/qualified-ins.ts).
+  deps.patients.addQualifiedInsWatcher({ label: 'liste des documents DMP', qualifiedInsChanged: (patientId) => dmp.forgetList(patientId) });
   return dmp;
 }

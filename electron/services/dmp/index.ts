@@ -1,5 +1,5 @@
 /** services/dmp — the DMPi client and the DMP service (ARCHITECTURE.md §2). Public face. */
-export { dmpMigrations, dmpMigrations2 } from './schema';
+export { dmpMigrations, dmpMigrations2, dmpMigrations3 } from './schema';
 export { DMP_CONTENT_FOLDER, inlineOutgoingFiles } from './use-cases/outgoing-content';
 export {
   DmpService,

@@ -83,3 +83,18 @@ export const dmpMigrations2: Array<{ name: string; up(db: Db): void }> = [
     },
   },
 ];
+
+/**
+ * Identity safety: the list kept here is the DMP of one INS. `ins_key` (matricule|OID, see
+ * patients/qualified-ins.ts) says which; the patients service drops the list when the record's
+ * qualified INS changes. Lists kept before this step have no `ins_key`: they are not shown, and the
+ * next opening searches again from the start (the documents found again keep their « vu » marks).
+ */
+export const dmpMigrations3: Array<{ name: string; up(db: Db): void }> = [
+  {
+    name: 'dmp: the INS the local document list was fetched under',
+    up(db: Db): void {
+      db.exec('ALTER TABLE dmp_patient_state ADD COLUMN ins_key TEXT');
+    },
+  },
+];

@@ -237,6 +237,22 @@ describe('sending documents to the DMP through the outbox', () => {
     expect(v1).toContain('<county>63113</county>');
   });
 
+  it('refuses at once a replacement naming a document that is not this patient’s (nothing queued, no job borrowed)', async () => {
+    const first = await service.send({ patientId: DUPONT.id, fileName: 'a.pdf', content: pdf('CR de Marie'), typeCode: '11488-4' }, 'dr');
+    await outbox.whenIdle();
+    const other: DmpPatient = { ...DUPONT, id: 'p-other', ins: { matricule: '297022A02077878', oid: '1.2.250.1.213.1.4.10' }, birthName: 'ADRTROIS', firstNames: 'DOMINIQUE', birthDate: '1997-02-01' };
+    identity = other;
+    try {
+      const jobsBefore = outbox.list({ limit: 1000 }).length;
+      await expect(service.send({ patientId: other.id, fileName: 'b.pdf', content: pdf('CR de Dominique'), typeCode: '11488-4', replaces: first.uniqueId }, 'dr')).rejects.toMatchObject({ code: 'DMP_DOCUMENT_NOT_FOUND' });
+      expect(service.sendings(other.id)).toEqual([]);
+      expect(outbox.list({ limit: 1000 })).toHaveLength(jobsBefore);
+    } finally {
+      identity = DUPONT;
+    }
+    expect(harness.sim.registry.byUniqueId(first.uniqueId)!.status).toBe('Approved');
+  });
+
   it('applies the visibility chosen to an imported CDA, and refuses one whose header lacks required metadata', async () => {
     const wrapped = await service.send({ patientId: DUPONT.id, fileName: 'base.pdf', content: pdf('CR base'), typeCode: '11488-4' }, 'dr');
     await outbox.whenIdle();

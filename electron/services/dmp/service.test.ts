@@ -182,6 +182,48 @@ describe('DmpService against the DMP simulator', () => {
     expect(actions).toEqual(['urn:hl7-org:v3:PRPA_IN201307UV02', ...Array(3).fill('urn:ihe:iti:2007:RegistryStoredQuery')]);
   });
 
+  it('never shows under a record the DMP list fetched under another INS, and takes back a list kept before its INS was recorded', async () => {
+    const service = fresh();
+    const record = PATIENTS.dupont!;
+    const hers = (await service.open(record.id, {}, 'dr')).documents.map((d) => d.uniqueId);
+    expect(hers.length).toBeGreaterThan(0);
+    const someoneElse = (await service.open(PATIENTS.adrtrois!.id, {}, 'dr')).documents.map((d) => d.uniqueId);
+    expect(someoneElse.length).toBeGreaterThan(0);
+    try {
+      // The same record now qualified with another INS, the patients service's watcher left out
+      // (it drops the list at the change, see host/handlers/dmp.test.ts): the opening still never
+      // shows the former INS's documents, offline or online.
+      byId.set(record.id, { ...record, ins: PATIENTS.adrtrois!.ins });
+      await harness.sim.setMode('down');
+      const offline = await service.open(record.id, {}, 'dr');
+      expect(offline.documents).toEqual([]);
+      expect(offline.status).toBeNull();
+      await harness.sim.setMode('up');
+      audit = [];
+      const reopened = await service.open(record.id, {}, 'dr');
+      expect(reopened.documents.map((d) => d.uniqueId).sort(byOid)).toEqual([...someoneElse].sort(byOid));
+      expect(audit.find((a) => a.action === 'dmp.td31')?.details).toMatchObject({ mode: 'first' });
+      expect(service.cached(record.id, 'dr').documents.filter((d) => hers.includes(d.uniqueId))).toEqual([]);
+    } finally {
+      await harness.sim.setMode('up');
+      byId.set(record.id, record);
+    }
+
+    // A list kept before this version recorded the INS with it: not shown until an opening
+    // searched again; the documents found again keep their « vu » marks.
+    const again = await service.open(record.id, {}, 'dr');
+    expect(again.documents.map((d) => d.uniqueId).sort(byOid)).toEqual([...hers].sort(byOid));
+    service.markSeen(record.id, hers);
+    db.prepare('UPDATE dmp_patient_state SET ins_key = NULL').run();
+    audit = [];
+    expect(service.cached(record.id, 'dr')).toMatchObject({ documents: [], status: null, lastCallAt: null });
+    expect(audit).toEqual([expect.objectContaining({ actor: 'dr', patientRef: record.id, action: 'dmp.cached.read', details: { count: 0 } })]);
+    const adopted = await service.open(record.id, {}, 'dr');
+    expect(adopted.documents.map((d) => d.uniqueId).sort(byOid)).toEqual([...hers].sort(byOid));
+    expect(adopted.newCount).toBe(0);
+    expect(adopted.documents.some((d) => d.isNew)).toBe(false);
+  });
+
   it.each([
     ['expired', 'EXPIRE', 'DMP_NOT_AUTHORIZED'],
     ['forbidden', 'INTERDIT', 'DMP_NOT_AUTHORIZED'],
@@ -234,7 +276,7 @@ describe('DmpService against the DMP simulator', () => {
     const read2 = await service.document(PATIENTS.dupont!.id, structured.uniqueId, undefined, 'dr');
     expect(read2.pdfBase64).toBeNull();
     expect(read2.html).not.toBeNull();
-    expect(service.cached(PATIENTS.dupont!.id).documents.find((d) => d.uniqueId === pdfDoc.uniqueId)?.isNew).toBe(false);
+    expect(service.cached(PATIENTS.dupont!.id, 'dr').documents.find((d) => d.uniqueId === pdfDoc.uniqueId)?.isNew).toBe(false);
     expect(audit.filter((a) => a.action === 'dmp.td32')).toHaveLength(2);
   });
 

@@ -56,8 +56,8 @@ export class DmpService {
     return openDmp(this.ctx, patientId, options, actorName);
   }
 
-  cached(patientId: string) {
-    return cachedDmp(this.ctx, patientId);
+  cached(patientId: string, actorName: string) {
+    return cachedDmp(this.ctx, patientId, actorName);
   }
 
   markSeen(patientId: string, uniqueIds: readonly string[]): number {
@@ -88,6 +88,14 @@ export class DmpService {
   /** Patients service merge participant: unsent documents move to the record kept (their jobs move with the outbox's own participant). */
   reassignUnsentDocuments(fromPatientId: string, toPatientId: string): number {
     return reassignUnsentDocuments(this.ctx, fromPatientId, toPatientId);
+  }
+
+  /**
+   * Patients service watcher: the record's qualified INS changed, so what is kept of its DMP (fetched
+   * under the former INS) goes; the next opening searches again (patients/qualified-ins.ts).
+   */
+  forgetList(patientId: string): void {
+    this.ctx.store.forgetList(patientId);
   }
 
   sendings(patientId: string): DmpSendingView[] {

@@ -29,24 +29,39 @@ export type DmpStore = ReturnType<typeof createDmpStore>;
 
 export function createDmpStore(db: Db) {
   const statements = {
-    getState: db.prepare<[string], { status_json: string | null; checked_at: string | null; last_call_at: string | null }>(
-      'SELECT status_json, checked_at, last_call_at FROM dmp_patient_state WHERE patient_id = ?',
+    // A list is shown only under the INS it was fetched with (`ins_key`, schema.ts, dmpMigrations3):
+    // the rows of a list kept before that step are read as absent until an opening searches again.
+    getState: db.prepare<[string], { status_json: string | null; checked_at: string | null; last_call_at: string | null; ins_key: string }>(
+      'SELECT status_json, checked_at, last_call_at, ins_key FROM dmp_patient_state WHERE patient_id = ? AND ins_key IS NOT NULL',
     ),
-    putStatus: db.prepare<[string, string, string]>(
-      `INSERT INTO dmp_patient_state (patient_id, status_json, checked_at) VALUES (?, ?, ?)
-       ON CONFLICT (patient_id) DO UPDATE SET status_json = excluded.status_json, checked_at = excluded.checked_at`,
+    putStatus: db.prepare<[string, string, string, string]>(
+      `INSERT INTO dmp_patient_state (patient_id, status_json, checked_at, ins_key) VALUES (?, ?, ?, ?)
+       ON CONFLICT (patient_id) DO UPDATE SET status_json = excluded.status_json, checked_at = excluded.checked_at, ins_key = excluded.ins_key`,
     ),
-    putLastCall: db.prepare<[string, string]>(
-      `INSERT INTO dmp_patient_state (patient_id, last_call_at) VALUES (?, ?)
-       ON CONFLICT (patient_id) DO UPDATE SET last_call_at = excluded.last_call_at`,
+    putLastCall: db.prepare<[string, string, string]>(
+      `INSERT INTO dmp_patient_state (patient_id, last_call_at, ins_key) VALUES (?, ?, ?)
+       ON CONFLICT (patient_id) DO UPDATE SET last_call_at = excluded.last_call_at, ins_key = excluded.ins_key`,
     ),
     documents: db.prepare<[string], { entry_json: string; first_seen_at: string; seen: number }>(
-      'SELECT entry_json, first_seen_at, seen FROM dmp_documents WHERE patient_id = ? ORDER BY first_seen_at DESC',
+      `SELECT entry_json, first_seen_at, seen FROM dmp_documents
+       WHERE patient_id = ? AND EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)
+       ORDER BY first_seen_at DESC`,
     ),
     document: db.prepare<[string, string], { entry_json: string; first_seen_at: string; seen: number }>(
-      'SELECT entry_json, first_seen_at, seen FROM dmp_documents WHERE patient_id = ? AND unique_id = ?',
+      `SELECT entry_json, first_seen_at, seen FROM dmp_documents
+       WHERE patient_id = ? AND unique_id = ? AND EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)`,
     ),
-    byLogicalId: db.prepare<[string, string], { unique_id: string }>('SELECT unique_id FROM dmp_documents WHERE patient_id = ? AND logical_id = ?'),
+    rawInsKey: db.prepare<[string], { ins_key: string | null }>('SELECT ins_key FROM dmp_patient_state WHERE patient_id = ?'),
+    anyDocument: db.prepare<[string, string], { seen: number }>('SELECT seen FROM dmp_documents WHERE patient_id = ? AND unique_id = ?'),
+    listedIds: db.prepare<[string], { unique_id: string }>('SELECT unique_id FROM dmp_documents WHERE patient_id = ?'),
+    forgetDocument: db.prepare<[string, string]>('DELETE FROM dmp_documents WHERE patient_id = ? AND unique_id = ?'),
+    forgetDocuments: db.prepare<[string]>('DELETE FROM dmp_documents WHERE patient_id = ?'),
+    forgetState: db.prepare<[string]>('DELETE FROM dmp_patient_state WHERE patient_id = ?'),
+    adoptState: db.prepare<[string, string]>('INSERT OR REPLACE INTO dmp_patient_state (patient_id, ins_key) VALUES (?, ?)'),
+    byLogicalId: db.prepare<[string, string], { unique_id: string }>(
+      `SELECT unique_id FROM dmp_documents
+       WHERE patient_id = ? AND logical_id = ? AND EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)`,
+    ),
     upsertDocument: db.prepare<[string, string, string, string, string, string, string, number]>(
       `INSERT INTO dmp_documents (patient_id, unique_id, entry_uuid, logical_id, entry_json, first_seen_at, updated_at, seen)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -89,23 +104,46 @@ export function createDmpStore(db: Db) {
     seen: row.seen === 1,
   });
 
+  /** Drops what is kept of a patient's DMP: its status, last call and document list. */
+  const forgetList = (patientId: string): void => {
+    statements.forgetState.run(patientId);
+    statements.forgetDocuments.run(patientId);
+  };
+  /** What is kept under another INS (or under none) never becomes visible by a write under this one. */
+  const forgetUnlessUnder = (patientId: string, insKey: string): void => {
+    if (statements.rawInsKey.get(patientId)?.ins_key !== insKey) forgetList(patientId);
+  };
+
   const reassignUnsent = db.prepare<[string, string]>('UPDATE dmp_outgoing SET patient_id = ? WHERE patient_id = ? AND sent_at IS NULL');
   return {
     /** Unsent documents of a merged record follow the record kept; sent ones stay where they were sent from. */
     reassignUnsent(fromPatientId: string, toPatientId: string): number {
       return reassignUnsent.run(toPatientId, fromPatientId).changes;
     },
-    state(patientId: string): { status: (DmpStatus & { checkedAt: string }) | null; lastCallAt: string | null } {
+    /** The status and last call kept for a patient, with the INS they belong to (`insKey`, null: nothing kept). */
+    state(patientId: string): { status: (DmpStatus & { checkedAt: string }) | null; lastCallAt: string | null; insKey: string | null } {
       const row = statements.getState.get(patientId);
-      if (row === undefined) return { status: null, lastCallAt: null };
+      if (row === undefined) return { status: null, lastCallAt: null, insKey: null };
       const status = row.status_json === null || row.checked_at === null ? null : { ...(JSON.parse(row.status_json) as DmpStatus), checkedAt: row.checked_at };
-      return { status, lastCallAt: row.last_call_at };
+      return { status, lastCallAt: row.last_call_at, insKey: row.ins_key };
     },
-    putStatus(patientId: string, status: DmpStatus, at: string): void {
-      statements.putStatus.run(patientId, JSON.stringify(status), at);
+    putStatus(patientId: string, status: DmpStatus, at: string, insKey: string): void {
+      forgetUnlessUnder(patientId, insKey);
+      statements.putStatus.run(patientId, JSON.stringify(status), at, insKey);
     },
-    putLastCall(patientId: string, at: string): void {
-      statements.putLastCall.run(patientId, at);
+    putLastCall(patientId: string, at: string, insKey: string): void {
+      forgetUnlessUnder(patientId, insKey);
+      statements.putLastCall.run(patientId, at, insKey);
+    },
+    forgetList,
+    /**
+     * A list kept without its INS (before the INS was recorded with it), taken back under `insKey`
+     * by a first search: the entries it found again (`keep`) stay with their « vu » marks, the
+     * others go, and so do the status and the last call.
+     */
+    adoptList(patientId: string, insKey: string, keep: ReadonlySet<string>): void {
+      for (const { unique_id: uniqueId } of statements.listedIds.all(patientId)) if (!keep.has(uniqueId)) statements.forgetDocument.run(patientId, uniqueId);
+      statements.adoptState.run(patientId, insKey);
     },
     documents(patientId: string): StoredDocument[] {
       return statements.documents.all(patientId).map(toStored);
@@ -123,7 +161,7 @@ export function createDmpStore(db: Db) {
      * re-lists the ones already here: no page to encrypt, nothing in the WAL).
      */
     upsertDocument(patientId: string, entry: DocumentEntry, at: string, seen: boolean): boolean {
-      const existed = statements.document.get(patientId, entry.uniqueId) !== undefined;
+      const existed = statements.anyDocument.get(patientId, entry.uniqueId) !== undefined;
       statements.upsertDocument.run(patientId, entry.uniqueId, entry.entryUuid, entry.logicalId, JSON.stringify(entry), at, at, seen ? 1 : 0);
       return !existed;
     },

@@ -36,6 +36,7 @@ import { MAX_IMPORT_BYTES, readCsv, suggestMapping, CsvError, type CsvTable } fr
 import { findProbableDuplicates } from './duplicates';
 import { ImportValidator, type ImportPlan, type PlannedPatient } from './import';
 import { assertMergeAllowed, type MergeParticipant } from './merge';
+import { qualifiedInsKey, type QualifiedInsWatcher } from './qualified-ins';
 import { assertStorable } from './fields';
 import { parseSearchQuery } from './search';
 import { displayNames, identitiesToVerify, idsByName, PatientStore, type DuplicatePairRow, type IdentityToVerify, type InsiCandidateSelection, type PatientRecord, type ToVerifySort } from './store';
@@ -233,6 +234,7 @@ export class PatientsService {
   private readonly logger: Logger;
   private readonly newId: () => string;
   private readonly mergeParticipants: MergeParticipant[] = [];
+  private readonly insWatchers: QualifiedInsWatcher[] = [];
 
   constructor(private readonly deps: PatientsDeps) {
     this.store = new PatientStore(deps.db, deps.environment);
@@ -287,6 +289,17 @@ export class PatientsService {
   /** Registers another service's data that follows a merge (composition root). */
   addMergeParticipant(participant: MergeParticipant): void {
     this.mergeParticipants.push(participant);
+  }
+
+  /** Registers another service's data fetched under the record's qualified INS (composition root). */
+  addQualifiedInsWatcher(watcher: QualifiedInsWatcher): void {
+    this.insWatchers.push(watcher);
+  }
+
+  /** Stores a new version of a record; in the caller's transaction, what was fetched under a former qualified INS goes. */
+  private storeUpdate(current: PatientRecord, next: PatientRecord): void {
+    if (!this.store.update(next)) throw new AppError('PATIENT_VERSION_CONFLICT', { expected: current.version });
+    if (qualifiedInsKey(current.identity) !== qualifiedInsKey(next.identity)) for (const watcher of this.insWatchers) watcher.qualifiedInsChanged(current.id);
   }
 
   private normalize(input: StrictTraitsInput): StrictTraits {
@@ -407,7 +420,7 @@ export class PatientsService {
         this.deps.audit({ actor, patientRef: current.id, action: 'patient.update', details: { changedFields } });
         return toPatient(current);
       }
-      if (!this.store.update(next)) throw new AppError('PATIENT_VERSION_CONFLICT', { expected: current.version });
+      this.storeUpdate(current, next);
       for (const entry of entries) this.store.appendHistory(current.id, entry);
       this.deps.audit({
         actor,
@@ -429,7 +442,7 @@ export class PatientsService {
       const { record, entry } = applyIdentityEvent({ traits: current.traits, identity: current.identity }, event, { at, actor });
       const next: PatientRecord = { ...current, version: current.version + 1, updatedAt: at, traits: record.traits, identity: record.identity };
       Object.assign(entry.details, extra);
-      if (!this.store.update(next)) throw new AppError('PATIENT_VERSION_CONFLICT', { expected: current.version });
+      this.storeUpdate(current, next);
       this.store.appendHistory(id, entry);
       const auditDetails: Record<string, unknown> = { statusFrom: entry.from, statusTo: entry.to };
       for (const key of ['device', 'parentDevice', 'highTrust', 'attribute', 'value', 'oid', 'changedTraits', 'keyMismatch', 'acceptedDifference'] as const) {

@@ -1,6 +1,6 @@
 /** The professional's authorisation on a patient's DMP (TD0.3), given with the patient's consent, then the status again (TD0.2). */
 import { AppError } from '../../../contract/errors';
-import { callContext, qualifiedPatient, requireCaller } from './caller';
+import { callContext, insKeyOf, qualifiedPatient, requireCaller } from './caller';
 import type { DmpContext } from './context';
 import { requireRight } from './rights';
 
@@ -20,7 +20,7 @@ export async function setAuthorisation(ctx: DmpContext, patientId: string, actio
   }
   const status = await client.td02(call);
   const at = ctx.now();
-  store.putStatus(patientId, status, at);
+  store.putStatus(patientId, status, at, insKeyOf(patient.ins));
   deps.notify?.('dmp.changed', { patientId, reason: 'updated' });
   return { status: { ...status, checkedAt: at } };
 }

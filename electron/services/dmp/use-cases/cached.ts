@@ -2,15 +2,14 @@
 import type { DmpContext } from './context';
 import { documentViews } from './views';
 
-export function cachedDmp(ctx: DmpContext, patientId: string) {
+export function cachedDmp(ctx: DmpContext, patientId: string, actorName: string) {
   // No exchange: the demo card may not be loaded yet, then documents show without the "own" mark.
   const state = ctx.store.state(patientId);
   const practitioner = ctx.deps.practitioner();
-  return {
-    status: state.status,
-    documents: documentViews(ctx, patientId, practitioner === null ? null : { idNat: practitioner.idNat, structureId: practitioner.structure.id }),
-    lastCallAt: state.lastCallAt,
-  };
+  const documents = documentViews(ctx, patientId, practitioner === null ? null : { idNat: practitioner.idNat, structureId: practitioner.structure.id });
+  // The list shows the documents' titles and authors: a read of health data, in the trail like any.
+  ctx.deps.audit({ actor: actorName, patientRef: patientId, action: 'dmp.cached.read', details: { count: documents.length } });
+  return { status: state.status, documents, lastCallAt: state.lastCallAt };
 }
 
 export function markSeen(ctx: DmpContext, patientId: string, uniqueIds: readonly string[]): number {

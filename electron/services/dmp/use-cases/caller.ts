@@ -75,6 +75,11 @@ export function qualifiedPatient(ctx: DmpContext, patientId: string): QualifiedP
   return patient as QualifiedPatient;
 }
 
+/** The key of an INS (matricule and OID) the DMP list kept here is recorded under. */
+export function insKeyOf(ins: { matricule: string; oid: string }): string {
+  return `${ins.matricule}|${ins.oid}`;
+}
+
 export function checkAccess(ctx: DmpContext, access: DmpAccess | undefined, patientId: string, actor: string): PurposeOfUse {
   const purpose = access?.purposeOfUse ?? 'normal';
   if (purpose !== 'normal') {

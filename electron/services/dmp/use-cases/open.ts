@@ -16,7 +16,7 @@ import { isAllowed, type DmpActor } from '../rights';
 import type { DmpStatus } from '../td02';
 import type { Caller, DmpAccess } from '../types';
 import type { DocumentEntry } from '../xds';
-import { callContext, checkAccess, isUnreachable, qualifiedPatient, requireCaller } from './caller';
+import { callContext, checkAccess, insKeyOf, isUnreachable, qualifiedPatient, requireCaller } from './caller';
 import type { DmpContext } from './context';
 import { rightsView } from './rights';
 import { documentViews } from './views';
@@ -30,6 +30,11 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   const { deps, store, client } = ctx;
   await ctx.ready();
   const patient = qualifiedPatient(ctx, patientId);
+  // What is kept here belongs to the INS it was fetched under. Another one (or a list kept before
+  // the INS was recorded with it) is never shown and is replaced by a first search (identity safety).
+  const insKey = insKeyOf(patient.ins);
+  const known = store.state(patientId);
+  const stale = known.insKey !== insKey;
   const purpose = checkAccess(ctx, options.access, patientId, actorName);
   const caller = requireCaller(ctx, purpose);
   const call = callContext(caller, patient.ins, purpose);
@@ -41,12 +46,12 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   } catch (error) {
     deps.audit(td02Entry);
     // The DMP cannot be reached: the panel keeps working on what is known here (issue 13).
-    if (isUnreachable(error)) return offlineView(ctx, patientId, caller, purpose);
+    if (isUnreachable(error)) return offlineView(ctx, patientId, caller, purpose, insKey);
     throw error;
   }
   const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
   const settings = deps.settings();
-  const previous = store.state(patientId).lastCallAt;
+  const previous = stale ? null : known.lastCallAt;
   const firstSearch = previous === null || options.widen === true;
   const filter = {
     since: firstSearch && options.widen !== true ? new Date(deps.clock.now() - FIRST_SEARCH_YEARS * 365.25 * 86_400_000).toISOString() : null,
@@ -87,10 +92,13 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   const written = performance.now();
   try {
     inTransaction(deps.db, () => {
-      store.putStatus(patientId, status, at);
+      // A list of another INS goes whole (putStatus drops it); one kept without its INS keeps the
+      // entries found again.
+      if (stale && known.insKey === null && found !== null) store.adoptList(patientId, insKey, found.uniqueIds);
+      store.putStatus(patientId, status, at, insKey);
       if (found !== null) {
-        newCount = found(patientId, at);
-        store.putLastCall(patientId, at);
+        newCount = found.write(patientId, at);
+        store.putLastCall(patientId, at, insKey);
         listed = true;
       }
       deps.audit(td02Entry);
@@ -124,14 +132,17 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
  * was checked), the documents already listed here, the rights of the card in the reader (sending
  * goes through the outbox and waits for the service), and nothing invented.
  */
-function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purposeOfUse: PurposeOfUse) {
-  const state = ctx.store.state(patientId);
+function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purposeOfUse: PurposeOfUse, insKey: string) {
+  const kept = ctx.store.state(patientId);
+  // Kept under another INS: nothing of it is shown (the patients service drops such a list).
+  const ours = kept.insKey === insKey;
+  const state = ours ? kept : { status: null, lastCallAt: null };
   const actor: DmpActor = { ...caller.actor, treatingDoctor: state.status?.treatingDoctor ?? false, purposeOfUse };
   ctx.logger.info('dmp.opened_offline', { known: state.status !== null });
   return {
     status: state.status,
     rights: rightsView(actor),
-    documents: documentViews(ctx, patientId, caller),
+    documents: ours ? documentViews(ctx, patientId, caller) : [],
     newCount: 0,
     filter: { since: null, typeCodes: [], widened: false },
     lastCallAt: state.lastCallAt,
@@ -149,8 +160,11 @@ function typeCodeSystem(code: string): string {
   return documentType(code)?.codeSystem ?? LOINC_OID;
 }
 
-/** What a search found, written into the opening's transaction; returns how many documents are new here. */
-type Found = (patientId: string, at: string) => number;
+/** What a search found: its entries' ids, and their writing into the opening's transaction (returns how many are new here). */
+interface Found {
+  uniqueIds: ReadonlySet<string>;
+  write(patientId: string, at: string): number;
+}
 
 async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, filter: { since: string | null; typeCodes: string[] }): Promise<Found> {
   const result = await ctx.client.query(
@@ -161,10 +175,13 @@ async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matri
       ...(filter.typeCodes.length === 0 ? {} : { typeCodes: filter.typeCodes.map((code) => ({ code, codeSystem: typeCodeSystem(code) })) }),
     }),
   );
-  return (patientId, at) => {
-    let fresh = 0;
-    for (const entry of result.documents) if (ctx.store.upsertDocument(patientId, entry, at, false)) fresh++;
-    return fresh;
+  return {
+    uniqueIds: new Set(result.documents.map((entry) => entry.uniqueId)),
+    write: (patientId, at) => {
+      let fresh = 0;
+      for (const entry of result.documents) if (ctx.store.upsertDocument(patientId, entry, at, false)) fresh++;
+      return fresh;
+    },
   };
 }
 
@@ -176,7 +193,7 @@ async function firstSearchOf(ctx: DmpContext, call: DmpCallContext, ins: { matri
 async function changesSince(ctx: DmpContext, call: DmpCallContext, ins: { matricule: string; oid: string }, since: string): Promise<Found> {
   const { client, store } = ctx;
   const sets = await client.query(call, findSubmissionSets(patientCx(ins.matricule, ins.oid), hl7Ts(Date.parse(since))));
-  if (sets.submissionSets.length === 0) return () => 0;
+  if (sets.submissionSets.length === 0) return { uniqueIds: new Set(), write: () => 0 };
   const associations = await client.query(call, getAssociations(sets.submissionSets.map((s) => s.entryUuid)));
   const targets = [
     ...new Set(
@@ -193,7 +210,7 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, ins: { matric
     entries.push(...batch.documents);
     replaced.push(...batch.associations.filter((a) => a.type === ASSOCIATION.replace).map((a) => a.target));
   }
-  return (patientId, at) => {
+  const write = (patientId: string, at: string): number => {
     let fresh = 0;
     for (const entry of entries) {
       const known = store.uniqueIdForLogicalId(patientId, entry.logicalId);
@@ -207,4 +224,5 @@ async function changesSince(ctx: DmpContext, call: DmpCallContext, ins: { matric
     }
     return fresh;
   };
+  return { uniqueIds: new Set(entries.map((entry) => entry.uniqueId)), write };
 }

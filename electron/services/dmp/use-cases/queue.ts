@@ -63,6 +63,9 @@ export function queueDocument(ctx: DmpContext, input: SendInput, actorName: stri
   const bytes = Buffer.from(input.content.buffer, input.content.byteOffset, input.content.byteLength);
   const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
   const replaced = input.replaces === undefined ? null : replacedVersion(ctx, input.patientId, input.replaces);
+  // A replacement names a document of this patient, sent from here or in the DMP list kept here
+  // (under the INS it now has): another patient's id would only fail at the DMP, days later.
+  if (input.replaces !== undefined && replaced === null) throw new AppError('DMP_DOCUMENT_NOT_FOUND', { reason: 'replaced-unknown' });
   let content: Buffer;
   let metadata: XdsDocumentMetadata;
   let canonicalDigest: OutgoingRow['canonicalDigest'] = null;
@@ -156,7 +159,7 @@ export function queueDocument(ctx: DmpContext, input: SendInput, actorName: stri
 function versionChainKey(ctx: DmpContext, patientId: string, metadata: XdsDocumentMetadata, replaces: string | undefined): string {
   if (replaces !== undefined) {
     const original = ctx.store.outgoing(replaces);
-    const key = original === null || original.jobId === null ? undefined : ctx.deps.outbox?.get(original.jobId)?.serialKey;
+    const key = original === null || original.jobId === null || original.patientId !== patientId ? undefined : ctx.deps.outbox?.get(original.jobId)?.serialKey;
     if (key !== undefined && key !== null) return key;
   }
   return `dmp:${patientId}:${metadata.setId ?? replaces ?? metadata.uniqueId}`;
