@@ -63,6 +63,7 @@ export function wireEprescription(
           sex: s.sex,
           birthDate: s.birthDate.date,
           birthPlaceCode: s.birthPlaceCode,
+          mergedInto: patient.mergedInto,
         };
       },
       findQualifiedByIns(matricule, actor) {

@@ -4,6 +4,7 @@
  * patient base and the DMP sending (ports, so that this service depends on no other service's
  * internals). Built once by `createEprescriptionService` (service.ts).
  */
+import { AppError } from '../../contract/errors';
 import type { Environment } from '../../contract';
 import type { EprescriptionEventName } from './events';
 import type { Clock } from '../../platform/clock';
@@ -42,10 +43,24 @@ export interface DmpPort {
 }
 
 export interface PatientsPort {
-  /** The patient as a prescription carries him (INS only when the identity is qualified). */
-  get(patientId: string, actor: string): PrescriptionPatient & { qualified: boolean };
+  /**
+   * The patient as a prescription carries him (INS only when the identity is qualified), and the
+   * record it was merged into when it was (a merged record is read-only: patients/merge.ts).
+   */
+  get(patientId: string, actor: string): PrescriptionPatient & { qualified: boolean; mergedInto?: string | null };
   /** The local patient with this INS, when there is exactly one with a qualified identity. */
   findQualifiedByIns(matricule: string, actor: string): string | null;
+}
+
+/**
+ * A record a prescription or a dispensation may be kept under: one that was not merged into another.
+ * A merged record is out of the search and its kept twin does not list what it holds, so what was
+ * written under it would be lost to the desk (patients/merge.ts).
+ */
+export function livingPatient(ctx: { patients: PatientsPort }, patientId: string, actor: string): ReturnType<PatientsPort['get']> {
+  const patient = ctx.patients.get(patientId, actor);
+  if ((patient.mergedInto ?? null) !== null) throw new AppError('PATIENT_MERGED', { mergedInto: patient.mergedInto });
+  return patient;
 }
 
 export interface PractitionerSettings {

@@ -14,7 +14,7 @@ import { prescriberOf, requirePrescriber } from './card';
 import { buildEpMedDm } from './cda/ep-med-dm';
 import { CODE_SYSTEMS } from './cda/codes';
 import { newOid } from './cda/parts';
-import type { EprescriptionContext } from './context';
+import { livingPatient, type EprescriptionContext } from './context';
 import type { DeviceLine, MedicationLine, Prescription, PrescriptionLine, ProductCode } from './model';
 import { allocateNumber } from './number';
 import { renderOrdonnancePdf } from './pdf/ordonnance';
@@ -111,7 +111,7 @@ export function placeFrom(address: string): string {
 export async function prescribe(ctx: EprescriptionContext, input: PrescribeInput, actor: string) {
   const session = requirePrescriber(ctx);
   const prescriber = prescriberOf(ctx, session);
-  const patient = ctx.patients.get(input.patientId, actor);
+  const patient = livingPatient(ctx, input.patientId, actor);
   const lines = input.lines.map(toLine);
   const now = ctx.clock.now();
   const validFrom = frenchDay(now);

@@ -12,7 +12,7 @@ import { inTransaction } from '../../platform/db';
 import { professionalOf, requirePharmacist } from './card';
 import { buildEDispMed, type DispensedItem } from './cda/edisp-med';
 import { newOid } from './cda/parts';
-import type { EprescriptionContext } from './context';
+import { livingPatient, type EprescriptionContext } from './context';
 import { dispensationState, dispensationView } from './dispensation-view';
 import type { DispensationCompleteness, DispensedLine, LineOutcome } from './model';
 import { normalizeNumber } from './number';
@@ -62,7 +62,7 @@ function checkOutcome(outcome: LineOutcome, index: number, substitutable: boolea
  * the one record qualified with the prescription's INS, or none.
  */
 function requirePrescriptionPatient(ctx: EprescriptionContext, patientId: string, prescribed: { ins: string | null; birthDate: string | null } | null, actor: string) {
-  const patient = ctx.patients.get(patientId, actor);
+  const patient = livingPatient(ctx, patientId, actor);
   const ins = prescribed?.ins ?? null;
   const birthDate = prescribed?.birthDate ?? null;
   if (ins !== null) {

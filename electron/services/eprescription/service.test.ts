@@ -41,7 +41,7 @@ interface Desk {
 }
 
 /** Other records of the desk's patient base (qualified or not), beside PATIENT. */
-type OtherPatient = typeof PATIENT & { qualified: boolean };
+type OtherPatient = typeof PATIENT & { qualified: boolean; mergedInto?: string | null };
 
 function desk(harness: ErxHarness, options: { amNumber?: string; others?: OtherPatient[] } = {}): Desk {
   const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
@@ -194,6 +194,21 @@ describe('ordonnance numérique through the base e-prescription simulator', () =
     expect(d.queued.at(-1)?.patientId).toBe(PATIENT.id);
     // The chosen record is read once: checked, then used for the copy.
     expect(d.patientReads).toEqual([PATIENT.id]);
+  });
+
+  it('keeps nothing under a record merged into another (read-only, out of the search): neither a prescription nor a dispensation', async () => {
+    const merged: OtherPatient = { ...PATIENT, id: 'patient-merged', ins: null, qualified: false, mergedInto: PATIENT.id };
+    const d = desk(harness, { others: [merged] });
+    d.use(gp);
+    await expect(d.service.prescribe({ patientId: merged.id, lines: TWO_LINES, consent: 'OUI' }, 'dr')).rejects.toMatchObject({ code: 'PATIENT_MERGED', details: { mergedInto: PATIENT.id } });
+    expect(d.queued).toHaveLength(0);
+    const { number } = await d.service.prescribe({ patientId: PATIENT.id, lines: TWO_LINES, consent: 'OUI' }, 'dr');
+    await d.outbox.syncNow();
+    d.use(pharmacist);
+    const opened = await d.service.openDispensation({ number }, 'ph');
+    const lines = opened.lines.map((l) => ({ lineId: l.id, outcome: { kind: 'delivered' as const } }));
+    await expect(d.service.recordDispensation({ number, lines, sendToDmp: true, patientId: merged.id }, 'ph')).rejects.toMatchObject({ code: 'PATIENT_MERGED' });
+    expect((await d.service.openDispensation({ number }, 'ph')).status).toBe('non dispensée');
   });
 
   it('a pharmacist substitutes, records, renews, and cannot dispense a fully delivered prescription again', async () => {
