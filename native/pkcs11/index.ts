@@ -19,6 +19,7 @@ export {
   type Pkcs11ObjectSelector,
   type Pkcs11SignMechanism,
   type Pkcs11SlotInfo,
+  type Pkcs11TokenCertificates,
   type Pkcs11TokenFlags,
   type Pkcs11TokenInfo,
   type Pkcs11TokenSelector,

@@ -159,6 +159,14 @@ export type Pkcs11SignMechanism = 'CKM_SHA256_RSA_PKCS' | 'CKM_RSA_PKCS';
 export interface Pkcs11TokenSelector {
   label?: string;
   serialNumber?: string;
+  /** One slot, as `Pkcs11TokenInfo.slotId` gives it (several cards may share a label). */
+  slotId?: string;
+}
+
+/** A token and the X.509 certificates it shows without login. */
+export interface Pkcs11TokenCertificates {
+  token: Pkcs11TokenInfo;
+  certificates: Buffer[];
 }
 
 export interface OpenPkcs11ModuleOptions {
@@ -269,6 +277,7 @@ export class Pkcs11Module {
       if (!token.flags.tokenInitialized) continue;
       if (selector.label !== undefined && token.label !== selector.label) continue;
       if (selector.serialNumber !== undefined && token.serialNumber !== selector.serialNumber) continue;
+      if (selector.slotId !== undefined && token.slotId !== selector.slotId) continue;
       return slot;
     }
     throw new AppError('CRYPTO_TOKEN_ABSENT', selector.label !== undefined ? { tokenLabel: selector.label } : undefined);
@@ -277,6 +286,32 @@ export class Pkcs11Module {
   /** The first initialised token matching the selector (the first one when it is empty). */
   findToken(selector: Pkcs11TokenSelector = {}): Pkcs11TokenInfo {
     return this.readToken(this.findSlot(selector));
+  }
+
+  /**
+   * The certificates of every initialised token, read in a public session: certificates are
+   * public objects (PKCS#11 v2.40 §4.6.3, CKA_PRIVATE false), so choosing a card by its
+   * certificates costs no login, hence no PIN try on a card that is not the right one.
+   * A token pulled out meanwhile is left out.
+   */
+  tokenCertificates(): Pkcs11TokenCertificates[] {
+    const slots = this.call('C_GetSlotList', () => this.api.C_GetSlotList(true));
+    const found: Pkcs11TokenCertificates[] = [];
+    for (const slot of slots) {
+      let session: Pkcs11Session | null = null;
+      try {
+        const token = this.readToken(slot);
+        if (!token.flags.tokenInitialized) continue;
+        session = new Pkcs11Session(this.api, slot, this.call('C_OpenSession', () => this.api.C_OpenSession(slot, CKF.SERIAL_SESSION)), token);
+        found.push({ token, certificates: session.findCertificates().map((c) => c.der) });
+      } catch (error) {
+        if (error instanceof AppError && (error.code === 'CRYPTO_TOKEN_ABSENT' || error.code === 'CRYPTO_SESSION_LOST')) continue;
+        throw error;
+      } finally {
+        session?.close();
+      }
+    }
+    return found;
   }
 
   /** Opens a read-only session on a token. */

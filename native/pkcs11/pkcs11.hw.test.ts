@@ -134,9 +134,30 @@ describeWithPrerequisites('hardware', softhsmMissing, 'PKCS#11 on SoftHSM2', () 
     }
   });
 
+  it('lists each token\'s certificates without any login, and opens a session on one slot', () => {
+    const listed = module.tokenCertificates();
+    expect(listed.map((t) => t.token.label).sort()).toEqual(['CPE-DEMO', 'CPS-DEMO']);
+    const secretaryCn = (der: Buffer) => new X509Certificate(der).subject.includes(`CN=${pki.secretary.holder.idNat}`);
+    const cpe = listed.find((t) => t.certificates.some(secretaryCn));
+    expect(cpe?.token.label).toBe('CPE-DEMO');
+    expect(cpe?.certificates).toHaveLength(4);
+    // No C_Login happened: no token shows a failed or pending login.
+    for (const token of module.tokens().filter((t) => t.flags.tokenInitialized)) expect(token.flags.pinCountLow).toBe(false);
+    const session = module.openSession({ slotId: cpe!.token.slotId });
+    try {
+      expect(session.token.label).toBe('CPE-DEMO');
+      expect(session.isLoggedIn()).toBe(false);
+    } finally {
+      session.close();
+    }
+  });
+
   it('reports a token that is not there', async () => {
     await expect(codeOf(() => module.openSession({ label: 'CPS-ABSENTE' }))).resolves.toBe('CRYPTO_TOKEN_ABSENT');
     await expect(codeOf(() => module.findToken({ serialNumber: '0000000000000000' }))).resolves.toBe('CRYPTO_TOKEN_ABSENT');
+    const cps = module.findToken({ label: 'CPS-DEMO' });
+    // A slot that holds another card than the one named is not that card.
+    await expect(codeOf(() => module.findToken({ slotId: cps.slotId, label: 'CPE-DEMO' }))).resolves.toBe('CRYPTO_TOKEN_ABSENT');
   });
 
   it('shares one initialised library between users of the same module', () => {

@@ -30,6 +30,8 @@ export const cardsErrors = {
   CARD_SESSION_REQUIRED: 'Insérez votre carte CPS ou CPE et saisissez votre code porteur pour continuer.',
   CARD_SIGNER_UNAVAILABLE:
     'Le module de signature de la carte (PKCS#11) n’a pas pu être chargé. Vérifiez le chemin du module dans Paramètres (Cryptolib CPS ou OpenSC).',
+  CARD_SIGNER_MISMATCH:
+    'La carte qui signe n’est pas celle dont le code a été vérifié : rien n’a été signé. Retirez les autres cartes CPS/CPE des lecteurs pour ne laisser que la vôtre (ou vérifiez que le module PKCS#11 de Paramètres voit bien ce lecteur), puis saisissez de nouveau votre code porteur.',
   CARD_DEMO_UNKNOWN_PROFILE: 'Cette carte virtuelle n’existe pas. Choisissez-en une dans la liste du panneau Démo.',
   CARD_DEMO_READER_BUSY:
     'Le lecteur virtuel « {reader} » contient déjà une carte insérée par un autre programme (autre Pupitre, « pupitre sim cards »). Retirez-la depuis ce programme, ou utilisez l’autre lecteur.',

@@ -1,12 +1,13 @@
 /**
  * Contract handlers of the cards domain (thin adapters over CardsService), the card part of
  * `pupitre doctor` / the Diagnostic screen, and the production signer factory (PKCS#11 module
- * from settings).
+ * from settings, on the token of the holder whose PIN was verified).
  */
 import type { Clock } from '../../platform/clock';
 import { Pkcs11Signer, type PinProvider } from '../../platform/crypto';
 import { AppError } from '../../contract';
-import type { CardSigners, CardsService, SignerFactory } from '../../services/cards';
+import { holderTokenSelector, type CardSigners, type CardsService, type SignerFactory } from '../../services/cards';
+import { Pkcs11Module } from '../../../native/pkcs11';
 import type { DoctorCheck } from '../doctor';
 import type { HandlerMap } from '../rpc';
 
@@ -48,14 +49,28 @@ export async function loginNow(...signers: Pkcs11Signer[]): Promise<void> {
   }
 }
 
-/** Production: the signature and authentication keys through the CPS middleware's PKCS#11 module. */
+/**
+ * Production: the signature and authentication keys through the CPS middleware's PKCS#11 module,
+ * on the token of the holder whose PIN the card has just checked. The token is chosen from the
+ * certificates every token shows without login (services/cards/signer-holder.ts), so another
+ * CPx in another reader never gets this PIN (a wrong login there uses one of its 3 tries,
+ * cards.md §1.6); no token of the holder → CARD_SIGNER_MISMATCH, and no login at all.
+ */
 export function pkcs11SignerFactory(modulePath: () => string, clock: Clock): SignerFactory {
-  return async (_holder, pin): Promise<CardSigners> => {
+  return async (holder, pin): Promise<CardSigners> => {
     try {
-      const signer = Pkcs11Signer.open({ modulePath: modulePath(), key: 'signature', pin: pinOnce(pin), clock });
-      const authSigner = Pkcs11Signer.open({ modulePath: modulePath(), key: 'authentication', pin: pinOnce(pin), clock });
-      await loginNow(signer, authSigner);
-      return { signer, authSigner };
+      const path = modulePath();
+      // Held open until the login, so that the library (and its slot ids) stays initialised.
+      const module = Pkcs11Module.open({ path });
+      try {
+        const token = holderTokenSelector(module.tokenCertificates(), holder);
+        const signer = Pkcs11Signer.open({ modulePath: path, token, key: 'signature', pin: pinOnce(pin), clock });
+        const authSigner = Pkcs11Signer.open({ modulePath: path, token, key: 'authentication', pin: pinOnce(pin), clock });
+        await loginNow(signer, authSigner);
+        return { signer, authSigner };
+      } finally {
+        module.close();
+      }
     } catch (cause) {
       if (cause instanceof AppError) throw cause;
       throw new AppError('CARD_SIGNER_UNAVAILABLE', undefined, { cause });

@@ -30,7 +30,8 @@ describeWithPrerequisites('hardware', pcscdMissing, 'cards over a real pcscd wit
     kind: 'pkcs11',
     algorithm: { digest: 'sha256', name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', jwa: 'RS256', oid: '1.2.840.113549.1.1.11', xmlDsig: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' },
     sign: async () => new Uint8Array(0),
-    certificateChain: async () => [],
+    // The card's signature certificate: the service refuses a signer of another holder.
+    certificateChain: async () => [pki.practitioner.signature.certificatePem],
     close: async () => {
       closed.push('signer');
     },

@@ -14,5 +14,6 @@ export {
   type PractitionerSession,
   type SignerFactory,
 } from './service';
+export { certificateNamesHolder, holderTokenSelector, signersMismatch } from './signer-holder';
 export { childText, findTlv, parseTlv, type Tlv } from './tlv';
 export { parseBeneficiary, parseVitaleBirthDate, parseVitaleDirectory, qualityOf, sexOfNir, validNir } from './vitale-data';

@@ -16,13 +16,14 @@ beforeAll(async () => {
   pki = await ensureSharedTestPki();
 }, 120_000);
 
-function fakeSigner(): Signer & { closed: boolean } {
+/** A signer double whose certificate is `chain[0]` (the card's signature certificate by default). */
+function fakeSigner(chain: () => string[] = () => [pki.practitioner.signature.certificatePem]): Signer & { closed: boolean } {
   return {
     kind: 'pkcs11',
     algorithm: { digest: 'sha256', name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', jwa: 'RS256', oid: '1.2.840.113549.1.1.11', xmlDsig: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' },
     closed: false,
     sign: async () => new Uint8Array(256),
-    certificateChain: async () => [],
+    certificateChain: async () => chain(),
     async close() {
       this.closed = true;
     },
@@ -101,6 +102,44 @@ describe('CardsService with the in-process emulators', () => {
     expect(s.service.sessionSummary()).toMatchObject({ idNat: '899700123450', surname: 'PUPITRE', situation: { structureName: 'CABINET MEDICAL PUPITRE DEMO' } });
     expect(s.changes.at(-1)).toEqual({ reason: 'session-opened', reader: CPS_READER });
     expect(s.audit.map((a) => a.action)).toContain('cards.session.opened');
+  });
+
+  it('refuses a signer whose certificate names another holder: no session, signer closed, nothing signed', async () => {
+    // Two CPx in two readers: the PKCS#11 token that logged in is the secretary's, the PIN checked was Dr PUPITRE's.
+    const other = fakeSigner(() => [pki.secretary.signature.certificatePem]);
+    const sign = vi.spyOn(other, 'sign');
+    s.signerFactory.mockImplementation(() => ({ signer: other }));
+    s.cards.insert(CPS_READER, 'cps-praticien');
+    await expect(s.service.verifyPin('1234')).rejects.toMatchObject({ code: 'CARD_SIGNER_MISMATCH' });
+    expect(s.service.practitionerSession()).toBeNull();
+    expect(s.service.sessionSummary()).toBeNull();
+    expect(other.closed).toBe(true);
+    expect(sign).not.toHaveBeenCalled();
+    expect(s.changes.map((c) => c.reason)).not.toContain('session-opened');
+    const refused = s.audit.filter((a) => a.action === 'cards.session.refused');
+    expect(refused).toEqual([
+      { actor: '899700123450', patientRef: null, action: 'cards.session.refused', details: { cardType: 'CPS', reader: CPS_READER, reason: 'signer-mismatch' } },
+    ]);
+    // The other card's holder is not written anywhere.
+    expect(JSON.stringify(s.audit)).not.toContain(pki.secretary.holder.idNat);
+  });
+
+  it('refuses when only the authentication signer is another holder\'s, and closes both', async () => {
+    const other = fakeSigner(() => [pki.pharmacist.authentication.certificatePem]);
+    s.signerFactory.mockImplementation(() => ({ signer: s.signer, authSigner: other }));
+    s.cards.insert(CPS_READER, 'cps-praticien');
+    await expect(s.service.verifyPin('1234')).rejects.toMatchObject({ code: 'CARD_SIGNER_MISMATCH' });
+    expect(s.service.practitionerSession()).toBeNull();
+    expect(other.closed).toBe(true);
+    expect(s.signer.closed).toBe(true);
+  });
+
+  it('refuses a signer that cannot show its certificate', async () => {
+    const mute = fakeSigner(() => []);
+    s.signerFactory.mockImplementation(() => ({ signer: mute }));
+    s.cards.insert(CPS_READER, 'cps-praticien');
+    await expect(s.service.verifyPin('1234')).rejects.toMatchObject({ code: 'CARD_SIGNER_MISMATCH' });
+    expect(mute.closed).toBe(true);
   });
 
   it('counts wrong PINs down and then reports the card blocked', async () => {

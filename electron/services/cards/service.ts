@@ -5,7 +5,8 @@
  * practitioner session opened by a correct PIN on a CPS/CPE.
  *
  * The PIN is never stored: it goes to the card (VERIFY) and once to `signerFactory`, which gives
- * the Signer for the card's signature key (PKCS#11). Removing the card closes the session.
+ * the Signer for the card's signature key (PKCS#11); a signer whose certificate is not the
+ * holder's is refused (signer-holder.ts). Removing the card closes the session.
  * Every Vitale read is written to the audit trail (no names or NIR in it).
  */
 import { AppError } from '../../contract';
@@ -17,6 +18,7 @@ import type { Logger } from '../../platform/log';
 import type { AuditWriter } from '../audit';
 import { CARD_LABEL, recogniseAtr } from './atr';
 import { driverFor, type CardDriver, type CpsDriver, type VitaleDriver } from './drivers';
+import { signersMismatch } from './signer-holder';
 
 /** What the service needs of native/pcsc's PcscSupervisor (tests may pass a double). */
 export interface PcscSupervisorLike {
@@ -155,6 +157,7 @@ export class CardsService {
       this.logger.warn('cards.signer-unavailable', { code: error instanceof AppError ? error.code : 'unknown' });
       throw error instanceof AppError ? error : new AppError('CARD_SIGNER_UNAVAILABLE', undefined, { cause: error });
     }
+    await this.refuseOtherHolder(signers, holder, name);
     await this.closeSession();
     this.session = {
       reader: name,
@@ -166,6 +169,28 @@ export class CardsService {
     this.deps.audit({ actor: holder.idNat, patientRef: null, action: 'cards.session.opened', details: { cardType: holder.cardType, reader: name } });
     this.emit({ reason: 'session-opened', reader: name });
     return outcome.result;
+  }
+
+  /**
+   * Defence in depth behind the signer factory (signer-holder.ts): the session's keys must be
+   * those of the card whose PIN was verified, shown by their certificates. Otherwise the signers
+   * are closed before anything is signed, the refusal is audited (the holder, card type, reader
+   * and a reason: nothing of the other card) and CARD_SIGNER_MISMATCH is thrown.
+   */
+  private async refuseOtherHolder(signers: CardSigners, holder: CpsHolder, reader: string): Promise<void> {
+    const all = [signers.signer, ...(signers.authSigner ? [signers.authSigner] : [])];
+    let mismatch: Awaited<ReturnType<typeof signersMismatch>>;
+    try {
+      mismatch = await signersMismatch(all, holder);
+    } catch (error) {
+      await Promise.allSettled(all.map((s) => s.close()));
+      throw error;
+    }
+    if (mismatch === null) return;
+    await Promise.allSettled(all.map((s) => s.close()));
+    this.logger.warn('cards.signer-mismatch', { reason: mismatch });
+    this.deps.audit({ actor: holder.idNat, patientRef: null, action: 'cards.session.refused', details: { cardType: holder.cardType, reader, reason: 'signer-mismatch' } });
+    throw new AppError('CARD_SIGNER_MISMATCH', { reason: mismatch });
   }
 
   /** Every beneficiary of the Vitale card (assuré and ayants droit). Cached per card; audited. */
