@@ -283,7 +283,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
     const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
     const backup = wireBackup(ctx, { keyHex: options.keyHex, supportedVersion: migrations.length, lastRestore: restoreOutcome });
-    await wireBilling(ctx, { cards, apcv, adri });
+    await wireBilling(ctx, { patients, cards, apcv, adri });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -8,6 +8,8 @@ import { defineMethod } from '../define';
 
 export const adriErrors = {
   ADRI_PATIENT_UNKNOWN: 'Ce patient n’existe plus dans la base locale. Rouvrez-le depuis la recherche.',
+  ADRI_PATIENT_MISMATCH:
+    'La fiche ouverte ne correspond pas au bénéficiaire lu sur la carte Vitale ou l’appli carte Vitale (date de naissance ou NIR différents) : les droits n’ont pas été demandés ni enregistrés. Ouvrez la fiche de ce bénéficiaire (attention aux jumeaux et aux homonymes), ou choisissez le bon bénéficiaire sur la carte.',
   ADRI_NOT_CONFIGURED:
     'Le service des droits (ADRi) n’est pas configuré sur ce poste : son adresse et son format de réponse relèvent des spécifications du GIE SESAM-Vitale. Les droits restent « non vérifiés ».',
   ADRI_COVERAGE_INVALID:

@@ -18,6 +18,8 @@ export const billingErrors = {
     'La télétransmission des lots n’est pas configurée sur ce poste (messagerie sécurisée et bibliothèque du GIE SESAM-Vitale). Les lots restent en attente dans Pupitre ; faites configurer la télétransmission avant la fin du délai légal.',
   BILLING_IDENTITY_MISSING:
     'Votre identité de facturation est incomplète : renseignez votre numéro AM (identifiant de facturation), votre code spécialité et votre secteur conventionnel dans Paramètres, puis recommencez.',
+  BILLING_IDENTITY_OTHER_PRACTITIONER:
+    'Le numéro AM enregistré est celui d’un autre professionnel : sa carte CPS a déjà facturé sous ce numéro ; saisissez le vôtre dans Paramètres → Facturation (numéro AM, spécialité, secteur), puis ouvrez votre session.',
   BILLING_SESSION_ALREADY_OPEN:
     'Une session de facturation est déjà ouverte pour votre carte. Continuez dans cette session, ou fermez-la avant d’en ouvrir une autre.',
   BILLING_SESSION_REQUIRED: 'Aucune session de facturation n’est ouverte. Ouvrez la session du jour avec votre carte CPS, puis facturez.',
@@ -38,6 +40,8 @@ export const billingErrors = {
     'La carte Vitale du patient n’est plus dans le lecteur : une facture sécurisée se signe avec la carte présente. Réinsérez la carte Vitale, ou faites une facture en mode dégradé (justificatif papier à numériser).',
   BILLING_VITALE_CHANGED:
     'La carte Vitale du lecteur a changé depuis la lecture. Relisez la carte Vitale puis choisissez de nouveau le bénéficiaire.',
+  BILLING_PATIENT_MISMATCH:
+    'La fiche patient ouverte ne correspond pas au bénéficiaire lu (date de naissance ou NIR différents) : rien n’a été facturé ni enregistré. Ouvrez la fiche de ce bénéficiaire (attention aux jumeaux et aux homonymes), ou facturez sans choisir de fiche patient.',
   BILLING_BENEFICIARY_UNKNOWN: 'Ce bénéficiaire n’est pas sur la carte (ou dans la session de l’appli carte Vitale). Relisez la carte puis choisissez-le de nouveau.',
   BILLING_ORGANISM_REQUIRED:
     'Pour une facture en mode dégradé, indiquez l’organisme d’assurance maladie du patient (régime, caisse et centre, sur son attestation de droits).',
@@ -151,6 +155,20 @@ export const vitaleSourceSchema = z.object({
   /** Serial of the card the screen read (checked again when signing). */
   cardSerial: z.string().max(40).nullable().optional(),
   beneficiaryIndex: z.number().int().min(0).max(20),
+  /**
+   * The beneficiary as the screen showed it: compared with the card read now and again when signing,
+   * whatever the serial (some cards read without one). Required when the screen read a card whose
+   * serial was null (`cardSerial: null`).
+   */
+  beneficiary: z
+    .object({
+      insuredNir: z.string().regex(/^\d{5}(?:\d{2}|2[AB])\d{8}$/),
+      nir: z.string().regex(/^\d{5}(?:\d{2}|2[AB])\d{8}$/).nullable(),
+      /** AAAAMMJJ as read (lunar dates keep their 00). */
+      birthDate: z.string().regex(/^\d{8}$/),
+      birthRank: z.number().int().min(1).max(9),
+    })
+    .optional(),
 });
 export const apcvSourceSchema = z.object({ kind: z.literal('apcv'), contextId: idSchema, beneficiaryIndex: z.number().int().min(0).max(20) });
 export const degradedSourceSchema = z.object({

@@ -12,6 +12,7 @@ import type { PatientsService } from '../../services/patients';
 import { createApcvHandlers } from '../handlers/apcv';
 import { DESK_ACTOR } from '../handlers/core';
 import type { HandlerMap } from '../rpc';
+import { patientRecordIdentity } from './patient-record';
 import type { WiringContext } from './context';
 
 const SWEEP_INTERVAL_MS = 5_000;
@@ -61,7 +62,7 @@ export async function wireApcv(
     logger: ctx.logger,
     audit: ctx.audit.write,
     credentials: card,
-    patientExists: (id) => deps.patients.exists(id),
+    patientIdentity: (id, actor) => patientRecordIdentity(deps.patients, id, actor),
     notify: (change) => ctx.dispatcher.emit('adri.changed', change),
   });
   ctx.dispatcher.register(createApcvHandlers(apcv, adri, { actor: () => ctx.actor.current() }));

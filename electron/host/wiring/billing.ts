@@ -20,16 +20,18 @@ import {
   type BillingIdentitySettings,
 } from '../../services/billing';
 import type { CardsService } from '../../services/cards';
+import type { PatientsService } from '../../services/patients';
 import { billingDoctorCheck, createBillingHandlers } from '../handlers/billing';
 import type { HandlerMap } from '../rpc';
 import type { WiringContext } from './context';
+import { patientRecordIdentity } from './patient-record';
 
 const FOLLOW_UP_INTERVAL_MS = 60_000;
 /** Returns are collected often while lots wait for an ARL in démo, rarely otherwise. */
 const RETURNS_INTERVAL_MS = { demo: 3_000, other: 5 * 60_000 } as const;
 const NOTIFY_THROTTLE_MS = 150;
 
-export async function wireBilling(ctx: WiringContext, deps: { cards: CardsService; apcv: ApcvService; adri: AdriService }): Promise<BillingService> {
+export async function wireBilling(ctx: WiringContext, deps: { patients: PatientsService; cards: CardsService; apcv: ApcvService; adri: AdriService }): Promise<BillingService> {
   const demo = ctx.environment === 'demo' ? await (await import('../demo-billing')).startDemoBilling(ctx.clock, ctx.dataDir) : null;
   if (demo !== null) ctx.closers.push(() => demo.close());
 
@@ -80,7 +82,8 @@ export async function wireBilling(ctx: WiringContext, deps: { cards: CardsServic
       },
       signerVitale: (contextId, invoice) => deps.apcv.signerVitale(contextId, invoice),
     },
-    rights: { latest: (patientId) => deps.adri.latestRights(patientId), acquire: (patientId, coverage, actor) => deps.adri.acquire(patientId, coverage, actor) },
+    patients: { identity: (patientId, actor) => patientRecordIdentity(deps.patients, patientId, actor) },
+    rights: { latest: (patientId, beneficiary) => deps.adri.latestRights(patientId, beneficiary), acquire: (patientId, coverage, actor) => deps.adri.acquire(patientId, coverage, actor) },
     encoder: demo === null ? unconfiguredEncoder : modelledEncoder,
     signer: demo === null ? unconfiguredSigner : modelledSigner,
     transport: demo === null ? unconfiguredTransport : new HttpsBillingTransport(demo.transport, () => demo.url),

@@ -17,10 +17,11 @@ import { DEMO_LPS } from '../../../fixtures/wiring/insi';
 import { generateKeyHex } from '../../platform/db/key';
 import type { AdriCoverage } from '../../contract/domains/adri';
 import type { AuditInput } from '../audit';
+import type { RecordIdentity } from './beneficiary-match';
 import { AdriClient, type AdriCredentials } from './client';
 import { ADRI_NS } from './request';
 import { adriMigrations } from './store';
-import { AdriService } from './service';
+import { AdriService, beneficiaryOf } from './service';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +46,21 @@ function service(options: { client?: AdriClient | null; timeoutMs?: number } = {
     logger: createMemoryLogger(clock),
     audit: (entry) => audit.push(entry),
     credentials: () => credentials,
-    patientExists: (id) => id.startsWith('patient-'),
+    patientIdentity: (id) => (id.startsWith('patient-') ? recordOf(coverageOfRecord(id)) : null),
   });
+}
+
+function coverageOfRecord(id: string): AdriCoverage {
+  if (id === 'patient-ines') return coverageOf(dupont, 1);
+  if (id === 'patient-petit') return coverageOf(petit);
+  if (id === 'patient-c') return STRANGER;
+  return coverageOf(dupont);
+}
+
+/** The local record of each test patient: the beneficiary it is asked for (beneficiary-match.ts). */
+function recordOf(coverage: AdriCoverage): RecordIdentity {
+  const d = coverage.birthDate;
+  return { birthDate: { year: Number(d.slice(0, 4)), month: Number(d.slice(4, 6)) || null, day: Number(d.slice(6, 8)) || null }, nir: coverage.beneficiaryNir };
 }
 
 const dupont = DEMO_APPS.find((a) => a.id === 'app-dupont')!;
@@ -64,6 +78,9 @@ const coverageOf = (app: (typeof DEMO_APPS)[number], index = 0): AdriCoverage =>
     birthRank: b.birthRank ?? 1,
   };
 };
+
+// Unknown to the service: not-found.
+const STRANGER: AdriCoverage = { ...coverageOf(dupont), insuredNir: withKey('1990199123456'), beneficiaryNir: null, birthDate: '19990101' };
 
 beforeAll(async () => {
   pki = await ensureSharedTestPki();
@@ -133,7 +150,7 @@ describe('acquerirLesDroits', () => {
     await sim.setDown(true);
     const rights = await adri.acquire('patient-dupont', coverageOf(dupont), 'poste');
     expect(rights).toMatchObject({ status: 'unverified', reason: 'offline', regime: { code: '02' }, amo: null });
-    expect(adri.latestRights('patient-dupont')).toMatchObject({ status: 'unverified', reason: 'offline' });
+    expect(adri.latestRights('patient-dupont', beneficiaryOf(coverageOf(dupont)))).toMatchObject({ status: 'unverified', reason: 'offline' });
   });
 
   it('records « non vérifiés » (unavailable) for a slow answer, a 503 and a service fault', async () => {
@@ -152,8 +169,7 @@ describe('acquerirLesDroits', () => {
     const practitioner = demoApcvPractitioner(pki.practitioner);
     credentials = { holder: practitioner.holder, signer: practitioner.signer };
     await expect(service({ client: null }).acquire('patient-b', coverageOf(dupont), 'poste')).resolves.toMatchObject({ status: 'unverified', reason: 'not-configured' });
-    const stranger: AdriCoverage = { ...coverageOf(dupont), insuredNir: withKey('1990199123456'), beneficiaryNir: null, birthDate: '19990101' };
-    await expect(service().acquire('patient-c', stranger, 'poste')).resolves.toMatchObject({ status: 'unverified', reason: 'not-found' });
+    await expect(service().acquire('patient-c', STRANGER, 'poste')).resolves.toMatchObject({ status: 'unverified', reason: 'not-found' });
   });
 
   it('refuses an assertion the demo CA did not issue (fault → « non vérifiés », refused)', async () => {

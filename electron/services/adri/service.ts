@@ -9,6 +9,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
 import type { AuditWriter } from '../audit';
 import { acquireRights } from './acquire-rights';
+import { recordMismatch, type BeneficiaryKey, type RecordIdentity } from './beneficiary-match';
 import type { AdriClient, AdriCredentials } from './client';
 import { AdriStore } from './store';
 
@@ -20,7 +21,8 @@ export interface AdriServiceDeps {
   logger: Logger;
   audit: AuditWriter;
   credentials: () => AdriCredentials | null;
-  patientExists: (patientId: string) => boolean;
+  /** The record's birth date and NIR (services/patients, read audited under `actor`); null when unknown. */
+  patientIdentity: (patientId: string, actor: string) => RecordIdentity | null;
   notify?: (change: { patientId: string; status: AdriRights['status'] }) => void;
 }
 
@@ -33,9 +35,17 @@ export class AdriService {
     this.logger = deps.logger.child('adri');
   }
 
-  /** acquerirLesDroits for one patient; the result (even « non vérifiés ») is stored and audited. */
+  /**
+   * acquerirLesDroits for one patient; the result (even « non vérifiés ») is stored and audited.
+   * The record must be the beneficiary read (birth date, NIR when both have one): otherwise nothing
+   * is asked nor stored (ADRI_PATIENT_MISMATCH).
+   */
   async acquire(patientId: string, coverage: AdriCoverage, actor: string): Promise<AdriRights> {
-    if (!this.deps.patientExists(patientId)) throw new AppError('ADRI_PATIENT_UNKNOWN');
+    const record = this.deps.patientIdentity(patientId, actor);
+    if (record === null) throw new AppError('ADRI_PATIENT_UNKNOWN');
+    const beneficiary = beneficiaryOf(coverage);
+    const mismatch = recordMismatch(record, beneficiary);
+    if (mismatch !== null) throw new AppError('ADRI_PATIENT_MISMATCH', { reason: mismatch });
     const now = new Date(this.deps.clock.now());
     const rights = await acquireRights(this.deps.client, this.deps.credentials(), {
       patientId,
@@ -43,7 +53,7 @@ export class AdriService {
       referenceDate: now.toISOString().slice(0, 10),
       checkedAt: now.toISOString(),
     });
-    this.store.save(rights);
+    this.store.save(rights, beneficiary);
     if (rights.status === 'unverified') this.logger.info('adri.unverified', { reason: rights.reason });
     this.deps.audit({ actor, patientRef: patientId, action: 'adri.rights.acquired', details: { status: rights.status, reason: rights.reason, source: coverage.source } });
     this.deps.notify?.({ patientId, status: rights.status });
@@ -57,8 +67,15 @@ export class AdriService {
     return rights;
   }
 
-  /** For billing, without an audit entry of its own (billing audits the invoice it builds). */
-  latestRights(patientId: string): AdriRights | null {
-    return this.store.latest(patientId);
+  /**
+   * For billing, without an audit entry of its own (billing audits the invoice it builds): only
+   * rights asked for this very beneficiary.
+   */
+  latestRights(patientId: string, beneficiary: BeneficiaryKey): AdriRights | null {
+    return this.store.latestFor(patientId, beneficiary);
   }
+}
+
+export function beneficiaryOf(coverage: AdriCoverage): BeneficiaryKey {
+  return { insuredNir: coverage.insuredNir, nir: coverage.beneficiaryNir, birthDate: coverage.birthDate, birthRank: coverage.birthRank };
 }

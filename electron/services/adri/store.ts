@@ -5,6 +5,13 @@
  */
 import type { AdriRights } from '../../contract/domains/adri';
 import type { Db } from '../../platform/db';
+import { sameBeneficiary, type BeneficiaryKey } from './beneficiary-match';
+
+/**
+ * The beneficiary the rights were asked for is kept inside the row's JSON (no new column: rows
+ * written before it have none and are never reused for billing).
+ */
+type StoredRights = AdriRights & { beneficiary?: BeneficiaryKey };
 
 export const adriMigrations = [
   {
@@ -34,12 +41,28 @@ export class AdriStore {
     this.latestRow = db.prepare('SELECT rights FROM adri_rights WHERE patient_id = ? ORDER BY id DESC LIMIT 1');
   }
 
-  save(rights: AdriRights): void {
-    this.insertRow.run(rights.patientId, rights.checkedAt, rights.status, rights.reason, JSON.stringify(rights));
+  save(rights: AdriRights, beneficiary: BeneficiaryKey): void {
+    const stored: StoredRights = { ...rights, beneficiary };
+    this.insertRow.run(rights.patientId, rights.checkedAt, rights.status, rights.reason, JSON.stringify(stored));
   }
 
   latest(patientId: string): AdriRights | null {
+    const stored = this.latestStored(patientId);
+    if (stored === null) return null;
+    const { beneficiary: _beneficiary, ...rights } = stored;
+    return rights;
+  }
+
+  /** The latest rights only when they were asked for this beneficiary (another twin's never count). */
+  latestFor(patientId: string, beneficiary: BeneficiaryKey): AdriRights | null {
+    const stored = this.latestStored(patientId);
+    if (stored?.beneficiary === undefined || !sameBeneficiary(stored.beneficiary, beneficiary)) return null;
+    const { beneficiary: _beneficiary, ...rights } = stored;
+    return rights;
+  }
+
+  private latestStored(patientId: string): StoredRights | null {
     const row = this.latestRow.get(patientId) as { rights: string } | undefined;
-    return row === undefined ? null : (JSON.parse(row.rights) as AdriRights);
+    return row === undefined ? null : (JSON.parse(row.rights) as StoredRights);
   }
 }

@@ -11,6 +11,7 @@ import type { Clock } from '../../platform/clock';
 import type { Signer } from '../../platform/crypto';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
+import type { BeneficiaryKey, RecordIdentity } from '../adri';
 import type { InvoiceToSign } from '../apcv';
 import type { AuditWriter } from '../audit';
 import type { Outbox } from '../outbox';
@@ -51,8 +52,15 @@ export interface ApcvPort {
 }
 
 export interface RightsPort {
-  latest(patientId: string): AdriRights | null;
+  /** The latest rights stored for this record and asked for this very beneficiary, or null. */
+  latest(patientId: string, beneficiary: BeneficiaryKey): AdriRights | null;
   acquire(patientId: string, coverage: AdriCoverage, actor: string): Promise<AdriRights>;
+}
+
+/** What billing compares of a local record with the beneficiary (services/patients, read audited). */
+export interface BillingPatientsPort {
+  /** Null when the record does not exist (any more). */
+  identity(patientId: string, actor: string): RecordIdentity | null;
 }
 
 export type BillingChange = 'session' | 'invoice' | 'lot' | 'returns' | 'deadline';
@@ -69,6 +77,7 @@ export interface BillingDeps {
   /** Reads (or returns the cached read of) the carte Vitale in a reader; throws CARD_* errors. */
   readVitale: (reader?: string) => Promise<VitaleCard>;
   apcv: ApcvPort | null;
+  patients: BillingPatientsPort;
   rights: RightsPort | null;
   encoder: FseEncoder;
   signer: FseSigner;

@@ -14,8 +14,10 @@ import { AppError, isAppError } from '../../contract';
 import type { AdriCoverage } from '../../contract/domains/adri';
 import type { BillingMode, Coverage, InvoiceSource, InvoiceView, Organism, RightsSummary } from '../../contract/domains/billing';
 import type { VitaleCard } from '../../contract/domains/cards';
+import { sameBeneficiary } from '../adri';
 import { computeMatriculeKey } from '../identity';
 import type { FseContent, VitaleSecuring } from './adapters';
+import { beneficiaryKeyOf, requireBeneficiaryPatient } from './beneficiary-patient';
 import { addDays } from './calendar';
 import type { BillingContext } from './context';
 import { transmissionDeadline } from './deadlines';
@@ -65,6 +67,7 @@ export async function createInvoice(ctx: BillingContext, input: CreateInvoiceInp
   for (const line of input.lines) if (line.date !== undefined && line.date < addDays(today, -OLDEST_CARE_DAYS)) throw new AppError('BILLING_CARE_DATE_INVALID');
 
   const source = await resolveSource(ctx, input.source, session.mode);
+  if (input.patientId !== null) requireBeneficiaryPatient(ctx, input.patientId, beneficiaryKeyOf(source.beneficiary), card.idNat);
   // Pricing and rights before the number: a typing error never consumes a number.
   const priced = priceInvoice(ctx.deps.tariffs, {
     lines: input.lines,
@@ -171,6 +174,10 @@ function abandon(ctx: BillingContext, id: string, number: number, actor: string,
   }
 }
 
+function vitaleKeyOf(b: VitaleCard['beneficiaries'][number]) {
+  return beneficiaryKeyOf({ insuredNir: b.insuredNir, nir: b.nir, birthDate: b.birthDate.raw, birthRank: b.birthRank });
+}
+
 /** The carte Vitale in the reader (the cards service keeps what it read until the card leaves). */
 async function readVitaleInReader(ctx: BillingContext, reader: string | undefined): Promise<VitaleCard> {
   try {
@@ -186,8 +193,11 @@ async function resolveSource(ctx: BillingContext, source: InvoiceSource, session
     case 'vitale': {
       const card = await readVitaleInReader(ctx, source.reader);
       if (source.cardSerial !== undefined && source.cardSerial !== null && card.serial !== source.cardSerial) throw new AppError('BILLING_VITALE_CHANGED');
+      // A serial read as null proves nothing: the screen's read is then known by its beneficiary only.
+      if (source.cardSerial === null && source.beneficiary === undefined) throw new AppError('BILLING_VITALE_CHANGED');
       const b = card.beneficiaries.find((x) => x.index === source.beneficiaryIndex);
-      if (b === undefined) throw new AppError('BILLING_BENEFICIARY_UNKNOWN');
+      if (b === undefined) throw new AppError(source.beneficiary === undefined ? 'BILLING_BENEFICIARY_UNKNOWN' : 'BILLING_VITALE_CHANGED');
+      if (source.beneficiary !== undefined && !sameBeneficiary(vitaleKeyOf(b), source.beneficiary)) throw new AppError('BILLING_VITALE_CHANGED');
       return {
         securing: 'vitale',
         beneficiary: { surname: b.surname, usedName: b.usedName, givenName: b.givenName, birthDate: b.birthDate.raw, birthRank: b.birthRank, nir: b.nir, insuredNir: b.insuredNir },
@@ -197,7 +207,9 @@ async function resolveSource(ctx: BillingContext, source: InvoiceSource, session
           serial: card.serial,
           beneficiaryIndex: b.index,
           present: async () => {
-            if ((await readVitaleInReader(ctx, source.reader)).serial !== card.serial) throw new AppError('BILLING_VITALE_CHANGED');
+            const now = await readVitaleInReader(ctx, source.reader);
+            const again = now.beneficiaries.find((x) => x.index === b.index);
+            if (now.serial !== card.serial || again === undefined || !sameBeneficiary(vitaleKeyOf(again), vitaleKeyOf(b))) throw new AppError('BILLING_VITALE_CHANGED');
           },
         },
         apcvContextId: null,
@@ -293,11 +305,12 @@ async function resolveRights(
   if (sessionMode === 'offline') return unverified('session hors ligne');
   if (ctx.deps.rights === null) return unverified('service des droits non configuré');
   if (patientId === null) return unverified('patient non rattaché à la base');
-  const latest = ctx.deps.rights.latest(patientId);
+  const b = source.beneficiary;
+  // Reused only when asked for this very beneficiary (a twin on the same record never lends hers).
+  const latest = ctx.deps.rights.latest(patientId, beneficiaryKeyOf(b));
   const today = ctx.today();
   let rights = latest !== null && latest.status !== 'unverified' && latest.checkedAt.slice(0, 10) >= addDays(today, -1) ? latest : null;
   if (rights === null) {
-    const b = source.beneficiary;
     const coverage: AdriCoverage = {
       source: source.securing === 'apcv' ? 'apcv' : 'vitale',
       regime: source.organism.regime,

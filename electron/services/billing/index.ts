@@ -21,7 +21,7 @@ export {
   type VitaleSecuring,
 } from './adapters';
 export { addDays, daysBetween, isIsoDate, parisDate, WorkingCalendar, type Holiday, type HolidayRegion } from './calendar';
-export { DEFAULT_LOT_SIZE, type ApcvPort, type BillingDeps, type BillingIdentitySettings, type PractitionerCard, type RightsPort } from './context';
+export { DEFAULT_LOT_SIZE, type ApcvPort, type BillingDeps, type BillingIdentitySettings, type BillingPatientsPort, type PractitionerCard, type RightsPort } from './context';
 export { LAST_INVOICE_NUMBER, type CreateInvoiceInput } from './create-invoice';
 export { ARL_WAIT_WORKING_DAYS, arlDueDate, deadlineStatus, RETENTION_DAYS, TRANSMISSION_WORKING_DAYS, transmissionDeadline, warningFrom } from './deadlines';
 export { BILLING_TRANSPORT_TIMEOUTS, HttpsBillingTransport } from './https-transport';

@@ -6,7 +6,7 @@
 import { AppError } from '../../contract';
 import type { SessionMode, SessionPlace, SessionView } from '../../contract/domains/billing';
 import type { BillingContext } from './context';
-import { requireIdentity } from './identity';
+import { requireIdentity, requireOwnBillingNumber } from './identity';
 import { sessionView } from './views';
 
 export function openSession(ctx: BillingContext, input: { mode: SessionMode; place: SessionPlace }): SessionView {
@@ -16,6 +16,7 @@ export function openSession(ctx: BillingContext, input: { mode: SessionMode; pla
   ctx.deps.db
     .transaction(() => {
       if (ctx.store.openSessionOf.get(identity.card.idNat) !== undefined) throw new AppError('BILLING_SESSION_ALREADY_OPEN');
+      requireOwnBillingNumber(ctx, identity);
       ctx.store.insertSession.run({
         id,
         practitioner: identity.billingNumber,

@@ -128,6 +128,8 @@ export function createBillingStore(db: Db) {
     ),
     session: db.prepare<[string], SessionRow>('SELECT * FROM billing_session WHERE id = ?'),
     openSessionOf: db.prepare<[string], SessionRow>(`SELECT * FROM billing_session WHERE id_nat = ? AND status = 'open'`),
+    /** The IdNat of the first card that billed under a numéro AM (the one it belongs to). */
+    holderOfNumber: db.prepare<[string], { id_nat: string }>('SELECT id_nat FROM billing_session WHERE practitioner = ? ORDER BY opened_at, rowid LIMIT 1'),
     openSessions: db.prepare<[], SessionRow>(`SELECT * FROM billing_session WHERE status = 'open' ORDER BY opened_at`),
     sessions: db.prepare<[number], SessionRow>('SELECT * FROM billing_session ORDER BY opened_at DESC LIMIT ?'),
     setSessionMode: db.prepare<{ id: string; mode: string }>(`UPDATE billing_session SET mode = @mode WHERE id = @id AND status = 'open'`),

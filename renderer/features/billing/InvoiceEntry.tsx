@@ -11,6 +11,7 @@ import { useBridge, useHostMutation, useHostQuery } from '../../bridge/queries';
 import { Button, ErrorNotice, Panel, StatusBadge, TextInput, useToast } from '../../ui';
 import { useCurrentApcvContext } from '../apcv/current';
 import { isVitale, useCardsState } from '../cards/hooks';
+import { onlyMatch } from '../cards/record-match';
 import { COVERAGE_LABELS, euros, shortDate } from './format';
 
 type Step = { kind: 'source' } | { kind: 'pick'; source: 'vitale' | 'apcv' } | { kind: 'lines' };
@@ -84,17 +85,24 @@ export function InvoiceEntry({ sessionId, offline }: { sessionId: string; offlin
   };
 
   const choose = async (b: Beneficiary, source: 'vitale' | 'apcv') => {
-    // The patient's record, when the base knows this NIR exactly (rights are kept per patient).
+    // The patient's record, when the base knows this NIR exactly with the card's birth date (rights
+    // are kept per patient; the host checks the record against the beneficiary again).
     let patientId: string | null = null;
     if (b.nir !== null) {
       const found = await bridge.invoke('patients.search', { nir: b.nir, limit: 2 }).catch(() => null);
-      const exact = found?.results.filter((p) => p.match === 'exact') ?? [];
-      if (exact.length === 1) patientId = exact[0]!.id;
+      patientId = found === null || found.results.length > 1 ? null : (onlyMatch(found.results, b.birthDate.raw)?.id ?? null);
     }
     setPatient({
       source:
         source === 'vitale'
-          ? { kind: 'vitale', ...(beneficiaries.reader === null ? {} : { reader: beneficiaries.reader }), cardSerial: beneficiaries.serial, beneficiaryIndex: b.index }
+          ? {
+              kind: 'vitale',
+              ...(beneficiaries.reader === null ? {} : { reader: beneficiaries.reader }),
+              cardSerial: beneficiaries.serial,
+              beneficiaryIndex: b.index,
+              // The beneficiary as shown: the host bills it only if the card in the reader still carries it.
+              beneficiary: { insuredNir: b.insuredNir, nir: b.nir, birthDate: b.birthDate.raw, birthRank: b.birthRank },
+            }
           : { kind: 'apcv', contextId: beneficiaries.contextId ?? '', beneficiaryIndex: b.index },
       label: `${b.usedName ?? b.surname} ${b.givenName}`,
       birthDate: b.birthDate.raw,

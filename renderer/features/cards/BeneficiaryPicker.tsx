@@ -13,6 +13,7 @@ import { navigate } from '../../app/router';
 import { useBridge, useHostQuery } from '../../bridge/queries';
 import { HostError } from '../../bridge/types';
 import { Button, Dialog, ErrorNotice } from '../../ui';
+import { onlyMatch, sameBirthDate } from './record-match';
 
 /** Where the beneficiaries come from: a carte Vitale in a reader, or an appli carte Vitale context. */
 export type BeneficiarySource = { kind: 'vitale'; reader: string | null } | { kind: 'apcv'; contextId: string };
@@ -70,8 +71,14 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
     try {
       const byNir = b.nir ? await bridge.invoke('patients.search', { nir: b.nir, limit: 5 }) : null;
       const byTraits = await bridge.invoke('patients.search', { query: `${b.surname} ${b.givenName}`, birthDate: b.birthDate.display, limit: 10 });
-      const found = [...(byNir?.results ?? []), ...byTraits.results].find((p) => p.match === 'exact' && p.sex === sex);
-      if (found === undefined) {
+      const candidates = [...(byNir?.results ?? []), ...byTraits.results];
+      // Same birth date as the card, and one record only: a twin or a homonym is never opened for it.
+      const found = onlyMatch(candidates, b.birthDate.raw, (p) => p.sex === sex);
+      if (found === null && candidates.some((p) => p.match === 'exact' && p.sex === sex && sameBirthDate(p.birthDate, b.birthDate.raw))) {
+        setError(new Error('Plusieurs fiches correspondent à ce bénéficiaire : ouvrez la bonne depuis la recherche de patients.'));
+        return;
+      }
+      if (found === null) {
         // No record for this person: creating one is a decision, asked for (never a side effect of Entrée).
         setConfirmCreate({ beneficiary: b, sex });
         return;

@@ -1,0 +1,59 @@
+/**
+ * Rights are filed under a record only when it is the beneficiary read, and billing reuses stored
+ * rights only for that same beneficiary (twins share a record by mistake, never their rights).
+ */
+import { describe, expect, it } from 'vitest';
+import type { AdriCoverage } from '../../contract/domains/adri';
+import { createManualClock } from '../../platform/clock';
+import { migrate, openDatabase } from '../../platform/db';
+import { createMemoryLogger } from '../../platform/log';
+import type { AuditInput } from '../audit';
+import type { RecordIdentity } from './beneficiary-match';
+import { AdriService } from './service';
+import { adriMigrations } from './store';
+
+const clock = createManualClock(Date.UTC(2026, 0, 15, 9));
+const lea: AdriCoverage = { source: 'vitale', regime: '01', caisse: '751', centre: '0001', insuredNir: '285047505612342', beneficiaryNir: '216067505611142', birthDate: '20160602', birthRank: 1 };
+const leane: AdriCoverage = { ...lea, beneficiaryNir: '216067505622244', birthRank: 2 };
+const RECORDS: Record<string, RecordIdentity> = {
+  'record-lea': { birthDate: { year: 2016, month: 6, day: 2 }, nir: '216067505611142' },
+  'record-other-birth': { birthDate: { year: 2016, month: 6, day: 3 }, nir: null },
+  'record-no-nir': { birthDate: { year: 2016, month: 6, day: 2 }, nir: null },
+};
+
+function service() {
+  const db = openDatabase({ path: ':memory:' });
+  migrate(db, adriMigrations.map((step, index) => ({ version: index + 1, name: step.name, up: step.up })));
+  const audit: AuditInput[] = [];
+  const adri = new AdriService({
+    db,
+    client: null,
+    clock,
+    logger: createMemoryLogger(clock),
+    audit: (entry) => audit.push(entry),
+    credentials: () => null,
+    patientIdentity: (id) => RECORDS[id] ?? null,
+  });
+  return { adri, audit, db };
+}
+
+describe('ADRi rights under a local record', () => {
+  it('refuses a record whose NIR or birth date differs from the beneficiary, asking and storing nothing', async () => {
+    const { adri, audit, db } = service();
+    await expect(adri.acquire('record-lea', leane, 'idnat')).rejects.toMatchObject({ code: 'ADRI_PATIENT_MISMATCH', message: expect.stringContaining('Ouvrez la fiche de ce bénéficiaire') });
+    await expect(adri.acquire('record-other-birth', lea, 'idnat')).rejects.toMatchObject({ code: 'ADRI_PATIENT_MISMATCH' });
+    await expect(adri.acquire('unknown', lea, 'idnat')).rejects.toMatchObject({ code: 'ADRI_PATIENT_UNKNOWN' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM adri_rights').get()).toEqual({ n: 0 });
+    expect(audit).toEqual([]);
+    await expect(adri.acquire('record-lea', lea, 'idnat')).resolves.toMatchObject({ patientId: 'record-lea', status: 'unverified', reason: 'not-configured' });
+  });
+
+  it('gives billing the stored rights only for the beneficiary they were asked for', async () => {
+    const { adri } = service();
+    await adri.acquire('record-no-nir', lea, 'idnat');
+    const key = (c: AdriCoverage) => ({ insuredNir: c.insuredNir, nir: c.beneficiaryNir, birthDate: c.birthDate, birthRank: c.birthRank });
+    expect(adri.latestRights('record-no-nir', key(lea))).toMatchObject({ patientId: 'record-no-nir' });
+    expect(adri.latestRights('record-no-nir', key(leane))).toBeNull();
+    expect(adri.rights('record-no-nir', 'idnat')).not.toHaveProperty('beneficiary');
+  });
+});
