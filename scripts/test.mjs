@@ -1,4 +1,5 @@
-// `npm test`: typecheck, lint (layering + electronegativity), then every test tier.
+// `npm test`: typecheck, lint (layering + electronegativity), then every test tier, then a smoke
+// run of the benches.
 // A tier whose prerequisites are missing is skipped with a notice locally and fails under CI=true
 // (the tests themselves enforce it, see fixtures/testing/tier.ts).
 import { spawnSync } from 'node:child_process';
@@ -51,6 +52,10 @@ for (const tier of tiers) {
     failures.push(`${tier} (no report)`);
   }
 }
+
+// Every bench of bench/ at tiny sizes (scripts/bench.mjs --smoke): a change that breaks a bench is
+// seen here, not at the next full `npm run bench`. Nothing is measured or written.
+if (only.length === 0) run('benches (smoke run, tiny sizes)', 'node', ['scripts/bench.mjs', '--smoke']);
 
 console.log(`\n${failures.length === 0 ? 'All steps passed.' : `Failed steps: ${failures.join(', ')}`}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
