@@ -13,7 +13,7 @@ import { navigate } from '../../app/router';
 import { useBridge, useHostQuery } from '../../bridge/queries';
 import { HostError } from '../../bridge/types';
 import { Button, Dialog, ErrorNotice } from '../../ui';
-import { onlyMatch, sameBirthDate } from './record-match';
+import { onlyMatch, sameBirthDate, sameGivenName } from './record-match';
 
 /** Where the beneficiaries come from: a carte Vitale in a reader, or an appli carte Vitale context. */
 export type BeneficiarySource = { kind: 'vitale'; reader: string | null } | { kind: 'apcv'; contextId: string };
@@ -72,9 +72,12 @@ export function BeneficiaryPicker({ open, source, onClose }: { open: boolean; so
       const byNir = b.nir ? await bridge.invoke('patients.search', { nir: b.nir, limit: 5 }) : null;
       const byTraits = await bridge.invoke('patients.search', { query: `${b.surname} ${b.givenName}`, birthDate: b.birthDate.display, limit: 10 });
       const candidates = [...(byNir?.results ?? []), ...byTraits.results];
-      // Same birth date as the card, and one record only: a twin or a homonym is never opened for it.
-      const found = onlyMatch(candidates, b.birthDate.raw, (p) => p.sex === sex);
-      if (found === null && candidates.some((p) => p.match === 'exact' && p.sex === sex && sameBirthDate(p.birthDate, b.birthDate.raw))) {
+      // Same birth date as the card, the whole given name when found by name (a prefix is not the
+      // same person: « LEA » finds « LEANE »), and one record only: a twin or a homonym is never opened for it.
+      const byNirIds = new Set(byNir?.results.map((p) => p.id) ?? []);
+      const accept = (p: (typeof candidates)[number]) => p.sex === sex && (byNirIds.has(p.id) || sameGivenName(p, b.givenName));
+      const found = onlyMatch(candidates, b.birthDate.raw, accept);
+      if (found === null && candidates.some((p) => p.match === 'exact' && accept(p) && sameBirthDate(p.birthDate, b.birthDate.raw))) {
         setError(new Error('Plusieurs fiches correspondent à ce bénéficiaire : ouvrez la bonne depuis la recherche de patients.'));
         return;
       }

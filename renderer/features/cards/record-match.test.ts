@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onlyMatch, sameBirthDate } from './record-match';
+import { onlyMatch, sameBirthDate, sameGivenName } from './record-match';
 
 const rec = (id: string, day: number | null, match: 'exact' | 'approx' = 'exact') => ({ id, match, birthDate: { year: 2016, month: 6, day } });
 
@@ -15,5 +15,12 @@ describe('record offered for a card beneficiary', () => {
     expect(onlyMatch([rec('a', 2), rec('b', 2)], '20160602')).toBeNull();
     expect(onlyMatch([rec('b', 3)], '20160602')).toBeNull();
     expect(onlyMatch([rec('a', 2, 'approx')], '20160602')).toBeNull();
+  });
+
+  it('takes a given name whole, never a prefix (a twin LEANE is not LEA)', () => {
+    expect(sameGivenName({ firstGivenName: 'LEANE', usedGivenName: null }, 'LEA')).toBe(false);
+    expect(sameGivenName({ firstGivenName: 'Léa', usedGivenName: null }, 'LEA')).toBe(true);
+    expect(sameGivenName({ firstGivenName: 'MARIE-CLAIRE', usedGivenName: null }, 'MARIE CLAIRE')).toBe(true);
+    expect(sameGivenName({ firstGivenName: 'JEANNE', usedGivenName: 'Jeanine' }, 'JEANINE')).toBe(true);
   });
 });

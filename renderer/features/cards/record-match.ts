@@ -23,3 +23,23 @@ export function onlyMatch<T extends { id: string; match: 'exact' | 'approx'; bir
   for (const record of found) if (record.match === 'exact' && sameBirthDate(record.birthDate, raw) && accept(record)) ids.set(record.id, record);
   return ids.size === 1 ? [...ids.values()][0]! : null;
 }
+
+/** A name folded for comparison: no accents, upper case, hyphens, apostrophes and spaces as one space. */
+function fold(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .replace(/[-'’\s]+/g, ' ')
+    .trim();
+}
+
+/**
+ * The card's given name is the record's first given name or its used one, whole: the patients
+ * search counts a prefix as an exact match (« LEA » finds « LEANE »), which is right for typing a
+ * name and wrong for deciding that a twin's record is this beneficiary's.
+ */
+export function sameGivenName(record: { firstGivenName: string; usedGivenName: string | null }, givenName: string): boolean {
+  const wanted = fold(givenName);
+  return fold(record.firstGivenName) === wanted || (record.usedGivenName !== null && fold(record.usedGivenName) === wanted);
+}
