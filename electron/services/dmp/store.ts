@@ -27,10 +27,15 @@ export type OutgoingContentRef = { kind: 'file'; file: string; key: Buffer; size
 
 export type DmpStore = ReturnType<typeof createDmpStore>;
 
+/**
+ * A patient's list is shown only under the INS it was fetched with (`ins_key`, schema.ts,
+ * dmpMigrations3): the rows of a list kept before that step are read as absent until an opening
+ * searches again.
+ */
+const LISTED_UNDER_AN_INS = 'EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)';
+
 export function createDmpStore(db: Db) {
   const statements = {
-    // A list is shown only under the INS it was fetched with (`ins_key`, schema.ts, dmpMigrations3):
-    // the rows of a list kept before that step are read as absent until an opening searches again.
     getState: db.prepare<[string], { status_json: string | null; checked_at: string | null; last_call_at: string | null; ins_key: string }>(
       'SELECT status_json, checked_at, last_call_at, ins_key FROM dmp_patient_state WHERE patient_id = ? AND ins_key IS NOT NULL',
     ),
@@ -44,12 +49,12 @@ export function createDmpStore(db: Db) {
     ),
     documents: db.prepare<[string], { entry_json: string; first_seen_at: string; seen: number }>(
       `SELECT entry_json, first_seen_at, seen FROM dmp_documents
-       WHERE patient_id = ? AND EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)
+       WHERE patient_id = ? AND ${LISTED_UNDER_AN_INS}
        ORDER BY first_seen_at DESC`,
     ),
     document: db.prepare<[string, string], { entry_json: string; first_seen_at: string; seen: number }>(
       `SELECT entry_json, first_seen_at, seen FROM dmp_documents
-       WHERE patient_id = ? AND unique_id = ? AND EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)`,
+       WHERE patient_id = ? AND unique_id = ? AND ${LISTED_UNDER_AN_INS}`,
     ),
     rawInsKey: db.prepare<[string], { ins_key: string | null }>('SELECT ins_key FROM dmp_patient_state WHERE patient_id = ?'),
     anyDocument: db.prepare<[string, string], { seen: number }>('SELECT seen FROM dmp_documents WHERE patient_id = ? AND unique_id = ?'),
@@ -60,7 +65,7 @@ export function createDmpStore(db: Db) {
     adoptState: db.prepare<[string, string]>('INSERT OR REPLACE INTO dmp_patient_state (patient_id, ins_key) VALUES (?, ?)'),
     byLogicalId: db.prepare<[string, string], { unique_id: string }>(
       `SELECT unique_id FROM dmp_documents
-       WHERE patient_id = ? AND logical_id = ? AND EXISTS (SELECT 1 FROM dmp_patient_state s WHERE s.patient_id = dmp_documents.patient_id AND s.ins_key IS NOT NULL)`,
+       WHERE patient_id = ? AND logical_id = ? AND ${LISTED_UNDER_AN_INS}`,
     ),
     upsertDocument: db.prepare<[string, string, string, string, string, string, string, number]>(
       `INSERT INTO dmp_documents (patient_id, unique_id, entry_uuid, logical_id, entry_json, first_seen_at, updated_at, seen)

@@ -46,7 +46,7 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
   } catch (error) {
     deps.audit(td02Entry);
     // The DMP cannot be reached: the panel keeps working on what is known here (issue 13).
-    if (isUnreachable(error)) return offlineView(ctx, patientId, caller, purpose, insKey);
+    if (isUnreachable(error)) return offlineView(ctx, patientId, caller, purpose, stale ? null : known);
     throw error;
   }
   const actor: DmpActor = { ...caller.actor, treatingDoctor: status.treatingDoctor };
@@ -132,17 +132,16 @@ export async function openDmp(ctx: DmpContext, patientId: string, options: { acc
  * was checked), the documents already listed here, the rights of the card in the reader (sending
  * goes through the outbox and waits for the service), and nothing invented.
  */
-function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purposeOfUse: PurposeOfUse, insKey: string) {
-  const kept = ctx.store.state(patientId);
-  // Kept under another INS: nothing of it is shown (the patients service drops such a list).
-  const ours = kept.insKey === insKey;
-  const state = ours ? kept : { status: null, lastCallAt: null };
+function offlineView(ctx: DmpContext, patientId: string, caller: Caller, purposeOfUse: PurposeOfUse, kept: ReturnType<DmpContext['store']['state']> | null) {
+  // `kept` is null when what is kept belongs to another INS: nothing of it is shown (the patients
+  // service drops such a list).
+  const state = kept ?? { status: null, lastCallAt: null };
   const actor: DmpActor = { ...caller.actor, treatingDoctor: state.status?.treatingDoctor ?? false, purposeOfUse };
   ctx.logger.info('dmp.opened_offline', { known: state.status !== null });
   return {
     status: state.status,
     rights: rightsView(actor),
-    documents: ours ? documentViews(ctx, patientId, caller) : [],
+    documents: kept === null ? [] : documentViews(ctx, patientId, caller),
     newCount: 0,
     filter: { since: null, typeCodes: [], widened: false },
     lastCallAt: state.lastCallAt,
