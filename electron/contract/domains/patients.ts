@@ -48,7 +48,8 @@ export const patientsErrors = {
     "Le fichier dépasse ce qu'un import accepte (20 Mo et 100 000 lignes). Découpez l'export en plusieurs fichiers et importez-les l'un après l'autre.",
   PATIENT_INS_ALREADY_ATTACHED:
     "Cet INS est déjà rattaché à une autre fiche de ce poste : un INS ne désigne qu'un patient. Les deux fiches sont proposées comme doublon potentiel : comparez-les, puis fusionnez-les ou indiquez qu'il s'agit de deux personnes distinctes.",
-  PATIENT_MERGED: "Cette fiche a été fusionnée dans une autre fiche : elle ne peut plus être modifiée. Ouvrez la fiche conservée.",
+  PATIENT_MERGED:
+    "Cette fiche a été fusionnée dans une autre fiche : elle reste consultable, mais plus rien ne s'y enregistre (identité, ordonnance, facture, droits). Ouvrez la fiche conservée.",
   PATIENT_MERGE_REFUSED:
     "Ces deux fiches ne peuvent pas être fusionnées : deux INS différents désignent deux personnes, et une fiche qui porte un INS doit être celle que l'on conserve. Vérifiez le sens de la fusion ou marquez les fiches comme distinctes.",
   PATIENT_CHANGE_REASON_REQUIRED:

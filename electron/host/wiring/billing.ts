@@ -83,7 +83,7 @@ export async function wireBilling(ctx: WiringContext, deps: { patients: Patients
       signerVitale: (contextId, invoice) => deps.apcv.signerVitale(contextId, invoice),
     },
     patients: { identity: (patientId, actor) => patientRecordIdentity(deps.patients, patientId, actor) },
-    rights: { latest: (patientId, beneficiary) => deps.adri.latestRights(patientId, beneficiary), acquire: (patientId, coverage, actor) => deps.adri.acquire(patientId, coverage, actor) },
+    rights: { latest: (patientId, beneficiary) => deps.adri.latestRights(patientId, beneficiary), acquire: (patientId, coverage, actor, readRecord) => deps.adri.acquire(patientId, coverage, actor, readRecord) },
     encoder: demo === null ? unconfiguredEncoder : modelledEncoder,
     signer: demo === null ? unconfiguredSigner : modelledSigner,
     transport: demo === null ? unconfiguredTransport : new HttpsBillingTransport(demo.transport, () => demo.url),

@@ -60,7 +60,7 @@ function coverageOfRecord(id: string): AdriCoverage {
 /** The local record of each test patient: the beneficiary it is asked for (beneficiary-match.ts). */
 function recordOf(coverage: AdriCoverage): RecordIdentity {
   const d = coverage.birthDate;
-  return { birthDate: { year: Number(d.slice(0, 4)), month: Number(d.slice(4, 6)) || null, day: Number(d.slice(6, 8)) || null }, nir: coverage.beneficiaryNir };
+  return { birthDate: { year: Number(d.slice(0, 4)), month: Number(d.slice(4, 6)) || null, day: Number(d.slice(6, 8)) || null }, nir: coverage.beneficiaryNir, mergedInto: null };
 }
 
 const dupont = DEMO_APPS.find((a) => a.id === 'app-dupont')!;

@@ -5,6 +5,7 @@
  * the identity of the person they concern). Names are not compared — the card's are not the
  * INSi's strict traits and homonyms share them; the birth date and the NIR are.
  */
+import { AppError } from '../../contract';
 
 /** What a local record says of the person (services/patients), read through a port. */
 export interface RecordIdentity {
@@ -12,6 +13,8 @@ export interface RecordIdentity {
   birthDate: { year: number; month: number | null; day: number | null };
   /** The record's INS matricule, else its declared NIR; null when it has neither. */
   nir: string | null;
+  /** The record this one was merged into (patients/merge.ts), null while it is still the living one. */
+  mergedInto: string | null;
 }
 
 /** The beneficiary as read from the card or the ApCV context. */
@@ -25,6 +28,15 @@ export interface BeneficiaryKey {
 }
 
 export type RecordMismatch = 'birth-date' | 'nir';
+
+/**
+ * Nothing is filed under a record merged into another (PATIENT_MERGED, as the patients service and
+ * eprescription's livingPatient refuse it): it is read-only and out of the search, and the record
+ * kept does not list what it holds, so an invoice or rights kept under it would be lost to the desk.
+ */
+export function requireLivingRecord(record: RecordIdentity): void {
+  if (record.mergedInto !== null) throw new AppError('PATIENT_MERGED', { mergedInto: record.mergedInto });
+}
 
 const pad = (n: number | null, width: number) => String(n ?? 0).padStart(width, '0');
 

@@ -9,7 +9,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/log';
 import type { AuditWriter } from '../audit';
 import { acquireRights } from './acquire-rights';
-import { recordMismatch, type BeneficiaryKey, type RecordIdentity } from './beneficiary-match';
+import { recordMismatch, requireLivingRecord, type BeneficiaryKey, type RecordIdentity } from './beneficiary-match';
 import type { AdriClient, AdriCredentials } from './client';
 import { AdriStore } from './store';
 
@@ -37,12 +37,16 @@ export class AdriService {
 
   /**
    * acquerirLesDroits for one patient; the result (even « non vérifiés ») is stored and audited.
-   * The record must be the beneficiary read (birth date, NIR when both have one): otherwise nothing
-   * is asked nor stored (ADRI_PATIENT_MISMATCH).
+   * The record must be a living one (PATIENT_MERGED otherwise) and the beneficiary read (birth
+   * date, NIR when both have one; ADRI_PATIENT_MISMATCH otherwise): else nothing is asked nor stored.
+   * `readRecord` is the record as the caller has just read it for the same act (billing, for the
+   * invoice it builds): checked here all the same, not read a second time, so that one invoice is
+   * one audited access to the record. Asked alone (the patient screen), the record is read here.
    */
-  async acquire(patientId: string, coverage: AdriCoverage, actor: string): Promise<AdriRights> {
-    const record = this.deps.patientIdentity(patientId, actor);
+  async acquire(patientId: string, coverage: AdriCoverage, actor: string, readRecord?: RecordIdentity): Promise<AdriRights> {
+    const record = readRecord ?? this.deps.patientIdentity(patientId, actor);
     if (record === null) throw new AppError('ADRI_PATIENT_UNKNOWN');
+    requireLivingRecord(record);
     const beneficiary = beneficiaryOf(coverage);
     const mismatch = recordMismatch(record, beneficiary);
     if (mismatch !== null) throw new AppError('ADRI_PATIENT_MISMATCH', { reason: mismatch });

@@ -54,7 +54,8 @@ export interface ApcvPort {
 export interface RightsPort {
   /** The latest rights stored for this record and asked for this very beneficiary, or null. */
   latest(patientId: string, beneficiary: BeneficiaryKey): AdriRights | null;
-  acquire(patientId: string, coverage: AdriCoverage, actor: string): Promise<AdriRights>;
+  /** `readRecord`: the record as billing read and checked it for this invoice (ADRi checks it without reading it again). */
+  acquire(patientId: string, coverage: AdriCoverage, actor: string, readRecord: RecordIdentity): Promise<AdriRights>;
 }
 
 /** What billing compares of a local record with the beneficiary (services/patients, read audited). */

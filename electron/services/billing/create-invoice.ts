@@ -14,7 +14,7 @@ import { AppError, isAppError } from '../../contract';
 import type { AdriCoverage } from '../../contract/domains/adri';
 import type { BillingMode, Coverage, InvoiceSource, InvoiceView, Organism, RightsSummary } from '../../contract/domains/billing';
 import type { VitaleCard } from '../../contract/domains/cards';
-import { sameBeneficiary } from '../adri';
+import { sameBeneficiary, type RecordIdentity } from '../adri';
 import { computeMatriculeKey } from '../identity';
 import type { FseContent, VitaleSecuring } from './adapters';
 import { beneficiaryKeyOf, requireBeneficiaryPatient } from './beneficiary-patient';
@@ -67,7 +67,8 @@ export async function createInvoice(ctx: BillingContext, input: CreateInvoiceInp
   for (const line of input.lines) if (line.date !== undefined && line.date < addDays(today, -OLDEST_CARE_DAYS)) throw new AppError('BILLING_CARE_DATE_INVALID');
 
   const source = await resolveSource(ctx, input.source, session.mode);
-  if (input.patientId !== null) requireBeneficiaryPatient(ctx, input.patientId, beneficiaryKeyOf(source.beneficiary), card.idNat);
+  // The chosen record, read (and audited) once: checked here, handed to ADRi for the rights below.
+  const patient = input.patientId === null ? null : { id: input.patientId, record: requireBeneficiaryPatient(ctx, input.patientId, beneficiaryKeyOf(source.beneficiary), card.idNat) };
   // Pricing and rights before the number: a typing error never consumes a number.
   const priced = priceInvoice(ctx.deps.tariffs, {
     lines: input.lines,
@@ -77,7 +78,7 @@ export async function createInvoice(ctx: BillingContext, input: CreateInvoiceInp
     birthDate: source.beneficiary.birthDate,
     conventionSector: session.convention_sector as 'secteur-1',
   });
-  const rights = await resolveRights(ctx, input.patientId, source, session.mode, card.idNat);
+  const rights = await resolveRights(ctx, patient, source, session.mode, card.idNat);
   const deadline = transmissionDeadline(ctx.calendar(), priced.firstCareDate, input.mode);
 
   const id = ctx.newId();
@@ -295,7 +296,7 @@ const UNVERIFIED_REASON: Record<string, string> = {
  */
 async function resolveRights(
   ctx: BillingContext,
-  patientId: string | null,
+  patient: { id: string; record: RecordIdentity } | null,
   source: ResolvedSource,
   sessionMode: 'online' | 'offline',
   actor: string,
@@ -304,10 +305,10 @@ async function resolveRights(
   if (source.securing === 'degradee') return unverified('facture sans carte (mode dégradé)');
   if (sessionMode === 'offline') return unverified('session hors ligne');
   if (ctx.deps.rights === null) return unverified('service des droits non configuré');
-  if (patientId === null) return unverified('patient non rattaché à la base');
+  if (patient === null) return unverified('patient non rattaché à la base');
   const b = source.beneficiary;
   // Reused only when asked for this very beneficiary (a twin on the same record never lends hers).
-  const latest = ctx.deps.rights.latest(patientId, beneficiaryKeyOf(b));
+  const latest = ctx.deps.rights.latest(patient.id, beneficiaryKeyOf(b));
   const today = ctx.today();
   let rights = latest !== null && latest.status !== 'unverified' && latest.checkedAt.slice(0, 10) >= addDays(today, -1) ? latest : null;
   if (rights === null) {
@@ -322,7 +323,7 @@ async function resolveRights(
       birthRank: b.birthRank,
     };
     try {
-      rights = await ctx.deps.rights.acquire(patientId, coverage, actor);
+      rights = await ctx.deps.rights.acquire(patient.id, coverage, actor, patient.record);
     } catch (error) {
       ctx.logger.info('billing.rights_unavailable', { code: isAppError(error) ? error.code : 'INTERNAL' });
       return unverified('service des droits indisponible');

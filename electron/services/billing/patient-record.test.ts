@@ -34,28 +34,39 @@ const twins = () =>
   });
 
 const RECORDS: Record<string, RecordIdentity> = {
-  lea: { birthDate: { year: 2016, month: 6, day: 2 }, nir: '216067505611142' },
-  leane: { birthDate: { year: 2016, month: 6, day: 2 }, nir: '2160675056222' },
-  homonym: { birthDate: { year: 2016, month: 6, day: 3 }, nir: null },
+  lea: { birthDate: { year: 2016, month: 6, day: 2 }, nir: '216067505611142', mergedInto: null },
+  leane: { birthDate: { year: 2016, month: 6, day: 2 }, nir: '2160675056222', mergedInto: null },
+  homonym: { birthDate: { year: 2016, month: 6, day: 3 }, nir: null, mergedInto: null },
+  // Léa's duplicate, merged into her record: read-only, out of the search (patients/merge.ts).
+  'lea-merged': { birthDate: { year: 2016, month: 6, day: 2 }, nir: '216067505611142', mergedInto: 'lea' },
 };
 
 async function harness() {
   const { createManualClock } = await import('../../platform/clock');
   const acquired: string[] = [];
+  /** The record ADRi was handed with each request, as billing read it. */
+  const handed: RecordIdentity[] = [];
+  /** The ids of the records billing read (each read is an audited access on the desk). */
+  const reads: string[] = [];
   const rights = {
     latest: () => null,
-    acquire: async (patientId: string, coverage: AdriCoverage): Promise<AdriRights> => {
+    acquire: async (patientId: string, coverage: AdriCoverage, _actor: string, readRecord: RecordIdentity): Promise<AdriRights> => {
       acquired.push(patientId);
+      handed.push(readRecord);
       return { patientId, status: 'open', reason: null, source: coverage.source, checkedAt: '2025-06-13T07:00:00.000Z', referenceDate: '2025-06-13', regime: null, caisse: null, centre: null, amo: null, exonerations: [], complementary: null };
     },
   };
-  const h = await startBillingHarness({ pki, clock: createManualClock(FRIDAY_9AM), rights, patients: { identity: (id) => RECORDS[id] ?? null } });
+  const identity = (id: string) => {
+    reads.push(id);
+    return RECORDS[id] ?? null;
+  };
+  const h = await startBillingHarness({ pki, clock: createManualClock(FRIDAY_9AM), rights, patients: { identity } });
   harnesses.push(h);
   h.vitale.current = twins();
   const session = h.service.openSession({ mode: 'online', place: 'cabinet' });
   const bill = (patientId: string | null, index = 1) =>
     h.service.createInvoice({ sessionId: session.id, source: { kind: 'vitale', cardSerial: '0000777777', beneficiaryIndex: index }, patientId, lines: [G], coverage: 'maladie', mode: 'direct' });
-  return { h, acquired, bill };
+  return { h, acquired, handed, reads, bill };
 }
 
 describe('billing under a local record', () => {
@@ -67,6 +78,21 @@ describe('billing under a local record', () => {
     expect(acquired).toEqual([]);
     expect(h.db.prepare('SELECT COUNT(*) AS n FROM billing_invoice').get()).toEqual({ n: 0 });
     expect(h.audit.some((a) => a.action.startsWith('billing.invoice') || a.action === 'billing.number.abandoned')).toBe(false);
+  });
+
+  it('refuses a record merged into another (PATIENT_MERGED, naming the record kept): no rights asked, no number, nothing recorded', async () => {
+    const { h, acquired, bill } = await harness();
+    await expect(bill('lea-merged')).rejects.toMatchObject({ code: 'PATIENT_MERGED', message: expect.stringContaining('Ouvrez la fiche conservée'), details: { mergedInto: 'lea' } });
+    expect(acquired).toEqual([]);
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM billing_invoice').get()).toEqual({ n: 0 });
+    expect(h.audit.some((a) => a.action.startsWith('billing.invoice') || a.action === 'billing.number.abandoned')).toBe(false);
+  });
+
+  it('reads the record once for an invoice with rights, and hands that read to ADRi', async () => {
+    const { handed, reads, bill } = await harness();
+    await expect(bill('lea')).resolves.toMatchObject({ patientId: 'lea', rights: { status: 'open' } });
+    expect(reads).toEqual(['lea']);
+    expect(handed).toEqual([RECORDS.lea]);
   });
 
   it('files the invoice and the rights under the beneficiary’s own record, or under none', async () => {
