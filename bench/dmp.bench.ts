@@ -25,7 +25,8 @@ import { NS } from '../electron/services/dmp/codes';
 import { ITI18_RECORDS, parseAdhocQueryResponse } from '../electron/services/dmp/iti18';
 import { DMP_SEND_CONCURRENCY, DmpService, type DmpPatient } from '../electron/services/dmp';
 
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT } from '../e2e/support/app';
+import { startBundledServe } from '../e2e/support/bundled-serve';
 import { addBulkDocuments, startDmpSimulator } from '../fixtures/sim/dmp';
 import { CRASH_PATIENT, demoDmpPractitioner, demoDmpSettings, dmpTransports } from '../fixtures/wiring/dmp';
 import { ensureSharedTestPki, sharedTestPkiDir } from '../fixtures/sim/pki';
@@ -329,7 +330,7 @@ function mainThreadPerFrame(events: TraceEvent[]): { busy: number[]; breakdown: 
 }
 
 async function listInBrowser(): Promise<ListFigures> {
-  const app = await startServe();
+  const app = await startBundledServe();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });

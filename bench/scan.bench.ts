@@ -21,7 +21,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe, type RunningApp } from '../e2e/support/app';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, type RunningApp } from '../e2e/support/app';
+import { startBundledServe } from '../e2e/support/bundled-serve';
 import { scannerBurst } from '../e2e/support/scanner';
 import { DEMO_QUAL_DATAMATRIX } from '../fixtures/hid/recordings';
 import { fakeCameraVideo, photoOf } from '../fixtures/scan/photos';
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-scan-'));
   const loadBefore = loadavg()[0] ?? NaN;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const app = await startServe();
+  const app = await startBundledServe();
   try {
     log('scan bench: decode');
     const decode = await decodeBench(browser, work);

@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startServe } from '../e2e/support/app';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT } from '../e2e/support/app';
+import { startBundledServe } from '../e2e/support/bundled-serve';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
@@ -75,7 +76,7 @@ async function firstContentfulPaint(page: Page): Promise<number> {
 }
 
 async function rendererPaint(): Promise<{ median: PaintStages; baselineFcp: number; httpBaselineFcp: number; headersBaselineFcp: number; pairedRatios: { data: number; headers: number }; headerNames: string[]; entryKiB: number }> {
-  const app = await startServe();
+  const app = await startBundledServe();
   // Third baseline: the same static page with the security headers Pupitre's index is served with
   // (read from it). Cross-Origin-Opener-Policy: same-origin puts the page in a new browsing context
   // group, i.e. a new renderer process, before anything paints.

@@ -29,9 +29,14 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
+export function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
+  return startServeWith(join(ROOT, 'bin', 'pupitre.mjs'), extraArgs, env);
+}
+
+/** `pupitre serve --demo` run from `entry` (the CLI from sources, or a bundle of it for the benches), Node given `nodeArgs`. */
+export async function startServeWith(entry: string, extraArgs: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pupitre-e2e-'));
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'pupitre.mjs'), 'serve', '--demo', '--json', '--data-dir', dataDir, ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'serve', '--demo', '--json', '--data-dir', dataDir, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,11 +100,11 @@ export interface DemoDesk {
  * Starts `pupitre serve` (demo) and Chromium around the enclosing describe block, and stops them
  * after it: each scenario file gets its own host and data directory.
  */
-export function useDemoDesk(serveArgs: string[] = []): DemoDesk {
+export function useDemoDesk(serveArgs: string[] = [], start: (args: string[]) => Promise<RunningApp> = startServe): DemoDesk {
   let app: RunningApp | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    app = await startServe(serveArgs);
+    app = await start(serveArgs);
     browser = await launchBrowser();
   });
   afterAll(async () => {

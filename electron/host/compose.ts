@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appPath } from '../platform/app-root';
 import { AppError, type Environment } from '../contract';
 import type { Clock } from '../platform/clock';
 import { applyRestoreRequest, migrate, openStore, storageErrorOf, withStorageErrors, type Db } from '../platform/db';
@@ -346,7 +347,7 @@ export async function composeHost(options: HostOptions): Promise<Host> {
 
 function readPackageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(appPath(import.meta.url, 'package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

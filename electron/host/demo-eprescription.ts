@@ -4,8 +4,7 @@
  * on first use, and the demo drug list is imported into an empty list. One of the few product files
  * allowed to import `fixtures/`.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appPath } from '../platform/app-root';
 import { startEprescriptionSimulator, type ErxSimMode, type ErxSimulator } from '../../fixtures/sim/eprescription';
 import { erxTransport } from '../../fixtures/wiring/eprescription';
 import { ensureSharedTestPki } from '../../fixtures/sim/pki';
@@ -64,4 +63,4 @@ export function lazyDemoBase(clock: Clock): LazyDemoBase {
 }
 
 /** The short real BDPM extract shipped for the demo (fixtures/data/bdpm, README there). */
-export const DEMO_BDPM_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'fixtures', 'data', 'bdpm');
+export const DEMO_BDPM_DIR = appPath(import.meta.url, 'fixtures', 'data', 'bdpm');

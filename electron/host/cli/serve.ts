@@ -1,7 +1,7 @@
 /** `pupitre serve`: the host with its contract over a loopback WebSocket and the UI on the same origin. */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appPath } from '../../platform/app-root';
 import { STORE_FILES } from '../../contract/storage-files';
 import { systemClock } from '../../platform/clock';
 import { databaseExisted, hasPassphraseFile } from '../../platform/db';
@@ -14,7 +14,7 @@ import type { RpcDispatcher } from '../rpc';
 import { startWebSocketHost } from '../transport/websocket';
 import { createLockedHost } from '../vault';
 
-export const RENDERER_DIST = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
+export const RENDERER_DIST = appPath(import.meta.url, 'dist', 'renderer');
 
 export async function serve(ctx: CliContext): Promise<number> {
   const environment = ctx.args.flags.has('demo') ? 'demo' : undefined;

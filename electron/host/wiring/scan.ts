@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appPath } from '../../platform/app-root';
 import { HidPosWatcher, NodeHidBackend, type HidBackend } from '../../../native/hid';
 import { AppError } from '../../contract';
 import type { ScanKind } from '../../contract/domains/scan';
@@ -37,7 +37,7 @@ export interface ScanWiring {
 
 const RULE_NAME = '70-pupitre-hidpos.rules';
 const HELPER_NAME = 'pupitre-hidpos-check';
-const CHECKOUT_UDEV_DIR = fileURLToPath(new URL('../../../build/udev', import.meta.url));
+const CHECKOUT_UDEV_DIR = appPath(import.meta.url, 'build', 'udev');
 
 /** Linux only: the shipped rule (packaged: resources/udev; checkout: build/udev), and whether udev has it. */
 export function udevRuleLocation(platform = process.platform, resourcesPath: string | undefined = (process as { resourcesPath?: string }).resourcesPath): UdevRuleLocation | null {
