@@ -22,9 +22,10 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import grammar from '@xmldom/xmldom/lib/grammar.js';
 import { hasForbiddenAsciiControl } from './ascii-controls';
 import { BatchedHash, canonicalDigest, compareCodePoints, escapeAttr, escapeText } from './c14n';
-import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, splitQualifiedName, SURROGATE, TO_NORMALISE } from './lite';
+import { CONTROL_CHAR, decodeReferences, LONE_SURROGATE, NCNAME, normalizeLineEnds, splitQualifiedName, SURROGATE, TO_NORMALISE, type QualifiedNames } from './lite';
 import { declaredXmlEncoding, DEFAULT_MAX_XML_BYTES, DEFAULT_MAX_XML_DEPTH, parseXml, treeBudget, xmlEncodingLabel, type XmlParseLimits } from './parse';
 import { readMarkup, TREE_NODE_BYTES, XINCLUDE_NS } from './scan';
+import { fromUtf8View, NON_CHARACTERS } from './utf8-view';
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
@@ -86,12 +87,9 @@ function longestTextRun(content: Buffer, minBytes: number): { start: number; end
   return best;
 }
 
-// U+FFFE and U+FFFF are valid UTF-8 but not XML characters (§2.2); they are left to the reference path.
-const NON_CHARACTERS = [Buffer.from([0xef, 0xbf, 0xbe]), Buffer.from([0xef, 0xbf, 0xbf])];
-const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Qualified names already found valid (Namespaces in XML: NCName or NCName:NCName): documents of a kind repeat theirs. */
-const validNames = new Set<string>();
+const validNames: QualifiedNames = new Map();
 
 /** UTF-16 length of valid UTF-8 (the length of the string the reference path decodes): its tree budget depends on it. */
 function utf16Length(bytes: Buffer): number {
@@ -145,7 +143,7 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
     length = ascii ? content.length : utf16Length(content);
   }
   /** A piece of the view as the text it stands for. */
-  const real = (piece: string): string => (bytes === null || ascii || !NON_ASCII.test(piece) ? piece : Buffer.from(piece, 'latin1').toString('utf8'));
+  const real = (piece: string): string => (bytes === null || ascii ? piece : fromUtf8View(piece));
   /** XML 1.0 §2.2 on a piece of the view (the bytes were checked for lone surrogates and U+FFFE/U+FFFF). */
   const checkChars = (piece: string): void => {
     if (CONTROL_CHAR.test(piece)) decline();
@@ -164,7 +162,7 @@ function streamDigest(input: string | Uint8Array, withComments: boolean, algorit
   const hash = new BatchedHash(algorithm);
   const put = (text: string): void => hash.text(text);
 
-  const splitName = (qualified: string): [prefix: string, local: string] => splitQualifiedName(qualified, validNames, decline);
+  const splitName = (qualified: string): readonly [prefix: string, local: string] => splitQualifiedName(qualified, validNames, decline);
 
   const scopes: Array<ReadonlyMap<string, string>> = [new Map([['xml', XML_NAMESPACE]])];
   const open: string[] = [];

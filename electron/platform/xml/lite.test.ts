@@ -108,3 +108,53 @@ describe('parseXmlLite', () => {
     expect(lite.map((p) => p.attributes)).toEqual([[['id', '1']], [['id', '2']]]);
   });
 });
+
+describe('records of UTF-8 bytes, read on their Latin-1 view (utf8-view.ts)', () => {
+  const readable = (e: XmlReadableElement): Projection => project(e, liteAttributeNames);
+  const dom = (e: XmlReadableElement): Projection => project(e, domAttributeNames);
+
+  it('reads from the bytes what it reads from the text, records and skeleton (property)', () => {
+    fc.assert(
+      fc.property(xmlDocumentArbitrary, fc.boolean(), (xml, bom) => {
+        const root = parseXml(xml).documentElement as Element;
+        if (root.namespaceURI === null) return;
+        const parent = { ns: root.namespaceURI, local: root.localName ?? '' };
+        const fromText = parseXmlWithRecords(xml, parent);
+        const fromBytes = parseXmlWithRecords(Buffer.from(`${bom ? '\uFEFF' : ''}${xml}`, 'utf8'), parent);
+        expect([...fromBytes.readableRecords()].map(readable)).toEqual([...fromText.readableRecords()].map(readable));
+        expect([...fromBytes.records()].map(dom)).toEqual([...fromText.records()].map(dom));
+        const skeleton = (split: typeof fromText): Projection => dom(split.skeleton.documentElement as unknown as XmlReadableElement);
+        expect(skeleton(fromBytes)).toEqual(skeleton(fromText));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives names, namespaces, values and text beyond ASCII as their characters', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><R titre="Réponse — 1"><L xmlns="urn:r" xmlns:é="urn:é—"><é:Objet nom="Médecin — généraliste"><Nœud>Compte rendu — 03/12 😀 &#233;</Nœud></é:Objet></L></R>';
+    const split = parseXmlWithRecords(Buffer.from(xml, 'utf8'), { ns: 'urn:r', local: 'L' });
+    const [record] = [...split.readableRecords()];
+    expect([record?.namespaceURI, record?.localName, record?.getAttribute('nom')]).toEqual(['urn:é—', 'Objet', 'Médecin — généraliste']);
+    const [child] = record === undefined ? [] : readableChildren(record, 'urn:r', 'Nœud');
+    expect(child?.textContent).toBe('Compte rendu — 03/12 😀 é');
+    expect(split.skeleton.documentElement?.getAttribute('titre')).toBe('Réponse — 1');
+  });
+
+  it('refuses from the bytes what it refuses from the text', () => {
+    const parent = { ns: 'urn:r', local: 'L' };
+    const records = (bytes: Buffer) => () => [...parseXmlWithRecords(bytes, parent).readableRecords()];
+    // U+FFFF and U+FFFE are valid UTF-8 and not XML characters (XML 1.0 §2.2), in a record or around it.
+    expect(codeOf(records(Buffer.from('<L xmlns="urn:r"><a>é \uFFFF</a></L>', 'utf8')))).toBe('XML_INVALID_CHARACTER');
+    expect(codeOf(records(Buffer.from('<R a="é\uFFFE"><L xmlns="urn:r"><a/></L></R>', 'utf8')))).toBe('XML_INVALID_CHARACTER');
+    // A stray continuation byte: not UTF-8, refused rather than read as Latin-1.
+    expect(codeOf(records(Buffer.concat([Buffer.from('<L xmlns="urn:r"><a>é'), Buffer.from([0xa9]), Buffer.from('</a></L>')])))).toBe('XML_ENCODING_INVALID');
+    expect(codeOf(records(Buffer.from('<L xmlns="urn:r"><a>é &#1;</a></L>', 'utf8')))).toBe('XML_INVALID_CHARACTER');
+    expect(codeOf(records(Buffer.from('<L xmlns="urn:r"><é:a/></L>', 'utf8')))).toBe('XML_MALFORMED');
+  });
+
+  it('decodes a document in another encoding as parseXml does', () => {
+    const latin1 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><L xmlns="urn:r"><a>'), Buffer.from([0xe9]), Buffer.from('</a></L>')]);
+    const [record] = [...parseXmlWithRecords(latin1, { ns: 'urn:r', local: 'L' }).readableRecords()];
+    expect(record?.textContent).toBe('é');
+  });
+});

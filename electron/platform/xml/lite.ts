@@ -19,6 +19,7 @@
  */
 import { XmlError } from './errors';
 import { lineCounter, readMarkup, TREE_NODE_BYTES } from './scan';
+import { fromUtf8View } from './utf8-view';
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
@@ -117,22 +118,29 @@ export function normalizeLineEnds(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
 }
 
+/** Qualified names found valid, with their parts: the documents of a kind repeat theirs. */
+export type QualifiedNames = Map<string, readonly [prefix: string, local: string]>;
+
 /**
  * A qualified name split into prefix and local part, both NCNames (Namespaces in XML §3), else
- * `fail`. `checked` remembers the names found valid, so that each is checked once (cleared past
- * 4 096 names, so that a long-lived set stays small).
+ * `fail`. `checked` remembers the names found valid and their parts, so that each is checked and
+ * split once (cleared past 4 096 names, so that a long-lived map stays small).
  */
-export function splitQualifiedName(qualified: string, checked: Set<string>, fail: () => never): [prefix: string, local: string] {
+export function splitQualifiedName(qualified: string, checked: QualifiedNames, fail: () => never): readonly [prefix: string, local: string] {
+  const known = checked.get(qualified);
+  if (known !== undefined) return known;
   const colon = qualified.indexOf(':');
   const prefix = colon < 0 ? '' : qualified.slice(0, colon);
   const local = colon < 0 ? qualified : qualified.slice(colon + 1);
-  if (!checked.has(qualified)) {
-    if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) fail();
-    if (checked.size >= 4096) checked.clear();
-    checked.add(qualified);
-  }
-  return [prefix, local];
+  if ((colon >= 0 && !NCNAME.test(prefix)) || !NCNAME.test(local)) fail();
+  if (checked.size >= 4096) checked.clear();
+  const parts = [prefix, local] as const;
+  checked.set(qualified, parts);
+  return parts;
 }
+
+/** The names of the records read by `parseXmlLite`: a list answer's thousands of records share a few dozen. */
+const liteNames: QualifiedNames = new Map();
 
 /** What is wrong with a reference: its form, an entity no DTD declares, or a character XML cannot carry. */
 export type ReferenceFault = 'reference' | 'character-reference' | 'entity-reference' | 'character';
@@ -177,8 +185,11 @@ export interface XmlLiteLimits {
 /**
  * Parses one element (a record cut out by `splitXmlRecords`, its namespaces re-declared on its root)
  * into a light tree; throws an XmlError with a line number, never a fragment of the document.
+ * `utf8View`: `text` is the Latin-1 view of valid UTF-8 bytes without U+FFFE/U+FFFF (utf8-view.ts);
+ * every name, value and text is turned back into the characters it stands for before it is checked.
  */
-export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableElement {
+export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = false): XmlReadableElement {
+  const real = utf8View ? fromUtf8View : (piece: string): string => piece;
   const lineAt = lineCounter(text);
   const malformed = (at: number, reason: string): XmlError => new XmlError('XML_MALFORMED', { line: lineAt(at), reason });
   const invalidCharacter = (at: number): XmlError => new XmlError('XML_INVALID_CHARACTER', { line: lineAt(at) });
@@ -187,10 +198,8 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
     treeBytes += bytes;
     if (treeBytes > limits.maxTreeBytes) throw new XmlError('XML_TOO_COMPLEX', { maxTreeBytes: limits.maxTreeBytes, line: lineAt(at) });
   };
-  // Names repeat across a record: each distinct one is checked once.
-  const checkedNames = new Set<string>();
-  const splitName = (qualified: string, at: number): [prefix: string, local: string] =>
-    splitQualifiedName(qualified, checkedNames, () => {
+  const splitName = (qualified: string, at: number): readonly [prefix: string, local: string] =>
+    splitQualifiedName(qualified, liteNames, () => {
       throw malformed(at, 'name');
     });
 
@@ -213,25 +222,27 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
     limits.maxDepth,
     {
       text(from, to) {
-        const raw = text.slice(from, to);
+        const raw = real(text.slice(from, to));
         if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(from);
         if (raw.includes(']]>')) throw malformed(from, 'cdata-end-in-text');
         charge(from, TREE_NODE_BYTES.text);
         stack[stack.length - 1]?.append(new LiteText(TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw), from) : raw));
       },
       cdata(at, end) {
-        const raw = text.slice(at + 9, end - 3);
+        const raw = real(text.slice(at + 9, end - 3));
         if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
         charge(at, TREE_NODE_BYTES.text);
         stack[stack.length - 1]?.append(new LiteText(normalizeLineEnds(raw)));
       },
       other(at, end) {
-        const raw = text.slice(at, end);
+        const raw = real(text.slice(at, end));
         if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
         if (raw.startsWith('<!--') && raw.slice(4, -3).includes('--')) throw malformed(at, 'comment');
         charge(at, TREE_NODE_BYTES.other);
       },
-      attribute(name, value, at) {
+      attribute(viewName, viewValue, at) {
+        const name = real(viewName);
+        const value = real(viewValue);
         pending ??= [];
         for (let i = 0; i < pending.length; i += 2) if (pending[i] === name) throw malformed(at, 'duplicate-attribute');
         if (FORBIDDEN_CHAR.test(value)) throw invalidCharacter(at);
@@ -239,7 +250,8 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits): XmlReadableEl
         pending.push(name, TO_NORMALISE.test(value) ? decode(normalizeLineEnds(value).replace(/[\t\n\r]/g, ' '), at) : value);
         elementBytes += name === 'xmlns' || name.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
-      startTag(name, at, _end, empty, depth) {
+      startTag(viewName, at, _end, empty, depth) {
+        const name = real(viewName);
         const attributes: readonly string[] = pending ?? NO_ATTRIBUTES;
         pending = null;
         charge(at, elementBytes);
