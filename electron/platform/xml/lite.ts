@@ -110,6 +110,12 @@ export const SURROGATE = /[\uD800-\uDFFF]/;
 export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** True when a value needs more than a copy: a reference, or a character to normalise (tab, line end). */
 export const TO_NORMALISE = /[&\t\n\r]/;
+/**
+ * A piece without a control character (tab and line ends included), a reference or a character
+ * beyond ASCII is final as it is: one test on the common path instead of the four below.
+ */
+// eslint-disable-next-line no-control-regex
+const NEEDS_CARE = /[\u0000-\u001F&\u0080-\uFFFF]/;
 const FORBIDDEN_CHAR = { test: (value: string): boolean => CONTROL_CHAR.test(value) || (SURROGATE.test(value) && LONE_SURROGATE.test(value)) };
 export const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -203,6 +209,21 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = fal
       throw malformed(at, 'name');
     });
 
+  /** Character data as read: checked (§2.2), line ends normalised (§2.11), references decoded. */
+  const finalText = (piece: string, at: number): string => {
+    if (!NEEDS_CARE.test(piece)) return piece;
+    const raw = real(piece);
+    if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
+    return TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw), at) : raw;
+  };
+  /** An attribute value as read: checked, and §3.3.3: literal white space becomes a space; what a character reference gives is kept. */
+  const finalAttributeValue = (piece: string, at: number): string => {
+    if (!NEEDS_CARE.test(piece)) return piece;
+    const raw = real(piece);
+    if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
+    return TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw).replace(/[\t\n\r]/g, ' '), at) : raw;
+  };
+
   /** Decodes the references of `raw` (its characters already checked). */
   const decode = (raw: string, at: number): string =>
     decodeReferences(raw, (fault) => {
@@ -222,11 +243,11 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = fal
     limits.maxDepth,
     {
       text(from, to) {
-        const raw = real(text.slice(from, to));
-        if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(from);
-        if (raw.includes(']]>')) throw malformed(from, 'cdata-end-in-text');
+        const piece = text.slice(from, to);
+        const value = finalText(piece, from);
+        if (piece.includes(']]>')) throw malformed(from, 'cdata-end-in-text');
         charge(from, TREE_NODE_BYTES.text);
-        stack[stack.length - 1]?.append(new LiteText(TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw), from) : raw));
+        stack[stack.length - 1]?.append(new LiteText(value));
       },
       cdata(at, end) {
         const raw = real(text.slice(at + 9, end - 3));
@@ -242,12 +263,9 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = fal
       },
       attribute(viewName, viewValue, at) {
         const name = real(viewName);
-        const value = real(viewValue);
         pending ??= [];
         for (let i = 0; i < pending.length; i += 2) if (pending[i] === name) throw malformed(at, 'duplicate-attribute');
-        if (FORBIDDEN_CHAR.test(value)) throw invalidCharacter(at);
-        // §3.3.3: literal white space becomes a space; what a character reference gives is kept.
-        pending.push(name, TO_NORMALISE.test(value) ? decode(normalizeLineEnds(value).replace(/[\t\n\r]/g, ' '), at) : value);
+        pending.push(name, finalAttributeValue(viewValue, at));
         elementBytes += name === 'xmlns' || name.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
       startTag(viewName, at, _end, empty, depth) {
