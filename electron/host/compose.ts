@@ -14,6 +14,7 @@ import { Outbox } from '../services/outbox';
 import { PatientsService } from '../services/patients';
 import { isEndpointConfigured, SensitiveChanges, SettingsService } from '../services/settings';
 import { SETTING_POLICIES } from '../contract/settings-policy';
+import type { BillingService } from '../services/billing';
 import type { CardsService } from '../services/cards';
 import type { EprescriptionService } from '../services/eprescription';
 import { baseChecks, runChecks, type DoctorCheck } from './doctor';
@@ -282,9 +283,11 @@ export async function composeHost(options: HostOptions): Promise<Host> {
     const { apcv, adri } = await wireApcv(ctx, { patients, cards, takeScanPayload: scan.takeFor('apcv') });
     // A scan no longer held says « scannez-le de nouveau » (SCAN_NOT_FOUND), not « numéro illisible ».
     const takeErxScan = (scanId: string) => scan.pipeline.takePayload(scanId, { kind: 'eprescription', requireTrusted: true }).payload;
-    const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan });
+    // The numéro AM's holder is billing's knowledge (wired below); the ordonnance asks it when printed.
+    let billing: BillingService | null = null;
+    const eprescription = wireEprescription(ctx, { patients, cards, dmp, takeScanPayload: takeErxScan, amNumberHolder: (amNumber) => billing?.numberHolder(amNumber) ?? null });
     const backup = wireBackup(ctx, { keyHex: options.keyHex, supportedVersion: migrations.length, lastRestore: restoreOutcome });
-    await wireBilling(ctx, { patients, cards, apcv, adri });
+    billing = await wireBilling(ctx, { patients, cards, apcv, adri });
 
     // Last step of composition, once every queue is registered. CLI commands (in-process) do not
     // run background work: `pupitre queue sync` drives the outbox explicitly.

@@ -14,6 +14,8 @@ export const eprescriptionErrors = {
   ERX_NOT_A_PRESCRIBER: 'La carte insérée n’est pas celle d’un prescripteur : seul un professionnel habilité à prescrire peut établir une ordonnance.',
   ERX_NOT_A_PHARMACIST: 'La dispensation est réservée aux pharmaciens : insérez une carte CPS de pharmacien.',
   ERX_AM_NUMBER_MISSING: 'Renseignez votre numéro AM (Paramètres → Praticien) : il figure obligatoirement sur l’ordonnance.',
+  ERX_AM_NUMBER_OTHER_PRACTITIONER:
+    'Le numéro AM des Paramètres est celui d’un autre praticien de ce poste (il a facturé avec sa carte) : il ne peut pas figurer sur votre ordonnance. Saisissez votre propre numéro AM (Paramètres → Praticien) avec votre carte dans le lecteur.',
   ERX_NUMBER_INVALID: 'Ce numéro d’ordonnance numérique n’est pas lisible : vérifiez les caractères imprimés sous le QR code et saisissez-les à nouveau.',
   ERX_NOT_FOUND: 'Cette ordonnance n’existe pas sur ce poste. Vérifiez le numéro, ou ouvrez le patient concerné.',
   ERX_UNKNOWN_NUMBER:

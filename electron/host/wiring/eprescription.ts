@@ -18,7 +18,14 @@ import type { WiringContext } from './context';
 
 export function wireEprescription(
   ctx: WiringContext,
-  deps: { patients: PatientsService; cards: CardsService; dmp: DmpService; takeScanPayload?: (scanId: string) => Uint8Array | null },
+  deps: {
+    patients: PatientsService;
+    cards: CardsService;
+    dmp: DmpService;
+    takeScanPayload?: (scanId: string) => Uint8Array | null;
+    /** Whose card the numéro AM of Paramètres belongs to (billing), see services/eprescription/card.ts. */
+    amNumberHolder: (amNumber: string) => string | null;
+  },
 ): EprescriptionService {
   const { settings, outbox, dispatcher } = ctx;
   const demo = ctx.environment === 'demo' ? lazyDemoBase(ctx.clock) : null;
@@ -43,6 +50,7 @@ export function wireEprescription(
     base,
     ...(demo === null ? {} : { prepare: async () => void (await demo.ready()) }),
     ...(deps.takeScanPayload === undefined ? {} : { takeScanPayload: deps.takeScanPayload }),
+    amNumberHolder: deps.amNumberHolder,
     session: () => deps.cards.practitionerSession(),
     settings: () => {
       const current = settings.get();

@@ -46,6 +46,15 @@ export class BillingService {
     deps.outbox.setProbe('facturation', () => deps.transport.probe());
   }
 
+  /**
+   * The IdNat of the CPS a numéro AM belongs to (the first that opened a billing session under it,
+   * identity.ts `requireOwnBillingNumber`), null while no session used it. The e-prescription asks
+   * it before printing the number on a prescriber's ordonnance.
+   */
+  numberHolder(billingNumber: string): string | null {
+    return this.ctx.store.holderOfNumber.get(billingNumber)?.id_nat ?? null;
+  }
+
   status(): BillingStatus {
     const settings = this.ctx.deps.settings();
     // With a card in the reader, its holder's session only (a centre has several practitioners);

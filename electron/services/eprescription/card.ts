@@ -30,10 +30,18 @@ export function requirePharmacist(ctx: EprescriptionContext): CardSession {
   return session;
 }
 
+/**
+ * The prescriber as the ordonnance names him. The numéro AM of Paramètres is one per desk, and a
+ * doctor's is his own (the identifiant de facturation printed on the ordonnance, with his RPPS): in a
+ * health centre, another doctor's card would otherwise print the colleague's number on its
+ * prescriptions. Known to belong to another card (billing's rule, identity.ts), it is refused.
+ */
 export function prescriberOf(ctx: EprescriptionContext, session: CardSession): Prescriber {
   const settings = ctx.settings();
   if (settings.amNumber === '') throw new AppError('ERX_AM_NUMBER_MISSING');
   const h = session.holder;
+  const holder = ctx.amNumberHolder?.(settings.amNumber) ?? null;
+  if (holder !== null && holder !== h.idNat) throw new AppError('ERX_AM_NUMBER_OTHER_PRACTITIONER');
   const situation = h.situations[0];
   return {
     idNat: h.idNat,

@@ -88,6 +88,11 @@ export interface EprescriptionDeps {
   takeScanPayload?: (scanId: string) => Uint8Array | null;
   /** Awaited before the first exchange with the base (démo: starts the simulator). */
   prepare?: () => Promise<void>;
+  /**
+   * The IdNat of the CPS the numéro AM of Paramètres belongs to, null when none is known yet
+   * (billing: the first card that opened a session under it).
+   */
+  amNumberHolder?: (amNumber: string) => string | null;
 }
 
 export interface EprescriptionContext extends EprescriptionDeps {

@@ -43,7 +43,7 @@ interface Desk {
 /** Other records of the desk's patient base (qualified or not), beside PATIENT. */
 type OtherPatient = typeof PATIENT & { qualified: boolean; mergedInto?: string | null };
 
-function desk(harness: ErxHarness, options: { amNumber?: string; others?: OtherPatient[] } = {}): Desk {
+function desk(harness: ErxHarness, options: { amNumber?: string; amNumberHolder?: string | null; others?: OtherPatient[] } = {}): Desk {
   const clock = createManualClock(Date.UTC(2026, 10, 30, 9, 0, 0));
   const db = openDatabase({ path: ':memory:' });
   migrate(db, [...outboxSchema, ...eprescriptionMigrations].map((m, i) => ({ version: i + 1, name: m.name, up: m.up })));
@@ -79,6 +79,7 @@ function desk(harness: ErxHarness, options: { amNumber?: string; others?: OtherP
       findQualifiedByIns: (matricule) => (matricule === PATIENT.ins?.matricule ? PATIENT.id : null),
     },
     dmp,
+    amNumberHolder: () => options.amNumberHolder ?? null,
   });
   return { db, clock, outbox, service, queued, audit, patientReads, use: (s) => (session = s) };
 }
@@ -149,6 +150,22 @@ describe('ordonnance numérique through the base e-prescription simulator', () =
     expect(harness.sim.requests.filter((r) => r.operation === 'register' && r.number === view.number && r.fault === null)).toHaveLength(1);
     // Each attempt in the trail with its outcome; the registration's entry committed with its completion.
     expect(d.audit.filter((a) => a.action === 'eprescription.register').map((a) => (a as { details?: { outcome?: string } }).details?.outcome)).toEqual(['failed', 'registered']);
+  });
+
+  it("never prints on a doctor's ordonnance the numéro AM another card billed under", async () => {
+    // A health centre: the numéro AM of Paramètres is the colleague's, who billed with his card.
+    const other = desk(harness, { amNumberHolder: '899700999999' });
+    other.use(gp);
+    await expect(other.service.prescribe({ patientId: PATIENT.id, lines: TWO_LINES, consent: 'OUI' }, 'dr')).rejects.toMatchObject({
+      code: 'ERX_AM_NUMBER_OTHER_PRACTITIONER',
+      message: expect.stringContaining('Saisissez votre propre numéro AM'),
+    });
+    expect(other.queued).toEqual([]);
+    expect(other.db.prepare('SELECT count(*) AS n FROM erx_prescription').get()).toEqual({ n: 0 });
+    // The number this card billed under, or one no card billed under yet: printed.
+    const own = desk(harness, { amNumberHolder: gp.holder.idNat });
+    own.use(gp);
+    await expect(own.service.prescribe({ patientId: PATIENT.id, lines: TWO_LINES, consent: 'OUI' }, 'dr')).resolves.toMatchObject({ number: expect.any(String) });
   });
 
   it('refuses to prescribe without a card, without an AM number, or with a pharmacist card', async () => {
