@@ -4,18 +4,8 @@
  * number of Paramètres on a prescriber's ordonnance (host/compose.ts wires the two).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DOLIPRANE_INPUT_LINE } from '../../fixtures/data/prescriptions';
 import { createTestHost, type TestHost } from '../../fixtures/testing/host';
-
-const DOLIPRANE = {
-  kind: 'medication' as const,
-  name: 'DOLIPRANE 1000 mg, comprimé',
-  codes: [{ code: '60234100', codeSystem: '1.2.250.1.213.2.3.1', system: 'CIS' }],
-  posology: { kind: 'structured' as const, dose: { low: 1, unit: 'comprimé' as const }, frequency: { times: 3, per: 'jour' as const }, duration: { value: 5, unit: 'jour' as const }, route: '20053000' },
-  boxes: 2,
-  renewals: 0,
-  substitution: { allowed: true as const },
-  ald: false,
-};
 
 let host: TestHost | undefined;
 afterEach(async () => {
@@ -33,7 +23,7 @@ describe("the numéro AM printed on an ordonnance, in the host", () => {
     await h.dispatcher.invoke('settings.set', { key: 'practitioner.amNumber', value: '751234567' });
     // This card bills under the number: it is its own.
     const session = await h.dispatcher.invoke('billing.openSession', { mode: 'offline', place: 'cabinet' });
-    const prescribe = () => h.dispatcher.invoke('eprescription.prescribe', { patientId: 'no-such-record', lines: [DOLIPRANE], consent: 'OUI' });
+    const prescribe = () => h.dispatcher.invoke('eprescription.prescribe', { patientId: 'no-such-record', lines: [DOLIPRANE_INPUT_LINE], consent: 'OUI' });
     // Past the numéro AM, the next check speaks (the record): the number was accepted.
     await expect(prescribe()).rejects.toMatchObject({ code: 'PATIENT_NOT_FOUND' });
     // A colleague's number, typed in Paramètres of the shared desk after he billed under it.

@@ -16,7 +16,7 @@ import { readEprescriptionDocument } from './cda/read';
 import type { CardSession, DmpPort } from './context';
 import { eprescriptionMigrations } from './schema';
 import { createEprescriptionService, type EprescriptionService } from './service';
-import { samplePrescription } from '../../../fixtures/data/prescriptions';
+import { DOLIPRANE_INPUT_LINE, samplePrescription } from '../../../fixtures/data/prescriptions';
 
 const PATIENT = { ...samplePrescription().patient, id: 'patient-1', weightKg: undefined };
 
@@ -85,16 +85,7 @@ function desk(harness: ErxHarness, options: { amNumber?: string; amNumberHolder?
 }
 
 const TWO_LINES = [
-  {
-    kind: 'medication' as const,
-    name: 'DOLIPRANE 1000 mg, comprimé',
-    codes: [{ code: '60234100', codeSystem: '1.2.250.1.213.2.3.1', system: 'CIS' }],
-    posology: { kind: 'structured' as const, dose: { low: 1, unit: 'comprimé' as const }, frequency: { times: 3, per: 'jour' as const }, duration: { value: 5, unit: 'jour' as const }, route: '20053000' },
-    boxes: 2,
-    renewals: 0,
-    substitution: { allowed: true as const },
-    ald: false,
-  },
+  DOLIPRANE_INPUT_LINE,
   {
     kind: 'medication' as const,
     name: 'CLAMOXYL 1 g, comprimé dispersible',
