@@ -1,5 +1,4 @@
 import type { BuildOptions } from 'esbuild';
 
-export const EXTERNAL: string[];
 export const NODE_BUNDLE: BuildOptions;
 export const HOST_BUNDLE: BuildOptions;

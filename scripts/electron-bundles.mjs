@@ -3,7 +3,7 @@
 
 /** Native addons and electron stay external (loaded at run time from node_modules). libxml2-wasm:
  * an ES module with top-level await (its WebAssembly), loaded with import() at run time. */
-export const EXTERNAL = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js', 'libxml2-wasm'];
+const EXTERNAL = ['electron', 'better-sqlite3-multiple-ciphers', 'pcsclite', 'pkcs11js', 'node-hid', 'bwip-js', 'libxml2-wasm'];
 
 /** Options of every bundle (main process, preload, host, worker). */
 export const NODE_BUNDLE = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, external: EXTERNAL, logLevel: 'warning' };

@@ -14,7 +14,7 @@ const OUT = join(ROOT, 'dist', 'serve-bundle');
 let bundled: Promise<string> | null = null;
 
 /** Builds the bundle once per process; its path. */
-export function bundleServe(): Promise<string> {
+function bundleServe(): Promise<string> {
   bundled ??= (async () => {
     const entry = join(OUT, 'serve.cjs');
     await Promise.all([

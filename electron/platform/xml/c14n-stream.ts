@@ -87,7 +87,6 @@ function longestTextRun(content: Buffer, minBytes: number): { start: number; end
   return best;
 }
 
-
 /** Qualified names already found valid (Namespaces in XML: NCName or NCName:NCName): documents of a kind repeat theirs. */
 const validNames: QualifiedNames = new Map();
 

@@ -209,19 +209,18 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = fal
       throw malformed(at, 'name');
     });
 
-  /** Character data as read: checked (§2.2), line ends normalised (§2.11), references decoded. */
-  const finalText = (piece: string, at: number): string => {
+  /**
+   * Character data or an attribute value as read: checked (§2.2), line ends normalised (§2.11),
+   * references decoded; in an attribute value (§3.3.3) literal white space becomes a space, what a
+   * character reference gives is kept.
+   */
+  const finalValue = (piece: string, at: number, attribute: boolean): string => {
     if (!NEEDS_CARE.test(piece)) return piece;
     const raw = real(piece);
     if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
-    return TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw), at) : raw;
-  };
-  /** An attribute value as read: checked, and §3.3.3: literal white space becomes a space; what a character reference gives is kept. */
-  const finalAttributeValue = (piece: string, at: number): string => {
-    if (!NEEDS_CARE.test(piece)) return piece;
-    const raw = real(piece);
-    if (FORBIDDEN_CHAR.test(raw)) throw invalidCharacter(at);
-    return TO_NORMALISE.test(raw) ? decode(normalizeLineEnds(raw).replace(/[\t\n\r]/g, ' '), at) : raw;
+    if (!TO_NORMALISE.test(raw)) return raw;
+    const lines = normalizeLineEnds(raw);
+    return decode(attribute ? lines.replace(/[\t\n\r]/g, ' ') : lines, at);
   };
 
   /** Decodes the references of `raw` (its characters already checked). */
@@ -244,7 +243,7 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = fal
     {
       text(from, to) {
         const piece = text.slice(from, to);
-        const value = finalText(piece, from);
+        const value = finalValue(piece, from, false);
         if (piece.includes(']]>')) throw malformed(from, 'cdata-end-in-text');
         charge(from, TREE_NODE_BYTES.text);
         stack[stack.length - 1]?.append(new LiteText(value));
@@ -265,7 +264,7 @@ export function parseXmlLite(text: string, limits: XmlLiteLimits, utf8View = fal
         const name = real(viewName);
         pending ??= [];
         for (let i = 0; i < pending.length; i += 2) if (pending[i] === name) throw malformed(at, 'duplicate-attribute');
-        pending.push(name, finalAttributeValue(viewValue, at));
+        pending.push(name, finalValue(viewValue, at, true));
         elementBytes += name === 'xmlns' || name.startsWith('xmlns:') ? TREE_NODE_BYTES.namespaceDeclaration : TREE_NODE_BYTES.attribute;
       },
       startTag(viewName, at, _end, empty, depth) {

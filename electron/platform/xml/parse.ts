@@ -218,6 +218,7 @@ function recordsText(input: string | Uint8Array, limits: XmlParseLimits): { text
     const view = label === 'utf-8' ? utf8View(content) : null;
     if (view?.kind === 'ascii') return { text: view.view, utf8View: false };
     if (view?.kind === 'utf8') return { text: view.view, utf8View: true };
+    return { text: decode(content, label), utf8View: false };
   }
   return { text: decodeXmlInput(input, limits), utf8View: false };
 }

@@ -10,7 +10,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 
 /** A character of the view above ASCII: the piece holds part of a multi-byte sequence. */
-export const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * U+FFFE and U+FFFF are valid UTF-8 (EF BF BE, EF BF BF) but not XML characters (XML 1.0 §2.2); the
